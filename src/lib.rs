@@ -1,0 +1,21 @@
+//! elementdocs: a static-site generator for API element guides.
+//!
+//! The pipeline, module by module, in the order data flows:
+//! [`config`] → [`source`] (walk, front matter) and [`data`] → [`liquid`]
+//! (Jekyll's Liquid through tera) → [`markdown`] (with [`highlight`]) →
+//! [`guide`] (tabs, catalog) and [`render`] (tera layouts) → [`site`] (the
+//! whole build in memory) → [`output`] (written only if the build succeeded).
+//! [`diag`] is the diagnostics every stage reports; [`cli`] the commands.
+
+pub mod cli;
+pub mod config;
+pub mod data;
+pub mod diag;
+pub mod guide;
+pub mod highlight;
+pub mod liquid;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod site;
+pub mod source;

@@ -1,0 +1,66 @@
+//! Markdown to HTML the way the portal's authors wrote it: pulldown-cmark with
+//! GFM extensions, plus kramdown's rules where the corpus relies on them
+//! (heading ids, smart quotes, `markdown="span"` blocks, fences in lists).
+//!
+//! OWNER: markdown helper.
+
+use crate::config::MarkdownOptions;
+use crate::diag::Diagnostic;
+use crate::highlight::Highlighter;
+use std::path::Path;
+
+/// A heading of the rendered page, for the "On this page" list and anchors.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Heading {
+    pub level: u8,
+    /// Plain text of the heading.
+    pub text: String,
+    pub id: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum LinkKind {
+    Link,
+    Image,
+}
+
+/// A link or image found in the page (Markdown or raw HTML), with its place
+/// in the Markdown text that was rendered (1-based line and column).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Link {
+    pub kind: LinkKind,
+    pub href: String,
+    pub line: usize,
+    pub col: usize,
+}
+
+/// The result of rendering one page body.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    pub html: String,
+    pub headings: Vec<Heading>,
+    pub links: Vec<Link>,
+    /// Every `id` attribute in the output (headings and raw HTML), for anchor checks.
+    pub ids: Vec<String>,
+    /// Unknown code languages and the like; positions are in `file`.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Render `md`. `file` and `first_line` locate warnings (line 1 of `md` is
+/// line `first_line` of the file).
+pub fn render(
+    md: &str,
+    opts: &MarkdownOptions,
+    hl: &Highlighter,
+    file: &Path,
+    first_line: usize,
+) -> Rendered {
+    let _ = (opts, hl, file, first_line);
+    let parser = pulldown_cmark::Parser::new_ext(md, pulldown_cmark::Options::all());
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, parser);
+    Rendered {
+        html,
+        ..Default::default()
+    }
+}

@@ -1,0 +1,370 @@
+//! The whole build: load → expand Liquid → Markdown → layout → output.
+//!
+//! [`build_site`] renders everything in memory and returns a [`SiteOutput`];
+//! nothing is written unless the build has no errors (see [`crate::output`]).
+//! Pages are rendered in parallel; everything is sorted so two builds of the
+//! same source are byte-identical.
+
+use crate::config::Config;
+use crate::data::load_data;
+use crate::diag::{sort_and_dedup, Diagnostic};
+use crate::guide::{Catalog, PageMeta};
+use crate::highlight::Highlighter;
+use crate::liquid::{LiquidEngine, PageInput};
+use crate::markdown::{self, Rendered};
+use crate::render::{PageView, Theme};
+use crate::source::{discover, SourcePage, StaticFile};
+use rayon::prelude::*;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// What a build is asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    pub source: PathBuf,
+    /// Output folder; None: `public/` in the source root.
+    pub out: Option<PathBuf>,
+    /// Also write each page's post-Liquid source here.
+    pub expanded_dir: Option<PathBuf>,
+    /// Overrides the config's `baseurl`.
+    pub base_url: Option<String>,
+    /// Warnings become errors.
+    pub strict: bool,
+}
+
+impl BuildOptions {
+    pub fn out_dir(&self, cfg: &Config) -> PathBuf {
+        self.out.clone().unwrap_or_else(|| cfg.root.join("public"))
+    }
+}
+
+/// One rendered page.
+#[derive(Debug, Clone)]
+pub struct PageOutput {
+    /// Source path relative to the root.
+    pub source: String,
+    /// Output path relative to the output root.
+    pub out_path: String,
+    pub html: String,
+    /// The post-Liquid Markdown.
+    pub expanded: String,
+    pub rendered: Rendered,
+    /// Files this page read (includes, data is implicit), relative to the root.
+    pub deps: Vec<PathBuf>,
+}
+
+/// Everything a build produces, in memory.
+#[derive(Debug, Default)]
+pub struct SiteOutput {
+    pub pages: Vec<PageOutput>,
+    /// Generated files that are not pages (CSS, catalog, sitemap...): path → bytes.
+    pub generated: BTreeMap<String, Vec<u8>>,
+    pub statics: Vec<StaticFile>,
+    /// Warnings and errors, sorted by path.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl SiteOutput {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Shared, read-only state of one build, handed to every page.
+pub struct BuildContext {
+    pub config: Config,
+    pub site: Value,
+    pub theme: Theme,
+    pub catalog: Catalog,
+    pub sidebar: String,
+    pub liquid: LiquidEngine,
+    pub highlighter: &'static Highlighter,
+    pub strict: bool,
+}
+
+/// Load the configuration and render the whole site in memory.
+pub fn build_site(opts: &BuildOptions) -> Result<SiteOutput, Vec<Diagnostic>> {
+    let mut config = Config::load(&opts.source).map_err(|d| vec![d])?;
+    if let Some(b) = &opts.base_url {
+        config.set_baseurl(b);
+    }
+    let mut skip = vec![opts.out_dir(&config)];
+    skip.extend(opts.expanded_dir.iter().cloned());
+    let skip: Vec<PathBuf> = skip
+        .iter()
+        .map(|p| p.canonicalize().unwrap_or_else(|_| p.clone()))
+        .collect();
+    Ok(build_with(config, &skip, opts.strict))
+}
+
+/// Render a site from an already loaded configuration.
+pub fn build_with(config: Config, skip: &[PathBuf], strict: bool) -> SiteOutput {
+    let found = discover(&config, skip);
+    let mut diagnostics = found.diagnostics;
+    let (data, data_diags) = load_data(&config.root, &config.data_dir);
+    diagnostics.extend(data_diags);
+    let ctx = match make_context(config, data, &found.pages, strict) {
+        Ok(ctx) => ctx,
+        Err(d) => {
+            diagnostics.extend(d);
+            return SiteOutput {
+                diagnostics,
+                ..Default::default()
+            };
+        }
+    };
+    let results: Vec<Result<PageOutput, Vec<Diagnostic>>> = found
+        .pages
+        .par_iter()
+        .map(|p| render_page(&ctx, p))
+        .collect();
+    let mut pages = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(p) => {
+                diagnostics.extend(p.rendered.warnings.iter().cloned());
+                pages.push(p);
+            }
+            Err(d) => diagnostics.extend(d),
+        }
+    }
+    let generated = match generated_files(&ctx) {
+        Ok(g) => g,
+        Err(d) => {
+            diagnostics.push(d);
+            BTreeMap::new()
+        }
+    };
+    diagnostics.extend(duplicate_outputs(&pages, &found.statics, &generated));
+    if strict {
+        for d in diagnostics.iter_mut() {
+            d.severity = crate::diag::Severity::Error;
+        }
+    }
+    sort_and_dedup(&mut diagnostics);
+    SiteOutput {
+        pages,
+        generated,
+        statics: found.statics,
+        diagnostics,
+    }
+}
+
+/// The `site` object: every config key, plus `data`.
+fn site_value(config: &Config, data: Value) -> Value {
+    let mut site = config.site.clone();
+    site.insert("data".into(), data);
+    site.insert("url".into(), Value::String(config.url.clone()));
+    site.insert("baseurl".into(), Value::String(config.baseurl.clone()));
+    Value::Object(site)
+}
+
+fn make_context(
+    config: Config,
+    data: Value,
+    pages: &[SourcePage],
+    strict: bool,
+) -> Result<BuildContext, Vec<Diagnostic>> {
+    let site = site_value(&config, data);
+    let theme = Theme::load(config.templates_dir.as_deref())?;
+    let catalog = Catalog::build(&pages.iter().map(page_meta).collect::<Vec<_>>());
+    let sidebar = theme
+        .render_sidebar(&catalog, &config.baseurl)
+        .map_err(|d| vec![d])?;
+    let highlighter = Highlighter::global();
+    let md_opts = config.markdown.clone();
+    let markdownify = Arc::new(move |s: &str| {
+        markdown::render(
+            s,
+            &md_opts,
+            Highlighter::global(),
+            Path::new("markdownify"),
+            1,
+        )
+        .html
+    });
+    let liquid = LiquidEngine::new(
+        config.root.clone(),
+        config.includes_dir.clone(),
+        site.clone(),
+        markdownify,
+        strict,
+    );
+    Ok(BuildContext {
+        config,
+        site,
+        theme,
+        catalog,
+        sidebar,
+        liquid,
+        highlighter,
+        strict,
+    })
+}
+
+fn str_field(front: &Map<String, Value>, key: &str) -> Option<String> {
+    match front.get(key)? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// The front matter facts the guide model needs.
+pub fn page_meta(p: &SourcePage) -> PageMeta {
+    let dir = p
+        .content_rel
+        .rsplit_once('/')
+        .map(|(d, _)| d.to_string())
+        .unwrap_or_default();
+    PageMeta {
+        out_path: p.output_path(),
+        dir,
+        layout: str_field(&p.front, "layout").unwrap_or_else(|| "default".into()),
+        title: str_field(&p.front, "title"),
+        heading: str_field(&p.front, "heading"),
+        order: p
+            .front
+            .get("order")
+            .and_then(|v| v.as_f64().or_else(|| v.as_str()?.trim().parse().ok())),
+        hub: str_field(&p.front, "hub"),
+        auth: str_field(&p.front, "auth").or_else(|| str_field(&p.front, "authentication")),
+    }
+}
+
+/// The `page` object: front matter plus `url`, `path`, `content`, `dir`.
+pub fn page_value(p: &SourcePage) -> Value {
+    let mut m = p.front.clone();
+    m.insert("url".into(), Value::String(p.url()));
+    m.insert("path".into(), Value::String(p.rel.clone()));
+    m.insert("content".into(), Value::String(p.body().to_string()));
+    let dir = p
+        .url()
+        .rsplit_once('/')
+        .map(|(d, _)| format!("{d}/"))
+        .unwrap_or_else(|| "/".into());
+    m.insert("dir".into(), Value::String(dir));
+    Value::Object(m)
+}
+
+/// `../` once per folder level of `out_path`.
+fn root_rel(out_path: &str) -> String {
+    "../".repeat(out_path.matches('/').count())
+}
+
+/// Expand, render and lay out one page.
+pub fn render_page(ctx: &BuildContext, p: &SourcePage) -> Result<PageOutput, Vec<Diagnostic>> {
+    let page = page_value(p);
+    let input = PageInput {
+        rel: Path::new(&p.rel),
+        text: &p.text,
+        body_offset: p.body_offset,
+        page: &page,
+    };
+    let expanded = ctx.liquid.expand(&input)?;
+    let mut rendered = if p.is_markdown {
+        markdown::render(
+            &expanded.text,
+            &ctx.config.markdown,
+            ctx.highlighter,
+            Path::new(&p.rel),
+            p.body_line,
+        )
+    } else {
+        Rendered {
+            html: expanded.text.clone(),
+            ..Default::default()
+        }
+    };
+    rendered
+        .warnings
+        .splice(0..0, expanded.warnings.iter().cloned());
+    let meta = page_meta(p);
+    let mut layout = meta.layout.clone();
+    if !ctx.theme.has_layout(&layout) {
+        rendered.warnings.push(
+            Diagnostic::warning(
+                &p.rel,
+                2,
+                1,
+                format!("unknown layout `{layout}`; using `default`"),
+            )
+            .with_help(
+                "the theme has layouts: default, sidebarelementdoc, sidebarapidocs, swagger-only",
+            ),
+        );
+        layout = "default".into();
+    }
+    let out_path = p.output_path();
+    let rr = root_rel(&out_path);
+    let view = PageView {
+        page: &page,
+        site: &ctx.site,
+        body: &rendered.html,
+        headings: &rendered.headings,
+        guide: ctx.catalog.guide_for(&meta.dir),
+        sidebar: &ctx.sidebar,
+        base_url: &ctx.config.baseurl,
+        root_rel: &rr,
+    };
+    let html = ctx.theme.render_page(&layout, &view).map_err(|d| vec![d])?;
+    Ok(PageOutput {
+        source: p.rel.clone(),
+        out_path,
+        html,
+        expanded: expanded.text,
+        rendered,
+        deps: expanded.deps,
+    })
+}
+
+fn generated_files(ctx: &BuildContext) -> Result<BTreeMap<String, Vec<u8>>, Diagnostic> {
+    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    for (path, bytes) in
+        ctx.theme
+            .extra_files(&ctx.catalog, &ctx.site, &ctx.sidebar, &ctx.config.baseurl)?
+    {
+        files.insert(path, bytes);
+    }
+    files.insert(
+        "assets/elementdocs/highlight.css".into(),
+        ctx.highlighter.css().into_bytes(),
+    );
+    Ok(files)
+}
+
+/// Two sources that would write the same output path is an error naming both.
+fn duplicate_outputs(
+    pages: &[PageOutput],
+    statics: &[StaticFile],
+    generated: &BTreeMap<String, Vec<u8>>,
+) -> Vec<Diagnostic> {
+    let mut owners: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut diags = Vec::new();
+    let all = pages
+        .iter()
+        .map(|p| (p.out_path.as_str(), p.source.as_str()))
+        .chain(
+            statics
+                .iter()
+                .map(|s| (s.out_rel.as_str(), s.abs.to_str().unwrap_or(""))),
+        )
+        .chain(
+            generated
+                .keys()
+                .map(|k| (k.as_str(), "(generated by elementdocs)")),
+        );
+    for (out, src) in all {
+        if let Some(first) = owners.insert(out, src) {
+            diags.push(
+                Diagnostic::error(src, 0, 0, format!("two sources would write `{out}`"))
+                    .with_note(format!("`{first}` writes it too"))
+                    .with_help("rename or remove one of them"),
+            );
+        }
+    }
+    diags
+}

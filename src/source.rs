@@ -1,0 +1,455 @@
+//! Reading the source tree: which files are pages, which are copied as they
+//! are, and the front matter at the top of each page.
+//!
+//! Text is read strictly as UTF-8 (a byte-order mark is dropped, CRLF becomes
+//! LF so every later stage sees one kind of line ending; line numbers do not
+//! change). Front matter is YAML between `---` lines; its errors are reported
+//! at the line of the page file, not of the YAML block.
+
+use crate::config::{Config, SourceLayout};
+use crate::diag::Diagnostic;
+use serde_json::{Map, Value};
+use std::path::{Path, PathBuf};
+use walkdir::WalkDir;
+
+/// Extensions rendered as Markdown.
+pub const MARKDOWN_EXTS: &[&str] = &["md", "markdown", "mkdown", "mkdn", "mkd"];
+
+/// A page: a Markdown (or HTML) file with front matter.
+#[derive(Debug, Clone)]
+pub struct SourcePage {
+    /// Path relative to the source root, with forward slashes (`docs/elements/x/authenticate.md`).
+    pub rel: String,
+    /// Path relative to the content folder: decides the output URL.
+    pub content_rel: String,
+    /// The whole file, normalized (no BOM, LF line endings).
+    pub text: String,
+    /// The front matter as an object (empty if the page has none).
+    pub front: Map<String, Value>,
+    /// Byte offset in `text` where the body starts.
+    pub body_offset: usize,
+    /// 1-based line where the body starts.
+    pub body_line: usize,
+    /// Markdown page (true) or an HTML page (Liquid only, no Markdown).
+    pub is_markdown: bool,
+}
+
+impl SourcePage {
+    pub fn body(&self) -> &str {
+        &self.text[self.body_offset..]
+    }
+
+    /// Output path relative to the output root: `a/b.md` → `a/b.html`.
+    pub fn output_path(&self) -> String {
+        output_path_for(&self.content_rel)
+    }
+
+    /// The page URL as Jekyll makes it: `/a/b.html`.
+    pub fn url(&self) -> String {
+        format!("/{}", self.output_path())
+    }
+}
+
+/// `a/b.md` → `a/b.html`; other extensions are kept.
+pub fn output_path_for(content_rel: &str) -> String {
+    match content_rel.rsplit_once('.') {
+        Some((stem, ext)) if MARKDOWN_EXTS.contains(&ext) => format!("{stem}.html"),
+        _ => content_rel.to_string(),
+    }
+}
+
+/// A file copied to the output unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct StaticFile {
+    /// Destination relative to the output root.
+    pub out_rel: String,
+    pub abs: PathBuf,
+}
+
+/// Everything found in the source tree, sorted by path.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    pub pages: Vec<SourcePage>,
+    pub statics: Vec<StaticFile>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Read a file as UTF-8 text: BOM dropped, CRLF normalized; binary or
+/// non-UTF-8 content is an error naming the line and column of the bad byte.
+pub fn read_text(abs: &Path, shown: &Path) -> Result<String, Diagnostic> {
+    let bytes = std::fs::read(abs)
+        .map_err(|e| Diagnostic::error(shown, 0, 0, format!("cannot read file: {e}")))?;
+    decode_text(bytes, shown)
+}
+
+/// The decoding half of [`read_text`], separate so it can be tested and fuzzed.
+pub fn decode_text(bytes: Vec<u8>, shown: &Path) -> Result<String, Diagnostic> {
+    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+        let (line, col) = byte_line_col(&bytes, nul);
+        return Err(Diagnostic::error(
+            shown,
+            line,
+            col,
+            "this looks like a binary file (it contains a NUL byte)",
+        )
+        .with_help(
+            "only UTF-8 text files can be pages or includes; move binary files out of the content",
+        ));
+    }
+    let mut text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let (line, col) = byte_line_col(e.as_bytes(), at);
+            return Err(Diagnostic::error(shown, line, col, "invalid UTF-8 byte")
+                .with_help("save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)"));
+        }
+    };
+    if text.starts_with('\u{feff}') {
+        text.drain(..3);
+    }
+    if text.contains('\r') {
+        text = text.replace("\r\n", "\n");
+    }
+    Ok(text)
+}
+
+fn byte_line_col(bytes: &[u8], at: usize) -> (usize, usize) {
+    let before = &bytes[..at];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    let col = String::from_utf8_lossy(&before[start..]).chars().count() + 1;
+    (line, col)
+}
+
+/// The parts of a page around its front matter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FrontMatterSplit<'a> {
+    /// The YAML between the fences.
+    pub yaml: &'a str,
+    /// 1-based line of the first YAML line.
+    pub yaml_line: usize,
+    /// Byte offset of the body.
+    pub body_offset: usize,
+    /// 1-based line of the body's first line.
+    pub body_line: usize,
+}
+
+/// Split `---` front matter off a page. `Ok(None)`: the file has none.
+/// An opening fence without a closing one is an error at the opening line.
+pub fn split_front_matter<'a>(
+    text: &'a str,
+    file: &Path,
+) -> Result<Option<FrontMatterSplit<'a>>, Diagnostic> {
+    let Some(first_nl) = text.find('\n') else {
+        return Ok(None);
+    };
+    if text[..first_nl].trim_end() != "---" {
+        return Ok(None);
+    }
+    let yaml_start = first_nl + 1;
+    let mut offset = yaml_start;
+    let mut line = 2;
+    for l in text[yaml_start..].split_inclusive('\n') {
+        let bare = l.trim_end();
+        if bare == "---" || bare == "..." {
+            return Ok(Some(FrontMatterSplit {
+                yaml: &text[yaml_start..offset],
+                yaml_line: 2,
+                body_offset: offset + l.len(),
+                body_line: line + 1,
+            }));
+        }
+        offset += l.len();
+        line += 1;
+    }
+    Err(Diagnostic::error(
+        file,
+        1,
+        1,
+        "front matter is opened with `---` but never closed",
+    )
+    .with_source(text)
+    .with_help("add a line with `---` after the last front matter key"))
+}
+
+/// Parse YAML into a JSON value; an error points at `first_line + line - 1` of `file`.
+pub fn parse_yaml(yaml: &str, file: &Path, first_line: usize) -> Result<Value, Diagnostic> {
+    serde_yaml_ng::from_str::<Value>(yaml).map_err(|e| {
+        let (line, col) = e
+            .location()
+            .map(|l| (l.line(), l.column()))
+            .unwrap_or((1, 0));
+        let msg = e.to_string();
+        // serde_yaml appends " at line X column Y"; the position is shown our way.
+        let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+        Diagnostic::error(
+            file,
+            first_line + line - 1,
+            col,
+            format!("invalid YAML: {msg}"),
+        )
+    })
+}
+
+/// Read one page: text, front matter, body.
+pub fn load_page(abs: &Path, rel: &str, content_rel: &str) -> Result<SourcePage, Diagnostic> {
+    let shown = Path::new(rel);
+    let text = read_text(abs, shown)?;
+    let (front, body_offset, body_line) = match split_front_matter(&text, shown)? {
+        None => (Map::new(), 0, 1),
+        Some(split) => {
+            let front = match parse_yaml(split.yaml, shown, split.yaml_line) {
+                Ok(Value::Object(m)) => m,
+                Ok(Value::Null) => Map::new(),
+                Ok(_) => {
+                    return Err(Diagnostic::error(
+                        shown,
+                        split.yaml_line,
+                        1,
+                        "front matter must be a mapping of keys to values",
+                    )
+                    .with_source(&text)
+                    .with_help("write `key: value` lines between the `---` fences"))
+                }
+                Err(d) => return Err(d.with_source(&text)),
+            };
+            (front, split.body_offset, split.body_line)
+        }
+    };
+    let is_markdown = content_rel
+        .rsplit_once('.')
+        .is_some_and(|(_, e)| MARKDOWN_EXTS.contains(&e));
+    Ok(SourcePage {
+        rel: rel.to_string(),
+        content_rel: content_rel.to_string(),
+        text,
+        front,
+        body_offset,
+        body_line,
+        is_markdown,
+    })
+}
+
+/// Does this file start with a front matter fence? (Jekyll renders only such files.)
+fn has_front_matter(abs: &Path) -> bool {
+    use std::io::Read;
+    let mut buf = [0u8; 8];
+    let n = std::fs::File::open(abs)
+        .and_then(|mut f| f.read(&mut buf))
+        .unwrap_or(0);
+    let head = &buf[..n];
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    head.starts_with(b"---\n") || head.starts_with(b"---\r\n") || head.starts_with(b"--- ")
+}
+
+/// Jekyll's default exclusions, on top of `_`- and `.`-prefixed names.
+const JEKYLL_DEFAULT_EXCLUDE: &[&str] = &["Gemfile", "Gemfile.lock", "node_modules", "vendor"];
+
+/// Walk the source tree and sort its files into pages and static files.
+/// `skip` is a folder never read (the output folder, when it is inside the source).
+pub fn discover(cfg: &Config, skip: &[PathBuf]) -> Discovered {
+    let mut found = Discovered::default();
+    match cfg.layout {
+        SourceLayout::Jekyll => walk(cfg, &cfg.root, skip, true, &mut found),
+        SourceLayout::Native => {
+            walk(cfg, &cfg.content_dir, skip, false, &mut found);
+            if let Some(st) = &cfg.static_dir {
+                walk_static(cfg, st, skip, &mut found);
+            }
+        }
+    }
+    found.pages.sort_by(|a, b| a.rel.cmp(&b.rel));
+    found.statics.sort();
+    found
+}
+
+fn rel_to(base: &Path, p: &Path) -> String {
+    p.strip_prefix(base)
+        .unwrap_or(p)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+fn excluded(cfg: &Config, rel_root: &str, name: &str, jekyll: bool) -> bool {
+    if name.starts_with('.') {
+        return true;
+    }
+    if jekyll && (name.starts_with('_') || JEKYLL_DEFAULT_EXCLUDE.contains(&name)) {
+        return true;
+    }
+    cfg.exclude.iter().any(|e| {
+        let e = e.trim_matches('/');
+        rel_root == e || rel_root.starts_with(&format!("{e}/"))
+    })
+}
+
+fn walk(cfg: &Config, dir: &Path, skip: &[PathBuf], jekyll: bool, found: &mut Discovered) {
+    let walker = WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter();
+    let walker = walker.filter_entry(|e| {
+        if e.depth() == 0 {
+            return true;
+        }
+        let rel_root = rel_to(&cfg.root, e.path());
+        let name = e.file_name().to_string_lossy();
+        !excluded(cfg, &rel_root, &name, jekyll) && !skip.iter().any(|s| e.path().starts_with(s))
+    });
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                found.diagnostics.push(walk_error(cfg, e));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let abs = entry.path();
+        if let Some(d) = outside_root(cfg, abs) {
+            found.diagnostics.push(d);
+            continue;
+        }
+        let rel = rel_to(&cfg.root, abs);
+        let content_rel = rel_to(dir, abs);
+        let ext = abs.extension().and_then(|e| e.to_str()).unwrap_or("");
+        let page_ext = MARKDOWN_EXTS.contains(&ext) || ext == "html";
+        // Jekyll renders only files that start with front matter; the rest are copied.
+        let is_page = page_ext && (!jekyll || has_front_matter(abs));
+        if is_page {
+            match load_page(abs, &rel, &content_rel) {
+                Ok(p) => found.pages.push(p),
+                Err(d) => found.diagnostics.push(d),
+            }
+        } else {
+            found.statics.push(StaticFile {
+                out_rel: content_rel,
+                abs: abs.to_path_buf(),
+            });
+        }
+    }
+}
+
+fn walk_static(cfg: &Config, dir: &Path, skip: &[PathBuf], found: &mut Discovered) {
+    if !dir.is_dir() {
+        return;
+    }
+    for entry in WalkDir::new(dir).follow_links(true).sort_by_file_name() {
+        match entry {
+            Ok(e) if e.file_type().is_file() => {
+                if skip.iter().any(|s| e.path().starts_with(s)) {
+                    continue;
+                }
+                if let Some(d) = outside_root(cfg, e.path()) {
+                    found.diagnostics.push(d);
+                    continue;
+                }
+                found.statics.push(StaticFile {
+                    out_rel: rel_to(dir, e.path()),
+                    abs: e.path().to_path_buf(),
+                });
+            }
+            Ok(_) => {}
+            Err(e) => found.diagnostics.push(walk_error(cfg, e)),
+        }
+    }
+}
+
+/// A symlink that resolves outside the source root is refused (nothing is read).
+fn outside_root(cfg: &Config, abs: &Path) -> Option<Diagnostic> {
+    let real = abs.canonicalize().ok()?;
+    if real.starts_with(&cfg.root) {
+        return None;
+    }
+    Some(
+        Diagnostic::error(
+            rel_to(&cfg.root, abs),
+            0,
+            0,
+            "this file links to a path outside the source folder; it was not read",
+        )
+        .with_help(format!("the link resolves to {}", real.display())),
+    )
+}
+
+fn walk_error(cfg: &Config, e: walkdir::Error) -> Diagnostic {
+    let path = e.path().map(|p| rel_to(&cfg.root, p)).unwrap_or_default();
+    if e.loop_ancestor().is_some() {
+        return Diagnostic::error(path, 0, 0, "symbolic link loop")
+            .with_help("remove the link that points back to one of its parent folders");
+    }
+    Diagnostic::error(path, 0, 0, format!("cannot read: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(t: &str) -> Option<(String, usize, String, usize)> {
+        split_front_matter(t, Path::new("p.md")).unwrap().map(|s| {
+            (
+                s.yaml.to_string(),
+                s.yaml_line,
+                t[s.body_offset..].to_string(),
+                s.body_line,
+            )
+        })
+    }
+
+    #[test]
+    fn splits_front_matter() {
+        assert_eq!(
+            split("---\na: 1\n---\nbody\n"),
+            Some(("a: 1\n".into(), 2, "body\n".into(), 4))
+        );
+        assert_eq!(split("---\n---\n"), Some(("".into(), 2, "".into(), 3)));
+        assert_eq!(
+            split("---  \na: 1\n...\nx"),
+            Some(("a: 1\n".into(), 2, "x".into(), 4))
+        );
+        assert_eq!(split("no front matter\n---\n"), None);
+        assert_eq!(split(""), None);
+    }
+
+    #[test]
+    fn unclosed_front_matter_is_an_error() {
+        let e = split_front_matter("---\na: 1\nbody\n", Path::new("p.md")).unwrap_err();
+        assert_eq!((e.line, e.col), (1, 1));
+        assert!(e.message.contains("never closed"));
+    }
+
+    #[test]
+    fn yaml_error_points_at_page_line() {
+        let e = parse_yaml("a: 1\nb: [\n", Path::new("p.md"), 2).unwrap_err();
+        assert!(e.line >= 3, "{e}");
+    }
+
+    #[test]
+    fn decoding_rules() {
+        let p = Path::new("x.md");
+        assert_eq!(
+            decode_text(b"\xef\xbb\xbfhi\r\nthere".to_vec(), p).unwrap(),
+            "hi\nthere"
+        );
+        let e = decode_text(b"ok\nab\xff".to_vec(), p).unwrap_err();
+        assert_eq!((e.line, e.col), (2, 3));
+        assert!(decode_text(b"a\0b".to_vec(), p)
+            .unwrap_err()
+            .message
+            .contains("binary"));
+    }
+
+    #[test]
+    fn output_paths() {
+        assert_eq!(output_path_for("a/b.md"), "a/b.html");
+        assert_eq!(output_path_for("a/index.md"), "a/index.html");
+        assert_eq!(output_path_for("a/x.html"), "a/x.html");
+    }
+}
