@@ -321,8 +321,13 @@ fn walk(cfg: &Config, dir: &Path, skip: &[PathBuf], jekyll: bool, found: &mut Di
         let content_rel = rel_to(dir, abs);
         let ext = abs.extension().and_then(|e| e.to_str()).unwrap_or("");
         let page_ext = MARKDOWN_EXTS.contains(&ext) || ext == "html";
-        // Jekyll renders only files that start with front matter; the rest are copied.
-        let is_page = page_ext && (!jekyll || has_front_matter(abs));
+        // Only files that start with front matter are pages (as in Jekyll). Other
+        // Markdown and HTML files are partials for `include_relative`: Jekyll
+        // copies them as static files, the native layout keeps them private.
+        let is_page = page_ext && has_front_matter(abs);
+        if !is_page && page_ext && !jekyll {
+            continue;
+        }
         if is_page {
             match load_page(abs, &rel, &content_rel) {
                 Ok(p) => found.pages.push(p),
