@@ -87,8 +87,7 @@ pub struct Catalog {
 pub fn is_language_folder(name: &str) -> bool {
     let mut parts = name.split('-');
     let primary = parts.next().unwrap_or("");
-    let primary_ok = primary.len() == 2
-        && primary.bytes().all(|b| b.is_ascii_lowercase());
+    let primary_ok = primary.len() == 2 && primary.bytes().all(|b| b.is_ascii_lowercase());
     primary_ok
         && parts.all(|p| (2..=4).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
@@ -139,8 +138,8 @@ fn make_guide(dir: &str, pages: &[&PageMeta]) -> Guide {
         tabs.iter()
             .find_map(|(_, p)| f(p).clone().filter(|s| !s.trim().is_empty()))
     };
-    let heading = first(|p| &p.heading)
-        .unwrap_or_else(|| dir.rsplit('/').next().unwrap_or(dir).to_string());
+    let heading =
+        first(|p| &p.heading).unwrap_or_else(|| dir.rsplit('/').next().unwrap_or(dir).to_string());
     Guide {
         dir: dir.to_string(),
         heading: heading.trim().to_string(),
@@ -300,7 +299,12 @@ mod tests {
             page("e/x/index.html", "sidebarelementdoc", "Overview", Some(1.0)),
             page("e/x/api.html", "sidebarapidocs", "API Docs", Some(90.0)),
             page("e/x/ko/api.html", "swagger-only", "API Docs", Some(90.0)),
-            page("e/lonely/ko/index.html", "sidebarelementdoc", "Overview", Some(1.0)),
+            page(
+                "e/lonely/ko/index.html",
+                "sidebarelementdoc",
+                "Overview",
+                Some(1.0),
+            ),
         ];
         let c = Catalog::build(&pages);
         let dirs: Vec<&str> = c.guides.iter().map(|g| g.dir.as_str()).collect();

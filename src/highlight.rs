@@ -289,7 +289,11 @@ mod tests {
         ] {
             let h = hl(alias, "x = 1\n");
             assert_eq!(h.language.as_deref(), Some(canonical), "alias {alias}");
-            assert!(h.html.contains("hl-"), "{alias} not highlighted: {}", h.html);
+            assert!(
+                h.html.contains("hl-"),
+                "{alias} not highlighted: {}",
+                h.html
+            );
         }
     }
 
