@@ -207,10 +207,15 @@ fn build_css() -> String {
     };
     let light = theme_css(LIGHT_THEME);
     let dark = theme_css(DARK_THEME);
+    // Each palette applies only where the other does not, so no rule of one
+    // theme can leak into the other through a more specific selector.
     let mut out = String::from(
-        "/* elementdocs: syntax highlighting (syntect). Light by default; dark under\n   prefers-color-scheme: dark and [data-theme=dark]. */\n\n",
+        "/* elementdocs: syntax highlighting (syntect). Light by default; dark under\n   prefers-color-scheme: dark and [data-theme=dark]; [data-theme=light] forces light. */\n\n",
     );
-    out.push_str(&strip_comments(&light));
+    out.push_str("@media not all and (prefers-color-scheme: dark) {\n");
+    out.push_str(&scope_css(&light, ":root:not([data-theme=dark])"));
+    out.push_str("}\n\n");
+    out.push_str(&scope_css(&light, ":root[data-theme=light]"));
     out.push_str("\n@media (prefers-color-scheme: dark) {\n");
     out.push_str(&scope_css(&dark, ":root:not([data-theme=light])"));
     out.push_str("}\n\n");
@@ -378,6 +383,12 @@ mod tests {
         assert!(css.contains("@media (prefers-color-scheme: dark)"));
         assert!(css.contains(":root[data-theme=dark] .hl-"));
         assert!(css.contains(":root:not([data-theme=light]) .hl-"));
+        assert!(css.contains("@media not all and (prefers-color-scheme: dark)"));
+        assert!(css.contains(":root[data-theme=light] .hl-"));
+        // No unscoped rule: every selector belongs to one palette.
+        for line in css.lines().filter(|l| l.ends_with('{') && !l.starts_with('@')) {
+            assert!(line.trim_start().starts_with(":root"), "{line}");
+        }
         assert_eq!(css.matches('{').count(), css.matches('}').count());
     }
 

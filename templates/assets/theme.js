@@ -57,6 +57,29 @@
     });
   }
 
+  // Keep the current tab visible when the tab row scrolls (narrow screens).
+  function revealCurrentTab() {
+    var tab = document.querySelector(".ed-tabs a[aria-current]");
+    if (!tab) return;
+    var row = tab.closest("ul");
+    if (row && row.scrollWidth > row.clientWidth) {
+      row.scrollLeft = tab.offsetLeft - (row.clientWidth - tab.offsetWidth) / 2;
+    }
+  }
+
+  function setupCatalogFilter() {
+    var input = document.getElementById("ed-catalog-filter");
+    if (!input) return;
+    input.hidden = false;
+    var rows = document.querySelectorAll(".ed-catalog tbody tr");
+    input.addEventListener("input", function () {
+      var q = input.value.trim().toLowerCase();
+      for (var i = 0; i < rows.length; i++) {
+        rows[i].hidden = q !== "" && rows[i].textContent.toLowerCase().indexOf(q) < 0;
+      }
+    });
+  }
+
   function setupFilter() {
     var input = document.getElementById("ed-guide-filter");
     if (!input) return;
@@ -117,6 +140,8 @@
   setupThemeToggle();
   setupMenu();
   setupFilter();
+  setupCatalogFilter();
+  revealCurrentTab();
   setupCopyButtons();
   setupTocSpy();
 })();
