@@ -386,7 +386,10 @@ mod tests {
         assert!(css.contains("@media not all and (prefers-color-scheme: dark)"));
         assert!(css.contains(":root[data-theme=light] .hl-"));
         // No unscoped rule: every selector belongs to one palette.
-        for line in css.lines().filter(|l| l.ends_with('{') && !l.starts_with('@')) {
+        for line in css
+            .lines()
+            .filter(|l| l.ends_with('{') && !l.starts_with('@'))
+        {
             assert!(line.trim_start().starts_with(":root"), "{line}");
         }
         assert_eq!(css.matches('{').count(), css.matches('}').count());

@@ -16,6 +16,9 @@
 //!   current guide is marked client-side (`body[data-guide]` + theme.js).
 //! * Every root-relative URL in the templates is prefixed with `base_url`.
 
+// The pipeline passes `Diagnostic` by value everywhere (see site.rs).
+#![allow(clippy::result_large_err)]
+
 use crate::diag::Diagnostic;
 use crate::guide::{Catalog, Guide};
 use crate::markdown::Heading;
