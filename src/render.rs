@@ -2,7 +2,8 @@
 //! site's `templates/` folder) and the view handed to them.
 //!
 //! * Layouts are the top-level `*.html` files of `templates/`
-//!   (`sidebarelementdoc`, `sidebarapidocs`, `swagger-only`, `default`);
+//!   (`sidebarelementdoc`, `sidebarapidocs`, `swagger-only`, `default`, and
+//!   `sidebarelementtile` for a page of element tiles);
 //!   `templates/partials/` holds what they extend and include (`base.html`,
 //!   the sidebar, the "On this page" list, the catalog page), and
 //!   `templates/assets/` the CSS and JS written under `assets/elementdocs/`.
@@ -316,6 +317,7 @@ mod tests {
                 "default",
                 "sidebarapidocs",
                 "sidebarelementdoc",
+                "sidebarelementtile",
                 "swagger-only"
             ]
         );

@@ -269,6 +269,13 @@ fn unknown_layout_warns_and_falls_back_to_default() {
         .expect("a warning about the layout");
     assert_eq!(warning.severity, Severity::Warning);
     assert_eq!(warning.file, Path::new("content/notes.md"));
+    // At the value of `layout:` on line 3 of the file.
+    assert_eq!((warning.line, warning.col), (3, 9));
+    assert!(warning
+        .help
+        .as_deref()
+        .unwrap()
+        .contains("sidebarelementdoc"));
     let html = &page(&site, "notes.html").html;
     assert!(html.contains("class=\"ed-layout-default\""));
     assert_eq!(html.matches("id=\"page-body\"").count(), 1);
