@@ -70,6 +70,8 @@ pub struct Guide {
     pub lang: Option<String>,
     /// For a translation: the folder of the guide it translates.
     pub parent: Option<String>,
+    /// For a translation: the URL of that guide (its first tab).
+    pub parent_url: Option<String>,
     /// For an original: its translations, sorted by language.
     pub translations: Vec<Translation>,
 }
@@ -149,6 +151,7 @@ fn make_guide(dir: &str, pages: &[&PageMeta]) -> Guide {
         tabs: tabs.into_iter().map(|(t, _)| t).collect(),
         lang: None,
         parent: None,
+        parent_url: None,
         translations: Vec::new(),
     }
 }
@@ -178,9 +181,10 @@ impl Catalog {
                 }
             }
         }
-        for t in &translations {
+        for t in translations.iter_mut() {
             let parent = t.parent.as_deref().unwrap_or_default();
             if let Some(g) = guides.get_mut(parent) {
+                t.parent_url = Some(g.url.clone());
                 g.translations.push(Translation {
                     lang: t.lang.clone().unwrap_or_default(),
                     dir: t.dir.clone(),
@@ -316,6 +320,7 @@ mod tests {
         let ko = c.guide_for("e/x/ko").unwrap();
         assert_eq!(ko.lang.as_deref(), Some("ko"));
         assert_eq!(ko.parent.as_deref(), Some("e/x"));
+        assert_eq!(ko.parent_url.as_deref(), Some("/e/x/index.html"));
         assert_eq!(titles(ko), ["API Docs"]);
         assert!(c.guide_for("e/lonely/ko").unwrap().lang.is_none());
     }
