@@ -84,7 +84,15 @@ fn resolve_alias(lang: &str) -> Lang<'static> {
     }
 }
 
-type Shard = Mutex<HashMap<(String, String), Arc<Highlighted>>>;
+/// One cached block: its language and code (to tell hash collisions apart) and the result.
+struct Entry {
+    lang: String,
+    code: String,
+    result: Arc<Highlighted>,
+}
+
+/// Entries by hash of (language, code): a lookup allocates nothing.
+type Shard = Mutex<HashMap<u64, Vec<Entry>>>;
 
 /// Highlights code blocks; one per process ([`Highlighter::global`]).
 pub struct Highlighter {
@@ -115,18 +123,38 @@ impl Highlighter {
 
     /// Highlight `code` as `lang` (a fence info word, possibly an alias).
     pub fn highlight(&self, lang: &str, code: &str) -> Highlighted {
-        let lang = lang.trim().to_ascii_lowercase();
+        // The first word of the info string, without Pandoc-style `{.lang}` punctuation.
+        let word = lang
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .find(|w| !w.is_empty())
+            .unwrap_or("")
+            .trim_matches(|c| c == '{' || c == '}' || c == '.');
+        let lang = word.to_ascii_lowercase();
         if code.len() > MAX_CACHED_BYTES {
             return self.highlight_uncached(&lang, code);
         }
-        let key = (lang, code.to_string());
-        let shard = &self.cache[shard_of(&key)];
-        if let Some(hit) = lock(shard).get(&key) {
-            return Highlighted::clone(hit);
+        let hash = hash_of(&lang, code);
+        let shard = &self.cache[(hash as usize) % SHARDS];
+        let find = |entries: &Vec<Entry>| {
+            entries
+                .iter()
+                .find(|e| e.lang == lang && e.code == code)
+                .map(|e| Arc::clone(&e.result))
+        };
+        if let Some(hit) = lock(shard).get(&hash).and_then(find) {
+            return Highlighted::clone(&hit);
         }
-        let result = self.highlight_uncached(&key.0, code);
-        lock(shard).insert(key, Arc::new(result.clone()));
-        result
+        let result = Arc::new(self.highlight_uncached(&lang, code));
+        let mut map = lock(shard);
+        let entries = map.entry(hash).or_default();
+        if find(entries).is_none() {
+            entries.push(Entry {
+                lang,
+                code: code.to_string(),
+                result: Arc::clone(&result),
+            });
+        }
+        Highlighted::clone(&result)
     }
 
     /// Highlight without looking at the cache (`lang` is lowercase).
@@ -178,15 +206,16 @@ impl Default for Highlighter {
     }
 }
 
-fn lock(shard: &Shard) -> std::sync::MutexGuard<'_, HashMap<(String, String), Arc<Highlighted>>> {
+fn lock(shard: &Shard) -> std::sync::MutexGuard<'_, HashMap<u64, Vec<Entry>>> {
     // A panic while holding the lock leaves a consistent map (insert is atomic).
     shard.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn shard_of(key: &(String, String)) -> usize {
+fn hash_of(lang: &str, code: &str) -> u64 {
     let mut h = DefaultHasher::new();
-    key.hash(&mut h);
-    (h.finish() as usize) % SHARDS
+    lang.hash(&mut h);
+    code.hash(&mut h);
+    h.finish()
 }
 
 fn plain(code: &str, language: Option<&str>) -> Highlighted {
@@ -360,7 +389,14 @@ mod tests {
         let a = h.highlight("json", "[1, 2]\n");
         let b = h.highlight("JSON", "[1, 2]\n");
         assert_eq!(a, b);
-        let cached: usize = h.cache.iter().map(|s| lock(s).len()).sum();
+        let c = h.highlight(" json title=x", "[1, 2]\n");
+        assert_eq!(a, c);
+        assert_eq!(h.highlight("{.json}", "[1, 2]\n"), a);
+        let cached: usize = h
+            .cache
+            .iter()
+            .map(|s| lock(s).values().map(Vec::len).sum::<usize>())
+            .sum();
         assert_eq!(cached, 1);
     }
 
