@@ -385,6 +385,7 @@ mod tests {
             names,
             [
                 CATALOG_PATH,
+                "assets/elementdocs/favicon.svg",
                 "assets/elementdocs/theme.css",
                 "assets/elementdocs/theme.js"
             ]

@@ -114,6 +114,14 @@
     }
   }
 
+  // On narrow screens the "On this page" box sits above the body: start it closed.
+  function collapseTocOnNarrowScreens() {
+    var details = document.querySelector(".ed-toc-details");
+    if (details && window.matchMedia && window.matchMedia("(max-width: 1180px)").matches) {
+      details.open = false;
+    }
+  }
+
   function setupTocSpy() {
     var links = document.querySelectorAll(".ed-toc a[href^='#']");
     if (!links.length || !("IntersectionObserver" in window)) return;
@@ -158,5 +166,6 @@
   setupCatalogFilter();
   revealCurrentTab();
   setupCopyButtons();
+  collapseTocOnNarrowScreens();
   setupTocSpy();
 })();
