@@ -104,15 +104,49 @@ fn tera_message(e: &tera::Error) -> String {
     msg
 }
 
-/// A diagnostic for a tera error, located at the template it names.
-fn tera_diag(e: &tera::Error, names: &[&str]) -> Diagnostic {
+/// A diagnostic for a tera error, located at the template it names. A parse
+/// error (` --> line:col` then pest's caret block and `= reason`) becomes
+/// `templates/x.html:line:col: error: reason` with the template's line.
+fn tera_diag(e: &tera::Error, templates: &[(&str, &str)]) -> Diagnostic {
     let msg = tera_message(e);
-    let file = names
+    let found = templates
         .iter()
-        .find(|n| msg.contains(&format!("'{n}'")))
-        .map(|n| format!("templates/{n}"))
+        .find(|(n, _)| msg.contains(&format!("'{n}'")));
+    let file = found
+        .map(|(n, _)| format!("templates/{n}"))
         .unwrap_or_else(|| "templates".to_string());
-    Diagnostic::error(file, 0, 0, msg)
+    let Some((line, col, reason)) = parse_position(&msg) else {
+        return Diagnostic::error(file, 0, 0, msg).with_help(
+            "layouts see page, site, body, headings, toc, guide, sidebar, base_url, catalog_url \
+             and layout; test optional keys with `{% if page.key %}`",
+        );
+    };
+    let head = msg
+        .split(" --> ")
+        .next()
+        .unwrap_or(&msg)
+        .trim_end_matches([':', ' ']);
+    let d = Diagnostic::error(file, line, col, format!("{head}: {reason}"));
+    match found {
+        Some((_, text)) => d.with_source(text),
+        None => d,
+    }
+}
+
+/// ` --> 3:7` and the `= reason` line of a pest error inside `msg`.
+fn parse_position(msg: &str) -> Option<(usize, usize, String)> {
+    let at = msg.find(" --> ")? + 5;
+    let pos: String = msg[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == ':')
+        .collect();
+    let (line, col) = pos.split_once(':')?;
+    let reason = msg[at..]
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("= "))
+        .unwrap_or("syntax error")
+        .to_string();
+    Some((line.parse().ok()?, col.parse().ok()?, reason))
 }
 
 /// Files of the site's `templates/` folder: (relative path, bytes), sorted.
@@ -187,8 +221,11 @@ impl Theme {
         tera.set_escape_fn(escape_html);
         tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
             .map_err(|e| {
-                let names: Vec<&str> = templates.iter().map(|(n, _)| n.as_str()).collect();
-                vec![tera_diag(&e, &names)]
+                let all: Vec<(&str, &str)> = templates
+                    .iter()
+                    .map(|(n, t)| (n.as_str(), t.as_str()))
+                    .collect();
+                vec![tera_diag(&e, &all)]
             })?;
         let layouts = templates
             .iter()
@@ -216,7 +253,7 @@ impl Theme {
     fn render(&self, template: &str, ctx: &tera::Context) -> Result<String, Diagnostic> {
         self.tera
             .render(template, ctx)
-            .map_err(|e| tera_diag(&e, &[template]))
+            .map_err(|e| tera_diag(&e, &[(template, "")]))
     }
 
     /// Render a page with `layout` (which must exist; see [`Theme::has_layout`]).
@@ -398,8 +435,11 @@ mod tests {
     #[test]
     fn template_errors_name_the_template() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("broken.html"), "{% if %}").unwrap();
+        std::fs::write(dir.path().join("broken.html"), "<p>\n  {% if %}\n").unwrap();
         let err = Theme::load(Some(dir.path())).err().unwrap();
         assert_eq!(err[0].file, Path::new("templates/broken.html"));
+        assert_eq!((err[0].line, err[0].col), (2, 9));
+        assert_eq!(err[0].source_line.as_deref(), Some("  {% if %}"));
+        assert!(err[0].message.contains("expected"), "{}", err[0].message);
     }
 }
