@@ -31,6 +31,7 @@
   function setupThemeToggle() {
     var button = document.querySelector(".ed-theme-toggle");
     if (!button) return;
+    button.hidden = false; // useless without this script, so hidden until it runs
     var sync = function () { button.setAttribute("aria-pressed", effectiveTheme() === "dark" ? "true" : "false"); };
     sync();
     button.addEventListener("click", function () {
