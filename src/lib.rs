@@ -7,6 +7,7 @@
 //! whole build in memory) → [`output`] (written only if the build succeeded).
 //! [`diag`] is the diagnostics every stage reports; [`cli`] the commands.
 
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod data;
@@ -16,6 +17,7 @@ pub mod highlight;
 pub mod liquid;
 pub mod markdown;
 pub mod output;
+pub mod publish;
 pub mod render;
 pub mod site;
 pub mod source;
