@@ -204,11 +204,14 @@ const IMAGE_EXTS: &[&str] = &[
     "png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "bmp", "avif",
 ];
 
-/// The output file closest to `wanted`: same folder first, then the whole site.
+fn stem(file: &str) -> &str {
+    let name = file.rsplit('/').next().unwrap_or(file);
+    name.rsplit_once('.').map(|(s, _)| s).unwrap_or(name)
+}
+
+/// The output file closest to `wanted`: the same path in another case, a file
+/// of the same folder with the same or a near name, or a near path elsewhere.
 pub fn suggest_path(outputs: &OutputSet, wanted: &str, image: bool) -> Option<String> {
-    if let Some(found) = outputs.files().find(|f| f.eq_ignore_ascii_case(wanted)) {
-        return Some(found.to_string());
-    }
     let mut files: Vec<&str> = outputs
         .files()
         .filter(|f| {
@@ -218,15 +221,34 @@ pub fn suggest_path(outputs: &OutputSet, wanted: &str, image: bool) -> Option<St
         })
         .collect();
     files.sort_unstable();
+    if let Some(f) = files.iter().find(|f| f.eq_ignore_ascii_case(wanted)) {
+        return Some(f.to_string());
+    }
     let dir = parent_dir(wanted);
     let same_dir: Vec<&str> = files
         .iter()
         .copied()
         .filter(|f| parent_dir(f) == dir)
         .collect();
-    did_you_mean(wanted, same_dir)
-        .or_else(|| did_you_mean(wanted, files.iter().copied()))
-        .map(String::from)
+    let want_stem = stem(wanted);
+    if let Some(f) = same_dir
+        .iter()
+        .find(|f| stem(f).eq_ignore_ascii_case(want_stem))
+    {
+        return Some(f.to_string());
+    }
+    if let Some(s) = did_you_mean(want_stem, same_dir.iter().map(|f| stem(f))) {
+        return same_dir
+            .iter()
+            .find(|f| stem(f) == s)
+            .map(|f| f.to_string());
+    }
+    files
+        .iter()
+        .map(|f| (strsim::normalized_levenshtein(wanted, f), *f))
+        .filter(|(score, _)| *score >= 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(a.1)))
+        .map(|(_, f)| f.to_string())
 }
 
 /// The relative href from folder `from_dir` to file `to` (both site paths).
@@ -334,6 +356,18 @@ mod tests {
         assert_eq!(help(img).as_deref(), Some("did you mean `img/shot.png`?"));
         let img = check("", page, RefKind::Image, "/assets/img/logo.png");
         assert_eq!(img, Resolution::Ok);
+        // Far from everything: no guess.
+        assert_eq!(help(l("/docs/platform/events/index.html")), None);
+        assert_eq!(help(l("events.html")), None);
+        // Moved to a sibling folder.
+        assert_eq!(
+            help(l("/docs/a/img/shot.png/")).as_deref(),
+            Some("did you mean `/docs/a/img/shot.png`?")
+        );
+        assert_eq!(
+            help(l("/docs/b/setup.html")).as_deref(),
+            Some("did you mean `/docs/a/setup.html`?")
+        );
     }
 
     #[test]

@@ -252,7 +252,7 @@ pub fn front_matter(pages: &[SourcePage]) -> Vec<Diagnostic> {
         let Some(raw) = p.front.get("order") else {
             continue;
         };
-        let line = front_line(p, "order", None);
+        let (line, _) = front_line(p, "order", None);
         let Some(order) = meta.order else {
             diags.push(
                 Diagnostic::error(

@@ -51,31 +51,32 @@ pub fn redirect_out_path(from: &str) -> Option<String> {
     }
 }
 
-/// 1-based line of the first front matter line of `p` that contains `needle`
-/// after the line that opens `key:`; the key's line when not found; 1 without it.
-pub fn front_line(p: &SourcePage, key: &str, needle: Option<&str>) -> usize {
+/// 1-based (line, col) of the first front matter line of `p` that contains
+/// `needle` from the line that opens `key:` on (the column of the needle);
+/// the key's position when not found; (1, 1) without the key.
+pub fn front_line(p: &SourcePage, key: &str, needle: Option<&str>) -> (usize, usize) {
     let front = &p.text[..p.body_offset];
     let mut key_line = None;
     for (i, l) in front.lines().enumerate() {
-        let n = i + 1;
+        let opens = l
+            .strip_prefix(key)
+            .is_some_and(|r| r.trim_start().starts_with(':'));
+        if key_line.is_none() && !opens {
+            continue;
+        }
         if key_line.is_none() {
-            let t = l.trim_start();
-            if l.len() == t.len()
-                && t.strip_prefix(key)
-                    .is_some_and(|r| r.trim_start().starts_with(':'))
-            {
-                key_line = Some(n);
-                if needle.is_none_or(|nd| l.contains(nd)) {
-                    return n;
+            key_line = Some(i + 1);
+        }
+        match needle {
+            None => return (i + 1, 1),
+            Some(nd) => {
+                if let Some(at) = l.find(nd) {
+                    return (i + 1, l[..at].chars().count() + 1);
                 }
-            }
-        } else if let Some(nd) = needle {
-            if l.contains(nd) {
-                return n;
             }
         }
     }
-    key_line.unwrap_or(1)
+    (key_line.unwrap_or(1), 1)
 }
 
 /// The old paths of a page's `redirect_from` (a string or a list of strings).
@@ -96,12 +97,12 @@ fn old_paths(p: &SourcePage) -> Result<Vec<String>, Box<Diagnostic>> {
 }
 
 fn bad_type(p: &SourcePage, v: &str) -> Box<Diagnostic> {
-    let line = front_line(p, "redirect_from", None);
+    let (line, col) = front_line(p, "redirect_from", None);
     Box::new(
         Diagnostic::error(
             &p.rel,
             line,
-            1,
+            col,
             format!("`redirect_from` must be a path or a list of paths, not `{v}`"),
         )
         .with_source(&p.text)
@@ -123,8 +124,8 @@ pub fn collect(pages: &[&SourcePage], taken: &OutputSet) -> (Vec<Redirect>, Vec<
             }
         };
         for old in olds {
-            let line = front_line(p, "redirect_from", Some(old.trim()));
-            let err = |msg: String| Diagnostic::error(&p.rel, line, 1, msg).with_source(&p.text);
+            let (line, col) = front_line(p, "redirect_from", Some(old.trim()));
+            let err = |msg: String| Diagnostic::error(&p.rel, line, col, msg).with_source(&p.text);
             let Some(out_path) = redirect_out_path(&old) else {
                 diags.push(
                     err(format!(
