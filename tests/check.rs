@@ -294,3 +294,32 @@ fn external_links_against_a_local_server_with_cache() {
     assert!(h.get("/missing").copied().unwrap_or(0) >= 2);
     assert!(dir.path().join("cache/external-links.json").is_file());
 }
+
+#[test]
+fn check_writes_nothing_into_the_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("site");
+    for entry in walk(&site("publish")) {
+        let rel = entry.strip_prefix(site("publish")).unwrap();
+        std::fs::create_dir_all(src.join(rel).parent().unwrap()).unwrap();
+        std::fs::copy(&entry, src.join(rel)).unwrap();
+    }
+    let before = walk(&src);
+    let r = run(&CheckOptions::new(&src));
+    assert!(!r.has_errors());
+    assert_eq!(walk(&src), before);
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}

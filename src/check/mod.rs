@@ -403,3 +403,92 @@ fn pages_note(pages: &BTreeSet<String>) -> String {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::line_col;
+    use crate::markdown::Rendered;
+
+    fn broken(raw: &str) -> (Ref, Problem, Severity) {
+        (
+            Ref {
+                kind: links::RefKind::Link,
+                raw: raw.into(),
+                href: raw.into(),
+            },
+            Problem {
+                message: format!("`{raw}` is broken"),
+                help: None,
+            },
+            Severity::Error,
+        )
+    }
+
+    #[test]
+    fn links_are_found_in_the_page_its_includes_the_expansion_or_the_layout() {
+        let text = "---\nlayout: guide\n---\nSee [a](a.html).\n";
+        let src = SourcePage {
+            rel: "g/p.md".into(),
+            content_rel: "g/p.md".into(),
+            text: text.into(),
+            front: serde_json::from_str(r#"{"layout":"guide"}"#).unwrap(),
+            body_offset: text.find("See").unwrap(),
+            body_line: 4,
+            is_markdown: true,
+        };
+        let include = "x\n<a href=\"b.html\">b</a>\n";
+        let deps: HashMap<String, String> =
+            [("_includes/n.html".to_string(), include.to_string())].into();
+        let page = PageOutput {
+            source: "g/p.md".into(),
+            out_path: "g/p.html".into(),
+            html: String::new(),
+            expanded: "line one\n[c](c-1.html)\n".into(),
+            rendered: Rendered::default(),
+            deps: vec![PathBuf::from("_includes/n.html")],
+        };
+        let scan = Scan {
+            broken: vec![
+                broken("a.html"),
+                broken("b.html"),
+                broken("c-1.html"),
+                broken("/nav.html"),
+            ],
+            ..Default::default()
+        };
+        let f = locate_page(&page, Some(&src), &deps, "", &scan);
+        let places: Vec<(&str, usize, usize)> =
+            f.iter().map(|f| (f.file.as_str(), f.line, f.col)).collect();
+        let (al, ac) = line_col(text, text.find("a.html").unwrap());
+        let (bl, bc) = line_col(include, include.find("b.html").unwrap());
+        assert_eq!(
+            places,
+            [
+                ("g/p.md", al, ac),
+                ("_includes/n.html", bl, bc),
+                ("g/p.md", 0, 0),
+                ("templates/guide.html", 0, 0)
+            ]
+        );
+        assert!(f[2]
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("line 2 of the page after Liquid"));
+        // The include's problem, seen from two pages, is one diagnostic naming both.
+        let mut other = f[1].clone();
+        other.page = "g/q.md".into();
+        let by_rel: HashMap<&str, &SourcePage> = [("g/p.md", &src)].into();
+        let d = merge(vec![f[1].clone(), other], &by_rel, &deps);
+        assert_eq!(d.len(), 1);
+        assert_eq!(
+            d[0].source_line.as_deref(),
+            Some("<a href=\"b.html\">b</a>")
+        );
+        assert!(d[0]
+            .notes
+            .iter()
+            .any(|n| n.contains("`g/p.md`") && n.contains("`g/q.md`")));
+    }
+}
