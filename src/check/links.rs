@@ -9,6 +9,7 @@ use crate::publish::urls::{
     is_external, join_path, parent_dir, percent_decode, split_url, OutputSet,
 };
 use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
 
 /// What a reference is for: its kind decides the wording and the checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -73,6 +74,39 @@ pub struct SiteIndex<'a> {
     pub baseurl: &'a str,
     /// `url`: absolute links to it are internal links.
     pub url: &'a str,
+    /// Suggestions already computed, by (wanted path, image only).
+    pub suggestions: Mutex<HashMap<(String, bool), Option<String>>>,
+}
+
+impl<'a> SiteIndex<'a> {
+    pub fn new(
+        outputs: &'a OutputSet,
+        ids: &'a HashMap<String, HashSet<String>>,
+        baseurl: &'a str,
+        url: &'a str,
+    ) -> Self {
+        SiteIndex {
+            outputs,
+            ids,
+            baseurl,
+            url,
+            suggestions: Mutex::default(),
+        }
+    }
+
+    fn suggest(&self, wanted: &str, image: bool) -> Option<String> {
+        let key = (wanted.to_string(), image);
+        if let Some(s) = self.lock().get(&key) {
+            return s.clone();
+        }
+        let s = suggest_path(self.outputs, wanted, image);
+        self.lock().insert(key, s.clone());
+        s
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, bool), Option<String>>> {
+        self.suggestions.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 /// What is wrong with one reference.
@@ -166,7 +200,7 @@ impl SiteIndex<'_> {
             RefKind::Asset => "file",
         };
         let wanted = self.site_path(page_out, path).unwrap_or_default();
-        let sugg = suggest_path(self.outputs, &wanted, r.kind == RefKind::Image);
+        let sugg = self.suggest(&wanted, r.kind == RefKind::Image);
         Problem {
             message: format!(
                 "{what} `{}` does not resolve: the site has no `{wanted}`",
@@ -243,8 +277,12 @@ pub fn suggest_path(outputs: &OutputSet, wanted: &str, image: bool) -> Option<St
             .find(|f| stem(f) == s)
             .map(|f| f.to_string());
     }
+    // normalized_levenshtein >= 0.85 needs lengths within 15% of each other.
+    let close_len =
+        |f: &str| f.len().abs_diff(wanted.len()) * 100 <= 15 * f.len().max(wanted.len());
     files
         .iter()
+        .filter(|f| close_len(f))
         .map(|f| (strsim::normalized_levenshtein(wanted, f), *f))
         .filter(|(score, _)| *score >= 0.85)
         .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(a.1)))
@@ -292,12 +330,7 @@ mod tests {
 
     fn check(base: &str, page: &str, kind: RefKind, href: &str) -> Resolution {
         let (out, ids) = site();
-        let idx = SiteIndex {
-            outputs: &out,
-            ids: &ids,
-            baseurl: base,
-            url: "https://ex.com",
-        };
+        let idx = SiteIndex::new(&out, &ids, base, "https://ex.com");
         idx.resolve(
             page,
             &Ref {

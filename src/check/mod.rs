@@ -171,12 +171,7 @@ fn check_links(
     for (k, text) in &generated_html {
         ids.insert((*k).clone(), html::ids(text).into_iter().collect());
     }
-    let idx = SiteIndex {
-        outputs: &outputs,
-        ids: &ids,
-        baseurl: &config.baseurl,
-        url: &config.url,
-    };
+    let idx = SiteIndex::new(&outputs, &ids, &config.baseurl, &config.url);
     let mut scans: Vec<Scan> = site
         .pages
         .par_iter()
