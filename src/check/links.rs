@@ -201,9 +201,14 @@ impl SiteIndex<'_> {
         };
         let wanted = self.site_path(page_out, path).unwrap_or_default();
         let sugg = self.suggest(&wanted, r.kind == RefKind::Image);
+        let shown_target = if wanted.is_empty() || wanted.ends_with('/') {
+            format!("{wanted}index.html")
+        } else {
+            wanted.clone()
+        };
         Problem {
             message: format!(
-                "{what} `{}` does not resolve: the site has no `{wanted}`",
+                "{what} `{}` does not resolve: the site has no `{shown_target}`",
                 r.href
             ),
             help: sugg.map(|s| {
