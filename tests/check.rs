@@ -119,7 +119,7 @@ fn missing_image_suggests_the_near_file() {
 }
 
 #[test]
-fn redirect_from_over_an_existing_page_is_an_error() {
+fn redirect_from_over_an_existing_page_is_a_warning() {
     let r = check("check");
     let file = "docs/guide/events.md";
     let d = find(

@@ -5,6 +5,10 @@
 //! Old paths become output files the way Jekyll writes a permalink: a path
 //! ending in `/` gets `index.html`, any other path gets `.html` unless it
 //! already ends with it (`/old` → `old.html`, `/old/` → `old/index.html`).
+//!
+//! An old path that is already a file of the site, or that two pages claim,
+//! is a warning (as Jekyll's "destination is shared" conflict is): the file,
+//! or the first page in path order, keeps it; the build goes on.
 
 use super::urls::{percent_decode, OutputSet};
 use crate::diag::Diagnostic;
@@ -135,19 +139,25 @@ pub fn collect(pages: &[&SourcePage], taken: &OutputSet) -> (Vec<Redirect>, Vec<
                 );
                 continue;
             };
+            let warn =
+                |msg: String| Diagnostic::warning(&p.rel, line, col, msg).with_source(&p.text);
             if out_path == p.output_path() {
-                diags.push(err(format!(
-                    "`redirect_from: {old}` is this page's own path"
+                diags.push(warn(format!(
+                    "`redirect_from: {old}` is this page's own path; no stub is written"
                 )));
             } else if taken.contains(&out_path) {
                 diags.push(
-                    err(format!("`redirect_from: {old}` would replace `{out_path}`, which the site already has"))
+                    warn(format!("`redirect_from: {old}` would replace `{out_path}`, which the site already has; no stub is written"))
                         .with_help("remove the old path from `redirect_from`, or the file that now lives there"),
                 );
             } else if let Some(first) = stubs.get(&out_path) {
                 diags.push(
-                    err(format!("`redirect_from: {old}` is claimed by two pages"))
-                        .with_note(format!("`{}` redirects from it too", first.page)),
+                    warn(format!("`redirect_from: {old}` is claimed by two pages"))
+                        .with_note(format!(
+                            "`{}` redirects from it too, and its stub is the one written",
+                            first.page
+                        ))
+                        .with_help("keep the old path on one page only"),
                 );
             } else {
                 stubs.insert(
@@ -214,5 +224,52 @@ mod tests {
         assert!(h.contains(&format!("content=\"0; url={attr}\"")));
         assert!(h.contains(&format!("<a href=\"{attr}\">")));
         assert!(h.contains("noindex"));
+    }
+
+    fn page(rel: &str, front: &str) -> SourcePage {
+        let text = format!("---\n{front}---\nbody\n");
+        let split = crate::source::split_front_matter(&text, std::path::Path::new(rel))
+            .unwrap()
+            .unwrap();
+        let fm = crate::source::parse_yaml(split.yaml, std::path::Path::new(rel), 2).unwrap();
+        SourcePage {
+            rel: rel.into(),
+            content_rel: rel.into(),
+            body_offset: split.body_offset,
+            body_line: split.body_line,
+            front: fm.as_object().cloned().unwrap(),
+            text,
+            is_markdown: true,
+        }
+    }
+
+    #[test]
+    fn collects_stubs_and_reports_conflicts_where_they_are_written() {
+        let a = page(
+            "a.md",
+            "redirect_from:\n  - /old-a\n  - /b.html\n  - /shared/\n",
+        );
+        let b = page("b.md", "redirect_from: /shared/\n");
+        let c = page("c.md", "redirect_from: [https://x.org/y]\n");
+        let d = page("d.md", "redirect_from: 3\n");
+        let taken = OutputSet::new(["a.html", "b.html", "c.html", "d.html"]);
+        let (stubs, diags) = collect(&[&a, &b, &c, &d], &taken);
+        let got: Vec<(&str, &str)> = stubs
+            .iter()
+            .map(|s| (s.out_path.as_str(), s.page.as_str()))
+            .collect();
+        assert_eq!(got, [("old-a.html", "a.md"), ("shared/index.html", "a.md")]);
+        let find = |file: &str, msg: &str| {
+            diags
+                .iter()
+                .find(|d| d.file == std::path::Path::new(file) && d.message.contains(msg))
+                .unwrap_or_else(|| panic!("{msg}: {diags:?}"))
+        };
+        let over = find("a.md", "would replace `b.html`");
+        assert_eq!((over.line, over.col, over.is_error()), (4, 5, false));
+        let twice = find("b.md", "claimed by two pages");
+        assert_eq!((twice.line, twice.col), (2, 16));
+        assert!(find("c.md", "not a path inside the site").is_error());
+        assert!(find("d.md", "must be a path or a list").is_error());
     }
 }
