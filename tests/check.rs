@@ -323,3 +323,39 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// The devportal corpus (test data outside the repository), when present.
+fn corpus() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/devportal");
+    let p = if p.is_dir() {
+        p
+    } else {
+        PathBuf::from("/work/shared/corpus/devportal")
+    };
+    p.join("_config.yml").is_file().then_some(p)
+}
+
+#[test]
+fn corpus_typos_are_found_where_they_are_written() {
+    let Some(root) = corpus() else {
+        eprintln!("skipped: no corpus");
+        return;
+    };
+    let r = run(&CheckOptions::new(&root));
+    let d = find(&r, "_config.yml", "`syntax_highligher`");
+    assert_eq!(
+        (d.line, d.col),
+        pos(&root.join("_config.yml"), "syntax_highligher", 0)
+    );
+    // A misspelt link target: found by scanning the source for `](x.hrml)`.
+    let text = std::fs::read_to_string(root.join("docs/elements/mailchimp/events.md")).unwrap();
+    if let Some(at) = text.find("](setup.hrml)") {
+        let d = find(
+            &r,
+            "docs/elements/mailchimp/events.md",
+            "`setup.hrml` does not resolve",
+        );
+        assert_eq!((d.line, d.col), line_col(&text, at + 2));
+        assert_eq!(d.help.as_deref(), Some("did you mean `setup.html`?"));
+    }
+}

@@ -209,7 +209,7 @@ impl SiteIndex<'_> {
         Problem {
             message: format!(
                 "{what} `{}` does not resolve: the site has no `{shown_target}`",
-                r.href
+                self.as_written(&r.href)
             ),
             help: sugg.map(|s| {
                 let shown = if path.starts_with('/') {
@@ -219,6 +219,15 @@ impl SiteIndex<'_> {
                 };
                 format!("did you mean `{shown}`?")
             }),
+        }
+    }
+
+    /// A root-relative href as the author wrote it, before the build moved it
+    /// under the base URL.
+    pub fn as_written<'h>(&self, href: &'h str) -> &'h str {
+        match href.strip_prefix(self.baseurl) {
+            Some(rest) if !self.baseurl.is_empty() && rest.starts_with('/') => rest,
+            _ => href,
         }
     }
 
