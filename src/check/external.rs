@@ -138,12 +138,30 @@ pub fn check_all(urls: &[String], opts: &ExternalOptions) -> HashMap<String, Res
     };
     let next = AtomicUsize::new(0);
     let fetched: Mutex<Vec<(String, Result<u16, Failure>)>> = Mutex::new(Vec::new());
+    // A host that could not be reached is not asked again in this run.
+    let dead: Mutex<HashMap<String, Failure>> = Mutex::new(HashMap::new());
     std::thread::scope(|s| {
         for _ in 0..opts.concurrency.clamp(1, 64).min(todo.len().max(1)) {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(u) = todo.get(i) else { break };
-                let r = fetch(&client, u);
+                let host = host_of(u);
+                let known_dead = dead
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get(&host)
+                    .cloned();
+                let r = match known_dead {
+                    Some(f) => Err(f),
+                    None => fetch(&client, u),
+                };
+                if let Err(f) = &r {
+                    if f.status.is_none() {
+                        dead.lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .insert(host, f.clone());
+                    }
+                }
                 fetched
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
@@ -162,12 +180,13 @@ pub fn check_all(urls: &[String], opts: &ExternalOptions) -> HashMap<String, Res
     results
 }
 
-/// HEAD, then GET when the server does not answer HEAD properly.
+/// HEAD, then GET when the server answers HEAD with an error status (some
+/// servers do not implement HEAD). A connection failure is not retried.
 fn fetch(client: &reqwest::blocking::Client, url: &str) -> Result<u16, Failure> {
-    let head = client.head(url).send();
-    let answer = match head {
+    let answer = match client.head(url).send() {
         Ok(r) if r.status().is_success() => return Ok(r.status().as_u16()),
-        Ok(_) | Err(_) => client.get(url).send(),
+        Ok(_) => client.get(url).send(),
+        Err(e) => Err(e),
     };
     match answer {
         Ok(r) if r.status().is_success() => Ok(r.status().as_u16()),
@@ -186,16 +205,31 @@ fn fetch(client: &reqwest::blocking::Client, url: &str) -> Result<u16, Failure> 
     }
 }
 
-/// The error and its causes on one line.
+/// The host part of an http(s) URL (with port), lower-cased.
+pub fn host_of(url: &str) -> String {
+    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let host = &rest[..end];
+    host.rsplit_once('@')
+        .map(|(_, h)| h)
+        .unwrap_or(host)
+        .to_ascii_lowercase()
+}
+
+/// The causes of an error on one line (the outer "error sending request for
+/// url (...)" repeats the URL the diagnostic already shows).
 fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
+    let mut parts = Vec::new();
     let mut cur = e.source();
     while let Some(c) = cur {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
+        parts.push(c.to_string());
         cur = c.source();
     }
-    s
+    if parts.is_empty() {
+        e.to_string()
+    } else {
+        parts.join(": ")
+    }
 }
 
 #[cfg(test)]
@@ -214,6 +248,12 @@ mod tests {
         assert!(!f(Some(429)).is_error());
         assert!(!f(Some(503)).is_error());
         assert!(!f(None).is_error());
+    }
+
+    #[test]
+    fn hosts() {
+        assert_eq!(host_of("https://u:p@Ex.com:8080/a?b"), "ex.com:8080");
+        assert_eq!(host_of("http://ex.com"), "ex.com");
     }
 
     #[test]
