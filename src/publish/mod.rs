@@ -6,6 +6,17 @@
 //! enters the output), writes the `redirect_from` stubs, `sitemap.xml` and
 //! `robots.txt`. A file the site provides itself (its own `404.md`,
 //! `robots.txt`...) is never replaced.
+//!
+//! The base URL contract: layouts, includes and content write plain
+//! root-relative URLs (`/assets/x.css`, `/docs/elements/x/index.html`) in
+//! `href`, `src`, `srcset`, `action`, `formaction` and `poster`; the rewrite
+//! moves each one under `baseurl` once, after layout. Relative URLs, `//host`
+//! and absolute URLs are left alone. URLs built at run time by scripts, CSS
+//! `url()` and other attributes are not rewritten: a script reads the base
+//! from the page (e.g. a `data-base-url` attribute) and CSS uses URLs
+//! relative to the stylesheet. A URL already written under the base (Jekyll
+//! content using `{{ site.baseurl }}`) is recognised and not prefixed twice
+//! (see [`urls::prefix_url`]).
 
 pub mod html;
 pub mod redirects;
