@@ -260,6 +260,13 @@ fn stem(file: &str) -> &str {
 /// The output file closest to `wanted`: the same path in another case, a file
 /// of the same folder with the same or a near name, or a near path elsewhere.
 pub fn suggest_path(outputs: &OutputSet, wanted: &str, image: bool) -> Option<String> {
+    let wanted = match wanted.strip_suffix('/') {
+        Some(folder) => match suggest_folder(outputs, folder) {
+            Some(s) => return Some(s),
+            None => folder,
+        },
+        None => wanted,
+    };
     let mut files: Vec<&str> = outputs
         .files()
         .filter(|f| {
@@ -303,6 +310,28 @@ pub fn suggest_path(outputs: &OutputSet, wanted: &str, image: bool) -> Option<St
         .map(|(_, f)| f.to_string())
 }
 
+/// A sibling folder with an `index.html` and a near name, as `path/`.
+fn suggest_folder(outputs: &OutputSet, folder: &str) -> Option<String> {
+    let parent = parent_dir(folder);
+    let name = folder.rsplit('/').next().unwrap_or(folder);
+    let mut siblings: Vec<&str> = outputs
+        .files()
+        .filter_map(|f| f.strip_suffix("/index.html"))
+        .filter(|d| parent_dir(d) == parent)
+        .collect();
+    siblings.sort_unstable();
+    let names = siblings.iter().map(|d| d.rsplit('/').next().unwrap_or(d));
+    let best = names
+        .clone()
+        .find(|n| n.eq_ignore_ascii_case(name))
+        .or_else(|| did_you_mean(name, names))?;
+    Some(if parent.is_empty() {
+        format!("{best}/")
+    } else {
+        format!("{parent}/{best}/")
+    })
+}
+
 /// The relative href from folder `from_dir` to file `to` (both site paths).
 pub fn relative_path(from_dir: &str, to: &str) -> String {
     let from: Vec<&str> = from_dir.split('/').filter(|s| !s.is_empty()).collect();
@@ -315,6 +344,9 @@ pub fn relative_path(from_dir: &str, to: &str) -> String {
         .min(to_parts.len().saturating_sub(1));
     let mut s = "../".repeat(from.len() - common);
     s.push_str(&to_parts[common..].join("/"));
+    if s.is_empty() {
+        s.push_str("./");
+    }
     s
 }
 
@@ -406,6 +438,17 @@ mod tests {
         // Far from everything: no guess.
         assert_eq!(help(l("/docs/platform/events/index.html")), None);
         assert_eq!(help(l("events.html")), None);
+        // A folder link: a sibling folder with a near name.
+        assert_eq!(help(l("/docs/b/")), None);
+        assert_eq!(help(l("../ab/")).as_deref(), Some("did you mean `./`?"));
+        assert_eq!(
+            check("", "docs/x.html", RefKind::Link, "ab/").clone(),
+            check("", "docs/x.html", RefKind::Link, "ab/")
+        );
+        assert_eq!(
+            help(check("", "docs/x.html", RefKind::Link, "ab/")).as_deref(),
+            Some("did you mean `a/`?")
+        );
         // Moved to a sibling folder.
         assert_eq!(
             help(l("/docs/a/img/shot.png/")).as_deref(),
