@@ -144,6 +144,8 @@ struct Finding {
     line: usize,
     col: usize,
     severity: Severity,
+    /// The reference as written in the HTML: one place and href is one diagnostic.
+    href: String,
     problem: Problem,
     /// The page the link was seen on (differs from `file` for includes and layouts).
     page: String,
@@ -203,12 +205,13 @@ fn check_links(
         })
         .collect();
     for ((k, _), s) in generated_html.iter().zip(&gen_scans) {
-        for (_, problem, severity) in &s.broken {
+        for (r, problem, severity) in &s.broken {
             findings.push(Finding {
                 file: (*k).clone(),
                 line: 0,
                 col: 0,
                 severity: *severity,
+                href: r.raw.clone(),
                 problem: problem.clone(),
                 page: (*k).clone(),
                 note: Some(
@@ -323,6 +326,7 @@ fn locate_page(
                 line,
                 col,
                 severity: *severity,
+                href: r.raw.clone(),
                 problem: problem.clone(),
                 page: p.source.clone(),
                 note,
@@ -339,20 +343,22 @@ fn merge(
     sources: &HashMap<&str, &SourcePage>,
     deps: &HashMap<String, String>,
 ) -> Vec<Diagnostic> {
-    type Key = (String, usize, usize, Severity, Problem);
-    let mut groups: BTreeMap<Key, (BTreeSet<String>, Option<String>)> = BTreeMap::new();
+    // An include seen from several pages resolves the same href against each
+    // page: one diagnostic per place and href, worded for the first page.
+    type Key = (String, usize, usize, Severity, String);
+    let mut groups: BTreeMap<Key, (Problem, BTreeSet<String>, Option<String>)> = BTreeMap::new();
     for f in findings {
         let e = groups
-            .entry((f.file, f.line, f.col, f.severity, f.problem))
-            .or_default();
-        e.0.insert(f.page);
-        if e.1.is_none() {
-            e.1 = f.note;
+            .entry((f.file, f.line, f.col, f.severity, f.href))
+            .or_insert_with(|| (f.problem, BTreeSet::new(), None));
+        e.1.insert(f.page);
+        if e.2.is_none() {
+            e.2 = f.note;
         }
     }
     groups
         .into_iter()
-        .map(|((file, line, col, severity, problem), (pages, note))| {
+        .map(|((file, line, col, severity, _), (problem, pages, note))| {
             let mut d = Diagnostic::new(severity, &file, line, col, problem.message);
             let text = sources
                 .get(file.as_str())
@@ -474,6 +480,7 @@ mod tests {
         // The include's problem, seen from two pages, is one diagnostic naming both.
         let mut other = f[1].clone();
         other.page = "g/q.md".into();
+        other.problem.message = "`b.html` resolved against g/q.html".into();
         let by_rel: HashMap<&str, &SourcePage> = [("g/p.md", &src)].into();
         let d = merge(vec![f[1].clone(), other], &by_rel, &deps);
         assert_eq!(d.len(), 1);
