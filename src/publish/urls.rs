@@ -180,24 +180,22 @@ const URL_ATTRS: &[&str] = &[
 /// The new value of one URL under `base`, or None to leave it.
 ///
 /// Only root-relative URLs (`/x`, not `//host/x`) move. A URL that already
-/// starts with the base is left alone when the part after the base names an
-/// output file and the whole URL does not (so content written for a sub-path
-/// with `{{ site.baseurl }}` is not prefixed twice, while a site whose own
-/// folder is named like the base still gets its links prefixed).
+/// starts with the base (`/sub/x` for base `/sub`: Jekyll content written with
+/// `{{ site.baseurl }}`, or a layout that prefixes by itself) is taken as
+/// prefixed and left alone, unless the whole path names a file of the site
+/// (a site whose own top folder is named like the base). So the base is
+/// never added twice, to good links or broken ones.
 pub fn prefix_url(url: &str, base: &str, out: &OutputSet) -> Option<String> {
     if base.is_empty() || !url.starts_with('/') || is_external(url) {
         return None;
     }
     if let Some(rest) = url.strip_prefix(base) {
-        if rest.is_empty() || rest.starts_with(['?', '#']) || rest == "/" {
+        if rest.is_empty() || rest.starts_with(['?', '#']) {
             return None;
         }
-        if rest.starts_with('/') {
-            let path_of = |u: &str| percent_decode(&html::decode(split_url(u).0));
-            let inner = out.resolve(&path_of(rest)).is_some();
-            if inner && out.resolve(&path_of(url)).is_none() {
-                return None;
-            }
+        let whole = percent_decode(&html::decode(split_url(url).0));
+        if rest.starts_with('/') && out.resolve(&whole).is_none() {
+            return None;
         }
     }
     Some(format!("{base}{url}"))
@@ -321,6 +319,11 @@ mod tests {
         assert_eq!(p("/sub/x.html"), None);
         assert_eq!(p("/sub"), None);
         assert_eq!(p("/sub/"), None);
+        assert_eq!(
+            p("/sub/nowhere.html"),
+            None,
+            "a broken link is not prefixed twice"
+        );
         // `/subway.html` only shares the letters.
         assert_eq!(p("/subway.html").as_deref(), Some("/sub/subway.html"));
         // A site folder named like the base: `/docs/a.html` is the site's own path.
