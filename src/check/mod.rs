@@ -8,6 +8,7 @@
 //! * external links, only with `--external` ([`external`]);
 //! * front matter rules per layout and unknown configuration keys ([`rules`]).
 
+pub mod args;
 pub mod external;
 pub mod links;
 pub mod locate;
