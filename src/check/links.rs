@@ -236,7 +236,8 @@ impl SiteIndex<'_> {
             return Resolution::Ok; // not a page we rendered (a static HTML file)
         };
         let frag = percent_decode(frag);
-        if ids.contains(&frag) {
+        // Browsers scroll to the top for `#top` when no element has that id.
+        if ids.contains(&frag) || frag.eq_ignore_ascii_case("top") {
             return Resolution::Ok;
         }
         let mut cands: Vec<&str> = ids.iter().map(String::as_str).collect();
@@ -414,6 +415,7 @@ mod tests {
         assert_eq!(l("../a/setup.html?x=1"), Resolution::Ok);
         assert_eq!(l("https://ex.com/docs/a/setup.html#step-1"), Resolution::Ok);
         assert_eq!(l("#"), Resolution::Ok);
+        assert_eq!(l("#top"), Resolution::Ok);
         assert_eq!(l("mailto:a@b.c"), Resolution::Skipped);
         assert_eq!(l("{{ page.url }}"), Resolution::Skipped);
         assert_eq!(
