@@ -20,6 +20,9 @@ pub struct Cli {
 pub enum Command {
     /// Render the site into the output folder.
     Build(BuildArgs),
+    /// Build in memory (nothing is written) and check links, anchors, images,
+    /// front matter and configuration.
+    Check(crate::check::args::CheckArgs),
 }
 
 #[derive(Args, Debug, Clone)]

@@ -62,6 +62,8 @@ pub struct SiteOutput {
     /// Generated files that are not pages (CSS, catalog, sitemap...): path → bytes.
     pub generated: BTreeMap<String, Vec<u8>>,
     pub statics: Vec<StaticFile>,
+    /// The source pages (front matter included), sorted by path.
+    pub sources: Vec<SourcePage>,
     /// Warnings and errors, sorted by path.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -130,13 +132,20 @@ pub fn build_with(config: Config, skip: &[PathBuf], strict: bool) -> SiteOutput 
             Err(d) => diagnostics.extend(d),
         }
     }
-    let generated = match generated_files(&ctx) {
+    let mut generated = match generated_files(&ctx) {
         Ok(g) => g,
         Err(d) => {
             diagnostics.push(d);
             BTreeMap::new()
         }
     };
+    diagnostics.extend(crate::publish::publish(
+        &ctx,
+        &found.pages,
+        &mut pages,
+        &found.statics,
+        &mut generated,
+    ));
     diagnostics.extend(duplicate_outputs(&pages, &found.statics, &generated));
     if strict {
         for d in diagnostics.iter_mut() {
@@ -148,6 +157,7 @@ pub fn build_with(config: Config, skip: &[PathBuf], strict: bool) -> SiteOutput 
         pages,
         generated,
         statics: found.statics,
+        sources: found.pages,
         diagnostics,
     }
 }
