@@ -130,13 +130,18 @@ pub fn build_with(config: Config, skip: &[PathBuf], strict: bool) -> SiteOutput 
             Err(d) => diagnostics.extend(d),
         }
     }
-    let generated = match generated_files(&ctx) {
+    let mut generated = match generated_files(&ctx) {
         Ok(g) => g,
         Err(d) => {
             diagnostics.push(d);
             BTreeMap::new()
         }
     };
+    generated.extend(crate::search::output_files(
+        &found.pages,
+        &pages,
+        &ctx.config.site,
+    ));
     diagnostics.extend(duplicate_outputs(&pages, &found.statics, &generated));
     if strict {
         for d in diagnostics.iter_mut() {
