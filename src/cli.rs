@@ -20,6 +20,8 @@ pub struct Cli {
 pub enum Command {
     /// Render the site into the output folder.
     Build(BuildArgs),
+    /// Create something new from the scaffold templates (`new element KEY`).
+    New(crate::scaffold::NewArgs),
 }
 
 #[derive(Args, Debug, Clone)]

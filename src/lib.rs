@@ -17,6 +17,7 @@ pub mod liquid;
 pub mod markdown;
 pub mod output;
 pub mod render;
+pub mod scaffold;
 pub mod search;
 pub mod site;
 pub mod source;
