@@ -97,9 +97,16 @@ impl SearchDoc {
         ]
     }
 
+    /// The start of the text, without the page's first heading when the text
+    /// opens with it (the result already shows the title).
     fn teaser(&self) -> String {
-        let mut t: String = self.text.chars().take(TEASER_CHARS).collect();
-        if self.text.chars().nth(TEASER_CHARS).is_some() {
+        let text = self
+            .headings
+            .first()
+            .and_then(|h| self.text.strip_prefix(h.as_str()))
+            .map_or(self.text.as_str(), str::trim_start);
+        let mut t: String = text.chars().take(TEASER_CHARS).collect();
+        if text.chars().nth(TEASER_CHARS).is_some() {
             t = match t.rfind(' ') {
                 Some(cut) if cut > TEASER_CHARS / 2 => t[..cut].to_string(),
                 _ => t,
@@ -463,6 +470,26 @@ mod tests {
             v["indexes"]["en"]["version"],
             elasticlunr::ELASTICLUNR_VERSION
         );
+    }
+
+    #[test]
+    fn teaser_skips_the_opening_heading() {
+        let d = doc(
+            "a.html",
+            Lang::En,
+            "A",
+            &["Authenticate with Acme"],
+            "<h1>Authenticate with Acme</h1><p>Body text.</p>",
+        );
+        assert_eq!(d.teaser(), "Body text.");
+        let d = doc(
+            "b.html",
+            Lang::En,
+            "B",
+            &["Later"],
+            "<p>Intro.</p><h2>Later</h2>",
+        );
+        assert_eq!(d.teaser(), "Intro. Later");
     }
 
     #[test]

@@ -4,6 +4,10 @@
 //! HTTP API. It needs `/usr/bin/chromium` and `/usr/bin/chromedriver` (or
 //! `CHROMIUM` / `CHROMEDRIVER`), so it only runs with
 //! `ELEMENTDOCS_BROWSER_TESTS=1`; without it the test passes without doing anything.
+//! Over HTTP under a base URL it uses the built-in theme's search box; from
+//! `file://` it uses the fixture's own templates, which link the script
+//! relative to the page (`root_rel`), as a root-absolute path cannot resolve
+//! from a folder on disk.
 
 use elementdocs::search::{INDEX_PATH, SCRIPT_PATH};
 use elementdocs::site::{build_site, BuildOptions};
@@ -372,8 +376,12 @@ fn search_box_finds_english_and_korean_pages_over_http_under_a_base_url() {
         eprintln!("skipped: set ELEMENTDOCS_BROWSER_TESTS=1 to run the browser test");
         return;
     }
+    // The built-in theme's search box, without the fixture's own templates.
+    let src = tempfile::tempdir().unwrap();
+    copy_dir(&fixture(), src.path());
+    std::fs::remove_dir_all(src.path().join("templates")).unwrap();
     let tmp = tempfile::tempdir().unwrap();
-    build_fixture(&fixture(), tmp.path(), Some("/sub/"));
+    build_fixture(src.path(), tmp.path(), Some("/sub/"));
     let url = serve(tmp.path().to_path_buf(), "/sub/");
     let driver = Driver::start();
     check_search_box(&driver, &url, "docs/acme/events.html");

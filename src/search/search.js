@@ -120,16 +120,39 @@
     out.appendChild(list);
   }
 
+  // Plain default looks for the results, at the lowest specificity so that
+  // any rule of the theme wins.
+  var CSS = [
+    ":where(#ed-search-results) .ed-search-list{list-style:none;margin:0;padding:0}",
+    ":where(#ed-search-results) .ed-search-result{padding:6px 10px;border-radius:6px}",
+    ":where(#ed-search-results) .ed-search-result:hover{background:rgba(127,127,127,.12)}",
+    ":where(#ed-search-results) .ed-search-result a{display:block;font-weight:600;text-decoration:none}",
+    ":where(#ed-search-results) .ed-search-teaser{margin:2px 0 0;font-size:.85em;line-height:1.4;opacity:.75}",
+    ":where(#ed-search-results) .ed-search-none{margin:6px 10px;opacity:.75}"
+  ].join("\n");
+
+  function addStyle() {
+    var style = document.createElement("style");
+    style.textContent = CSS;
+    document.head.insertBefore(style, document.head.firstChild);
+  }
+
   function init() {
     var box = document.getElementById("ed-search");
     var out = document.getElementById("ed-search-results");
     if (!box || !out) return;
+    addStyle();
+    document.addEventListener("click", function (e) {
+      if (e.target !== box && !out.contains(e.target)) out.textContent = "";
+    });
     var timer = null;
     var run = function () {
       var q = box.value;
       loadIndex(function () { show(q, out); });
     };
-    box.addEventListener("focus", function () { loadIndex(function () {}); });
+    box.addEventListener("focus", function () {
+      loadIndex(function () { if (box.value && !out.firstChild) show(box.value, out); });
+    });
     box.addEventListener("input", function () {
       clearTimeout(timer);
       timer = setTimeout(run, 120);
