@@ -118,24 +118,27 @@ impl SearchDoc {
 }
 
 /// The index data: one elasticlunr index per language that has pages, and the
-/// store of what a result shows (`t` title, `h` heading, `b` teaser, `l` language).
+/// store of what a result shows. Documents are numbered in URL order; the
+/// number is the reference in the indexes (short, as it is repeated in every
+/// posting) and the position in `docs`, whose entries hold `u` the URL, `t`
+/// the title, `h` the heading, `b` the teaser and `l` the language.
 pub fn build_index(docs: &[SearchDoc]) -> Value {
     let mut sorted: Vec<&SearchDoc> = docs.iter().collect();
     sorted.sort_by(|a, b| a.url.cmp(&b.url));
     let mut indexes: BTreeMap<Lang, Index> = BTreeMap::new();
-    let mut store = Map::new();
-    for doc in sorted {
-        let index = indexes.entry(doc.lang).or_insert_with(|| {
-            IndexBuilder::with_language(doc.lang.language())
-                .save_docs(false)
-                .add_fields(FIELDS)
-                .build()
-        });
-        index.add_doc(&doc.url, doc.fields());
-        store.insert(
-            doc.url.clone(),
-            json!({"t": doc.title, "h": doc.heading, "b": doc.teaser(), "l": doc.lang.code()}),
-        );
+    let mut store = Vec::with_capacity(sorted.len());
+    for (n, doc) in sorted.into_iter().enumerate() {
+        let index = indexes
+            .entry(doc.lang)
+            .or_insert_with(|| new_index(doc.lang));
+        index.add_doc(&n.to_string(), doc.fields());
+        store.push(json!({
+            "u": doc.url,
+            "t": doc.title,
+            "h": doc.heading,
+            "b": doc.teaser(),
+            "l": doc.lang.code(),
+        }));
     }
     let indexes: Map<String, Value> = indexes
         .into_iter()
@@ -145,6 +148,29 @@ pub fn build_index(docs: &[SearchDoc]) -> Value {
         })
         .collect();
     json!({"indexes": indexes, "docs": store})
+}
+
+/// Longest token indexed, in characters. Longer ones (hashes, tokens, URLs
+/// in code samples) are never typed in a search box and would only deepen
+/// the index's character tree.
+pub const MAX_TOKEN_CHARS: usize = 32;
+
+/// The language's own tokenizer (whitespace and hyphens, lowercased), without
+/// the tokens longer than [`MAX_TOKEN_CHARS`].
+fn tokenize(text: &str) -> Vec<String> {
+    let mut tokens = elasticlunr::lang::tokenize_whitespace(text);
+    tokens.retain(|t| t.chars().count() <= MAX_TOKEN_CHARS);
+    tokens
+}
+
+fn new_index(lang: Lang) -> Index {
+    let builder = IndexBuilder::with_language(lang.language()).save_docs(false);
+    FIELDS
+        .into_iter()
+        .fold(builder, |b, f| {
+            b.add_field_with_tokenizer(f, Box::new(tokenize))
+        })
+        .build()
 }
 
 /// The index as a script: `window.elementdocsSearchIndex = {...};`.
@@ -309,16 +335,37 @@ mod tests {
         l.make_pipeline().run(l.tokenize(text))
     }
 
-    /// The refs holding `token` in `field` of the serialized index.
-    fn refs(index: &Value, field: &str, token: &str) -> Vec<String> {
-        let mut node = &index["index"][field]["root"];
+    /// The URLs of the pages holding `token` in `field` of the `lang` index.
+    fn refs(data: &Value, lang: &str, field: &str, token: &str) -> Vec<String> {
+        let mut node = &data["indexes"][lang]["index"][field]["root"];
         for ch in token.chars() {
             node = &node[ch.to_string()];
         }
-        node["docs"]
+        let mut urls: Vec<String> = node["docs"]
             .as_object()
-            .map(|m| m.keys().cloned().collect())
-            .unwrap_or_default()
+            .map(|m| {
+                m.keys()
+                    .map(|r| {
+                        data["docs"][r.parse::<usize>().unwrap()]["u"]
+                            .as_str()
+                            .unwrap()
+                            .to_string()
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        urls.sort();
+        urls
+    }
+
+    /// The stored entry of the page at `url`.
+    fn entry<'a>(data: &'a Value, url: &str) -> &'a Value {
+        data["docs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["u"] == url)
+            .unwrap()
     }
 
     #[test]
@@ -378,27 +425,26 @@ mod tests {
             ),
         ];
         let data = build_index(&docs);
-        let en = &data["indexes"]["en"];
         assert!(data["indexes"].get("ko").is_none());
         for t in tokens(Lang::En, "Authenticate") {
-            assert_eq!(refs(en, "title", &t), ["a/authenticate.html"]);
+            assert_eq!(refs(&data, "en", "title", &t), ["a/authenticate.html"]);
         }
         for t in tokens(Lang::En, "parameters") {
-            assert_eq!(refs(en, "headings", &t), ["a/authenticate.html"]);
+            assert_eq!(refs(&data, "en", "headings", &t), ["a/authenticate.html"]);
         }
         for t in tokens(Lang::En, "clientSecret request") {
-            assert_eq!(refs(en, "body", &t), ["a/authenticate.html"]);
+            assert_eq!(refs(&data, "en", "body", &t), ["a/authenticate.html"]);
         }
         for t in tokens(Lang::En, "Acme") {
             assert_eq!(
-                refs(en, "heading", &t),
+                refs(&data, "en", "heading", &t),
                 ["a/authenticate.html", "a/bulk.html"]
             );
         }
         // Stemming: the query form and the page form meet in one token.
         assert_eq!(tokens(Lang::En, "upload"), tokens(Lang::En, "uploading"));
-        assert_eq!(data["docs"]["a/bulk.html"]["t"], "Bulk");
-        assert_eq!(data["docs"]["a/bulk.html"]["l"], "en");
+        assert_eq!(entry(&data, "a/bulk.html")["t"], "Bulk");
+        assert_eq!(entry(&data, "a/bulk.html")["l"], "en");
     }
 
     #[test]
@@ -421,10 +467,17 @@ mod tests {
         let ko_tokens = tokens(Lang::Ko, &html_to_text(body));
         assert!(ko_tokens.iter().any(|t| t == "토큰을"), "{ko_tokens:?}");
         for t in &ko_tokens {
-            assert_eq!(refs(ko, "body", t), ["x/ko/authenticate.html"], "{t}");
-            assert!(refs(&data["indexes"]["en"], "body", t).is_empty());
+            assert_eq!(
+                refs(&data, "ko", "body", t),
+                ["x/ko/authenticate.html"],
+                "{t}"
+            );
+            assert!(refs(&data, "en", "body", t).is_empty());
         }
-        assert_eq!(refs(ko, "title", "인증"), ["x/ko/authenticate.html"]);
+        assert_eq!(
+            refs(&data, "ko", "title", "인증"),
+            ["x/ko/authenticate.html"]
+        );
         assert_eq!(
             ko["pipeline"],
             json!(["trimmer-ko", "stopWordFilter-ko", "stemmer-ko"])
@@ -465,11 +518,32 @@ mod tests {
             .unwrap();
         assert!(!json.contains('\u{2028}'));
         let v: Value = serde_json::from_str(json).unwrap();
-        assert_eq!(v["docs"]["b.html"]["b"], "two\u{2028}lines");
+        assert_eq!(entry(&v, "b.html")["b"], "two\u{2028}lines");
+        // Documents are numbered in URL order.
+        assert_eq!(v["docs"][0]["u"], "a.html");
         assert_eq!(
             v["indexes"]["en"]["version"],
             elasticlunr::ELASTICLUNR_VERSION
         );
+    }
+
+    #[test]
+    fn long_tokens_are_left_out() {
+        let long = "x".repeat(MAX_TOKEN_CHARS + 1);
+        let fits = "y".repeat(MAX_TOKEN_CHARS);
+        let d = doc(
+            "a.html",
+            Lang::En,
+            "A",
+            &[],
+            &format!("<p>{long} {fits} ok</p>"),
+        );
+        let data = build_index(&[d]);
+        assert!(refs(&data, "en", "body", &long).is_empty());
+        for t in tokens(Lang::En, &fits) {
+            assert_eq!(refs(&data, "en", "body", &t), ["a.html"]);
+        }
+        assert_eq!(refs(&data, "en", "body", "ok"), ["a.html"]);
     }
 
     #[test]

@@ -71,20 +71,21 @@ fn build_writes_the_index_and_the_script() {
     build_fixture(&fixture(), tmp.path(), None);
     assert!(tmp.path().join(SCRIPT_PATH).is_file());
     let index = read_index(tmp.path());
-    let docs = index["docs"].as_object().unwrap();
+    let docs = index["docs"].as_array().unwrap();
     let expected = fixture_pages();
-    let mut refs: Vec<&String> = docs.keys().collect();
-    refs.sort();
-    let mut want: Vec<&String> = expected.iter().map(|(o, _, _)| o).collect();
+    let mut urls: Vec<&str> = docs.iter().map(|d| d["u"].as_str().unwrap()).collect();
+    urls.sort();
+    let mut want: Vec<&str> = expected.iter().map(|(o, _, _)| o.as_str()).collect();
     want.sort();
-    assert_eq!(refs, want, "every page but the `search: false` one");
+    assert_eq!(urls, want, "every page but the `search: false` one");
     for (out, title, _) in &expected {
-        assert_eq!(docs[out]["t"], title.as_str());
+        let n = docs.iter().position(|d| d["u"] == out.as_str()).unwrap();
+        assert_eq!(docs[n]["t"], title.as_str());
         let lang = if out.contains("/ko/") { "ko" } else { "en" };
-        assert_eq!(docs[out]["l"], lang, "{out}");
-        let index_of_lang = &index["indexes"][lang]["documentStore"]["docInfo"];
+        assert_eq!(docs[n]["l"], lang, "{out}");
+        let doc_info = &index["indexes"][lang]["documentStore"]["docInfo"];
         assert!(
-            index_of_lang.get(out).is_some(),
+            doc_info.get(n.to_string()).is_some(),
             "{out} in the {lang} index"
         );
     }

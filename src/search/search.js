@@ -106,12 +106,12 @@
     }
     var list = el("ul", "ed-search-list");
     hits.forEach(function (hit) {
-      var doc = state.data.docs[hit.ref] || {};
+      var doc = state.data.docs[+hit.ref] || {};
       var li = el("li", "ed-search-result");
       li.setAttribute("lang", hit.lang);
       var a = el("a");
-      a.href = siteRoot + hit.ref;
-      var title = doc.h && doc.t && doc.h !== doc.t ? doc.h + " \u203a " + doc.t : (doc.t || doc.h || hit.ref);
+      a.href = siteRoot + (doc.u || "");
+      var title = doc.h && doc.t && doc.h !== doc.t ? doc.h + " \u203a " + doc.t : (doc.t || doc.h || doc.u);
       a.appendChild(el("span", "ed-search-title", title));
       li.appendChild(a);
       if (doc.b) li.appendChild(el("p", "ed-search-teaser", doc.b));
