@@ -22,6 +22,7 @@
 use crate::site::PageOutput;
 use crate::source::SourcePage;
 use elasticlunr::{Index, IndexBuilder, Language};
+use rayon::prelude::*;
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, HashMap};
 
@@ -305,7 +306,7 @@ pub fn output_files(
     let by_rel: HashMap<&str, &SourcePage> = sources.iter().map(|s| (s.rel.as_str(), s)).collect();
     let site_lang = site.get("lang").and_then(Value::as_str);
     let docs: Vec<SearchDoc> = pages
-        .iter()
+        .par_iter()
         .filter_map(|p| search_doc(by_rel.get(p.source.as_str())?, p, site_lang))
         .collect();
     vec![
