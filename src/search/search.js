@@ -163,7 +163,23 @@
         var first = out.querySelector("a");
         if (first) { window.location.href = first.href; }
       }
+      if (e.key === "ArrowDown") { move(0); e.preventDefault(); }
     });
+    // Up and down walk the result links; Escape goes back to the box.
+    var move = function (to) {
+      var links = out.querySelectorAll("a");
+      if (to >= 0 && to < links.length) links[to].focus();
+      else if (to < 0) box.focus();
+    };
+    out.addEventListener("keydown", function (e) {
+      var links = Array.prototype.slice.call(out.querySelectorAll("a"));
+      var at = links.indexOf(document.activeElement);
+      if (at < 0) return;
+      if (e.key === "ArrowDown") { move(at + 1); e.preventDefault(); }
+      if (e.key === "ArrowUp") { move(at - 1); e.preventDefault(); }
+      if (e.key === "Escape") { box.focus(); e.preventDefault(); }
+    });
+    out.setAttribute("aria-live", "polite");
     if (box.value) run();
   }
 
