@@ -194,18 +194,27 @@ impl Driver {
         self.post("/execute/sync", json!({"script": script, "args": []}))
     }
 
-    /// Clear the search box and type `text` into it, key by key.
-    fn type_query(&self, text: &str) {
+    fn search_box(&self) -> String {
         let el = self.post(
             "/element",
             json!({"using": "css selector", "value": "#ed-search"}),
         );
-        let id = el
-            .as_object()
+        el.as_object()
             .and_then(|m| m.values().next())
             .and_then(Value::as_str)
             .expect("the page has #ed-search")
-            .to_string();
+            .to_string()
+    }
+
+    /// Send keys to the search box without clearing it.
+    fn keys(&self, text: &str) {
+        let id = self.search_box();
+        self.post(&format!("/element/{id}/value"), json!({ "text": text }));
+    }
+
+    /// Clear the search box and type `text` into it, key by key.
+    fn type_query(&self, text: &str) {
+        let id = self.search_box();
         self.post(&format!("/element/{id}/clear"), json!({}));
         self.post(&format!("/element/{id}/value"), json!({ "text": text }));
     }
@@ -362,9 +371,16 @@ fn check_search_box(driver: &Driver, root: &str, page: &str) {
     std::thread::sleep(Duration::from_millis(600));
     let text = driver.js("return document.getElementById('ed-search-results').textContent;");
     assert!(text.as_str().unwrap_or("").contains("No results"), "{text}");
-    // A result link opens the page.
+    // A result link opens the page; the arrow key reaches it from the box.
     driver.type_query("webhooks");
     let (href, _) = driver.results().into_iter().next().unwrap();
+    driver.keys("\u{E015}"); // WebDriver's ArrowDown
+    let focused = driver.js("return document.activeElement && document.activeElement.href;");
+    assert_eq!(
+        focused.as_str(),
+        Some(href.as_str()),
+        "ArrowDown focuses the first result"
+    );
     assert!(href.starts_with(root), "{href} is under {root}");
     driver.goto(&href);
     let body = driver.js("return document.getElementById('page-body').textContent;");
