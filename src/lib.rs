@@ -7,6 +7,10 @@
 //! whole build in memory) → [`output`] (written only if the build succeeded).
 //! [`diag`] is the diagnostics every stage reports; [`cli`] the commands.
 
+// Errors carry a whole `Diagnostic` (file, position, source line, help): they
+// are built on cold paths only, so boxing them would buy nothing.
+#![allow(clippy::result_large_err)]
+
 pub mod cli;
 pub mod config;
 pub mod data;

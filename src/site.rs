@@ -290,16 +290,19 @@ pub fn render_page(ctx: &BuildContext, p: &SourcePage) -> Result<PageOutput, Vec
     let meta = page_meta(p);
     let mut layout = meta.layout.clone();
     if !ctx.theme.has_layout(&layout) {
+        let (line, col) = front_matter_key_pos(p, "layout");
         rendered.warnings.push(
             Diagnostic::warning(
                 &p.rel,
-                2,
-                1,
+                line,
+                col,
                 format!("unknown layout `{layout}`; using `default`"),
             )
-            .with_help(
-                "the theme has layouts: default, sidebarelementdoc, sidebarapidocs, swagger-only",
-            ),
+            .with_source(&p.text)
+            .with_help(format!(
+                "the theme has layouts: {}",
+                ctx.theme.layouts().join(", ")
+            )),
         );
         layout = "default".into();
     }
@@ -324,6 +327,20 @@ pub fn render_page(ctx: &BuildContext, p: &SourcePage) -> Result<PageOutput, Vec
         rendered,
         deps: expanded.deps,
     })
+}
+
+/// Line and column of the value of front matter `key` in the page (1, 1 if not found).
+fn front_matter_key_pos(p: &SourcePage, key: &str) -> (usize, usize) {
+    p.text
+        .lines()
+        .take(p.body_line.saturating_sub(1))
+        .enumerate()
+        .find_map(|(i, l)| {
+            let rest = l.strip_prefix(key)?.strip_prefix(':')?;
+            let col = key.len() + 2 + rest.len() - rest.trim_start().len();
+            Some((i + 1, col))
+        })
+        .unwrap_or((1, 1))
 }
 
 fn generated_files(ctx: &BuildContext) -> Result<BTreeMap<String, Vec<u8>>, Diagnostic> {
