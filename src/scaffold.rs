@@ -175,7 +175,6 @@ pub struct Created {
 
 /// Write a new guide into the site at `source`. Refuses when the guide folder
 /// already exists and is not empty; nothing is written then.
-#[allow(clippy::result_large_err)] // Diagnostic is the crate's error type everywhere
 pub fn create(source: &Path, spec: &ElementSpec) -> Result<Created, Diagnostic> {
     let config = Config::load(source)?;
     let dir = guide_dir(&config, &spec.key);
