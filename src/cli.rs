@@ -23,6 +23,8 @@ pub enum Command {
     /// Build in memory (nothing is written) and check links, anchors, images,
     /// front matter and configuration.
     Check(crate::check::args::CheckArgs),
+    /// Create something new from the scaffold templates (`new element KEY`).
+    New(crate::scaffold::NewArgs),
 }
 
 #[derive(Args, Debug, Clone)]

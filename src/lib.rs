@@ -25,5 +25,7 @@ pub mod markdown;
 pub mod output;
 pub mod publish;
 pub mod render;
+pub mod scaffold;
+pub mod search;
 pub mod site;
 pub mod source;

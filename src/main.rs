@@ -11,6 +11,7 @@ fn main() -> ExitCode {
     let (diags, ok) = match &cli.command {
         Command::Build(args) => args.run(),
         Command::Check(args) => args.run(),
+        Command::New(args) => args.run(),
     };
     report(&diags);
     if ok {

@@ -139,6 +139,13 @@ pub fn build_with(config: Config, skip: &[PathBuf], strict: bool) -> SiteOutput 
             BTreeMap::new()
         }
     };
+    // Search first: its files must exist when publish checks links and
+    // applies the base URL, and 404.html (added by publish) is not indexed.
+    generated.extend(crate::search::output_files(
+        &found.pages,
+        &pages,
+        &ctx.config.site,
+    ));
     diagnostics.extend(crate::publish::publish(
         &ctx,
         &found.pages,
