@@ -7,7 +7,16 @@
 //!
 //! OWNER: liquid helper.
 
-use crate::diag::Diagnostic;
+pub mod filters;
+pub mod include;
+pub mod lexer;
+pub mod parser;
+pub mod translate;
+
+#[cfg(test)]
+mod tests;
+
+use crate::diag::{line_col, Diagnostic};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -26,6 +35,10 @@ pub struct LiquidEngine {
     pub markdownify: MarkdownifyFn,
     /// Undefined variables are errors instead of warnings.
     pub strict: bool,
+    /// `root`, canonicalized (the fence every include must stay inside).
+    pub canon_root: PathBuf,
+    /// Include files, parsed once per build.
+    pub cache: include::Cache,
 }
 
 /// One page to expand.
@@ -58,20 +71,106 @@ impl LiquidEngine {
         markdownify: MarkdownifyFn,
         strict: bool,
     ) -> Self {
+        let canon_root = root.canonicalize().unwrap_or_else(|_| root.clone());
         LiquidEngine {
             root,
             includes_dir,
             site,
             markdownify,
             strict,
+            canon_root,
+            cache: include::Cache::default(),
         }
+    }
+
+    /// Forget the parsed include files (serve calls this when files change).
+    pub fn clear_cache(&self) {
+        self.cache.clear();
     }
 
     /// Expand the Liquid of one page body.
     pub fn expand(&self, input: &PageInput) -> Result<Expanded, Vec<Diagnostic>> {
-        Ok(Expanded {
-            text: input.text[input.body_offset..].to_string(),
-            ..Default::default()
-        })
+        let body = &input.text[input.body_offset.min(input.text.len())..];
+        if !body.contains("{{") && !body.contains("{%") {
+            return Ok(Expanded {
+                text: body.to_string(),
+                ..Default::default()
+            });
+        }
+        let text: Arc<str> = input.text.into();
+        let (nodes, errs) = parser::parse(input.text, input.body_offset);
+        let top = include::Frame {
+            rel: input.rel.to_path_buf(),
+            canon: self
+                .root
+                .join(input.rel)
+                .canonicalize()
+                .unwrap_or_else(|_| input.rel.to_path_buf()),
+            text,
+            params: Default::default(),
+            from: None,
+        };
+        let page_dir = input
+            .rel
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let mut tr = translate::Tr::new(self, input.page, page_dir, top);
+        for e in &errs {
+            tr.error(e.offset, e.message.clone(), e.help.clone());
+        }
+        tr.nodes(&nodes);
+        let deps: Vec<PathBuf> = std::mem::take(&mut tr.deps).into_iter().collect();
+        let mut diags = std::mem::take(&mut tr.diags);
+        if diags.iter().any(|d| d.is_error()) {
+            return Err(diags);
+        }
+        match self.render(&tr, input.page) {
+            Ok(text) => Ok(Expanded {
+                text,
+                deps,
+                warnings: diags,
+            }),
+            Err(msg) => {
+                let (l, c) = line_col(input.text, input.body_offset);
+                diags.push(
+                    Diagnostic::error(input.rel, l, c, format!("rendering the page failed: {msg}"))
+                        .with_help(
+                            "this is a bug in elementdocs' Liquid translation; please report it",
+                        ),
+                );
+                Err(diags)
+            }
+        }
     }
+
+    fn render(&self, tr: &translate::Tr, page: &Value) -> Result<String, String> {
+        if std::env::var_os("ELEMENTDOCS_LIQUID_DEBUG").is_some() {
+            eprintln!(
+                "--- tera source ---\n{}\n--- texts ---\n{:?}",
+                tr.out, tr.texts
+            );
+        }
+        let mut t = tera::Tera::default();
+        filters::register(&mut t, &tr.url, &self.markdownify);
+        t.add_raw_template("lq", &tr.out).map_err(chain)?;
+        let mut ctx = tera::Context::new();
+        ctx.insert("page", page);
+        ctx.insert("site", &self.site);
+        ctx.insert("lq_t", &tr.texts);
+        ctx.insert("lq_nil", &Value::Null);
+        t.render("lq", &ctx).map_err(chain)
+    }
+}
+
+/// A tera error with its causes.
+fn chain(e: tera::Error) -> String {
+    let mut s = e.to_string();
+    let mut src = std::error::Error::source(&e);
+    while let Some(x) = src {
+        s.push_str(": ");
+        s.push_str(&x.to_string());
+        src = x.source();
+    }
+    s
 }
