@@ -247,7 +247,7 @@ pub fn slugify(s: &str) -> String {
 
 /// Ruby's `String#split(sep)`: " " splits on whitespace runs; trailing empty fields dropped.
 fn split(s: &str, sep: &str) -> Vec<Value> {
-    let mut parts: Vec<&str> = if sep == " " || sep.is_empty() && false {
+    let mut parts: Vec<&str> = if sep == " " {
         s.split_ascii_whitespace().collect()
     } else if sep.is_empty() {
         return s.chars().map(|c| Value::String(c.to_string())).collect();
@@ -436,17 +436,13 @@ pub fn apply(name: &str, v: &Value, args: &Args, u: &UrlInfo, md: &MarkdownifyFn
             }
         }
         "escape_once" => {
-            let e = html_escape(&s());
-            let e = [
-                "&amp;amp;",
-                "&amp;lt;",
-                "&amp;gt;",
-                "&amp;quot;",
-                "&amp;#39;",
-            ]
-            .iter()
-            .fold(e, |acc, p| acc.replace(p, &p[4..].replacen("", "&", 1)));
-            Value::String(e)
+            let t = s()
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&#39;", "'")
+                .replace("&amp;", "&");
+            Value::String(html_escape(&t))
         }
         "date" => date(v, a0),
         "sort" => sort(v, a0),

@@ -219,11 +219,16 @@ fn apply_trims(src: &str, toks: &mut [Token]) {
         }
         if toks[i].trim_left && i > 0 && toks[i - 1].kind == Kind::Text {
             let t = &mut toks[i - 1];
-            t.end = t.start + src[t.start..t.end].trim_end().len();
+            t.end = t.start + src[t.start..t.end].trim_end_matches(ruby_space).len();
         }
         if toks[i].trim_right && i + 1 < toks.len() && toks[i + 1].kind == Kind::Text {
             let t = &mut toks[i + 1];
-            t.start = t.end - src[t.start..t.end].trim_start().len();
+            t.start = t.end - src[t.start..t.end].trim_start_matches(ruby_space).len();
         }
     }
+}
+
+/// Ruby's `strip` whitespace: space, \t, \n, \v, \f, \r and NUL.
+fn ruby_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\x0b' | '\x0c' | '\r' | '\0')
 }

@@ -122,6 +122,8 @@ impl LiquidEngine {
         tr.nodes(&nodes);
         let deps: Vec<PathBuf> = std::mem::take(&mut tr.deps).into_iter().collect();
         let mut diags = std::mem::take(&mut tr.diags);
+        diags.sort_by_key(|d| (d.file != input.rel, d.sort_key()));
+        diags.dedup();
         if diags.iter().any(|d| d.is_error()) {
             return Err(diags);
         }

@@ -234,7 +234,7 @@ impl<'a> Parser<'a, '_> {
     fn check_filters(&mut self, e: &Expr) {
         for f in &e.filters {
             if !FILTERS.contains(&f.name.as_str()) {
-                let help = crate::diag::did_you_mean(&f.name, FILTERS.iter().copied())
+                let help = suggest(&f.name, FILTERS)
                     .map(|s| format!("did you mean `{s}`?"))
                     .or_else(|| Some(format!("known filters: {}", FILTERS.join(", "))));
                 self.err(f.offset, format!("unknown filter `{}`", f.name), help);
@@ -332,7 +332,7 @@ impl<'a> Parser<'a, '_> {
                         Some("write `{{ \"{%\" }}` for a literal `{%`".to_string()),
                     )
                 } else {
-                    let help = crate::diag::did_you_mean(name, TAGS.iter().copied())
+                    let help = suggest(name, TAGS)
                         .map(|s| format!("did you mean `{s}`?"))
                         .unwrap_or_else(|| format!("known tags: {}", TAGS.join(", ")));
                     (format!("unknown tag `{name}`"), Some(help))
@@ -939,4 +939,15 @@ fn include_tag(relative: bool, m: &str, base: usize, off: usize) -> Result<Inclu
 #[allow(dead_code)]
 pub fn is_tag(t: &Token) -> bool {
     t.kind == Kind::Tag
+}
+
+/// The closest known name: by similarity, or one edit (a typo or swapped letters) away.
+pub fn suggest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
+    crate::diag::did_you_mean(name, known.iter().copied()).or_else(|| {
+        known
+            .iter()
+            .copied()
+            .filter(|k| strsim::osa_distance(name, k) <= 1 + name.len() / 5)
+            .min_by_key(|k| strsim::osa_distance(name, k))
+    })
 }

@@ -190,6 +190,16 @@ fn whitespace_control() {
         ("a \n{{- page.n -}}\n b", "a3b"),
         ("a\n{% if true %}\nb\n{% endif %}\nc", "a\n\nb\n\nc"),
         ("x {%- comment -%} y {%- endcomment -%} z", "xz"),
+        // A block holding only whitespace and assigns prints nothing (Liquid's blank rule).
+        (
+            "a {% if true %} {% assign y = 1 %} \n {% endif %} b",
+            "a  b",
+        ),
+        (
+            "a {% for t in page.tags %} {% assign y = t %} {% endfor %} b{{ y }}",
+            "a  bc",
+        ),
+        ("a {% if true %} {{ page.n }} {% endif %} b", "a  3  b"),
     ]);
 }
 
@@ -298,4 +308,163 @@ fn dbg_one() {
     if let Ok(x) = std::env::var("LQ_DBG") {
         eprintln!("=> {:?}", s.expand(&x).map(|e| e.text));
     }
+}
+
+// ---- errors and warnings (insta snapshots of the rendered diagnostics) ----
+
+fn snap_errs(name: &str, files: &[(&str, &str)], body: &str) {
+    let s = site(files);
+    insta::assert_snapshot!(name, s.errs(body));
+}
+
+#[test]
+fn error_unknown_tag() {
+    snap_errs(
+        "unknown_tag",
+        &[],
+        "text\n{% fro t in page.tags %}x{% endfor %}\n",
+    );
+}
+
+#[test]
+fn error_unknown_filter() {
+    snap_errs("unknown_filter", &[], "# T\n\n{{ page.heading | upcse }}\n");
+}
+
+#[test]
+fn error_unclosed_blocks() {
+    snap_errs("unclosed_if", &[], "a\n{% if page.n %}\nb\n");
+    snap_errs(
+        "unclosed_for",
+        &[],
+        "{% for t in page.tags %}\n{% if t %}x{% endif %}\n",
+    );
+    snap_errs("stray_end", &[], "a\n{% endif %}\n{% else %}\n");
+}
+
+#[test]
+fn all_errors_of_a_page_are_reported() {
+    snap_errs(
+        "several_errors",
+        &[],
+        "{{ page.heading | nope }}\n{% bogus %}\n{% include missing.html %}\n{% for x in %}{% endfor %}\n{{ unterminated \n",
+    );
+}
+
+#[test]
+fn error_missing_include() {
+    snap_errs(
+        "missing_include",
+        &[("_includes/note.html", "n")],
+        "Intro\n\n{% include nte.html content=\"x\" %}\n",
+    );
+}
+
+#[test]
+fn error_include_cycle_shows_chain() {
+    snap_errs(
+        "include_cycle",
+        &[
+            ("_includes/a.html", "A {% include b.html %}"),
+            ("_includes/b.html", "B\n{% include a.html %}"),
+        ],
+        "{% include a.html %}\n",
+    );
+}
+
+#[test]
+fn error_inside_include_names_include_and_chain() {
+    snap_errs(
+        "error_in_include",
+        &[
+            ("_includes/outer.html", "line1\n{% include inner.md %}\n"),
+            (
+                "_includes/inner.md",
+                "ok\n{% if include.x %}\nnever closed\n",
+            ),
+        ],
+        "# Page\n{% include outer.html %}\n",
+    );
+}
+
+#[test]
+fn paths_leaving_the_root_are_refused() {
+    let outside = tempfile::Builder::new()
+        .prefix("outside")
+        .tempdir()
+        .unwrap();
+    fs::write(outside.path().join("secret.txt"), "SECRET").unwrap();
+    let s = site(&[]);
+    fs::create_dir_all(s.root().join("docs")).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(outside.path(), s.root().join("docs/link")).unwrap();
+    for body in [
+        "{% include_relative ../../etc/passwd %}",
+        "{% include ../secret.txt %}",
+        "{% include_relative link/secret.txt %}",
+    ] {
+        let e = s.errs(body);
+        assert!(!e.contains("SECRET"), "{e}");
+        assert!(e.contains("error:"), "{e}");
+    }
+    let abs = format!(
+        "{{% include_relative {} %}}",
+        outside.path().join("secret.txt").display()
+    );
+    let e = s.errs(&abs);
+    assert!(e.contains("leaves the source root"), "{e}");
+    #[cfg(unix)]
+    {
+        let e = s.errs("{% include_relative link/secret.txt %}");
+        assert!(e.contains("leaves the source root"), "{e}");
+    }
+    insta::assert_snapshot!(
+        "path_escape",
+        s.errs("x\n{% include_relative ../../etc/passwd %}")
+    );
+}
+
+#[test]
+fn undefined_variable_is_a_warning_with_did_you_mean() {
+    let s = site(&[("_includes/c.html", "[{{ include.contnet }}]")]);
+    let e = s
+        .expand("{{ page.elementkey }}|{{ site.data.glossary.element-auth-nam }}|{{ nothing }}|{% include c.html content='x' %}")
+        .unwrap();
+    assert_eq!(e.text, "|||[]");
+    let w: Vec<String> = e.warnings.iter().map(|d| d.to_string()).collect();
+    insta::assert_snapshot!("undefined_warnings", w.join("\n"));
+    // Tests of definedness in conditions and `default` are not warned about.
+    let e = s
+        .expand("{% if page.nope %}{% endif %}{{ page.nope | default: 'x' }}")
+        .unwrap();
+    assert!(e.warnings.is_empty(), "{:?}", e.warnings);
+    // --strict makes them errors.
+    let strict = site_with(&[], true);
+    assert!(strict.expand("{{ page.elementkey }}").is_err());
+}
+
+#[test]
+fn include_parses_once_per_build() {
+    let s = site(&[("_includes/n.html", "one")]);
+    assert_eq!(s.ok("{% include n.html %}"), "one");
+    // Changing the file does not change the cached parse until the cache is cleared.
+    fs::write(s.root().join("_includes/n.html"), "two").unwrap();
+    assert_eq!(s.ok("{% include n.html %}"), "one");
+    s.eng.clear_cache();
+    assert_eq!(s.ok("{% include n.html %}"), "two");
+}
+
+#[test]
+fn positions_count_from_the_page_file() {
+    let s = site(&[]);
+    let text = "---\ntitle: x\n---\nbody\n  {{ page.heading | bad }}\n";
+    let p = page();
+    let input = PageInput {
+        rel: Path::new("docs/p.md"),
+        text,
+        body_offset: text.find("body").unwrap(),
+        page: &p,
+    };
+    let d = s.eng.expand(&input).unwrap_err();
+    assert_eq!((d[0].line, d[0].col), (5, 21));
 }

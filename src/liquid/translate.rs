@@ -162,6 +162,39 @@ impl<'e> Tr<'e> {
         }
     }
 
+    /// The body of a control-flow block; in a *blank* block (Liquid's rule:
+    /// every branch holds only whitespace, `assign`, `capture`, comments and
+    /// blank blocks) the whitespace text is dropped, as Liquid does.
+    fn body(&mut self, nodes: &[Node], blank: bool) {
+        for n in nodes {
+            if !(blank && matches!(n, Node::Text(..))) {
+                self.node(n);
+            }
+        }
+    }
+
+    fn is_blank(&self, nodes: &[Node]) -> bool {
+        let text = &self.frame().text;
+        nodes.iter().all(|n| match n {
+            Node::Text(a, z) => text[*a..*z]
+                .bytes()
+                .all(|b| b" \t\r\n\x0b\x0c".contains(&b)),
+            Node::Assign(..) | Node::Capture(..) => true,
+            Node::If(br, e) => {
+                br.iter().all(|(_, b)| self.is_blank(b))
+                    && e.as_ref().is_none_or(|b| self.is_blank(b))
+            }
+            Node::Case(_, w, e) => {
+                w.iter().all(|(_, b)| self.is_blank(b))
+                    && e.as_ref().is_none_or(|b| self.is_blank(b))
+            }
+            Node::For(f) => {
+                self.is_blank(&f.body) && f.else_body.as_ref().is_none_or(|b| self.is_blank(b))
+            }
+            _ => false,
+        })
+    }
+
     fn node(&mut self, n: &Node) {
         match n {
             Node::Text(a, z) => {
@@ -180,22 +213,24 @@ impl<'e> Tr<'e> {
                 self.emit_value(&x);
             }
             Node::If(branches, else_body) => {
+                let blank = self.is_blank(std::slice::from_ref(n));
                 for (i, (c, body)) in branches.iter().enumerate() {
                     let c = self.cond(c, false);
                     let kw = if i == 0 { "if" } else { "elif" };
                     let _ = write!(self.out, "{{% {kw} {c} %}}");
-                    self.nodes(body);
+                    self.body(body, blank);
                 }
                 if branches.is_empty() {
                     self.out.push_str("{% if false %}");
                 }
                 if let Some(b) = else_body {
                     self.out.push_str("{% else %}");
-                    self.nodes(b);
+                    self.body(b, blank);
                 }
                 self.out.push_str("{% endif %}");
             }
             Node::Case(subject, whens, else_body) => {
+                let blank = self.is_blank(std::slice::from_ref(n));
                 let k = self.id();
                 let _ = write!(self.out, "{{% set_global lq_cm_{k} = false %}}");
                 for (vals, body) in whens {
@@ -210,16 +245,17 @@ impl<'e> Tr<'e> {
                         "{{% if {} %}}{{% set_global lq_cm_{k} = true %}}",
                         conds.join(" or ")
                     );
-                    self.nodes(body);
+                    self.body(body, blank);
                     self.out.push_str("{% endif %}");
                 }
                 if let Some(b) = else_body {
                     let _ = write!(self.out, "{{% if lq_cm_{k} == false %}}");
-                    self.nodes(b);
+                    self.body(b, blank);
                     self.out.push_str("{% endif %}");
                 }
             }
             Node::For(f) => {
+                let blank = self.is_blank(std::slice::from_ref(n));
                 let k = self.id();
                 let coll = self.val(&f.coll);
                 let mut args = Vec::new();
@@ -239,12 +275,12 @@ impl<'e> Tr<'e> {
                     args.join(", ")
                 );
                 self.loops.push((f.var.clone(), k));
-                self.nodes(&f.body);
+                self.body(&f.body, blank);
                 self.loops.pop();
                 self.out.push_str("{% endfor %}");
                 if let Some(b) = &f.else_body {
                     let _ = write!(self.out, "{{% if lq_len_{k} == 0 %}}");
-                    self.nodes(b);
+                    self.body(b, blank);
                     self.out.push_str("{% endif %}");
                 }
             }
