@@ -617,6 +617,23 @@ pub fn register(t: &mut Tera, u: &UrlInfo, md: &MarkdownifyFn) {
         }
         Ok(Value::Array(list))
     });
+    // Jekyll's `highlight` block as a Markdown fence (line terminators at
+    // both ends removed, as Jekyll does), longer than any backtick run inside.
+    t.register_filter("lq_fence", |v: &Value, a: &Args| {
+        let code = to_s(v);
+        let code = code.trim_matches(['\n', '\r']);
+        let mut run = 0;
+        let mut longest = 0;
+        for c in code.chars() {
+            run = if c == '`' { run + 1 } else { 0 };
+            longest = longest.max(run);
+        }
+        let fence = "`".repeat(longest.max(2) + 1);
+        Ok(Value::String(format!(
+            "\n{fence}{}\n{code}\n{fence}\n",
+            s_arg(a, "lang")
+        )))
+    });
     t.register_function("lq_sf", |a: &Args| Ok(Value::String(to_s(arg(a, "v")))));
     t.register_function("lq_range", |a: &Args| {
         let lo = num(arg(a, "a")).unwrap_or(0.0) as i64;

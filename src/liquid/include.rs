@@ -11,7 +11,7 @@ use std::sync::{Arc, RwLock};
 
 /// Deepest include nesting accepted (a guard against runaway recursion that
 /// is not a cycle; real sites nest a handful of levels).
-pub const MAX_DEPTH: usize = 64;
+pub const MAX_DEPTH: usize = 100;
 
 /// One file being translated: the page itself or an include.
 #[derive(Clone)]

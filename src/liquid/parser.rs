@@ -99,6 +99,8 @@ pub enum Node {
     Continue,
     /// Nodes that need no wrapper (a `raw` body).
     Seq(Vec<Node>),
+    /// Jekyll's `{% highlight lang %}`: becomes a fenced code block.
+    Highlight(String, Vec<Node>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -144,7 +146,12 @@ pub const TAGS: &[&str] = &[
     "include_relative",
     "break",
     "continue",
+    "highlight",
+    "endhighlight",
 ];
+
+/// Deepest nesting of blocks (`if` in `for` in ...) in one file, as Liquid's.
+pub const MAX_NESTING: usize = 100;
 
 /// Parse a whole template (`src[from..]`).
 pub fn parse(src: &str, from: usize) -> (Vec<Node>, Vec<PErr>) {
@@ -158,6 +165,8 @@ pub fn parse(src: &str, from: usize) -> (Vec<Node>, Vec<PErr>) {
         toks: &toks,
         i: 0,
         errs: &mut errs,
+        depth: 0,
+        too_deep: false,
     };
     let (nodes, stop) = p.block(&[]);
     if let Some((name, off)) = stop {
@@ -172,6 +181,8 @@ struct Parser<'a, 'e> {
     toks: &'a [Token],
     i: usize,
     errs: &'e mut Vec<PErr>,
+    depth: usize,
+    too_deep: bool,
 }
 
 /// Which block tags may end or split which block.
@@ -184,6 +195,7 @@ fn closers(open: &str) -> &'static [&'static str] {
         "capture" => &["endcapture"],
         "comment" => &["endcomment"],
         "raw" => &["endraw"],
+        "highlight" => &["endhighlight"],
         _ => &[],
     }
 }
@@ -256,12 +268,25 @@ impl<'a> Parser<'a, '_> {
         open_off: usize,
     ) -> (Vec<Node>, Option<(String, String, usize)>) {
         let stops = closers(open);
+        if self.depth >= MAX_NESTING {
+            self.err(
+                open_off,
+                format!("blocks nested more than {MAX_NESTING} levels deep"),
+                Some("simplify the template".into()),
+            );
+            self.i = self.toks.len();
+            self.too_deep = true;
+            return (Vec::new(), None);
+        }
+        self.depth += 1;
         let (nodes, stop) = self.block(stops);
+        self.depth -= 1;
         match stop {
             Some((name, _)) => {
                 let (rest, off) = self.take_stop();
                 (nodes, Some((name, rest, off)))
             }
+            None if self.too_deep => (nodes, None),
             None => {
                 let end = closers(open).last().copied().unwrap_or("end");
                 self.err(
@@ -302,6 +327,22 @@ impl<'a> Parser<'a, '_> {
             "comment" => {
                 let _ = self.body_until("comment", off);
                 return None;
+            }
+            "highlight" => {
+                let lang = rest.split_whitespace().next().unwrap_or("").to_lowercase();
+                if lang.is_empty()
+                    || !lang
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || "_+-#".contains(c))
+                {
+                    return self.fail(perr(
+                        roff,
+                        "`highlight` needs a language",
+                        Some("write `{% highlight ruby %}...{% endhighlight %}`".into()),
+                    ));
+                }
+                let (body, _) = self.body_until("highlight", off);
+                Ok(Node::Highlight(lang, body))
             }
             "include" | "include_relative" => {
                 include_tag(name == "include_relative", rest, roff, off).map(|inc| {

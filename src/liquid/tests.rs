@@ -282,6 +282,24 @@ fn include_inside_a_loop_sees_the_loop() {
 }
 
 #[test]
+fn highlight_becomes_a_fence() {
+    check(&[(
+        "a\n{% highlight JSON %}\n{\"k\": \"{{ page.heading }}\"}\n{% endhighlight %}\nb",
+        "a\n\n```json\n{\"k\": \"Box\"}\n```\n\nb",
+    )]);
+}
+
+#[test]
+fn runaway_nesting_is_an_error_not_a_crash() {
+    let s = site(&[("_includes/self.html", "{% include self.html %}")]);
+    let deep = "{% if true %}".repeat(5000);
+    let e = s.errs(&deep);
+    assert!(e.contains("nested more than"), "{e}");
+    assert_eq!(e.matches("error:").count(), 1, "{e}");
+    assert!(s.errs("{% include self.html %}").contains("include cycle"));
+}
+
+#[test]
 fn deep_nesting_works() {
     let mut files = vec![];
     let names: Vec<String> = (0..30).map(|i| format!("_includes/d{i}.html")).collect();

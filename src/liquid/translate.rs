@@ -31,8 +31,14 @@ pub struct Tr<'e> {
     captures: Vec<String>,
     n: usize,
     quiet: usize,
+    depth: usize,
+    too_deep: bool,
     pub url: UrlInfo,
 }
+
+/// Deepest combined nesting of blocks and includes translated for one page
+/// (keeps recursion bounded whatever the input).
+pub const MAX_DEPTH: usize = 400;
 
 /// A tera identifier for a Liquid name (which may hold `-` or non-ASCII).
 pub fn san(name: &str) -> String {
@@ -75,6 +81,8 @@ impl<'e> Tr<'e> {
             captures: Vec::new(),
             n: 0,
             quiet: 0,
+            depth: 0,
+            too_deep: false,
             url,
         }
     }
@@ -158,7 +166,16 @@ impl<'e> Tr<'e> {
 
     pub fn nodes(&mut self, nodes: &[Node]) {
         for n in nodes {
-            self.node(n);
+            self.depth += 1;
+            if self.depth > MAX_DEPTH {
+                if !self.too_deep {
+                    self.too_deep = true;
+                    self.error(0, format!("templates nested more than {MAX_DEPTH} levels deep (blocks and includes)"), Some("simplify the include structure".into()));
+                }
+            } else {
+                self.node(n);
+            }
+            self.depth -= 1;
         }
     }
 
@@ -302,6 +319,17 @@ impl<'e> Tr<'e> {
             Node::Break => self.out.push_str("{% break %}"),
             Node::Continue => self.out.push_str("{% continue %}"),
             Node::Seq(body) => self.nodes(body),
+            Node::Highlight(lang, body) => {
+                let k = self.id();
+                let t = format!("lq_hl_{k}");
+                let empty = self.lit(Value::String(String::new()));
+                let _ = write!(self.out, "{{% set_global {t} = {empty} %}}");
+                self.captures.push(t.clone());
+                self.nodes(body);
+                self.captures.pop();
+                let l = self.lit(Value::String(lang.clone()));
+                self.emit_value(&format!("{t} | lq_fence(lang={l})"));
+            }
         }
     }
 
