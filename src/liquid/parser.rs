@@ -95,8 +95,8 @@ pub enum Node {
     Assign(String, Expr),
     Capture(String, Vec<Node>),
     Include(Box<Include>),
-    Break,
-    Continue,
+    Break(usize),
+    Continue(usize),
     /// Nodes that need no wrapper (a `raw` body).
     Seq(Vec<Node>),
     /// Jekyll's `{% highlight lang %}`: becomes a fenced code block.
@@ -358,8 +358,8 @@ impl<'a> Parser<'a, '_> {
                     Node::Include(Box::new(inc))
                 })
             }
-            "break" => Ok(Node::Break),
-            "continue" => Ok(Node::Continue),
+            "break" => Ok(Node::Break(off)),
+            "continue" => Ok(Node::Continue(off)),
             _ => {
                 let is_end = name.starts_with("end") || ["elsif", "else", "when"].contains(&name);
                 let (msg, help) = if is_end && TAGS.contains(&name) {

@@ -486,3 +486,89 @@ fn positions_count_from_the_page_file() {
     let d = s.eng.expand(&input).unwrap_err();
     assert_eq!((d[0].line, d[0].col), (5, 21));
 }
+
+/// Random Liquid-ish pages never panic and never produce a tera template that
+/// fails to parse or render (that would be a translation bug, not a user error).
+#[test]
+fn random_templates_translate_cleanly() {
+    let s = site(&[
+        (
+            "_includes/n.html",
+            "[{{ include.content }}{% if include.x %}x{% endif %}]",
+        ),
+        ("docs/r.md", "{{ page.heading }}"),
+    ]);
+    let frags = [
+        "{{ page.heading }}",
+        "{{ page.tags[0] | upcase }}",
+        "{{ x }}",
+        "{% assign x = 'a' %}",
+        "{% if x %}",
+        "{% elsif page.n > 2 %}",
+        "{% else %}",
+        "{% endif %}",
+        "{% for t in page.tags %}",
+        "{% endfor %}",
+        "{{ forloop.index }}",
+        "{% unless x == 'b' or page.f %}",
+        "{% endunless %}",
+        "{% capture x %}",
+        "{% endcapture %}",
+        "{% case x %}",
+        "{% when 'a' %}",
+        "{% endcase %}",
+        "{% include n.html content=\"c {{ page.n }}\" x=page.f %}",
+        "{% include_relative r.md %}",
+        "{% raw %}{{ }}{% endraw %}",
+        "{#",
+        "#}",
+        "{{",
+        "}}",
+        "{%",
+        "%}",
+        "{",
+        "}",
+        "é",
+        "\n",
+        " ",
+        "text",
+        "\"",
+        "'",
+        "`",
+        "{{- page.n -}}",
+        "{%- if true -%}",
+        "{% endif -%}",
+        "\\",
+        "-",
+        "{{ page['a\"b'] }}",
+        "{{ 'x' | replace: '\"', \"'\" }}",
+        "{{ (1..3) | join: ',' }}",
+        "{% break %}",
+        "{% comment %}",
+        "{% endcomment %}",
+        "{{ page.tags | where: 'a' | size }}",
+        "{{ site.data.glossary.element-auth-name | append: page.nope }}",
+        "{{ 1.5 | times: -2 }}",
+    ];
+    let mut seed: u64 = 0x1234_5678_9ABC_DEF1;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for _ in 0..3000 {
+        let n = (next() % 20) as usize;
+        let body: String = (0..n)
+            .map(|_| frags[(next() % frags.len() as u64) as usize])
+            .collect();
+        if let Err(d) = s.expand(&body) {
+            for x in &d {
+                assert!(
+                    !x.message.contains("rendering the page failed"),
+                    "{body:?}: {x}"
+                );
+            }
+        }
+    }
+}

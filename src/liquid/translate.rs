@@ -316,8 +316,24 @@ impl<'e> Tr<'e> {
                 self.assigned.insert(name.clone());
             }
             Node::Include(inc) => self.include(inc),
-            Node::Break => self.out.push_str("{% break %}"),
-            Node::Continue => self.out.push_str("{% continue %}"),
+            Node::Break(off) | Node::Continue(off) => {
+                let kw = if matches!(n, Node::Break(_)) {
+                    "break"
+                } else {
+                    "continue"
+                };
+                if self.loops.is_empty() {
+                    let d = self.diag_at(
+                        false,
+                        *off,
+                        format!("`{kw}` outside a `for` loop is ignored"),
+                        Some("remove it, or move it into the loop it should leave".into()),
+                    );
+                    self.diags.push(d);
+                } else {
+                    let _ = write!(self.out, "{{% {kw} %}}");
+                }
+            }
             Node::Seq(body) => self.nodes(body),
             Node::Highlight(lang, body) => {
                 let k = self.id();
