@@ -178,7 +178,8 @@ fn as_list(v: &Value) -> Vec<Value> {
     }
 }
 
-fn key(v: &Value, k: &Value) -> Value {
+/// Liquid's lookup `v[k]` / `v.k`, with `size`, `first`, `last` on arrays.
+pub fn key(v: &Value, k: &Value) -> Value {
     match (v, k) {
         (Value::Object(m), _) => {
             let ks = to_s(k);

@@ -23,8 +23,10 @@ pub struct Frame {
     pub text: Arc<str>,
     /// `include.<key>` → (tera variable, value when known at build time).
     pub params: HashMap<String, (String, Option<serde_json::Value>)>,
-    /// "included from a.md:3:1" for the include tag that brought this file in.
-    pub from: Option<String>,
+    /// The include tag that brought this file in: the including file and the
+    /// tag's offset there (turned into "included from a.md:3:1" only when a
+    /// diagnostic needs it).
+    pub from: Option<(PathBuf, Arc<str>, usize)>,
 }
 
 /// A parsed include file.
@@ -75,6 +77,15 @@ fn valid_name(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_alphanumeric() || "_/.-()+~#@".contains(c))
+}
+
+impl Frame {
+    /// The "included from path:line:col" note for this frame, if it is an include.
+    pub fn from_note(&self) -> Option<String> {
+        let (rel, text, off) = self.from.as_ref()?;
+        let (l, c) = line_col(text, *off);
+        Some(format!("included from {}:{l}:{c}", display_path(rel)))
+    }
 }
 
 impl Tr<'_> {
@@ -181,22 +192,26 @@ impl Tr<'_> {
         let k = self.next_id();
         let mut params = HashMap::new();
         for (key, p) in &inc.params {
-            let var = format!("lq_i{k}_{}", san(key));
             let (expr, st) = self.param_expr(p);
-            self.emit_set(&var, &expr);
+            // A value known at build time is referenced directly; others get a variable.
+            let var = match &st {
+                Some(v) => self.lit_ref(v.clone()),
+                None => {
+                    let var = format!("lq_i{k}_{}", san(key));
+                    self.emit_set(&var, &expr);
+                    var
+                }
+            };
             params.insert(key.clone(), (var, st));
         }
-        let (l, c) = line_col(&self.frames.last().expect("frame").text, inc.offset);
-        let from = format!(
-            "included from {}:{l}:{c}",
-            display_path(&self.frames.last().expect("frame").rel)
-        );
+        let outer = self.frames.last().expect("frame");
+        let from = Some((outer.rel.clone(), outer.text.clone(), inc.offset));
         self.frames.push(Frame {
             rel,
             canon,
             text: parsed.text.clone(),
             params,
-            from: Some(from),
+            from,
         });
         for e in &parsed.errs {
             self.error(e.offset, e.message.clone(), e.help.clone());

@@ -127,6 +127,13 @@ impl LiquidEngine {
         if diags.iter().any(|d| d.is_error()) {
             return Err(diags);
         }
+        if !tr.dynamic {
+            return Ok(Expanded {
+                text: std::mem::take(&mut tr.plain),
+                deps,
+                warnings: diags,
+            });
+        }
         match self.render(&tr, input.page) {
             Ok(text) => Ok(Expanded {
                 text,

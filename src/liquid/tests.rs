@@ -572,3 +572,30 @@ fn random_templates_translate_cleanly() {
         }
     }
 }
+
+/// A 10 MB page (a 3 MB code block and thousands of tags) expands in bounded time.
+#[test]
+fn large_page_is_linear() {
+    let size: usize = std::env::var("LQ_SIZE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10_000_000);
+    let s = site(&[("_includes/n.html", "<b>{{ include.content }}</b>\n")]);
+    let mut body = String::from("```json\n");
+    while body.len() < 3_000_000 {
+        body.push_str("{\"key\": \"value {x}\", \"n\": [1, 2, 3]}\n");
+    }
+    body.push_str("```\n");
+    let mut i = 0;
+    while body.len() < size {
+        i += 1;
+        body.push_str(&format!(
+            "Line {i} of {{{{ page.heading }}}} with {{% include n.html content=\"c{i}\" %}} text.\n"
+        ));
+    }
+    let t = std::time::Instant::now();
+    let e = s.expand(&body).unwrap();
+    assert!(e.text.len() > size / 2);
+    assert!(t.elapsed().as_secs() < 60, "took {:?}", t.elapsed());
+    eprintln!("10 MB page: {:?}", t.elapsed());
+}

@@ -34,6 +34,10 @@ pub struct Tr<'e> {
     depth: usize,
     too_deep: bool,
     pub url: UrlInfo,
+    /// The output so far when nothing needs tera (every value was known at build time).
+    pub plain: String,
+    /// Whether the template needs tera at all.
+    pub dynamic: bool,
 }
 
 /// Deepest combined nesting of blocks and includes translated for one page
@@ -84,6 +88,8 @@ impl<'e> Tr<'e> {
             depth: 0,
             too_deep: false,
             url,
+            plain: String::new(),
+            dynamic: false,
         }
     }
 
@@ -116,7 +122,7 @@ impl<'e> Tr<'e> {
             .frames
             .iter()
             .rev()
-            .filter_map(|f| f.from.clone())
+            .filter_map(Frame::from_note)
             .collect();
         d
     }
@@ -148,7 +154,10 @@ impl<'e> Tr<'e> {
         if let Some(t) = self.captures.last().cloned() {
             let l = self.lit(Value::String(s.to_string()));
             let _ = write!(self.out, "{{% set_global {t} = {t} ~ {l} %}}");
-        } else if s.contains('{') {
+            return;
+        }
+        self.plain.push_str(s);
+        if s.contains('{') {
             let l = self.lit(Value::String(s.to_string()));
             let _ = write!(self.out, "{{{{ {l} }}}}");
         } else {
@@ -213,6 +222,12 @@ impl<'e> Tr<'e> {
     }
 
     fn node(&mut self, n: &Node) {
+        if !matches!(
+            n,
+            Node::Text(..) | Node::Output(..) | Node::Include(..) | Node::Seq(..)
+        ) {
+            self.dynamic = true;
+        }
         match n {
             Node::Text(a, z) => {
                 let text = self.frame().text.clone();
@@ -223,11 +238,18 @@ impl<'e> Tr<'e> {
                 if q {
                     self.quiet += 1;
                 }
-                let x = self.expr(e);
+                // Values known at build time (literals, `page`, `site`, literal
+                // include parameters) are folded into the text.
+                if let Some(v) = self.static_expr(e) {
+                    self.emit_text(&filters::to_s(&v));
+                } else {
+                    self.dynamic = true;
+                    let x = self.expr(e);
+                    self.emit_value(&x);
+                }
                 if q {
                     self.quiet -= 1;
                 }
-                self.emit_value(&x);
             }
             Node::If(branches, else_body) => {
                 let blank = self.is_blank(std::slice::from_ref(n));
@@ -580,8 +602,11 @@ impl<'e> Tr<'e> {
                         let (_, sv) = self.frame().params.get(k).cloned()?;
                         let mut cur = sv?;
                         for s in &p.segs[1..] {
-                            let Seg::Key(k) = s else { return None };
-                            cur = cur.get(k).cloned().unwrap_or(Value::Null);
+                            let k = match s {
+                                Seg::Key(k) => Value::String(k.clone()),
+                                Seg::Index(i) => self.static_val(i)?,
+                            };
+                            cur = filters::key(&cur, &k);
                         }
                         return Some(cur);
                     }
@@ -592,17 +617,7 @@ impl<'e> Tr<'e> {
                         Seg::Key(k) => Value::String(k.clone()),
                         Seg::Index(i) => self.static_val(i)?,
                     };
-                    cur = match (&cur, &k) {
-                        (Value::Object(m), Value::String(k)) => {
-                            m.get(k).cloned().unwrap_or(Value::Null)
-                        }
-                        (Value::Array(a), Value::Number(n)) => n
-                            .as_u64()
-                            .and_then(|i| a.get(i as usize))
-                            .cloned()
-                            .unwrap_or(Value::Null),
-                        _ => Value::Null,
-                    };
+                    cur = filters::key(&cur, &k);
                 }
                 Some(cur)
             }
@@ -655,11 +670,16 @@ impl<'e> Tr<'e> {
         }
     }
 
+    pub fn lit_ref(&mut self, v: Value) -> String {
+        self.lit(v)
+    }
+
     pub fn next_id(&mut self) -> usize {
         self.id()
     }
 
     pub fn emit_set(&mut self, var: &str, expr: &str) {
+        self.dynamic = true;
         let _ = write!(self.out, "{{% set_global {var} = {expr} %}}");
     }
 }
