@@ -195,8 +195,8 @@ impl Tr<'_> {
             let (expr, st) = self.param_expr(p);
             // A value known at build time is referenced directly; others get a variable.
             let var = match &st {
-                Some(v) => self.lit_ref(v.clone()),
-                None => {
+                Some(v) if self.eng.fold => self.lit_ref(v.clone()),
+                _ => {
                     let var = format!("lq_i{k}_{}", san(key));
                     self.emit_set(&var, &expr);
                     var

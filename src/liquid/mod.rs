@@ -1,11 +1,28 @@
 //! Jekyll's Liquid, rendered through tera.
 //!
-//! Pages and includes are written in Liquid. This module lexes Liquid with
-//! spans, checks it, translates the subset the corpus uses to a tera template
-//! (includes are inlined with their parameters, Liquid's truthiness and
-//! `forloop` mapped to tera's), and renders that with tera.
+//! Pages and includes are written in Liquid (Jekyll 4.3 / Liquid 4-5
+//! semantics). The stage runs in four steps:
 //!
-//! OWNER: liquid helper.
+//! 1. [`lexer`]: text, `{{ }}` and `{% %}` tokens with byte spans (positions
+//!    in the page file, or in the include file for an include), whitespace
+//!    control, `raw` and `comment` bodies;
+//! 2. [`parser`]: a validated AST; unknown tags and filters, unclosed blocks
+//!    and stray end tags are errors with a did-you-mean;
+//! 3. [`translate`] (with [`include`]): one tera template per page. Includes
+//!    are inlined (each file parsed once per build), their parameters become
+//!    uniquely named variables; Liquid's truthiness, comparisons, `forloop`,
+//!    `case`, `capture`, `assign` are mapped onto tera with the helpers of
+//!    [`filters`]. Text never goes through tera's parser (a side table holds
+//!    it). Values known at build time (`page`, `site`, literal include
+//!    parameters) are folded into the text, and a page that needs nothing
+//!    else skips tera altogether;
+//! 4. tera renders the template.
+//!
+//! Deliberate differences from Jekyll (the author's intent wins):
+//! - `{{ }}` inside a quoted include parameter is resolved (Jekyll 4.3 rejects
+//!   the tag with "Invalid syntax for include tag");
+//! - `{% highlight lang %}` becomes a Markdown fence, highlighted by the
+//!   Markdown stage like any other code block.
 
 pub mod filters;
 pub mod include;
@@ -39,6 +56,9 @@ pub struct LiquidEngine {
     pub canon_root: PathBuf,
     /// Include files, parsed once per build.
     pub cache: include::Cache,
+    /// Fold values known at build time into the text (off only in tests, to
+    /// check both paths agree).
+    pub(crate) fold: bool,
 }
 
 /// One page to expand.
@@ -80,6 +100,7 @@ impl LiquidEngine {
             strict,
             canon_root,
             cache: include::Cache::default(),
+            fold: true,
         }
     }
 

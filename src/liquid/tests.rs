@@ -81,10 +81,14 @@ impl Site {
     }
 }
 
+/// Each case expands to the expected text, with and without constant folding.
 fn check(cases: &[(&str, &str)]) {
     let s = site(&[]);
+    let mut unfolded = site(&[]);
+    unfolded.eng.fold = false;
     for (src, want) in cases {
         assert_eq!(s.ok(src), *want, "for {src:?}");
+        assert_eq!(unfolded.ok(src), *want, "unfolded, for {src:?}");
     }
 }
 
@@ -491,13 +495,17 @@ fn positions_count_from_the_page_file() {
 /// fails to parse or render (that would be a translation bug, not a user error).
 #[test]
 fn random_templates_translate_cleanly() {
-    let s = site(&[
+    let files = [
         (
             "_includes/n.html",
             "[{{ include.content }}{% if include.x %}x{% endif %}]",
         ),
         ("docs/r.md", "{{ page.heading }}"),
-    ]);
+    ];
+    let s = site(&files);
+    // The same site with constant folding off: both paths must agree.
+    let mut unfolded = site(&files);
+    unfolded.eng.fold = false;
     let frags = [
         "{{ page.heading }}",
         "{{ page.tags[0] | upcase }}",
@@ -562,7 +570,18 @@ fn random_templates_translate_cleanly() {
         let body: String = (0..n)
             .map(|_| frags[(next() % frags.len() as u64) as usize])
             .collect();
-        if let Err(d) = s.expand(&body) {
+        let a = s.expand(&body);
+        let b = unfolded.expand(&body);
+        match (&a, &b) {
+            (Ok(x), Ok(y)) => assert_eq!(x.text, y.text, "{body:?}"),
+            (Err(_), Err(_)) => {}
+            _ => panic!(
+                "{body:?}: folded {:?} vs unfolded {:?}",
+                a.as_ref().map(|e| &e.text),
+                b.as_ref().map(|e| &e.text)
+            ),
+        }
+        if let Err(d) = a.and(b) {
             for x in &d {
                 assert!(
                     !x.message.contains("rendering the page failed"),
@@ -598,4 +617,20 @@ fn large_page_is_linear() {
     assert!(e.text.len() > size / 2);
     assert!(t.elapsed().as_secs() < 60, "took {:?}", t.elapsed());
     eprintln!("10 MB page: {:?}", t.elapsed());
+}
+
+#[test]
+fn include_relative_is_relative_to_the_page_even_inside_an_include() {
+    // Jekyll resolves include_relative against the page's folder.
+    let s = site(&[
+        (
+            "_includes/wrap.html",
+            "<{% include_relative includes/part.md %}>",
+        ),
+        ("docs/includes/part.md", "part"),
+        ("docs/p.md", "self: {% include_relative p.md %}"),
+    ]);
+    assert_eq!(s.ok("{% include wrap.html %}"), "<part>");
+    let e = s.errs("self: {% include_relative p.md %}");
+    assert!(e.contains("include cycle: docs/p.md → docs/p.md"), "{e}");
 }

@@ -240,7 +240,12 @@ impl<'e> Tr<'e> {
                 }
                 // Values known at build time (literals, `page`, `site`, literal
                 // include parameters) are folded into the text.
-                if let Some(v) = self.static_expr(e) {
+                let folded = if self.eng.fold {
+                    self.static_expr(e)
+                } else {
+                    None
+                };
+                if let Some(v) = folded {
                     self.emit_text(&filters::to_s(&v));
                 } else {
                     self.dynamic = true;
