@@ -8,7 +8,7 @@
 //!    control, `raw` and `comment` bodies;
 //! 2. [`parser`]: a validated AST; unknown tags and filters, unclosed blocks
 //!    and stray end tags are errors with a did-you-mean;
-//! 3. [`translate`] (with [`include`]): one tera template per page. Includes
+//! 3. [`translate`] (with [`mod@include`]): one tera template per page. Includes
 //!    are inlined (each file parsed once per build), their parameters become
 //!    uniquely named variables; Liquid's truthiness, comparisons, `forloop`,
 //!    `case`, `capture`, `assign` are mapped onto tera with the helpers of
@@ -118,6 +118,23 @@ impl LiquidEngine {
                 ..Default::default()
             });
         }
+        if !body.contains("{%") {
+            return self.expand_here(input);
+        }
+        // Blocks and includes nest (up to the limits in `parser`, `include`
+        // and `translate`); the recursion runs on a thread with room for it.
+        std::thread::scope(|s| {
+            std::thread::Builder::new()
+                .name("liquid".into())
+                .stack_size(STACK_SIZE)
+                .spawn_scoped(s, || self.expand_here(input))
+                .map(|h| h.join())
+        })
+        .unwrap_or_else(|_| Ok(self.expand_here(input)))
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    }
+
+    fn expand_here(&self, input: &PageInput) -> Result<Expanded, Vec<Diagnostic>> {
         let text: Arc<str> = input.text.into();
         let (nodes, errs) = parser::parse(input.text, input.body_offset);
         let top = include::Frame {
@@ -192,6 +209,9 @@ impl LiquidEngine {
         t.render("lq", &ctx).map_err(chain)
     }
 }
+
+/// Stack of the thread a page with tags is expanded on (reserved, not committed).
+const STACK_SIZE: usize = 256 << 20;
 
 /// A tera error with its causes.
 fn chain(e: tera::Error) -> String {

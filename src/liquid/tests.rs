@@ -634,3 +634,57 @@ fn include_relative_is_relative_to_the_page_even_inside_an_include() {
     let e = s.errs("self: {% include_relative p.md %}");
     assert!(e.contains("include cycle: docs/p.md → docs/p.md"), "{e}");
 }
+
+#[test]
+fn include_nesting_limit_is_generous_and_safe() {
+    // 99 levels, each inside an `if` and a `for`, on a default 2 MB test thread.
+    let n = 99;
+    let names: Vec<String> = (0..=n).map(|i| format!("_includes/d{i}.html")).collect();
+    let bodies: Vec<String> = (0..=n)
+        .map(|i| {
+            if i < n {
+                format!("{{% if true %}}{{% for x in (1..1) %}}{i},{{% include d{}.html %}}{{% endfor %}}{{% endif %}}", i + 1)
+            } else {
+                "end".into()
+            }
+        })
+        .collect();
+    let files: Vec<(&str, &str)> = names
+        .iter()
+        .map(|s| s.as_str())
+        .zip(bodies.iter().map(|s| s.as_str()))
+        .collect();
+    let s = site(&files);
+    let out = s.ok("{% include d0.html %}");
+    assert!(
+        out.starts_with("0,1,2,") && out.ends_with("98,end"),
+        "{out}"
+    );
+    // One level more than the limit is an error, not a crash.
+    let mut files = files.clone();
+    let extra = "{% include d0.html %}".to_string();
+    files.push(("_includes/top.html", extra.as_str()));
+    let s = site(&files);
+    let e = s.errs("{% include top.html %}");
+    assert!(e.contains("nested more than"), "{e}");
+    // 100 files each nesting 90 blocks: bounded by the combined limit.
+    let names: Vec<String> = (0..=100).map(|i| format!("_includes/b{i}.html")).collect();
+    let bodies: Vec<String> = (0..=100)
+        .map(|i| {
+            format!(
+                "{}{{% include b{}.html %}}{}",
+                "{% if true %}".repeat(90),
+                i + 1,
+                "{% endif %}".repeat(90)
+            )
+        })
+        .collect();
+    let files: Vec<(&str, &str)> = names
+        .iter()
+        .map(|s| s.as_str())
+        .zip(bodies.iter().map(|s| s.as_str()))
+        .collect();
+    let s = site(&files);
+    let e = s.errs("{% include b0.html %}");
+    assert!(e.contains("nested more than"), "{e}");
+}

@@ -175,16 +175,7 @@ impl<'e> Tr<'e> {
 
     pub fn nodes(&mut self, nodes: &[Node]) {
         for n in nodes {
-            self.depth += 1;
-            if self.depth > MAX_DEPTH {
-                if !self.too_deep {
-                    self.too_deep = true;
-                    self.error(0, format!("templates nested more than {MAX_DEPTH} levels deep (blocks and includes)"), Some("simplify the include structure".into()));
-                }
-            } else {
-                self.node(n);
-            }
-            self.depth -= 1;
+            self.node(n);
         }
     }
 
@@ -221,7 +212,24 @@ impl<'e> Tr<'e> {
         })
     }
 
+    /// Translate one node, keeping the nesting (blocks and includes) bounded.
     fn node(&mut self, n: &Node) {
+        if matches!(n, Node::Text(..) | Node::Output(..)) {
+            return self.node_inner(n);
+        }
+        self.depth += 1;
+        if self.depth <= MAX_DEPTH {
+            self.node_inner(n);
+        } else if !self.too_deep {
+            self.too_deep = true;
+            let msg =
+                format!("templates nested more than {MAX_DEPTH} levels deep (blocks and includes)");
+            self.error(0, msg, Some("simplify the include structure".into()));
+        }
+        self.depth -= 1;
+    }
+
+    fn node_inner(&mut self, n: &Node) {
         if !matches!(
             n,
             Node::Text(..) | Node::Output(..) | Node::Include(..) | Node::Seq(..)
