@@ -48,9 +48,10 @@ impl Cache {
             return Ok(p);
         }
         let bytes = std::fs::read(canon)?;
-        let text: Arc<str> = String::from_utf8(bytes)
-            .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8"))?
-            .into();
+        let text = String::from_utf8(bytes)
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8"))?;
+        // A byte-order mark is an encoding detail, never content.
+        let text: Arc<str> = text.strip_prefix('\u{feff}').unwrap_or(&text).into();
         let (nodes, errs) = parser::parse(&text, 0);
         let p = Arc::new(Parsed { text, nodes, errs });
         if let Ok(mut m) = self.map.write() {

@@ -277,6 +277,18 @@ fn includes_with_params() {
 }
 
 #[test]
+fn include_files_keep_their_bytes_but_not_a_bom() {
+    let s = site(&[
+        ("_includes/crlf.md", "a\r\nb\r\n"),
+        ("_includes/bom.md", "\u{feff}x {{ page.n }}"),
+    ]);
+    assert_eq!(s.ok("{% include crlf.md %}|"), "a\r\nb\r\n|");
+    assert_eq!(s.ok("{% include bom.md %}"), "x 3");
+    fs::write(s.root().join("_includes/bin.md"), [0xff, 0xfe, 0x00]).unwrap();
+    assert!(s.errs("{% include bin.md %}").contains("not UTF-8"));
+}
+
+#[test]
 fn include_inside_a_loop_sees_the_loop() {
     let s = site(&[("_includes/item.html", "<{{ include.v }}>")]);
     assert_eq!(
@@ -687,4 +699,45 @@ fn include_nesting_limit_is_generous_and_safe() {
     let s = site(&files);
     let e = s.errs("{% include b0.html %}");
     assert!(e.contains("nested more than"), "{e}");
+}
+
+/// Every Liquid file of the corpus (when present beside the repository) parses.
+#[test]
+fn corpus_files_parse() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/devportal");
+    let root = if root.exists() {
+        root
+    } else {
+        PathBuf::from("/work/shared/corpus/devportal")
+    };
+    if !root.exists() {
+        return;
+    }
+    let mut bad = Vec::new();
+    let mut seen = 0;
+    for e in walkdir::WalkDir::new(&root)
+        .into_iter()
+        .filter_map(|e| e.ok())
+    {
+        let p = e.path();
+        let ext = p.extension().and_then(|x| x.to_str()).unwrap_or("");
+        if !["md", "html"].contains(&ext) {
+            continue;
+        }
+        let Ok(text) = fs::read_to_string(p) else {
+            continue;
+        };
+        seen += 1;
+        let (_, errs) = parser::parse(&text, 0);
+        for er in errs {
+            let (l, c) = crate::diag::line_col(&text, er.offset);
+            bad.push(format!(
+                "{}:{l}:{c}: {}",
+                p.strip_prefix(&root).unwrap().display(),
+                er.message
+            ));
+        }
+    }
+    assert!(seen > 100, "only {seen} files");
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
