@@ -1,0 +1,460 @@
+//! The pulldown-cmark event rewrite: heading ids, typographic text, code
+//! blocks through the highlighter, `markdown="..."` HTML elements, and the
+//! collection of headings, links, images and ids.
+
+use super::html_blocks::{self, ContentMode};
+use super::ids::IdGen;
+use super::scan::{self, Lines};
+use super::smart::{Quotes, Smart};
+use super::{Heading, Link, LinkKind, Rendered};
+use crate::config::MarkdownOptions;
+use crate::diag::Diagnostic;
+use crate::highlight::Highlighter;
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
+use std::ops::Range;
+use std::path::Path;
+
+type Spanned<'s> = (Event<'s>, Range<usize>);
+
+/// Rendering state of one page.
+pub struct Ctx<'a> {
+    opts: &'a MarkdownOptions,
+    hl: &'a Highlighter,
+    file: &'a Path,
+    first_line: usize,
+    ids: IdGen,
+    quotes: Option<Quotes>,
+    lines: Lines,
+    out: Rendered,
+}
+
+fn parser_options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_TASKLISTS
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(
+        opts: &'a MarkdownOptions,
+        hl: &'a Highlighter,
+        file: &'a Path,
+        first_line: usize,
+    ) -> Ctx<'a> {
+        Ctx {
+            opts,
+            hl,
+            file,
+            first_line,
+            ids: IdGen::default(),
+            quotes: opts.smart_quotes.as_ref().map(Quotes::from_names),
+            lines: Lines::new(""),
+            out: Rendered::default(),
+        }
+    }
+
+    /// Render the whole (prepared) page text.
+    pub fn render_blocks(&mut self, src: &str, html: &mut String) {
+        self.lines = Lines::new(src);
+        self.fragment(src, 0..src.len(), ContentMode::Block, html);
+    }
+
+    pub fn finish(mut self, html: String) -> Rendered {
+        self.out.html = html;
+        self.out
+    }
+
+    /// Render `src[range]` as blocks, or as span content (no paragraphs).
+    fn fragment(&mut self, src: &str, range: Range<usize>, mode: ContentMode, html: &mut String) {
+        let base = range.start;
+        let evs: Vec<Spanned<'_>> = Parser::new_ext(&src[range.clone()], parser_options())
+            .into_offset_iter()
+            .filter(|(e, _)| {
+                mode == ContentMode::Block
+                    || !matches!(
+                        e,
+                        Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph)
+                    )
+            })
+            .map(|(e, r)| (e, r.start + base..r.end + base))
+            .collect();
+        let evs = merge_texts(src, evs);
+        let mut out = Vec::with_capacity(evs.len());
+        let mut st = Inline::new(self.quotes);
+        self.process(src, &evs, &mut st, &mut out);
+        super::emphasis::strong_pairs(&mut out);
+        pulldown_cmark::html::push_html(html, out.into_iter());
+    }
+
+    fn process<'s>(
+        &mut self,
+        src: &'s str,
+        evs: &[Spanned<'s>],
+        st: &mut Inline,
+        out: &mut Vec<Event<'s>>,
+    ) {
+        let mut i = 0;
+        while i < evs.len() {
+            let (ev, range) = &evs[i];
+            match ev {
+                Event::Start(Tag::Heading { level, .. }) => {
+                    let end = find_end(evs, i);
+                    self.heading(src, *level as u8, &evs[i + 1..end], st, out);
+                    i = end + 1;
+                    continue;
+                }
+                Event::Start(Tag::CodeBlock(kind)) => {
+                    let end = find_end(evs, i);
+                    self.code_block(src, kind, range.start, &evs[i + 1..end], out);
+                    i = end + 1;
+                    continue;
+                }
+                Event::Html(t) | Event::InlineHtml(t) => {
+                    st.smart_boundary();
+                    i = self.raw_html(src, evs, i, t, out);
+                    continue;
+                }
+                _ => self.inline(src, ev, range, st, out),
+            }
+            i += 1;
+        }
+    }
+
+    fn inline<'s>(
+        &mut self,
+        src: &'s str,
+        ev: &Event<'s>,
+        range: &Range<usize>,
+        st: &mut Inline,
+        out: &mut Vec<Event<'s>>,
+    ) {
+        match ev {
+            Event::Text(t) => {
+                if let Some(text) = st.text(t, src, range) {
+                    out.push(Event::Text(CowStr::from(text)));
+                    return;
+                }
+            }
+            Event::SoftBreak => st.plain('\n'),
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                self.link(src, LinkKind::Link, dest_url, range.start);
+                st.smart_boundary();
+            }
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                self.link(src, LinkKind::Image, dest_url, range.start);
+                st.in_image += 1;
+            }
+            Event::End(TagEnd::Image) => st.in_image = st.in_image.saturating_sub(1),
+            Event::End(TagEnd::TableCell) => {
+                // kramdown writes each cell on its own line.
+                st.smart_boundary();
+                out.push(ev.clone());
+                out.push(Event::Html(CowStr::Borrowed("\n")));
+                return;
+            }
+            _ => st.smart_boundary(),
+        }
+        out.push(ev.clone());
+    }
+
+    fn link(&mut self, src: &str, kind: LinkKind, href: &str, offset: usize) {
+        let (line, col) = self.pos(src, offset);
+        self.out.links.push(Link {
+            kind,
+            href: href.to_string(),
+            line,
+            col,
+        });
+    }
+
+    /// 1-based (line, col) in the page text of a byte offset of the source.
+    fn pos(&self, src: &str, offset: usize) -> (usize, usize) {
+        self.lines.line_col(src, offset)
+    }
+
+    fn heading<'s>(
+        &mut self,
+        src: &'s str,
+        level: u8,
+        inner: &[Spanned<'s>],
+        st: &mut Inline,
+        out: &mut Vec<Event<'s>>,
+    ) {
+        let mut body = Vec::with_capacity(inner.len());
+        st.smart_boundary();
+        self.process(src, inner, st, &mut body);
+        st.smart_boundary();
+        let mut text = String::new();
+        for e in &body {
+            if let Event::Text(t) | Event::Code(t) = e {
+                text.push_str(t);
+            }
+        }
+        let text = text.trim().to_string();
+        let id = if self.opts.auto_ids {
+            self.ids.next_id(&text)
+        } else {
+            String::new()
+        };
+        let open = if id.is_empty() {
+            format!("<h{level}>")
+        } else {
+            self.out.ids.push(id.clone());
+            format!("<h{level} id=\"{}\">", escape_attr(&id))
+        };
+        out.push(Event::Html(CowStr::from(open)));
+        out.extend(body);
+        out.push(Event::Html(CowStr::from(format!("</h{level}>\n"))));
+        self.out.headings.push(Heading { level, text, id });
+    }
+
+    fn code_block<'s>(
+        &mut self,
+        src: &str,
+        kind: &CodeBlockKind<'s>,
+        offset: usize,
+        inner: &[Spanned<'s>],
+        out: &mut Vec<Event<'s>>,
+    ) {
+        let src_offset = offset;
+        let mut code = String::new();
+        for (e, _) in inner {
+            if let Event::Text(t) = e {
+                code.push_str(t);
+            }
+        }
+        let lang = match kind {
+            CodeBlockKind::Fenced(info) => fence_language(info),
+            CodeBlockKind::Indented => "",
+        };
+        let mut html = String::with_capacity(code.len() + 64);
+        if lang.is_empty() {
+            html.push_str("<pre class=\"highlight\"><code>");
+            html.push_str(&html_escape::encode_text(&code));
+        } else {
+            let h = self.hl.highlight(lang, &code);
+            if h.language.is_none() {
+                let (line, col) = self.pos(src, src_offset);
+                self.out.warnings.push(Diagnostic::warning(
+                    self.file,
+                    self.first_line + line - 1,
+                    col,
+                    format!("unknown code language `{lang}`; rendered as plain text"),
+                ));
+            }
+            let l = escape_attr(lang);
+            html.push_str(&format!(
+                "<pre class=\"highlight language-{l}\"><code class=\"language-{l}\">"
+            ));
+            html.push_str(&h.html);
+        }
+        html.push_str("</code></pre>\n");
+        out.push(Event::Html(CowStr::from(html)));
+    }
+
+    /// Raw HTML event `i`: collect links and ids, render `markdown="..."`
+    /// elements. Returns the index of the next event to process.
+    fn raw_html<'s>(
+        &mut self,
+        src: &'s str,
+        evs: &[Spanned<'s>],
+        i: usize,
+        text: &CowStr<'s>,
+        out: &mut Vec<Event<'s>>,
+    ) -> usize {
+        let range = &evs[i].1;
+        // Where `text` starts in `src` (HTML inside list items loses its indent).
+        let base = if src.get(range.clone()) == Some(&**text) {
+            Some(range.start)
+        } else {
+            src[range.start..].find(&**text).map(|k| range.start + k)
+        };
+        let mut from = 0;
+        for tag in scan::start_tags(text) {
+            if tag.start < from {
+                continue;
+            }
+            self.collect_tag(src, &tag, base.unwrap_or(range.start));
+            let Some(mode) = html_blocks::markdown_mode(&tag) else {
+                continue;
+            };
+            let Some(b) = base else { continue };
+            let inner_start = b + tag.end;
+            let Some((close_start, close_end)) =
+                html_blocks::matching_close(src, inner_start, tag.name)
+            else {
+                continue;
+            };
+            out.push(Event::Html(CowStr::from(text[from..tag.start].to_string())));
+            out.push(Event::Html(CowStr::from(
+                html_blocks::tag_without_markdown(&tag, text),
+            )));
+            let mut inner = String::new();
+            self.fragment(src, inner_start..close_start, mode, &mut inner);
+            if mode == ContentMode::Span {
+                let trimmed = inner.trim_end_matches('\n').len();
+                inner.truncate(trimmed);
+            }
+            out.push(Event::Html(CowStr::from(inner)));
+            out.push(Event::Html(CowStr::from(
+                src[close_start..close_end].to_string(),
+            )));
+            if close_end <= b + text.len() {
+                from = close_end - b;
+                continue;
+            }
+            // The element goes on past this event: skip what it covered.
+            return self.skip_covered(src, evs, i + 1, close_end, out);
+        }
+        out.push(Event::Html(CowStr::from(text[from..].to_string())));
+        i + 1
+    }
+
+    /// Skip the events that lie before `end` (content already rendered),
+    /// keeping container events that reach past it and the rest of a raw
+    /// HTML event that straddles it.
+    fn skip_covered<'s>(
+        &mut self,
+        src: &'s str,
+        evs: &[Spanned<'s>],
+        mut j: usize,
+        end: usize,
+        out: &mut Vec<Event<'s>>,
+    ) -> usize {
+        while j < evs.len() && evs[j].1.start < end {
+            let (e, r) = &evs[j];
+            if r.end > end {
+                match e {
+                    Event::Html(_) | Event::InlineHtml(_) => {
+                        let rest = CowStr::Borrowed(&src[end..r.end]);
+                        let tmp = [(Event::Html(rest.clone()), end..r.end)];
+                        self.raw_html(src, &tmp, 0, &rest, out);
+                    }
+                    Event::Start(_) | Event::End(_) => out.push(e.clone()),
+                    _ => {}
+                }
+            }
+            j += 1;
+        }
+        j
+    }
+
+    /// Record the link, image and id of a raw HTML start tag.
+    fn collect_tag(&mut self, src: &str, tag: &scan::StartTag<'_>, base: usize) {
+        let name = tag.name.to_ascii_lowercase();
+        for (attr, value, off) in tag.attributes() {
+            let attr = attr.to_ascii_lowercase();
+            let kind = match (name.as_str(), attr.as_str()) {
+                ("a", "href") => Some(LinkKind::Link),
+                ("img", "src") => Some(LinkKind::Image),
+                _ => None,
+            };
+            if let Some(kind) = kind {
+                let href = html_escape::decode_html_entities(value).into_owned();
+                self.link(src, kind, &href, base + off);
+            } else if attr == "id" && !value.is_empty() {
+                self.out.ids.push(value.to_string());
+            }
+        }
+    }
+}
+
+/// The language of a fence info string, as kramdown's GFM parser reads it:
+/// the first word, up to a `?`.
+fn fence_language(info: &str) -> &str {
+    let word = info.split_whitespace().next().unwrap_or("");
+    word.split('?').next().unwrap_or("")
+}
+
+fn escape_attr(s: &str) -> String {
+    html_escape::encode_double_quoted_attribute(s).into_owned()
+}
+
+/// Join adjacent text events that are verbatim slices of the source
+/// (pulldown-cmark splits text at every delimiter it tried).
+fn merge_texts<'s>(src: &'s str, evs: Vec<Spanned<'s>>) -> Vec<Spanned<'s>> {
+    let verbatim = |e: &Event<'_>, r: &Range<usize>| match e {
+        Event::Text(t) => src.get(r.clone()) == Some(&**t),
+        _ => false,
+    };
+    let mut out: Vec<Spanned<'s>> = Vec::with_capacity(evs.len());
+    for (e, r) in evs {
+        if let Some((last, lr)) = out.last_mut() {
+            if lr.end == r.start && verbatim(last, lr) && verbatim(&e, &r) {
+                lr.end = r.end;
+                *last = Event::Text(CowStr::Borrowed(&src[lr.clone()]));
+                continue;
+            }
+        }
+        out.push((e, r));
+    }
+    out
+}
+
+/// Index of the event closing the container started at `start`.
+fn find_end(evs: &[Spanned<'_>], start: usize) -> usize {
+    let mut depth = 0usize;
+    for (k, (e, _)) in evs.iter().enumerate().skip(start) {
+        match e {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => {
+                depth -= 1;
+                if depth == 0 {
+                    return k;
+                }
+            }
+            _ => {}
+        }
+    }
+    evs.len()
+}
+
+/// Per-fragment inline state: smart quotes, image nesting.
+struct Inline {
+    smart: Option<Smart>,
+    in_image: usize,
+}
+
+impl Inline {
+    fn new(quotes: Option<Quotes>) -> Inline {
+        Inline {
+            smart: quotes.map(Smart::new),
+            in_image: 0,
+        }
+    }
+
+    fn smart_boundary(&mut self) {
+        if let Some(s) = &mut self.smart {
+            s.boundary();
+        }
+    }
+
+    fn plain(&mut self, c: char) {
+        if let Some(s) = &mut self.smart {
+            s.plain(c);
+        }
+    }
+
+    /// The typographic version of a text event, if it changes.
+    fn text(&mut self, t: &str, src: &str, range: &Range<usize>) -> Option<String> {
+        if self.in_image > 0 {
+            return None;
+        }
+        let smart = self.smart.as_mut()?;
+        let raw = src.get(range.clone()).unwrap_or("");
+        if raw == t {
+            let mut out = String::with_capacity(t.len() + 8);
+            smart.push(t, &src[range.end..], &mut out);
+            return (out != t).then_some(out);
+        }
+        if raw.starts_with('\\') || raw.starts_with('&') {
+            // An escaped character or an entity: kept as written.
+            smart.boundary();
+            return None;
+        }
+        let mut out = String::with_capacity(t.len() + 8);
+        smart.push(t, "", &mut out);
+        (out != t).then_some(out)
+    }
+}

@@ -1,0 +1,91 @@
+//! Heading ids the way kramdown's GFM parser makes them (`auto_ids` with
+//! `input: GFM`): the heading's text (quotes and dashes already typographic)
+//! lowercased, every character that is not a word character, `-`, space or
+//! tab removed, spaces and tabs turned into `-`. A repeated id gets `-1`,
+//! `-2`... by how many times that base id was seen before; an empty id stays
+//! empty (GFM does not fall back to `section`).
+
+use std::collections::HashMap;
+
+/// Generates unique heading ids for one page.
+#[derive(Debug, Default)]
+pub struct IdGen {
+    seen: HashMap<String, usize>,
+}
+
+impl IdGen {
+    /// The id of the next heading whose plain text is `text`.
+    pub fn next_id(&mut self, text: &str) -> String {
+        let mut id = base_id(text);
+        let n = self.seen.entry(id.clone()).or_insert(0);
+        if *n > 0 {
+            id.push('-');
+            id.push_str(&n.to_string());
+        }
+        *n += 1;
+        id
+    }
+}
+
+/// The id of `text` before de-duplication.
+pub fn base_id(text: &str) -> String {
+    let mut id = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c == ' ' || c == '\t' {
+            id.push('-');
+        } else if c == '-' || is_word_char(c) {
+            id.push(c);
+        }
+    }
+    id
+}
+
+/// Ruby's `\p{Word}`: letters, marks, decimal numbers and connector punctuation.
+fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric() || c == '_';
+    }
+    c.is_alphanumeric() || is_mark_or_connector(c)
+}
+
+fn is_mark_or_connector(c: char) -> bool {
+    matches!(c as u32,
+        0x0300..=0x036F | 0x0483..=0x0489 | 0x0591..=0x05BD | 0x0610..=0x061A
+        | 0x064B..=0x065F | 0x0E31 | 0x0E34..=0x0E3A | 0x0E47..=0x0E4E
+        | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0x302A..=0x302F
+        | 0x3099..=0x309A | 0xFE20..=0xFE2F
+        | 0x203F..=0x2040 | 0x2054 | 0xFE33..=0xFE34 | 0xFE4D..=0xFE4F | 0xFF3F)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn punctuation_and_spaces() {
+        // kramdown: `# Hello “World” – it’s…` → hello-world--its
+        assert_eq!(base_id("Hello “World” – it’s…"), "hello-world--its");
+        assert_eq!(base_id("1. Setup & go!"), "1-setup--go");
+        assert_eq!(
+            base_id("snake_case and kebab-case"),
+            "snake_case-and-kebab-case"
+        );
+        assert_eq!(base_id("!!!"), "");
+    }
+
+    #[test]
+    fn unicode_is_kept_and_lowercased() {
+        assert_eq!(base_id("Übersicht Ärger"), "übersicht-ärger");
+        assert_eq!(base_id("인증 방법"), "인증-방법");
+    }
+
+    #[test]
+    fn duplicates_count_per_base_id() {
+        let mut g = IdGen::default();
+        let ids: Vec<_> = ["A", "A", "a-1", "A", ""]
+            .iter()
+            .map(|t| g.next_id(t))
+            .collect();
+        assert_eq!(ids, ["a", "a-1", "a-1", "a-2", ""]);
+    }
+}
