@@ -305,7 +305,7 @@ impl<'a> Ctx<'a> {
                 continue;
             }
             // The element goes on past this event: skip what it covered.
-            return self.skip_covered(src, evs, i + 1, close_end, out);
+            return self.skip_covered(src, evs, i + 1, inner_start..close_end, out);
         }
         out.push(Event::Html(CowStr::from(text[from..].to_string())));
         i + 1
@@ -319,12 +319,13 @@ impl<'a> Ctx<'a> {
         src: &'s str,
         evs: &[Spanned<'s>],
         mut j: usize,
-        end: usize,
+        covered: Range<usize>,
         out: &mut Vec<Event<'s>>,
     ) -> usize {
+        let end = covered.end;
         while j < evs.len() && evs[j].1.start < end {
             let (e, r) = &evs[j];
-            if r.end > end {
+            if r.start < covered.start || r.end > end {
                 match e {
                     Event::Html(_) | Event::InlineHtml(_) => {
                         let rest = CowStr::Borrowed(&src[end..r.end]);
