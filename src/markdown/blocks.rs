@@ -10,51 +10,158 @@ use std::borrow::Cow;
 
 /// Rewrite `md` for pulldown-cmark (line count preserved).
 pub fn prepare(md: &str) -> Cow<'_, str> {
-    if !md.contains('|') {
-        return Cow::Borrowed(md);
-    }
     let lines: Vec<&str> = md.split_inclusive('\n').collect();
-    let widen_at = narrow_table_headers(&lines);
-    if widen_at.is_empty() {
+    let mut edits: Vec<Option<String>> = vec![None; lines.len()];
+    marker_only_lines(&lines, &mut edits);
+    fences_in_lists(&lines, &mut edits);
+    if md.contains('|') {
+        tables(&lines, &mut edits);
+    }
+    if edits.iter().all(Option::is_none) {
         return Cow::Borrowed(md);
     }
     let mut out = String::with_capacity(md.len() + 64);
-    let mut next = widen_at.iter().peekable();
-    for (i, l) in lines.iter().enumerate() {
-        match next.peek() {
-            Some(&&(h, extra)) if h == i => out.push_str(&widen(l, extra, "  |")),
-            Some(&&(h, extra)) if h + 1 == i => {
-                out.push_str(&widen(l, extra, " --- |"));
-                next.next();
-            }
-            _ => out.push_str(l),
-        }
+    for (l, e) in lines.iter().zip(&edits) {
+        out.push_str(e.as_deref().unwrap_or(l));
     }
     Cow::Owned(out)
 }
 
-/// Header lines of tables with rows longer than the header: (line, missing cells).
-fn narrow_table_headers(lines: &[&str]) -> Vec<(usize, usize)> {
-    let mut found = Vec::new();
+fn indent(line: &str) -> usize {
+    line.len() - line.trim_start_matches([' ', '\t']).len()
+}
+
+fn is_blank(line: &str) -> bool {
+    line.trim().is_empty()
+}
+
+/// A list item line: `-`, `+`, `*` or `1.` followed by a space or tab.
+fn is_list_item(line: &str) -> bool {
+    let t = line.trim_start();
+    let rest = if let Some(r) = t.strip_prefix(['-', '+', '*']) {
+        r
+    } else {
+        let digits = t.len() - t.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        match t[digits..].strip_prefix('.') {
+            Some(r) if digits > 0 => r,
+            _ => return false,
+        }
+    };
+    rest.starts_with([' ', '\t'])
+}
+
+/// kramdown needs a space or tab after a list marker: a line that is only
+/// `6.` or `*` is text (usually the lazy end of the paragraph above), not
+/// an empty list item. The marker is escaped so CommonMark reads it as text.
+fn marker_only_lines(lines: &[&str], edits: &mut [Option<String>]) {
+    for (i, l) in lines.iter().enumerate() {
+        let body = l.trim_end_matches(['\n', '\r']);
+        let t = body.trim_start_matches(' ');
+        if body.len() - t.len() > 3 {
+            continue;
+        }
+        let marker = match t {
+            "*" | "+" => 0,
+            _ if t.len() > 1
+                && t.ends_with('.')
+                && t[..t.len() - 1].bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                t.len() - 1
+            }
+            _ => continue,
+        };
+        let at = body.len() - t.len() + marker;
+        edits[i] = Some(format!("{}\\{}", &l[..at], &l[at..]));
+    }
+}
+
+/// kramdown reads a list item's lines lazily: a fence opened inside a list
+/// item may close (and its lines may sit) at a smaller indent. Such lines
+/// are indented to the opening fence's column so the fence stays in the item.
+fn fences_in_lists(lines: &[&str], edits: &mut [Option<String>]) {
+    let mut i = 0;
+    while i < lines.len() {
+        let Some((n, ch, len)) = fence_open(lines[i]) else {
+            i += 1;
+            continue;
+        };
+        let close = (i + 1..lines.len()).find(|&k| is_fence_close(lines[k], ch, len));
+        let Some(close) = close else { break };
+        if n > 0 && in_list_item(lines, i, n) {
+            for k in i + 1..=close {
+                let l = lines[k];
+                if !is_blank(l) && indent(l) < n {
+                    let body = l.trim_start_matches([' ', '\t']);
+                    edits[k] = Some(format!("{}{}", " ".repeat(n), body));
+                }
+            }
+        }
+        i = close + 1;
+    }
+}
+
+/// An opening fence: (indent, fence char, fence length).
+fn fence_open(line: &str) -> Option<(usize, u8, usize)> {
+    let n = indent(line);
+    let t = line[n..].as_bytes();
+    let ch = *t.first()?;
+    if ch != b'`' && ch != b'~' {
+        return None;
+    }
+    let len = t.iter().take_while(|&&b| b == ch).count();
+    let info = &line[n + len..];
+    (len >= 3 && !(ch == b'`' && info.contains('`'))).then_some((n, ch, len))
+}
+
+fn is_fence_close(line: &str, ch: u8, len: usize) -> bool {
+    let t = line.trim();
+    t.len() >= len && t.bytes().all(|b| b == ch)
+}
+
+/// Whether the line `i` (indented by `n`) belongs to a list item: the
+/// nearest less-indented non-blank line above it is a list item.
+fn in_list_item(lines: &[&str], i: usize, n: usize) -> bool {
+    lines[..i]
+        .iter()
+        .rev()
+        .find(|l| !is_blank(l) && indent(l) < n)
+        .is_some_and(|l| is_list_item(l))
+}
+
+/// GFM tables, read the kramdown way:
+/// * kramdown gives a table as many columns as its longest row and pads the
+///   other rows; GFM drops the cells beyond the header's, so the header and
+///   delimiter rows are widened to the longest row;
+/// * a kramdown table starts after a blank line and ends before one (or the
+///   end of its container); otherwise its lines are paragraph text, so the
+///   delimiter row is escaped.
+fn tables(lines: &[&str], edits: &mut [Option<String>]) {
     let mut i = 0;
     while i + 1 < lines.len() {
-        if !lines[i].contains('|') || !is_delimiter_row(lines[i + 1]) {
+        if !lines[i].contains('|') || !is_delimiter_row(lines[i + 1]) || edits[i + 1].is_some() {
             i += 1;
             continue;
         }
         let header = count_cells(lines[i]);
         let mut end = i + 2;
         let mut widest = header;
-        while end < lines.len() && !lines[end].trim().is_empty() && lines[end].contains('|') {
+        while end < lines.len() && !is_blank(lines[end]) && lines[end].contains('|') {
             widest = widest.max(count_cells(lines[end]));
             end += 1;
         }
-        if widest > header {
-            found.push((i, widest - header));
+        let n = indent(lines[i]);
+        let starts = i == 0 || is_blank(lines[i - 1]);
+        let ends = end == lines.len() || is_blank(lines[end]) || indent(lines[end]) < n;
+        if !starts || !ends {
+            let l = lines[i + 1];
+            let k = l.find('|').unwrap_or(0);
+            edits[i + 1] = Some(format!("{}\\{}", &l[..k], &l[k..]));
+        } else if widest > header {
+            edits[i] = Some(widen(lines[i], widest - header, "  |"));
+            edits[i + 1] = Some(widen(lines[i + 1], widest - header, " --- |"));
         }
         i = end;
     }
-    found
 }
 
 /// A GFM table delimiter row: `| :--- | ---: |`.
@@ -118,8 +225,39 @@ mod tests {
             prepare(md),
             "x\n\n| a | b |  |\n|---|---| --- |\n| 1 | 2 | 3 |\n\nafter\n"
         );
-        let plain = "| a | b |\n|---|---|\n| 1 | 2 |\n";
+        let plain = "| a | b |\n|---|---|\n| 1 | 2 |\n\nnext\n";
         assert!(matches!(prepare(plain), Cow::Borrowed(_)));
+    }
+
+    // kramdown 2.4: a table needs a blank line before and after it.
+    #[test]
+    fn tables_stand_between_blank_lines() {
+        assert_eq!(
+            prepare("```\nx\n```\n| a | b |\n|---|---|\n"),
+            "```\nx\n```\n| a | b |\n\\|---|---|\n"
+        );
+        assert_eq!(
+            prepare("| a | b |\n|---|---|\n| 1 | 2 |\ntext\n"),
+            "| a | b |\n\\|---|---|\n| 1 | 2 |\ntext\n"
+        );
+    }
+
+    // kramdown 2.4: `1. a\n6.\n6. b` is two items, the first ending in "6.".
+    #[test]
+    fn bare_list_markers_are_text() {
+        assert_eq!(prepare("1. a\n6.\n6. b\n*\n"), "1. a\n6\\.\n6. b\n\\*\n");
+    }
+
+    // kramdown 2.4 closes a fence opened in a list item at column 0.
+    #[test]
+    fn fences_in_list_items_close_at_a_smaller_indent() {
+        let md = "* item\n\n    ```bash\n    code\n```\n\n* next\n";
+        assert_eq!(
+            prepare(md),
+            "* item\n\n    ```bash\n    code\n    ```\n\n* next\n"
+        );
+        let top = "```\ncode\n```\n";
+        assert!(matches!(prepare(top), Cow::Borrowed(_)));
     }
 
     #[test]
