@@ -131,6 +131,10 @@ impl<'a> Ctx<'a> {
     ) {
         match ev {
             Event::Text(t) => {
+                if st.in_image == 0 && t.contains('<') && src.get(range.clone()) == Some(&**t) {
+                    self.text_with_tags(src, range.clone(), st, out);
+                    return;
+                }
                 if let Some(text) = st.text(t, src, range) {
                     out.push(Event::Text(CowStr::from(text)));
                     return;
@@ -156,6 +160,48 @@ impl<'a> Ctx<'a> {
             _ => st.smart_boundary(),
         }
         out.push(ev.clone());
+    }
+
+    /// Text that holds HTML tags CommonMark rejects but browsers read as
+    /// tags (`<span style:"x">`, `<a href=a?b=c>`): the tags stay raw HTML.
+    fn text_with_tags<'s>(
+        &mut self,
+        src: &'s str,
+        range: Range<usize>,
+        st: &mut Inline,
+        out: &mut Vec<Event<'s>>,
+    ) {
+        let (start, end) = (range.start, range.end);
+        let text = &src[range];
+        let mut from = 0;
+        for tag in scan::lenient_tags(text) {
+            if tag.start > from {
+                self.text_piece(src, start + from..start + tag.start, st, out);
+            }
+            st.smart_boundary();
+            self.collect_tag(src, &tag, start);
+            out.push(Event::InlineHtml(CowStr::Borrowed(
+                &text[tag.start..tag.end],
+            )));
+            from = tag.end;
+        }
+        if from < text.len() {
+            self.text_piece(src, start + from..end, st, out);
+        }
+    }
+
+    fn text_piece<'s>(
+        &mut self,
+        src: &'s str,
+        range: Range<usize>,
+        st: &mut Inline,
+        out: &mut Vec<Event<'s>>,
+    ) {
+        let t = &src[range.clone()];
+        match st.text(t, src, &range) {
+            Some(text) => out.push(Event::Text(CowStr::from(text))),
+            None => out.push(Event::Text(CowStr::Borrowed(t))),
+        }
     }
 
     fn link(&mut self, src: &str, kind: LinkKind, href: &str, offset: usize) {

@@ -4,18 +4,90 @@
 use once_cell::sync::Lazy;
 use regex::Regex;
 
-/// A start tag `<name attr=...>` (or `<name .../>`).
+/// A start tag `<name attr=...>` (or `<name .../>`), read as leniently as
+/// browsers do (unquoted values may hold `=` or `/`, odd attribute names).
 static START_TAG: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(
-        r#"<([A-Za-z][A-Za-z0-9-]*)((?:\s+[^\s"'=<>/`]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*/?>"#,
-    )
-    .expect("start tag regex")
+    Regex::new(r#"<([A-Za-z][A-Za-z0-9-]*)((?:\s(?:[^<>"']|"[^"]*"|'[^']*')*)?)/?>"#)
+        .expect("start tag regex")
 });
 
 static ATTR: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r#"([^\s"'=<>/`]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?"#)
+    Regex::new(r#"([^\s"'=<>/`]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?"#)
         .expect("attribute regex")
 });
+
+/// HTML elements: text that opens one of these is a tag for a browser even
+/// when CommonMark rejects its attribute syntax.
+const ELEMENTS: &[&str] = &[
+    "a",
+    "abbr",
+    "b",
+    "big",
+    "blockquote",
+    "br",
+    "button",
+    "caption",
+    "center",
+    "cite",
+    "code",
+    "dd",
+    "del",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figure",
+    "font",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "iframe",
+    "img",
+    "input",
+    "ins",
+    "kbd",
+    "label",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "small",
+    "span",
+    "strike",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "tt",
+    "u",
+    "ul",
+    "var",
+    "video",
+];
+
+/// Start tags of known HTML elements in text (CommonMark left them as text).
+pub fn lenient_tags(text: &str) -> impl Iterator<Item = StartTag<'_>> {
+    start_tags(text).filter(|t| {
+        ELEMENTS
+            .binary_search(&t.name.to_ascii_lowercase().as_str())
+            .is_ok()
+    })
+}
 
 /// One start tag found in raw HTML.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,14 +165,26 @@ mod tests {
 
     #[test]
     fn finds_tags_and_attributes() {
-        let html = r#"x <a href=#top class='c'>t</a><img src="i.png" alt="a b"/>"#;
+        let html = r#"x <a href=#top class='c'>t</a><img src="i.png" alt="a b"/><br/>"#;
         let tags: Vec<_> = start_tags(html).collect();
-        assert_eq!(tags.len(), 2);
+        assert_eq!(tags.len(), 3);
         assert_eq!(tags[0].name, "a");
         assert_eq!(tags[0].attr("href"), Some("#top"));
         assert_eq!(tags[1].attr("src"), Some("i.png"));
         let (_, v, off) = tags[1].attributes().next().unwrap();
         assert_eq!(&html[off..off + v.len()], "i.png");
+    }
+
+    #[test]
+    fn lenient_tags_are_known_elements() {
+        let t = r#"<span style:"color:red">x <filename.pdf> <a href=https://a/?b=c&d=/e>y"#;
+        let tags: Vec<_> = lenient_tags(t).map(|t| t.name).collect();
+        assert_eq!(tags, ["span", "a"]);
+        let a = lenient_tags(t).nth(1).unwrap();
+        assert_eq!(a.attr("href"), Some("https://a/?b=c&d=/e"));
+        let mut sorted = ELEMENTS.to_vec();
+        sorted.sort_unstable();
+        assert_eq!(sorted, ELEMENTS);
     }
 
     #[test]

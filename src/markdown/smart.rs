@@ -132,7 +132,7 @@ impl Smart {
                 self.prev = None;
                 continue;
             }
-            if let Some((len, sym)) = typographic(&s[i..]) {
+            if let Some((len, sym)) = typographic(&s[i..n]) {
                 out.push_str(sym);
                 i += len;
                 self.prev = None;
@@ -298,5 +298,13 @@ mod tests {
     #[test]
     fn dashes_and_ellipsis() {
         assert_eq!(smart("a -- b --- c... d"), "a – b — c… d");
+        assert_eq!(smart("<< a >> b<<c"), "«\u{a0}a\u{a0}» b«c");
+        // A symbol never takes characters from the source after the text.
+        let mut s = Smart::new(Quotes::from_names(
+            &["lsquo", "rsquo", "ldquo", "rdquo"].map(String::from),
+        ));
+        let mut out = String::new();
+        s.push("a<", "</br>", &mut out);
+        assert_eq!(out, "a<");
     }
 }
