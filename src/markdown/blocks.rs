@@ -103,7 +103,7 @@ fn fences_in_lists(lines: &[&str], edits: &mut [Option<String>]) {
 /// An opening fence: (indent, fence char, fence length).
 fn fence_open(line: &str) -> Option<(usize, u8, usize)> {
     let n = indent(line);
-    let t = line[n..].as_bytes();
+    let t = &line.as_bytes()[n..];
     let ch = *t.first()?;
     if ch != b'`' && ch != b'~' {
         return None;

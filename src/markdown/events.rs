@@ -25,6 +25,8 @@ pub struct Ctx<'a> {
     ids: IdGen,
     quotes: Option<Quotes>,
     lines: Lines,
+    /// How many `markdown="..."` HTML elements the current fragment is inside.
+    in_element: usize,
     out: Rendered,
 }
 
@@ -50,6 +52,7 @@ impl<'a> Ctx<'a> {
             ids: IdGen::default(),
             quotes: opts.smart_quotes.as_ref().map(Quotes::from_names),
             lines: Lines::new(""),
+            in_element: 0,
             out: Rendered::default(),
         }
     }
@@ -238,10 +241,12 @@ impl<'a> Ctx<'a> {
             }
         }
         let text = text.trim().to_string();
-        let id = if self.opts.auto_ids {
-            self.ids.next_id(&text)
-        } else {
+        let id = if !self.opts.auto_ids {
             String::new()
+        } else if self.in_element > 0 {
+            self.ids.kramdown(&text)
+        } else {
+            self.ids.next_id(&text)
         };
         let open = if id.is_empty() {
             format!("<h{level}>")
@@ -337,7 +342,9 @@ impl<'a> Ctx<'a> {
                 html_blocks::tag_without_markdown(&tag, text),
             )));
             let mut inner = String::new();
+            self.in_element += 1;
             self.fragment(src, inner_start..close_start, mode, &mut inner);
+            self.in_element -= 1;
             if mode == ContentMode::Span {
                 let trimmed = inner.trim_end_matches('\n').len();
                 inner.truncate(trimmed);

@@ -4,6 +4,12 @@
 //! tab removed, spaces and tabs turned into `-`. A repeated id gets `-1`,
 //! `-2`... by how many times that base id was seen before; an empty id stays
 //! empty (GFM does not fall back to `section`).
+//!
+//! Headings inside HTML elements with `markdown="1"` are not seen by the GFM
+//! parser; kramdown's converter gives them ids by its own rule
+//! ([`IdGen::kramdown`]): leading non-letters dropped, only ASCII letters,
+//! digits, spaces and `-` kept, spaces to `-`, lowercased, empty → `section`,
+//! with its own duplicate counter.
 
 use std::collections::HashMap;
 
@@ -11,9 +17,41 @@ use std::collections::HashMap;
 #[derive(Debug, Default)]
 pub struct IdGen {
     seen: HashMap<String, usize>,
+    /// The converter's counter, for headings inside `markdown="1"` elements.
+    seen_kramdown: HashMap<String, usize>,
 }
 
 impl IdGen {
+    /// The id kramdown's converter gives a heading inside an HTML element.
+    pub fn kramdown(&mut self, text: &str) -> String {
+        let trimmed = text.trim_start_matches(|c: char| !c.is_ascii_alphabetic());
+        let mut id: String = trimmed
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == ' ' || *c == '-')
+            .map(|c| {
+                if c == ' ' {
+                    '-'
+                } else {
+                    c.to_ascii_lowercase()
+                }
+            })
+            .collect();
+        if id.is_empty() {
+            id.push_str("section");
+        }
+        match self.seen_kramdown.get_mut(&id) {
+            Some(n) => {
+                *n += 1;
+                id.push('-');
+                id.push_str(&n.to_string());
+            }
+            None => {
+                self.seen_kramdown.insert(id.clone(), 0);
+            }
+        }
+        id
+    }
+
     /// The id of the next heading whose plain text is `text`.
     pub fn next_id(&mut self, text: &str) -> String {
         let mut id = base_id(text);
@@ -77,6 +115,16 @@ mod tests {
     fn unicode_is_kept_and_lowercased() {
         assert_eq!(base_id("Übersicht Ärger"), "übersicht-ärger");
         assert_eq!(base_id("인증 방법"), "인증-방법");
+    }
+
+    // kramdown 2.4: headings inside `<div markdown="1">` get converter ids.
+    #[test]
+    fn converter_ids_inside_html_elements() {
+        let mut g = IdGen::default();
+        assert_eq!(g.kramdown("1. Über “uns”"), "ber-uns");
+        assert_eq!(g.kramdown("1. Über “uns”"), "ber-uns-1");
+        assert_eq!(g.kramdown("123"), "section");
+        assert_eq!(g.next_id("Über uns"), "über-uns");
     }
 
     #[test]
