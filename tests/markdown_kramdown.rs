@@ -175,3 +175,19 @@ fn lenient_html_tags_stay_html() {
         r.html
     );
 }
+
+#[test]
+fn block_html_elements_keep_their_content_raw() {
+    let r = render(
+        "<div class=\"x\">\n\nSome *text* with [link](x) \"q\"\n\n  <p>para</p>\n\n## Not heading\n\n</div>\n\nAfter *em*\n",
+    );
+    assert!(
+        r.html.contains(
+            "Some *text* with [link](x) \"q\"\n\n  <p>para</p>\n\n## Not heading\n\n</div>"
+        ),
+        "{}",
+        r.html
+    );
+    assert!(r.html.contains("<p>After <em>em</em></p>"), "{}", r.html);
+    assert!(r.links.is_empty() && r.headings.is_empty());
+}

@@ -113,7 +113,15 @@ impl<'a> Ctx<'a> {
                     i = end + 1;
                     continue;
                 }
-                Event::Html(t) | Event::InlineHtml(t) => {
+                Event::Html(t) => {
+                    st.smart_boundary();
+                    i = match self.raw_element(src, evs, i, t, out) {
+                        Some(next) => next,
+                        None => self.raw_html(src, evs, i, t, out),
+                    };
+                    continue;
+                }
+                Event::InlineHtml(t) => {
                     st.smart_boundary();
                     i = self.raw_html(src, evs, i, t, out);
                     continue;
@@ -302,6 +310,45 @@ impl<'a> Ctx<'a> {
         }
         html.push_str("</code></pre>\n");
         out.push(Event::Html(CowStr::from(html)));
+    }
+
+    /// kramdown keeps the whole content of a block-level HTML element raw,
+    /// blank lines included, where CommonMark ends the HTML block at the
+    /// first blank line and reads the rest as Markdown. When the element
+    /// starting HTML event `i` closes past its CommonMark block, the whole
+    /// element is passed on as raw HTML (its `markdown="..."` children are
+    /// still rendered). Returns the index of the next event, or None.
+    fn raw_element<'s>(
+        &mut self,
+        src: &'s str,
+        evs: &[Spanned<'s>],
+        i: usize,
+        text: &str,
+        out: &mut Vec<Event<'s>>,
+    ) -> Option<usize> {
+        let range = evs[i].1.clone();
+        if src.get(range.clone()) != Some(text) {
+            return None;
+        }
+        let tag = scan::start_tags(text).next()?;
+        if !text[..tag.start].trim().is_empty()
+            || !html_blocks::is_block_element(tag.name)
+            || html_blocks::markdown_mode(&tag).is_some()
+        {
+            return None;
+        }
+        let block_end = evs[i..]
+            .iter()
+            .find(|(e, _)| matches!(e, Event::End(TagEnd::HtmlBlock)))
+            .map_or(range.end, |(_, r)| r.end);
+        let (_, close_end) = html_blocks::matching_close(src, range.start + tag.end, tag.name)?;
+        if close_end <= block_end {
+            return None;
+        }
+        let whole = CowStr::Borrowed(&src[range.start..close_end]);
+        let one = [(Event::Html(whole.clone()), range.start..close_end)];
+        self.raw_html(src, &one, 0, &whole, out);
+        Some(self.skip_covered(src, evs, i + 1, range.start..close_end, out))
     }
 
     /// Raw HTML event `i`: collect links and ids, render `markdown="..."`

@@ -21,6 +21,21 @@ pub fn markdown_mode(tag: &StartTag<'_>) -> Option<ContentMode> {
     }
 }
 
+/// kramdown's span-level HTML elements (and void elements): everything else
+/// opening an HTML block is a block element whose content stays raw.
+const NOT_BLOCK: &[&str] = &[
+    "a", "abbr", "acronym", "area", "b", "base", "bdo", "big", "br", "button", "cite", "code",
+    "col", "del", "dfn", "em", "embed", "hr", "i", "img", "input", "ins", "kbd", "label", "link",
+    "meta", "option", "param", "q", "rb", "rbc", "rp", "rt", "rtc", "ruby", "samp", "select",
+    "small", "source", "span", "strong", "sub", "sup", "track", "tt", "u", "var", "wbr",
+];
+
+/// Whether an element opening an HTML block keeps its content raw.
+pub fn is_block_element(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    NOT_BLOCK.binary_search(&lower.as_str()).is_err()
+}
+
 /// The start tag written again without its `markdown` attribute.
 pub fn tag_without_markdown(tag: &StartTag<'_>, text: &str) -> String {
     let mut out = String::with_capacity(tag.end - tag.start);
@@ -114,6 +129,15 @@ mod tests {
         let tag = start_tags(t).next().unwrap();
         assert_eq!(markdown_mode(&tag), Some(ContentMode::Block));
         assert_eq!(tag_without_markdown(&tag, t), r#"<section class="a">"#);
+    }
+
+    #[test]
+    fn block_elements() {
+        assert!(is_block_element("div") && is_block_element("TABLE"));
+        assert!(!is_block_element("span") && !is_block_element("img"));
+        let mut sorted = NOT_BLOCK.to_vec();
+        sorted.sort_unstable();
+        assert_eq!(sorted, NOT_BLOCK);
     }
 
     #[test]
