@@ -191,3 +191,11 @@ fn block_html_elements_keep_their_content_raw() {
     assert!(r.html.contains("<p>After <em>em</em></p>"), "{}", r.html);
     assert!(r.links.is_empty() && r.headings.is_empty());
 }
+
+#[test]
+fn explicit_heading_ids() {
+    // kramdown 2.4: an explicit id is used as is and does not count as a duplicate.
+    let r = render("## Setup {#custom-id}\n\n## Setup\n\n## Setup\n");
+    assert_eq!(ids(&r), ["custom-id", "setup", "setup-1"]);
+    assert_eq!(r.headings[0].text, "Setup");
+}

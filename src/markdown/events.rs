@@ -242,6 +242,7 @@ impl<'a> Ctx<'a> {
         st.smart_boundary();
         self.process(src, inner, st, &mut body);
         st.smart_boundary();
+        let explicit = super::ids::take_explicit_id(&mut body);
         let mut text = String::new();
         for e in &body {
             if let Event::Text(t) | Event::Code(t) = e {
@@ -249,7 +250,9 @@ impl<'a> Ctx<'a> {
             }
         }
         let text = text.trim().to_string();
-        let id = if !self.opts.auto_ids {
+        let id = if let Some(id) = explicit {
+            id
+        } else if !self.opts.auto_ids {
             String::new()
         } else if self.in_element > 0 {
             self.ids.kramdown(&text)

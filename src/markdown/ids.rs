@@ -11,7 +11,33 @@
 //! digits, spaces and `-` kept, spaces to `-`, lowercased, empty → `section`,
 //! with its own duplicate counter.
 
+use once_cell::sync::Lazy;
+use pulldown_cmark::{CowStr, Event};
+use regex::Regex;
 use std::collections::HashMap;
+
+/// kramdown's header id syntax: `## Heading {#the-id}` at the end of the text.
+static EXPLICIT_ID: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"[\t ]\{#([A-Za-z_:][-A-Za-z0-9_:.]*)\}[\t ]*$").expect("explicit id regex")
+});
+
+/// Remove a trailing `{#id}` from a heading's events and return the id.
+pub fn take_explicit_id(body: &mut Vec<Event<'_>>) -> Option<String> {
+    let Some(Event::Text(last)) = body.last() else {
+        return None;
+    };
+    let caps = EXPLICIT_ID.captures(last)?;
+    let id = caps[1].to_string();
+    let keep = last[..caps.get(0).expect("match").start()]
+        .trim_end()
+        .to_string();
+    if keep.is_empty() {
+        body.pop();
+    } else {
+        *body.last_mut().expect("last") = Event::Text(CowStr::from(keep));
+    }
+    Some(id)
+}
 
 /// Generates unique heading ids for one page.
 #[derive(Debug, Default)]
