@@ -199,3 +199,11 @@ fn explicit_heading_ids() {
     assert_eq!(ids(&r), ["custom-id", "setup", "setup-1"]);
     assert_eq!(r.headings[0].text, "Setup");
 }
+
+#[test]
+fn image_alts_are_not_part_of_heading_ids() {
+    // kramdown 2.4: `## -- ![Step 2](s.png) ...` → id "--", text "– …".
+    let r = render("## ![Step 1](s.png)\n\n## -- ![Step 2](s.png) ...\n");
+    assert_eq!(ids(&r), ["", "--"]);
+    assert_eq!(r.headings[1].text, "– …");
+}

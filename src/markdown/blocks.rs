@@ -75,9 +75,11 @@ fn marker_only_lines(lines: &[&str], edits: &mut [Option<String>]) {
     }
 }
 
-/// kramdown reads a list item's lines lazily: a fence opened inside a list
-/// item may close (and its lines may sit) at a smaller indent. Such lines
-/// are indented to the opening fence's column so the fence stays in the item.
+/// Fences the kramdown way:
+/// * a fence without a closing fence is not a code block but text;
+/// * kramdown reads a list item's lines lazily: a fence opened inside a list
+///   item may close (and its lines may sit) at a smaller indent. Such lines
+///   are indented to the opening fence's column so the fence stays in the item.
 fn fences_in_lists(lines: &[&str], edits: &mut [Option<String>]) {
     let mut i = 0;
     while i < lines.len() {
@@ -86,7 +88,12 @@ fn fences_in_lists(lines: &[&str], edits: &mut [Option<String>]) {
             continue;
         };
         let close = (i + 1..lines.len()).find(|&k| is_fence_close(lines[k], ch, len));
-        let Some(close) = close else { break };
+        let Some(close) = close else {
+            // kramdown needs the closing fence: without one the line is text.
+            edits[i] = Some(escape_fence(lines[i], n, len));
+            i += 1;
+            continue;
+        };
         if n > 0 && in_list_item(lines, i, n) {
             for k in i + 1..=close {
                 let l = lines[k];
@@ -98,6 +105,18 @@ fn fences_in_lists(lines: &[&str], edits: &mut [Option<String>]) {
         }
         i = close + 1;
     }
+}
+
+/// The fence line with each fence character escaped.
+fn escape_fence(line: &str, n: usize, len: usize) -> String {
+    let mut s = String::with_capacity(line.len() + len);
+    s.push_str(&line[..n]);
+    for c in line[n..n + len].chars() {
+        s.push('\\');
+        s.push(c);
+    }
+    s.push_str(&line[n + len..]);
+    s
 }
 
 /// An opening fence: (indent, fence char, fence length).
@@ -256,6 +275,8 @@ mod tests {
             prepare(md),
             "* item\n\n    ```bash\n    code\n    ```\n\n* next\n"
         );
+        // kramdown 2.4: an unclosed fence is paragraph text.
+        assert_eq!(prepare("a\n\n```js\nx\n"), "a\n\n\\`\\`\\`js\nx\n");
         let top = "```\ncode\n```\n";
         assert!(matches!(prepare(top), Cow::Borrowed(_)));
     }

@@ -243,13 +243,17 @@ impl<'a> Ctx<'a> {
         self.process(src, inner, st, &mut body);
         st.smart_boundary();
         let explicit = super::ids::take_explicit_id(&mut body);
+        // kramdown's raw text of a heading: its text and code, not image alts.
         let mut text = String::new();
+        let mut in_image = 0usize;
         for e in &body {
-            if let Event::Text(t) | Event::Code(t) = e {
-                text.push_str(t);
+            match e {
+                Event::Start(Tag::Image { .. }) => in_image += 1,
+                Event::End(TagEnd::Image) => in_image = in_image.saturating_sub(1),
+                Event::Text(t) | Event::Code(t) if in_image == 0 => text.push_str(t),
+                _ => {}
             }
         }
-        let text = text.trim().to_string();
         let id = if let Some(id) = explicit {
             id
         } else if !self.opts.auto_ids {
@@ -259,6 +263,7 @@ impl<'a> Ctx<'a> {
         } else {
             self.ids.next_id(&text)
         };
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
         let open = if id.is_empty() {
             format!("<h{level}>")
         } else {
