@@ -153,7 +153,7 @@ fn in_list_item(lines: &[&str], i: usize, n: usize) -> bool {
 ///   delimiter rows are widened to the longest row;
 /// * a kramdown table starts after a blank line and ends before one (or the
 ///   end of its container); otherwise its lines are paragraph text, so the
-///   delimiter row is escaped.
+///   delimiter row is escaped; so is a table without body rows.
 fn tables(lines: &[&str], edits: &mut [Option<String>]) {
     let mut i = 0;
     while i + 1 < lines.len() {
@@ -171,7 +171,8 @@ fn tables(lines: &[&str], edits: &mut [Option<String>]) {
         let n = indent(lines[i]);
         let starts = i == 0 || is_blank(lines[i - 1]);
         let ends = end == lines.len() || is_blank(lines[end]) || indent(lines[end]) < n;
-        if !starts || !ends {
+        let has_body = end > i + 2;
+        if !starts || !ends || !has_body {
             let l = lines[i + 1];
             let k = l.find('|').unwrap_or(0);
             edits[i + 1] = Some(format!("{}\\{}", &l[..k], &l[k..]));
@@ -248,12 +249,16 @@ mod tests {
         assert!(matches!(prepare(plain), Cow::Borrowed(_)));
     }
 
-    // kramdown 2.4: a table needs a blank line before and after it.
+    // kramdown 2.4: a table needs a blank line before and after it, and a body.
     #[test]
     fn tables_stand_between_blank_lines() {
         assert_eq!(
-            prepare("```\nx\n```\n| a | b |\n|---|---|\n"),
-            "```\nx\n```\n| a | b |\n\\|---|---|\n"
+            prepare("| a | b |\n|---|---|\n"),
+            "| a | b |\n\\|---|---|\n"
+        );
+        assert_eq!(
+            prepare("```\nx\n```\n| a | b |\n|---|---|\n| 1 | 2 |\n"),
+            "```\nx\n```\n| a | b |\n\\|---|---|\n| 1 | 2 |\n"
         );
         assert_eq!(
             prepare("| a | b |\n|---|---|\n| 1 | 2 |\ntext\n"),
