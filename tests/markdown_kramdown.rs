@@ -207,3 +207,13 @@ fn image_alts_are_not_part_of_heading_ids() {
     assert_eq!(ids(&r), ["", "--"]);
     assert_eq!(r.headings[1].text, "– …");
 }
+
+#[test]
+fn pipe_lines_without_header_are_tables() {
+    // kramdown 2.4: a table needs no header row; any block of `|` lines is one.
+    let r = render(
+        "| 404 | Not found |\n| 405 | Not `a|b` allowed |\n\n1. GET | POST\n\n2. two\n\nUse `a|b` here.\n",
+    );
+    insta::assert_snapshot!(r.html);
+    assert_eq!(r.html.matches("<table>").count(), 2);
+}

@@ -107,6 +107,13 @@ impl<'a> Ctx<'a> {
                     i = end + 1;
                     continue;
                 }
+                Event::Start(Tag::Paragraph) if self.is_headerless_table(src, evs, i) => {
+                    let end = find_end(evs, i);
+                    self.headerless_table(src, range.clone(), out);
+                    st.smart_boundary();
+                    i = end + 1;
+                    continue;
+                }
                 Event::Start(Tag::CodeBlock(kind)) => {
                     let end = find_end(evs, i);
                     self.code_block(src, kind, range.start, &evs[i + 1..end], out);
@@ -130,6 +137,59 @@ impl<'a> Ctx<'a> {
             }
             i += 1;
         }
+    }
+
+    /// Whether paragraph `i` is a kramdown table without header: all its
+    /// lines hold a `|`, and it stands between block boundaries.
+    fn is_headerless_table(&self, src: &str, evs: &[Spanned<'_>], i: usize) -> bool {
+        let r = &evs[i].1;
+        if !src[r.clone()].contains('|') {
+            return false;
+        }
+        let line_start = src[..r.start].rfind('\n').map_or(0, |k| k + 1);
+        let before_ok = i == 0
+            || matches!(evs[i - 1].0, Event::Start(Tag::Item | Tag::BlockQuote(_)))
+            || line_start == 0
+            || src[..line_start - 1]
+                .rsplit('\n')
+                .next()
+                .is_some_and(|l| l.trim().is_empty());
+        let end = find_end(evs, i);
+        let after_line = if src[..r.end].ends_with('\n') {
+            r.end
+        } else {
+            src[r.end..].find('\n').map_or(src.len(), |k| r.end + k + 1)
+        };
+        let after_ok = matches!(
+            evs.get(end + 1).map(|e| &e.0),
+            None | Some(Event::End(TagEnd::Item | TagEnd::BlockQuote(_)))
+        ) || src[after_line..]
+            .split('\n')
+            .next()
+            .is_none_or(|l| l.trim().is_empty());
+        before_ok && after_ok && super::tables::headerless_rows(src, r.clone()).is_some()
+    }
+
+    /// Render paragraph `para` as a kramdown table without header.
+    fn headerless_table<'s>(&mut self, src: &'s str, para: Range<usize>, out: &mut Vec<Event<'s>>) {
+        let rows = super::tables::headerless_rows(src, para).unwrap_or_default();
+        let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+        let mut html = String::from("<table>\n<tbody>\n");
+        for row in &rows {
+            html.push_str("<tr>\n");
+            for k in 0..columns {
+                html.push_str("<td>");
+                if let Some(cell) = row.get(k) {
+                    let mut inner = String::new();
+                    self.fragment(src, cell.clone(), ContentMode::Span, &mut inner);
+                    html.push_str(inner.trim_end_matches('\n'));
+                }
+                html.push_str("</td>\n");
+            }
+            html.push_str("</tr>\n");
+        }
+        html.push_str("</tbody>\n</table>\n");
+        out.push(Event::Html(CowStr::from(html)));
     }
 
     fn inline<'s>(

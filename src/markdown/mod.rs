@@ -18,6 +18,7 @@ mod html_blocks;
 mod ids;
 mod scan;
 mod smart;
+mod tables;
 
 use crate::config::MarkdownOptions;
 use crate::diag::Diagnostic;
