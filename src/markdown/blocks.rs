@@ -12,10 +12,11 @@ use std::borrow::Cow;
 pub fn prepare(md: &str) -> Cow<'_, str> {
     let lines: Vec<&str> = md.split_inclusive('\n').collect();
     let mut edits: Vec<Option<String>> = vec![None; lines.len()];
-    marker_only_lines(&lines, &mut edits);
-    fences_in_lists(&lines, &mut edits);
+    let in_code = fences(&lines, &mut edits);
+    marker_only_lines(&lines, &in_code, &mut edits);
+    ordered_lists_interrupt(&lines, &in_code, &mut edits);
     if md.contains('|') {
-        tables(&lines, &mut edits);
+        tables(&lines, &in_code, &mut edits);
     }
     if edits.iter().all(Option::is_none) {
         return Cow::Borrowed(md);
@@ -53,8 +54,11 @@ fn is_list_item(line: &str) -> bool {
 /// kramdown needs a space or tab after a list marker: a line that is only
 /// `6.` or `*` is text (usually the lazy end of the paragraph above), not
 /// an empty list item. The marker is escaped so CommonMark reads it as text.
-fn marker_only_lines(lines: &[&str], edits: &mut [Option<String>]) {
+fn marker_only_lines(lines: &[&str], in_code: &[bool], edits: &mut [Option<String>]) {
     for (i, l) in lines.iter().enumerate() {
+        if in_code[i] {
+            continue;
+        }
         let body = l.trim_end_matches(['\n', '\r']);
         let t = body.trim_start_matches(' ');
         if body.len() - t.len() > 3 {
@@ -75,12 +79,35 @@ fn marker_only_lines(lines: &[&str], edits: &mut [Option<String>]) {
     }
 }
 
+/// In kramdown (GFM quirks) any list item line ends a paragraph; in
+/// CommonMark an ordered list may interrupt a paragraph only when it starts
+/// at 1. kramdown ignores start numbers, so such an item is renumbered 1.
+fn ordered_lists_interrupt(lines: &[&str], in_code: &[bool], edits: &mut [Option<String>]) {
+    for i in 1..lines.len() {
+        if in_code[i] || edits[i].is_some() || is_blank(lines[i - 1]) || in_code[i - 1] {
+            continue;
+        }
+        let l = lines[i];
+        let n = indent(l);
+        let digits = l[n..].bytes().take_while(u8::is_ascii_digit).count();
+        if n > 3 || digits == 0 || digits > 9 || !l[n + digits..].starts_with(". ") {
+            continue;
+        }
+        if l[n + digits + 2..].trim().is_empty() || l[n..n + digits].parse() == Ok(1u32) {
+            continue;
+        }
+        edits[i] = Some(format!("{}1{}", &l[..n], &l[n + digits..]));
+    }
+}
+
 /// Fences the kramdown way:
 /// * a fence without a closing fence is not a code block but text;
 /// * kramdown reads a list item's lines lazily: a fence opened inside a list
 ///   item may close (and its lines may sit) at a smaller indent. Such lines
 ///   are indented to the opening fence's column so the fence stays in the item.
-fn fences_in_lists(lines: &[&str], edits: &mut [Option<String>]) {
+/// Returns which lines are inside fenced code blocks.
+fn fences(lines: &[&str], edits: &mut [Option<String>]) -> Vec<bool> {
+    let mut in_code = vec![false; lines.len()];
     let mut i = 0;
     while i < lines.len() {
         let Some((n, ch, len)) = fence_open(lines[i]) else {
@@ -94,6 +121,7 @@ fn fences_in_lists(lines: &[&str], edits: &mut [Option<String>]) {
             i += 1;
             continue;
         };
+        in_code[i..=close].iter_mut().for_each(|c| *c = true);
         if n > 0 && in_list_item(lines, i, n) {
             for k in i + 1..=close {
                 let l = lines[k];
@@ -105,6 +133,7 @@ fn fences_in_lists(lines: &[&str], edits: &mut [Option<String>]) {
         }
         i = close + 1;
     }
+    in_code
 }
 
 /// The fence line with each fence character escaped.
@@ -154,17 +183,26 @@ fn in_list_item(lines: &[&str], i: usize, n: usize) -> bool {
 /// * a kramdown table starts after a blank line and ends before one (or the
 ///   end of its container); otherwise its lines are paragraph text, so the
 ///   delimiter row is escaped; so is a table without body rows.
-fn tables(lines: &[&str], edits: &mut [Option<String>]) {
+fn tables(lines: &[&str], in_code: &[bool], edits: &mut [Option<String>]) {
     let mut i = 0;
     while i + 1 < lines.len() {
-        if !lines[i].contains('|') || !is_delimiter_row(lines[i + 1]) || edits[i + 1].is_some() {
+        if in_code[i]
+            || in_code[i + 1]
+            || !lines[i].contains('|')
+            || !is_delimiter_row(lines[i + 1])
+            || edits[i + 1].is_some()
+        {
             i += 1;
             continue;
         }
         let header = count_cells(lines[i]);
         let mut end = i + 2;
         let mut widest = header;
-        while end < lines.len() && !is_blank(lines[end]) && lines[end].contains('|') {
+        while end < lines.len()
+            && !in_code[end]
+            && !is_blank(lines[end])
+            && lines[end].contains('|')
+        {
             widest = widest.max(count_cells(lines[end]));
             end += 1;
         }
@@ -266,10 +304,26 @@ mod tests {
         );
     }
 
+    // kramdown 2.4: `![i](i.png)\n2. Step` is a paragraph and a list.
+    #[test]
+    fn ordered_lists_interrupt_paragraphs() {
+        assert_eq!(
+            prepare("![i](i.png)\n2. Step\n3. Next\n"),
+            "![i](i.png)\n1. Step\n1. Next\n"
+        );
+        assert!(matches!(prepare("Text\n\n2. Step\n"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn code_is_never_rewritten() {
+        let md = "```\n*\n6.\nx\n2. y\n| a | b |\n|---|---|\n```\n";
+        assert!(matches!(prepare(md), Cow::Borrowed(_)));
+    }
+
     // kramdown 2.4: `1. a\n6.\n6. b` is two items, the first ending in "6.".
     #[test]
     fn bare_list_markers_are_text() {
-        assert_eq!(prepare("1. a\n6.\n6. b\n*\n"), "1. a\n6\\.\n6. b\n\\*\n");
+        assert_eq!(prepare("1. a\n6.\n6. b\n*\n"), "1. a\n6\\.\n1. b\n\\*\n");
     }
 
     // kramdown 2.4 closes a fence opened in a list item at column 0.
