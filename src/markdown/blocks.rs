@@ -105,6 +105,7 @@ fn ordered_lists_interrupt(lines: &[&str], in_code: &[bool], edits: &mut [Option
 /// * kramdown reads a list item's lines lazily: a fence opened inside a list
 ///   item may close (and its lines may sit) at a smaller indent. Such lines
 ///   are indented to the opening fence's column so the fence stays in the item.
+///
 /// Returns which lines are inside fenced code blocks.
 fn fences(lines: &[&str], edits: &mut [Option<String>]) -> Vec<bool> {
     let mut in_code = vec![false; lines.len()];
