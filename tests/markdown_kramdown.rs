@@ -216,4 +216,8 @@ fn pipe_lines_without_header_are_tables() {
     );
     insta::assert_snapshot!(r.html);
     assert_eq!(r.html.matches("<table>").count(), 2);
+    // The same in a tight list, before a nested list too.
+    let r = render("* GET | POST\n* two\n* a | b\n  * nested\n");
+    assert_eq!(r.html.matches("<table>").count(), 2, "{}", r.html);
+    assert!(r.html.contains("<td>GET</td>"), "{}", r.html);
 }

@@ -114,6 +114,12 @@ impl<'a> Ctx<'a> {
                     i = end + 1;
                     continue;
                 }
+                Event::Start(Tag::Item) => {
+                    out.push(ev.clone());
+                    st.smart_boundary();
+                    i = self.tight_item_table(src, evs, i + 1, out);
+                    continue;
+                }
                 Event::Start(Tag::CodeBlock(kind)) => {
                     let end = find_end(evs, i);
                     self.code_block(src, kind, range.start, &evs[i + 1..end], out);
@@ -168,6 +174,28 @@ impl<'a> Ctx<'a> {
             .next()
             .is_none_or(|l| l.trim().is_empty());
         before_ok && after_ok && super::tables::headerless_rows(src, r.clone()).is_some()
+    }
+
+    /// The text of a tight list item (no paragraph events) that is all pipe
+    /// lines is a kramdown table too. Returns the next event to process.
+    fn tight_item_table<'s>(
+        &mut self,
+        src: &'s str,
+        evs: &[Spanned<'s>],
+        first: usize,
+        out: &mut Vec<Event<'s>>,
+    ) -> usize {
+        let Some(end) = inline_run_end(evs, first) else {
+            return first;
+        };
+        let para = evs[first].1.start..evs[end - 1].1.end;
+        if !src[para.clone()].contains('|')
+            || super::tables::headerless_rows(src, para.clone()).is_none()
+        {
+            return first;
+        }
+        self.headerless_table(src, para, out);
+        end
     }
 
     /// Render paragraph `para` as a kramdown table without header.
@@ -559,6 +587,42 @@ fn merge_texts<'s>(src: &'s str, evs: Vec<Spanned<'s>>) -> Vec<Spanned<'s>> {
         out.push((e, r));
     }
     out
+}
+
+/// The end of the inline content that fills a tight list item starting at
+/// `first`: the index of its `End(Item)` (or nested list), if nothing but
+/// inline events lead there.
+fn inline_run_end(evs: &[Spanned<'_>], first: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (k, (e, _)) in evs.iter().enumerate().skip(first) {
+        match e {
+            // kramdown ends the item's text block before a nested list too.
+            Event::End(TagEnd::Item) | Event::Start(Tag::List(_)) if depth == 0 => {
+                return (k > first).then_some(k)
+            }
+            Event::Start(
+                Tag::Emphasis
+                | Tag::Strong
+                | Tag::Strikethrough
+                | Tag::Link { .. }
+                | Tag::Image { .. },
+            ) => depth += 1,
+            Event::End(
+                TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Strikethrough
+                | TagEnd::Link
+                | TagEnd::Image,
+            ) => depth = depth.saturating_sub(1),
+            Event::Text(_)
+            | Event::Code(_)
+            | Event::InlineHtml(_)
+            | Event::SoftBreak
+            | Event::HardBreak => {}
+            _ => return None,
+        }
+    }
+    None
 }
 
 /// Index of the event closing the container started at `start`.
