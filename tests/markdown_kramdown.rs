@@ -221,3 +221,19 @@ fn pipe_lines_without_header_are_tables() {
     assert_eq!(r.html.matches("<table>").count(), 2, "{}", r.html);
     assert!(r.html.contains("<td>GET</td>"), "{}", r.html);
 }
+
+#[test]
+fn text_after_a_block_html_element_is_markdown() {
+    // kramdown 2.4: the rest of the line after a block element or comment is a paragraph.
+    let r = render(
+        "<!-- c --> [a](b.html) *x*\n\n<div class=\"n\">x</div> [a](c.html) *y*\n\n\
+         <div markdown=\"span\">s</div> *z* it's\n",
+    );
+    assert_eq!(r.links.len(), 2, "{}", r.html);
+    assert!(
+        r.html.contains("<em>x</em>") && r.html.contains("<em>y</em>"),
+        "{}",
+        r.html
+    );
+    assert!(r.html.contains("<em>z</em> it’s"), "{}", r.html);
+}

@@ -426,25 +426,41 @@ impl<'a> Ctx<'a> {
         if src.get(range.clone()) != Some(text) {
             return None;
         }
-        let tag = scan::start_tags(text).next()?;
-        if !text[..tag.start].trim().is_empty()
-            || !html_blocks::is_block_element(tag.name)
-            || html_blocks::markdown_mode(&tag).is_some()
-        {
-            return None;
-        }
         let block_end = evs[i..]
             .iter()
             .find(|(e, _)| matches!(e, Event::End(TagEnd::HtmlBlock)))
             .map_or(range.end, |(_, r)| r.end);
-        let (_, close_end) = html_blocks::matching_close(src, range.start + tag.end, tag.name)?;
-        if close_end <= block_end {
+        let first_of_block = i > 0 && matches!(evs[i - 1].0, Event::Start(Tag::HtmlBlock));
+        let indent = text.len() - text.trim_start().len();
+        let (end, markdown) = if text[indent..].starts_with("<!--") {
+            let close = src[range.start..].find("-->")?;
+            (range.start + close + 3, false)
+        } else {
+            let tag = scan::start_tags(text).next()?;
+            if tag.start != indent || !html_blocks::is_block_element(tag.name) {
+                return None;
+            }
+            let (_, close_end) = html_blocks::matching_close(src, range.start + tag.end, tag.name)?;
+            (close_end, html_blocks::markdown_mode(&tag).is_some())
+        };
+        if end > block_end && !markdown {
+            let whole = CowStr::Borrowed(&src[range.start..end]);
+            let one = [(Event::Html(whole.clone()), range.start..end)];
+            self.raw_html(src, &one, 0, &whole, out);
+            return Some(self.skip_covered(src, evs, i + 1, range.start..end, out));
+        }
+        // kramdown: the rest of the line after the element is Markdown.
+        let line_end = src[end..].find('\n').map_or(src.len(), |k| end + k);
+        if !first_of_block || end > block_end || src[end..line_end].trim().is_empty() {
             return None;
         }
-        let whole = CowStr::Borrowed(&src[range.start..close_end]);
-        let one = [(Event::Html(whole.clone()), range.start..close_end)];
+        let whole = CowStr::Borrowed(&src[range.start..end]);
+        let one = [(Event::Html(whole.clone()), range.start..end)];
         self.raw_html(src, &one, 0, &whole, out);
-        Some(self.skip_covered(src, evs, i + 1, range.start..close_end, out))
+        let mut rest = String::new();
+        self.fragment(src, end..block_end, ContentMode::Block, &mut rest);
+        out.push(Event::Html(CowStr::from(rest)));
+        Some(self.skip_covered(src, evs, i + 1, range.start..block_end, out))
     }
 
     /// Raw HTML event `i`: collect links and ids, render `markdown="..."`
