@@ -236,4 +236,6 @@ fn text_after_a_block_html_element_is_markdown() {
         r.html
     );
     assert!(r.html.contains("<em>z</em> it’s"), "{}", r.html);
+    let r = render("An id.\n\n  <div class=\"arrow\"></div> '\n");
+    assert!(r.html.contains("<p>’</p>"), "{}", r.html);
 }

@@ -422,15 +422,24 @@ impl<'a> Ctx<'a> {
         text: &str,
         out: &mut Vec<Event<'s>>,
     ) -> Option<usize> {
-        let range = evs[i].1.clone();
-        if src.get(range.clone()) != Some(text) {
-            return None;
+        let mut range = evs[i].1.clone();
+        // An indented HTML block line: the event text is the line after its indent.
+        let raw = src.get(range.clone())?;
+        if raw != text {
+            if !raw.ends_with(text) || !raw[..raw.len() - text.len()].trim().is_empty() {
+                return None;
+            }
+            range.start = range.end - text.len();
         }
         let block_end = evs[i..]
             .iter()
             .find(|(e, _)| matches!(e, Event::End(TagEnd::HtmlBlock)))
             .map_or(range.end, |(_, r)| r.end);
-        let first_of_block = i > 0 && matches!(evs[i - 1].0, Event::Start(Tag::HtmlBlock));
+        let first_of_block = evs[..i]
+            .iter()
+            .rev()
+            .find(|(e, _)| !matches!(e, Event::Text(t) if t.trim().is_empty()))
+            .is_some_and(|(e, _)| matches!(e, Event::Start(Tag::HtmlBlock)));
         let indent = text.len() - text.trim_start().len();
         let (end, markdown) = if text[indent..].starts_with("<!--") {
             let close = src[range.start..].find("-->")?;
@@ -457,6 +466,7 @@ impl<'a> Ctx<'a> {
         let whole = CowStr::Borrowed(&src[range.start..end]);
         let one = [(Event::Html(whole.clone()), range.start..end)];
         self.raw_html(src, &one, 0, &whole, out);
+        out.push(Event::Html(CowStr::Borrowed("\n")));
         let mut rest = String::new();
         self.fragment(src, end..block_end, ContentMode::Block, &mut rest);
         out.push(Event::Html(CowStr::from(rest)));
