@@ -239,3 +239,15 @@ fn text_after_a_block_html_element_is_markdown() {
     let r = render("An id.\n\n  <div class=\"arrow\"></div> '\n");
     assert!(r.html.contains("<p>’</p>"), "{}", r.html);
 }
+
+#[test]
+fn span_content_has_no_blocks() {
+    // kramdown 2.4: table cells and markdown="span" content are span-level only.
+    let r = render(
+        "| > | Greater than |\n| >= | At least |\n\n<div markdown=\"span\"># not a heading</div>\n",
+    );
+    assert!(r.html.contains("<td>&gt;</td>"), "{}", r.html);
+    assert!(r.html.contains("<td>&gt;=</td>"), "{}", r.html);
+    assert!(r.html.contains("<div># not a heading</div>"), "{}", r.html);
+    assert!(r.headings.is_empty());
+}

@@ -69,7 +69,22 @@ impl<'a> Ctx<'a> {
     }
 
     /// Render `src[range]` as blocks, or as span content (no paragraphs).
-    fn fragment(&mut self, src: &str, range: Range<usize>, mode: ContentMode, html: &mut String) {
+    fn fragment(
+        &mut self,
+        src: &str,
+        mut range: Range<usize>,
+        mode: ContentMode,
+        html: &mut String,
+    ) {
+        if mode == ContentMode::Span {
+            // Span content has no blocks: a leading `>`, `#`, `- ` or `1. ` is text.
+            let lead = span_block_marker(&src[range.clone()]);
+            if lead > 0 {
+                let marker = &src[range.start..range.start + lead];
+                html.push_str(&html_escape::encode_text(marker));
+                range.start += lead;
+            }
+        }
         let base = range.start;
         let evs: Vec<Spanned<'_>> = Parser::new_ext(&src[range.clone()], parser_options())
             .into_offset_iter()
@@ -592,6 +607,37 @@ fn fence_language(info: &str) -> &str {
 
 fn escape_attr(s: &str) -> String {
     html_escape::encode_double_quoted_attribute(s).into_owned()
+}
+
+/// Length of a block marker (with the whitespace before it) at the start of
+/// span content, which a block parser would read as a quote, heading or list.
+fn span_block_marker(s: &str) -> usize {
+    let t = s.trim_start();
+    let ws = s.len() - t.len();
+    let b = t.as_bytes();
+    let spaced = |k: usize| b.get(k).is_none_or(|c| c.is_ascii_whitespace());
+    let len = match b.first() {
+        Some(b'>') => 1,
+        Some(b'#') if spaced(b.iter().take_while(|&&c| c == b'#').count()) => {
+            b.iter().take_while(|&&c| c == b'#').count()
+        }
+        Some(b'-' | b'+' | b'*' | b'=') if spaced(1) => 1,
+        Some(c) if c.is_ascii_digit() => {
+            let d = b.iter().take_while(|c| c.is_ascii_digit()).count();
+            if matches!(b.get(d), Some(b'.' | b')')) && spaced(d + 1) {
+                d + 1
+            } else {
+                0
+            }
+        }
+        _ => 0,
+    };
+    if len == 0 {
+        return 0;
+    }
+    // The spaces after the marker are text too (a paragraph would drop them).
+    let after = t[len..].len() - t[len..].trim_start_matches([' ', '\t']).len();
+    ws + len + after
 }
 
 /// Join adjacent text events that are verbatim slices of the source
