@@ -251,3 +251,10 @@ fn span_content_has_no_blocks() {
     assert!(r.html.contains("<div># not a heading</div>"), "{}", r.html);
     assert!(r.headings.is_empty());
 }
+
+#[test]
+fn escaped_quotes_stay_straight() {
+    // kramdown 2.4: `\'` and `\"` are literal quotes.
+    let r = render("a \\' b \\\"c\\\" it's \\\\'x'\n");
+    assert!(r.html.contains("a ' b \"c\" it’s \\‘x’"), "{}", r.html);
+}

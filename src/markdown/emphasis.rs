@@ -1,13 +1,13 @@
-//! kramdown's looser emphasis: `**` opens strong emphasis when it is not
-//! followed by whitespace and closes it when it is not preceded by
-//! whitespace, whatever the punctuation around it (CommonMark's flanking
-//! rules reject `x**?y**&z`). The pass pairs the `**` that pulldown-cmark
+//! kramdown's looser emphasis: `**` (strong) and `*` (em) open when not
+//! followed by whitespace and close when not preceded by whitespace,
+//! whatever the punctuation around them (CommonMark's flanking rules reject
+//! `x**?y**&z` and `*'r'*e`). The pass pairs the delimiters pulldown-cmark
 //! left as literal text, within one run of inline content.
 
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 
-/// A `**` found in a text event: (event index, byte offset in its text).
-type Delim = (usize, usize);
+/// A delimiter found in a text event: (event index, byte offset in its text, width).
+type Delim = (usize, usize, usize);
 
 /// Turn literal `**…**` pairs into strong emphasis.
 pub fn strong_pairs(events: &mut Vec<Event<'_>>) {
@@ -15,10 +15,10 @@ pub fn strong_pairs(events: &mut Vec<Event<'_>>) {
     if pairs.is_empty() {
         return;
     }
-    // Split points per event: (offset, is_open).
-    let mut splits: Vec<(usize, usize, bool)> = pairs
+    // Split points per event: (event, offset, is_open, width).
+    let mut splits: Vec<(usize, usize, bool, usize)> = pairs
         .iter()
-        .flat_map(|(o, c)| [(o.0, o.1, true), (c.0, c.1, false)])
+        .flat_map(|(o, c)| [(o.0, o.1, true, o.2), (c.0, c.1, false, c.2)])
         .collect();
     splits.sort_unstable();
     let old = std::mem::take(events);
@@ -34,16 +34,17 @@ pub fn strong_pairs(events: &mut Vec<Event<'_>>) {
         };
         let mut from = 0;
         while k < splits.len() && splits[k].0 == i {
-            let (_, off, open) = splits[k];
+            let (_, off, open, width) = splits[k];
             if off > from {
                 events.push(Event::Text(CowStr::from(text[from..off].to_string())));
             }
-            events.push(if open {
-                Event::Start(Tag::Strong)
-            } else {
-                Event::End(TagEnd::Strong)
+            events.push(match (open, width) {
+                (true, 2) => Event::Start(Tag::Strong),
+                (false, 2) => Event::End(TagEnd::Strong),
+                (true, _) => Event::Start(Tag::Emphasis),
+                (false, _) => Event::End(TagEnd::Emphasis),
             });
-            from = off + 2;
+            from = off + width;
             k += 1;
         }
         if from < text.len() {
@@ -54,8 +55,8 @@ pub fn strong_pairs(events: &mut Vec<Event<'_>>) {
 
 fn find_pairs(events: &[Event<'_>]) -> Vec<(Delim, Delim)> {
     let mut pairs = Vec::new();
-    // The open `**` waiting for its close, with the nesting depth it is at.
-    let mut open: Option<(Delim, usize)> = None;
+    // The open `*` and `**` waiting for their close, with their nesting depth.
+    let mut open: [Option<(Delim, usize)>; 2] = [None, None];
     let mut depth = 0usize;
     // Whether the character before the current position is whitespace (or none).
     let mut prev_space = true;
@@ -67,8 +68,10 @@ fn find_pairs(events: &[Event<'_>]) -> Vec<(Delim, Delim)> {
             }
             Event::End(_) => {
                 depth = depth.saturating_sub(1);
-                if open.is_some_and(|(_, d)| d > depth) {
-                    open = None;
+                for o in &mut open {
+                    if o.is_some_and(|(_, d)| d > depth) {
+                        *o = None;
+                    }
                 }
                 prev_space = false;
             }
@@ -89,8 +92,8 @@ fn find_pairs(events: &[Event<'_>]) -> Vec<(Delim, Delim)> {
     pairs
 }
 
-/// The open delimiter (with its depth) and whether the last character was whitespace.
-type ScanState = (Option<(Delim, usize)>, bool);
+/// The open delimiters (with their depth) and whether the last character was whitespace.
+type ScanState = ([Option<(Delim, usize)>; 2], bool);
 
 fn scan_text(
     t: &str,
@@ -103,17 +106,18 @@ fn scan_text(
     while k < b.len() {
         if b[k] == b'*' {
             let run = b[k..].iter().take_while(|&&c| c == b'*').count();
-            if run == 2 {
-                let after_space = match t[k + 2..].chars().next() {
+            if run <= 2 {
+                let after_space = match t[k + run..].chars().next() {
                     Some(c) => c.is_whitespace(),
                     None => next_space,
                 };
-                match *open {
-                    Some((o, d)) if d == depth && !*prev_space && (o.0, o.1 + 2) != (i, k) => {
-                        pairs.push((o, (i, k)));
-                        *open = None;
+                let slot = &mut open[run - 1];
+                match *slot {
+                    Some((o, d)) if d == depth && !*prev_space && (o.0, o.1 + run) != (i, k) => {
+                        pairs.push((o, (i, k, run)));
+                        *slot = None;
                     }
-                    _ if !after_space => *open = Some(((i, k), depth)),
+                    _ if !after_space => *slot = Some(((i, k, run), depth)),
                     _ => {}
                 }
             }
@@ -155,6 +159,13 @@ mod tests {
             render("/contacts**?where=x**&y\n"),
             "<p>/contacts<strong>?where=x</strong>&amp;y</p>\n"
         );
+    }
+
+    // kramdown 2.4: `*'r'*e` → `<em>‘r’</em>e` (here without smart quotes).
+    #[test]
+    fn em_around_punctuation() {
+        assert_eq!(render("*'r'*e\n"), "<p><em>'r'</em>e</p>\n");
+        assert_eq!(render("a * b * c\n"), "<p>a * b * c</p>\n");
     }
 
     #[test]

@@ -640,6 +640,16 @@ fn span_block_marker(s: &str) -> usize {
     ws + len + after
 }
 
+/// Whether the character at `at` is escaped by an odd run of backslashes.
+fn escaped_at(src: &str, at: usize) -> bool {
+    let run = src.as_bytes()[..at]
+        .iter()
+        .rev()
+        .take_while(|&&b| b == b'\\')
+        .count();
+    run % 2 == 1 && src[at..].starts_with(|c: char| c.is_ascii_punctuation())
+}
+
 /// Join adjacent text events that are verbatim slices of the source
 /// (pulldown-cmark splits text at every delimiter it tried).
 fn merge_texts<'s>(src: &'s str, evs: Vec<Spanned<'s>>) -> Vec<Spanned<'s>> {
@@ -750,7 +760,15 @@ impl Inline {
         let raw = src.get(range.clone()).unwrap_or("");
         if raw == t {
             let mut out = String::with_capacity(t.len() + 8);
-            smart.push(t, &src[range.end..], &mut out);
+            let mut rest = t;
+            if escaped_at(src, range.start) {
+                // pulldown-cmark drops the backslash of `\'`: the character stays as written.
+                let c = t.chars().next().expect("non-empty text");
+                out.push(c);
+                smart.boundary();
+                rest = &t[c.len_utf8()..];
+            }
+            smart.push(rest, &src[range.end..], &mut out);
             return (out != t).then_some(out);
         }
         if raw.starts_with('\\') || raw.starts_with('&') {
