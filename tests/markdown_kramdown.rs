@@ -258,3 +258,13 @@ fn escaped_quotes_stay_straight() {
     let r = render("a \\' b \\\"c\\\" it's \\\\'x'\n");
     assert!(r.html.contains("a ' b \"c\" it’s \\‘x’"), "{}", r.html);
 }
+
+#[test]
+fn heading_edges_and_escapes() {
+    // kramdown 2.4: whitespace around the heading text is not part of the id;
+    // escaped delimiters are text (`\_` is a word character in ids).
+    let r = render("# 日本 \t ##\n\n### a/b \\*\n\n### \\_x\\_ Word\n\n## *em* 100% \t\n");
+    assert_eq!(ids(&r), ["日本", "ab-", "_x_-word", "em-100"]);
+    assert_eq!(r.headings[1].text, "a/b *");
+    assert!(r.html.contains("<em>em</em>"), "{}", r.html);
+}

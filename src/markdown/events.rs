@@ -118,7 +118,7 @@ impl<'a> Ctx<'a> {
             match ev {
                 Event::Start(Tag::Heading { level, .. }) => {
                     let end = find_end(evs, i);
-                    self.heading(src, *level as u8, &evs[i + 1..end], st, out);
+                    self.heading(src, *level, &evs[i + 1..end], st, out);
                     i = end + 1;
                     continue;
                 }
@@ -245,6 +245,23 @@ impl<'a> Ctx<'a> {
     ) {
         match ev {
             Event::Text(t) => {
+                if st.in_image == 0
+                    && t.starts_with(['*', '_'])
+                    && src.get(range.clone()) == Some(&**t)
+                    && escaped_at(src, range.start)
+                {
+                    // An escaped emphasis delimiter is never paired later.
+                    out.push(Event::Html(CowStr::Borrowed(if t.starts_with('*') {
+                        "&#42;"
+                    } else {
+                        "&#95;"
+                    })));
+                    st.smart_boundary();
+                    if t.len() > 1 {
+                        self.text_piece(src, range.start + 1..range.end, st, out);
+                    }
+                    return;
+                }
                 if st.in_image == 0 && t.contains('<') && src.get(range.clone()) == Some(&**t) {
                     self.text_with_tags(src, range.clone(), st, out);
                     return;
@@ -336,7 +353,7 @@ impl<'a> Ctx<'a> {
     fn heading<'s>(
         &mut self,
         src: &'s str,
-        level: u8,
+        level: pulldown_cmark::HeadingLevel,
         inner: &[Spanned<'s>],
         st: &mut Inline,
         out: &mut Vec<Event<'s>>,
@@ -346,6 +363,7 @@ impl<'a> Ctx<'a> {
         self.process(src, inner, st, &mut body);
         st.smart_boundary();
         let explicit = super::ids::take_explicit_id(&mut body);
+        trim_heading_ends(&mut body);
         // kramdown's raw text of a heading: its text and code, not image alts.
         let mut text = String::new();
         let mut in_image = 0usize;
@@ -354,6 +372,8 @@ impl<'a> Ctx<'a> {
                 Event::Start(Tag::Image { .. }) => in_image += 1,
                 Event::End(TagEnd::Image) => in_image = in_image.saturating_sub(1),
                 Event::Text(t) | Event::Code(t) if in_image == 0 => text.push_str(t),
+                Event::Html(h) if in_image == 0 && &**h == "&#42;" => text.push('*'),
+                Event::Html(h) if in_image == 0 && &**h == "&#95;" => text.push('_'),
                 _ => {}
             }
         }
@@ -367,16 +387,22 @@ impl<'a> Ctx<'a> {
             self.ids.next_id(&text)
         };
         let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        let open = if id.is_empty() {
-            format!("<h{level}>")
-        } else {
+        if !id.is_empty() {
             self.out.ids.push(id.clone());
-            format!("<h{level} id=\"{}\">", escape_attr(&id))
-        };
-        out.push(Event::Html(CowStr::from(open)));
+        }
+        out.push(Event::Start(Tag::Heading {
+            level,
+            id: (!id.is_empty()).then(|| CowStr::from(id.clone())),
+            classes: Vec::new(),
+            attrs: Vec::new(),
+        }));
         out.extend(body);
-        out.push(Event::Html(CowStr::from(format!("</h{level}>\n"))));
-        self.out.headings.push(Heading { level, text, id });
+        out.push(Event::End(TagEnd::Heading(level)));
+        self.out.headings.push(Heading {
+            level: level as u8,
+            text,
+            id,
+        });
     }
 
     fn code_block<'s>(
@@ -638,6 +664,21 @@ fn span_block_marker(s: &str) -> usize {
     // The spaces after the marker are text too (a paragraph would drop them).
     let after = t[len..].len() - t[len..].trim_start_matches([' ', '\t']).len();
     ws + len + after
+}
+
+/// kramdown strips the whitespace around a heading's source text.
+fn trim_heading_ends(body: &mut Vec<Event<'_>>) {
+    if let Some(Event::Text(t)) = body.last_mut() {
+        if t.ends_with(char::is_whitespace) {
+            *t = CowStr::from(t.trim_end().to_string());
+        }
+    }
+    if let Some(Event::Text(t)) = body.first_mut() {
+        if t.starts_with(char::is_whitespace) {
+            *t = CowStr::from(t.trim_start().to_string());
+        }
+    }
+    body.retain(|e| !matches!(e, Event::Text(t) if t.is_empty()));
 }
 
 /// Whether the character at `at` is escaped by an odd run of backslashes.
