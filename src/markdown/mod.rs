@@ -2,12 +2,30 @@
 //! GFM extensions, plus kramdown's rules where the corpus relies on them
 //! (heading ids, smart quotes, `markdown="span"` blocks, fences in lists).
 //!
+//! The stage runs in three steps: [`blocks`] rewrites the source where
+//! kramdown reads blocks differently from CommonMark (fences and code inside
+//! list items, HTML blocks); [`html_blocks`] renders the content of
+//! `markdown="span"`/`markdown="1"` HTML elements; then the pulldown-cmark
+//! events are rewritten ([`ids`], [`smart`], code blocks through the
+//! highlighter) while links, images and ids are collected.
+//!
 //! OWNER: markdown helper.
+
+mod blocks;
+mod emphasis;
+mod events;
+mod html_blocks;
+mod ids;
+mod scan;
+mod smart;
+mod tables;
 
 use crate::config::MarkdownOptions;
 use crate::diag::Diagnostic;
 use crate::highlight::Highlighter;
 use std::path::Path;
+
+pub use ids::base_id;
 
 /// A heading of the rendered page, for the "On this page" list and anchors.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -55,12 +73,9 @@ pub fn render(
     file: &Path,
     first_line: usize,
 ) -> Rendered {
-    let _ = (opts, hl, file, first_line);
-    let parser = pulldown_cmark::Parser::new_ext(md, pulldown_cmark::Options::all());
-    let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, parser);
-    Rendered {
-        html,
-        ..Default::default()
-    }
+    let mut ctx = events::Ctx::new(opts, hl, file, first_line);
+    let prepared = blocks::prepare(md);
+    let mut html = String::with_capacity(md.len() * 3 / 2);
+    ctx.render_blocks(&prepared, &mut html);
+    ctx.finish(html)
 }
