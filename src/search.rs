@@ -21,7 +21,9 @@
 
 use crate::site::PageOutput;
 use crate::source::SourcePage;
-use elasticlunr::{Index, IndexBuilder, Language};
+use elasticlunr::document_store::DocumentStore;
+use elasticlunr::inverted_index::InvertedIndex;
+use elasticlunr::Language;
 use rayon::prelude::*;
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, HashMap};
@@ -124,31 +126,116 @@ impl SearchDoc {
 /// posting) and the position in `docs`, whose entries hold `u` the URL, `t`
 /// the title, `h` the heading, `b` the teaser and `l` the language.
 pub fn build_index(docs: &[SearchDoc]) -> Value {
+    serde_json::from_str(&index_json(docs)).unwrap_or(Value::Null)
+}
+
+/// The tokens of one document, field by field, after the language's pipeline.
+struct DocTokens {
+    lang: Lang,
+    fields: [Vec<String>; 4],
+}
+
+/// One language's index, serialized exactly as elasticlunr-rs serializes its
+/// `Index` (same fields, same order), but filled from tokens computed in
+/// parallel: the pipeline (stemmer, stop words) is the costly part.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct IndexOut<'a> {
+    fields: [&'static str; 4],
+    pipeline: &'a elasticlunr::Pipeline,
+    #[serde(rename = "ref")]
+    ref_field: &'static str,
+    version: &'static str,
+    index: BTreeMap<&'static str, InvertedIndex>,
+    document_store: DocumentStore,
+    lang: String,
+}
+
+impl IndexOut<'_> {
+    /// What `elasticlunr::Index::add_doc` does with one document.
+    fn add(&mut self, doc_ref: &str, tokens: &[Vec<String>; 4]) {
+        for (field, tokens) in FIELDS.into_iter().zip(tokens) {
+            self.document_store
+                .add_field_length(doc_ref, field, tokens.len());
+            let mut freq: BTreeMap<&str, u64> = BTreeMap::new();
+            for t in tokens {
+                *freq.entry(t.as_str()).or_insert(0) += 1;
+            }
+            let index = self.index.get_mut(field).expect("every field has an index");
+            for (token, count) in freq {
+                index.add_token(doc_ref, token, (count as f64).sqrt());
+            }
+        }
+        self.document_store.add_doc(doc_ref, BTreeMap::new());
+    }
+}
+
+/// The index data of [`build_index`] as JSON text.
+pub fn index_json(docs: &[SearchDoc]) -> String {
     let mut sorted: Vec<&SearchDoc> = docs.iter().collect();
     sorted.sort_by(|a, b| a.url.cmp(&b.url));
-    let mut indexes: BTreeMap<Lang, Index> = BTreeMap::new();
-    let mut store = Vec::with_capacity(sorted.len());
-    for (n, doc) in sorted.into_iter().enumerate() {
-        let index = indexes
-            .entry(doc.lang)
-            .or_insert_with(|| new_index(doc.lang));
-        index.add_doc(&n.to_string(), doc.fields());
-        store.push(json!({
-            "u": doc.url,
-            "t": doc.title,
-            "h": doc.heading,
-            "b": doc.teaser(),
-            "l": doc.lang.code(),
-        }));
+    let tokens: Vec<DocTokens> = sorted
+        .par_iter()
+        .map_init(
+            || Lang::ALL.map(|l| l.language().make_pipeline()),
+            |pipelines, doc| {
+                let pipeline =
+                    &pipelines[Lang::ALL.iter().position(|l| *l == doc.lang).unwrap_or(0)];
+                DocTokens {
+                    lang: doc.lang,
+                    fields: doc.fields().map(|f| pipeline.run(tokenize(&f))),
+                }
+            },
+        )
+        .collect();
+    let pipelines = Lang::ALL.map(|l| (l, l.language()));
+    let pipes: Vec<elasticlunr::Pipeline> =
+        pipelines.iter().map(|(_, l)| l.make_pipeline()).collect();
+    let mut indexes: BTreeMap<Lang, IndexOut> = BTreeMap::new();
+    for (n, t) in tokens.iter().enumerate() {
+        let at = Lang::ALL.iter().position(|l| *l == t.lang).unwrap_or(0);
+        let index = indexes.entry(t.lang).or_insert_with(|| IndexOut {
+            fields: FIELDS,
+            pipeline: &pipes[at],
+            ref_field: "id",
+            version: elasticlunr::ELASTICLUNR_VERSION,
+            index: FIELDS
+                .into_iter()
+                .map(|f| (f, InvertedIndex::new()))
+                .collect(),
+            document_store: DocumentStore::new(false),
+            lang: pipelines[at].1.name(),
+        });
+        index.add(&n.to_string(), &t.fields);
     }
-    let indexes: Map<String, Value> = indexes
-        .into_iter()
-        .map(|(lang, index)| {
-            let v = serde_json::to_value(&index).unwrap_or(Value::Null);
-            (lang.code().to_string(), v)
+    drop(tokens);
+    let store: Vec<Value> = sorted
+        .par_iter()
+        .map(|doc| {
+            json!({
+                "u": doc.url,
+                "t": doc.title,
+                "h": doc.heading,
+                "b": doc.teaser(),
+                "l": doc.lang.code(),
+            })
         })
         .collect();
-    json!({"indexes": indexes, "docs": store})
+    let mut out = String::with_capacity(1 << 20);
+    out.push_str("{\"indexes\":{");
+    for (i, (lang, index)) in indexes.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('"');
+        out.push_str(lang.code());
+        out.push_str("\":");
+        out.push_str(&serde_json::to_string(index).unwrap_or_else(|_| "null".into()));
+    }
+    out.push_str("},\"docs\":");
+    out.push_str(&serde_json::to_string(&store).unwrap_or_else(|_| "[]".into()));
+    out.push('}');
+    out
 }
 
 /// Longest token indexed, in characters. Longer ones (hashes, tokens, URLs
@@ -164,19 +251,9 @@ fn tokenize(text: &str) -> Vec<String> {
     tokens
 }
 
-fn new_index(lang: Lang) -> Index {
-    let builder = IndexBuilder::with_language(lang.language()).save_docs(false);
-    FIELDS
-        .into_iter()
-        .fold(builder, |b, f| {
-            b.add_field_with_tokenizer(f, Box::new(tokenize))
-        })
-        .build()
-}
-
 /// The index as a script: `window.elementdocsSearchIndex = {...};`.
 pub fn index_script(docs: &[SearchDoc]) -> String {
-    let json = serde_json::to_string(&build_index(docs)).unwrap_or_else(|_| "null".into());
+    let json = index_json(docs);
     // U+2028 and U+2029 are valid in JSON strings but ended lines in older JS.
     let json = json
         .replace('\u{2028}', "\\u2028")
@@ -223,24 +300,41 @@ pub fn html_to_text(html: &str) -> String {
         };
     }
     out.push_str(rest);
-    let decoded = html_escape::decode_html_entities(&out);
-    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+    let decoded = if out.contains('&') {
+        html_escape::decode_html_entities(&out)
+    } else {
+        std::borrow::Cow::Borrowed(out.as_str())
+    };
+    collapse_whitespace(&decoded)
+}
+
+/// Words separated by one space, no space at the ends (as `split_whitespace`).
+fn collapse_whitespace(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// For `<script ...>` and `<style ...>`, the byte length up to the end of the
 /// closing tag (or the whole rest when it is missing).
 fn raw_text_end(tag: &str) -> Option<usize> {
-    let lower: String = tag.chars().take(8).collect::<String>().to_ascii_lowercase();
+    let b = tag.as_bytes();
     let name = ["script", "style"].into_iter().find(|n| {
-        lower[1..].starts_with(n)
-            && lower[1 + n.len()..]
-                .chars()
-                .next()
-                .is_none_or(|c| c == '>' || c.is_whitespace() || c == '/')
+        b.len() > n.len()
+            && b[1..=n.len()].eq_ignore_ascii_case(n.as_bytes())
+            && b.get(1 + n.len())
+                .is_none_or(|&c| c == b'>' || c.is_ascii_whitespace() || c == b'/')
     })?;
     let close = format!("</{name}");
-    let lower_all = tag.to_ascii_lowercase();
-    Some(match lower_all.find(&close) {
+    let at = b
+        .windows(close.len())
+        .position(|w| w.eq_ignore_ascii_case(close.as_bytes()));
+    Some(match at {
         Some(at) => tag[at..].find('>').map_or(tag.len(), |gt| at + gt + 1),
         None => tag.len(),
     })
@@ -526,6 +620,55 @@ mod tests {
             v["indexes"]["en"]["version"],
             elasticlunr::ELASTICLUNR_VERSION
         );
+    }
+
+    /// The parallel builder writes what elasticlunr-rs's own `Index` writes.
+    #[test]
+    fn index_matches_elasticlunr_byte_for_byte() {
+        let docs = [
+            doc(
+                "b.html",
+                Lang::En,
+                "Bulk uploads",
+                &["Upload jobs", "Jobs"],
+                "<p>Uploading files, jobs and more jobs.</p>",
+            ),
+            doc(
+                "a.html",
+                Lang::En,
+                "Authenticate",
+                &["Authentication parameters"],
+                "<p>Send the <code>clientSecret</code> with every request.</p>",
+            ),
+            doc(
+                "x/ko/a.html",
+                Lang::Ko,
+                "인증",
+                &[],
+                "<p>액세스 토큰을 발급합니다. OAuth 인증</p>",
+            ),
+        ];
+        let ours: Value = serde_json::from_str(&index_json(&docs)).unwrap();
+        let mut sorted: Vec<&SearchDoc> = docs.iter().collect();
+        sorted.sort_by(|a, b| a.url.cmp(&b.url));
+        for lang in Lang::ALL {
+            let builder =
+                elasticlunr::IndexBuilder::with_language(lang.language()).save_docs(false);
+            let mut index = FIELDS
+                .into_iter()
+                .fold(builder, |b, f| {
+                    b.add_field_with_tokenizer(f, Box::new(tokenize))
+                })
+                .build();
+            for (n, d) in sorted.iter().enumerate() {
+                if d.lang == lang {
+                    index.add_doc(&n.to_string(), d.fields());
+                }
+            }
+            let theirs = serde_json::to_string(&index).unwrap();
+            let ours = serde_json::to_string(&ours["indexes"][lang.code()]).unwrap();
+            assert_eq!(ours, theirs, "{lang:?}");
+        }
     }
 
     #[test]
