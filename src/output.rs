@@ -9,7 +9,8 @@
 
 use crate::diag::Diagnostic;
 use crate::site::SiteOutput;
-use std::collections::BTreeSet;
+use rayon::prelude::*;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -109,6 +110,86 @@ fn absolute(p: &Path) -> PathBuf {
         .unwrap_or_else(|_| p.to_path_buf())
 }
 
+/// What the last write left in a file, kept in the marker file so a later
+/// build can tell an unchanged file without reading it back: its length and
+/// modification time as written, and a hash of the content (or, for a copied
+/// file, the length and modification time of the source).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Written {
+    len: u64,
+    mtime: u128,
+    sig: u128,
+}
+
+type Manifest = HashMap<String, Written>;
+
+fn mtime_ns(meta: &fs::Metadata) -> u128 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos())
+}
+
+/// The manifest in the marker file (empty when missing or unreadable).
+fn load_manifest(out: &Path) -> Manifest {
+    let Ok(text) = fs::read_to_string(out.join(MARKER)) else {
+        return Manifest::new();
+    };
+    text.lines()
+        .filter_map(|l| {
+            let mut parts = l.splitn(4, '\t');
+            let len = parts.next()?.parse().ok()?;
+            let mtime = parts.next()?.parse().ok()?;
+            let sig = u128::from_str_radix(parts.next()?, 16).ok()?;
+            Some((parts.next()?.to_string(), Written { len, mtime, sig }))
+        })
+        .collect()
+}
+
+fn manifest_text(entries: &[(&str, Written)]) -> String {
+    let mut text = String::from(MANIFEST_HEADER);
+    for (rel, w) in entries {
+        if !rel.contains(['\n', '\t']) {
+            text.push_str(&format!("{}\t{}\t{:x}\t{rel}\n", w.len, w.mtime, w.sig));
+        }
+    }
+    text
+}
+
+const MANIFEST_HEADER: &str =
+    "# elementdocs output folder: length, mtime, content hash and path of each file it wrote\n";
+
+/// A 128-bit hash of `bytes` (two independent multiply-rotate lanes): a
+/// change detector, not a cryptographic hash.
+fn content_hash(bytes: &[u8]) -> u128 {
+    const K1: u64 = 0x9e37_79b9_7f4a_7c15;
+    const K2: u64 = 0xc2b2_ae3d_27d4_eb4f;
+    let (mut a, mut b) = (0x243f_6a88_85a3_08d3u64, 0x1319_8a2e_0370_7344u64);
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+        a = (a ^ w).wrapping_mul(K1).rotate_left(29);
+        b = (b ^ w.rotate_left(32)).wrapping_mul(K2).rotate_left(31);
+    }
+    let mut tail = [0u8; 8];
+    tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    let w = u64::from_le_bytes(tail) ^ ((bytes.len() as u64) << 3);
+    a = (a ^ w).wrapping_mul(K1).rotate_left(29);
+    b = (b ^ w).wrapping_mul(K2).rotate_left(31);
+    let fin = |mut x: u64| {
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        x ^= x >> 33;
+        x
+    };
+    (u128::from(fin(a ^ b.rotate_left(17))) << 64) | u128::from(fin(b ^ a.rotate_left(41)))
+}
+
+/// The signature of a source file for a copy: its length and mtime.
+fn copy_sig(meta: &fs::Metadata) -> u128 {
+    (mtime_ns(meta) << 64) ^ u128::from(meta.len())
+}
+
 fn sync_dir(
     out: &Path,
     source_root: &Path,
@@ -116,47 +197,112 @@ fn sync_dir(
 ) -> Result<WriteStats, Diagnostic> {
     check_target(out, source_root)?;
     fs::create_dir_all(out).map_err(|e| io_err(out, e))?;
-    fs::write(out.join(MARKER), b"").map_err(|e| io_err(out, e))?;
+    let old = load_manifest(out);
+    // Folders first (once each), then the files in parallel.
+    let mut dirs: BTreeSet<&str> = BTreeSet::new();
+    for (rel, _) in files {
+        if let Some((dir, _)) = rel.rsplit_once('/') {
+            dirs.insert(dir);
+        }
+    }
+    for dir in &dirs {
+        let d = out.join(dir);
+        if !d.is_dir() {
+            fs::create_dir_all(&d).map_err(|e| io_err(&d, e))?;
+        }
+    }
+    let results: Vec<Result<(bool, Option<Written>), Diagnostic>> = files
+        .par_iter()
+        .map(|(rel, src)| write_if_changed(&out.join(rel), src, old.get(rel.as_str())))
+        .collect();
     let mut stats = WriteStats::default();
-    let mut wanted: BTreeSet<PathBuf> = BTreeSet::new();
-    for (rel, src) in files {
-        let dest = out.join(rel);
-        wanted.insert(dest.clone());
-        if write_if_changed(&dest, src)? {
+    let mut entries = Vec::with_capacity(files.len());
+    for ((rel, _), r) in files.iter().zip(results) {
+        let (written, entry) = r?;
+        if written {
             stats.written += 1;
         } else {
             stats.unchanged += 1;
         }
+        if let Some(e) = entry {
+            entries.push((rel.as_str(), e));
+        }
     }
+    let text = manifest_text(&entries);
+    let marker = out.join(MARKER);
+    if fs::read(&marker).ok().as_deref() != Some(text.as_bytes()) {
+        fs::write(&marker, text).map_err(|e| io_err(out, e))?;
+    }
+    let wanted: HashSet<PathBuf> = files.iter().map(|(rel, _)| out.join(rel)).collect();
     stats.removed = remove_stale(out, &wanted)?;
     Ok(stats)
 }
 
-/// Write `dest` unless it already holds these bytes; true if written.
-fn write_if_changed(dest: &Path, src: &FileSource) -> Result<bool, Diagnostic> {
-    let bytes: std::borrow::Cow<[u8]> = match src {
-        FileSource::Bytes(b) => std::borrow::Cow::Borrowed(b),
-        FileSource::Copy(p) => std::borrow::Cow::Owned(fs::read(p).map_err(|e| io_err(p, e))?),
+/// Write `dest` unless it already holds these bytes; true if written. Also
+/// returns what the manifest should remember of the file.
+fn write_if_changed(
+    dest: &Path,
+    src: &FileSource,
+    last: Option<&Written>,
+) -> Result<(bool, Option<Written>), Diagnostic> {
+    let current = fs::metadata(dest).ok().filter(|m| m.is_file());
+    let same_as_last = |sig: u128| {
+        matches!((last, &current), (Some(w), Some(m))
+            if w.sig == sig && w.len == m.len() && w.mtime == mtime_ns(m))
     };
-    if let Ok(meta) = fs::metadata(dest) {
-        if meta.len() == bytes.len() as u64
-            && fs::read(dest).map(|old| old == *bytes).unwrap_or(false)
-        {
-            return Ok(false);
+    let (sig, owned);
+    let bytes: &[u8] = match src {
+        FileSource::Bytes(b) => {
+            sig = content_hash(b);
+            if same_as_last(sig) {
+                return Ok((false, last.copied()));
+            }
+            b
         }
-    }
-    if let Some(parent) = dest.parent() {
-        fs::create_dir_all(parent).map_err(|e| io_err(parent, e))?;
+        FileSource::Copy(p) => {
+            let meta = fs::metadata(p).map_err(|e| io_err(p, e))?;
+            sig = copy_sig(&meta);
+            if same_as_last(sig) {
+                return Ok((false, last.copied()));
+            }
+            owned = fs::read(p).map_err(|e| io_err(p, e))?;
+            &owned
+        }
+    };
+    if let Some(meta) = &current {
+        if meta.len() == bytes.len() as u64
+            && fs::read(dest).map(|old| old == bytes).unwrap_or(false)
+        {
+            let entry = Written {
+                len: meta.len(),
+                mtime: mtime_ns(meta),
+                sig,
+            };
+            return Ok((false, Some(entry)));
+        }
     }
     let parent = dest.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(parent).map_err(|e| io_err(dest, e))?;
-    tmp.write_all(&bytes).map_err(|e| io_err(dest, e))?;
+    tmp.write_all(bytes).map_err(|e| io_err(dest, e))?;
+    #[cfg(unix)]
+    {
+        // Readable by the web server, like any file written with the usual umask.
+        use std::os::unix::fs::PermissionsExt;
+        let _ = tmp
+            .as_file()
+            .set_permissions(fs::Permissions::from_mode(0o644));
+    }
     tmp.persist(dest).map_err(|e| io_err(dest, e.error))?;
-    Ok(true)
+    let entry = fs::metadata(dest).ok().map(|m| Written {
+        len: m.len(),
+        mtime: mtime_ns(&m),
+        sig,
+    });
+    Ok((true, entry))
 }
 
 /// Remove files under `out` that this build did not produce, then empty folders.
-fn remove_stale(out: &Path, wanted: &BTreeSet<PathBuf>) -> Result<usize, Diagnostic> {
+fn remove_stale(out: &Path, wanted: &HashSet<PathBuf>) -> Result<usize, Diagnostic> {
     let mut removed = 0;
     let marker = out.join(MARKER);
     let entries: Vec<_> = walkdir::WalkDir::new(out)

@@ -68,17 +68,57 @@ pub struct Theme {
 /// tera's default it leaves `/` alone, so URLs in the output stay readable.
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
+    let mut last = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let rep = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&s[last..i]);
+        out.push_str(rep);
+        last = i + 1;
     }
+    out.push_str(&s[last..]);
     out
+}
+
+/// Stand for the sidebar and the body while a page is laid out; the real
+/// strings are put in their place afterwards (one copy each, instead of a
+/// tera value per page and a copy through tera's output). The `<` makes sure
+/// an escaped use never matches.
+const SIDEBAR_MARK: &str = "<\u{1}ed-sidebar\u{1}>";
+const BODY_MARK: &str = "<\u{1}ed-body\u{1}>";
+
+/// `html` with every `mark` replaced by `with`; None if a mark is missing.
+fn put_back(html: &str, marks: &[(&str, &str)]) -> Option<String> {
+    let mut cuts: Vec<(usize, usize, &str)> = Vec::new();
+    for (mark, with) in marks {
+        let found: Vec<usize> = html.match_indices(mark).map(|(i, _)| i).collect();
+        if found.is_empty() && !with.is_empty() {
+            // The layout did not print the mark as it is.
+            return None;
+        }
+        cuts.extend(found.into_iter().map(|i| (i, mark.len(), *with)));
+    }
+    // A mark used in some other way (escaped) leaves its control characters.
+    if html.matches('\u{1}').count() != 2 * cuts.len() {
+        return None;
+    }
+    cuts.sort_unstable_by_key(|c| c.0);
+    let extra: usize = cuts.iter().map(|c| c.2.len()).sum();
+    let mut out = String::with_capacity(html.len() + extra);
+    let mut last = 0;
+    for (at, len, with) in cuts {
+        out.push_str(&html[last..at]);
+        out.push_str(with);
+        last = at + len;
+    }
+    out.push_str(&html[last..]);
+    Some(out)
 }
 
 /// Every file of an embedded folder, recursively: (path with `/`, bytes).
@@ -258,12 +298,47 @@ impl Theme {
 
     /// Render a page with `layout` (which must exist; see [`Theme::has_layout`]).
     pub fn render_page(&self, layout: &str, view: &PageView) -> Result<String, Diagnostic> {
-        let mut ctx = tera::Context::from_serialize(view)
-            .map_err(|e| Diagnostic::error("templates", 0, 0, tera_message(&e)))?;
+        let name = format!("{layout}.html");
+        // An empty string stands for itself (`{% if body %}` must see it empty).
+        let mark = |m, real: &str| if real.is_empty() { "" } else { m };
+        let ctx = self.page_context(
+            layout,
+            view,
+            mark(SIDEBAR_MARK, view.sidebar),
+            mark(BODY_MARK, view.body),
+        )?;
+        let html = self.render(&name, &ctx)?;
+        let marks = [(SIDEBAR_MARK, view.sidebar), (BODY_MARK, view.body)];
+        if let Some(done) = put_back(&html, &marks) {
+            return Ok(done);
+        }
+        // The layout used the sidebar or the body in some other way
+        // (escaped, filtered): render again with the real strings.
+        let ctx = self.page_context(layout, view, view.sidebar, view.body)?;
+        self.render(&name, &ctx)
+    }
+
+    /// The context of a page layout; `sidebar` is what the layout sees as the sidebar.
+    fn page_context(
+        &self,
+        layout: &str,
+        view: &PageView,
+        sidebar: &str,
+        body: &str,
+    ) -> Result<tera::Context, Diagnostic> {
+        let mut ctx = tera::Context::new();
+        ctx.insert("page", view.page);
+        ctx.insert("site", view.site);
+        ctx.insert("body", body);
+        ctx.insert("headings", view.headings);
+        ctx.insert("guide", &view.guide);
+        ctx.insert("sidebar", sidebar);
+        ctx.insert("base_url", view.base_url);
+        ctx.insert("root_rel", view.root_rel);
         ctx.insert("layout", layout);
         ctx.insert("catalog_url", &format!("/{CATALOG_PATH}"));
         ctx.insert("toc", &toc(view.headings));
-        self.render(&format!("{layout}.html"), &ctx)
+        Ok(ctx)
     }
 
     /// The sidebar listing every guide, rendered once per build.
@@ -441,5 +516,49 @@ mod tests {
         assert_eq!((err[0].line, err[0].col), (2, 9));
         assert_eq!(err[0].source_line.as_deref(), Some("  {% if %}"));
         assert!(err[0].message.contains("expected"), "{}", err[0].message);
+    }
+
+    /// The body and sidebar marks give what tera gives with the real strings,
+    /// whatever a layout does with them.
+    #[test]
+    fn marks_render_like_the_real_strings() {
+        let dir = tempfile::tempdir().unwrap();
+        let layouts = [
+            (
+                "raw",
+                "[{{ body | safe }}|{{ sidebar | safe }}|{{ body | safe }}]",
+            ),
+            ("escaped", "[{{ body }}|{{ sidebar | safe }}]"),
+            (
+                "cond",
+                "{% if body %}<main>{{ body | safe }}</main>{% endif %}{{ sidebar | safe }}",
+            ),
+            ("upper", "{{ body | upper | safe }}{{ sidebar | safe }}"),
+            ("unused", "<p>nothing</p>"),
+        ];
+        for (name, text) in layouts {
+            std::fs::write(dir.path().join(format!("{name}.html")), text).unwrap();
+        }
+        let t = Theme::load(Some(dir.path())).unwrap();
+        let page = json!({"title": "T"});
+        for body in ["<p>a & b</p>", ""] {
+            let view = PageView {
+                page: &page,
+                site: &json!({}),
+                body,
+                headings: &[],
+                guide: None,
+                sidebar: "<nav>S</nav>",
+                base_url: "",
+                root_rel: "",
+            };
+            for (name, _) in layouts {
+                let ctx = t
+                    .page_context(name, &view, view.sidebar, view.body)
+                    .unwrap();
+                let want = t.render(&format!("{name}.html"), &ctx).unwrap();
+                assert_eq!(t.render_page(name, &view).unwrap(), want, "{name} {body:?}");
+            }
+        }
     }
 }
