@@ -73,6 +73,7 @@ impl BuildArgs {
         let mut diags = site.diagnostics.clone();
         match crate::output::write_site(&site, &out, &root, opts.expanded_dir.as_deref()) {
             Ok(stats) => {
+                crate::timing::stage("write");
                 eprintln!(
                     "built {} pages into {} in {:.0} ms ({} written, {} unchanged, {} removed)",
                     site.pages.len(),

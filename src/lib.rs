@@ -29,3 +29,4 @@ pub mod scaffold;
 pub mod search;
 pub mod site;
 pub mod source;
+pub mod timing;

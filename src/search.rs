@@ -22,7 +22,6 @@
 use crate::site::PageOutput;
 use crate::source::SourcePage;
 use elasticlunr::document_store::DocumentStore;
-use elasticlunr::inverted_index::InvertedIndex;
 use elasticlunr::Language;
 use rayon::prelude::*;
 use serde_json::{json, Map, Value};
@@ -129,113 +128,193 @@ pub fn build_index(docs: &[SearchDoc]) -> Value {
     serde_json::from_str(&index_json(docs)).unwrap_or(Value::Null)
 }
 
-/// The tokens of one document, field by field, after the language's pipeline.
-struct DocTokens {
+/// One document ready for the index: its store entry and, per field, its
+/// distinct tokens (after the language's pipeline) with their counts, and its
+/// token count. The page text is not kept.
+struct Prepared {
+    url: String,
     lang: Lang,
-    fields: [Vec<String>; 4],
+    entry: Value,
+    fields: [(Vec<(String, u32)>, usize); 4],
 }
 
-/// One language's index, serialized exactly as elasticlunr-rs serializes its
-/// `Index` (same fields, same order), but filled from tokens computed in
-/// parallel: the pipeline (stemmer, stop words) is the costly part.
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct IndexOut<'a> {
-    fields: [&'static str; 4],
-    pipeline: &'a elasticlunr::Pipeline,
-    #[serde(rename = "ref")]
-    ref_field: &'static str,
-    version: &'static str,
-    index: BTreeMap<&'static str, InvertedIndex>,
-    document_store: DocumentStore,
-    lang: String,
-}
-
-impl IndexOut<'_> {
-    /// What `elasticlunr::Index::add_doc` does with one document.
-    fn add(&mut self, doc_ref: &str, tokens: &[Vec<String>; 4]) {
-        for (field, tokens) in FIELDS.into_iter().zip(tokens) {
-            self.document_store
-                .add_field_length(doc_ref, field, tokens.len());
-            let mut freq: BTreeMap<&str, u64> = BTreeMap::new();
+impl Prepared {
+    fn new(doc: &SearchDoc, pipelines: &[elasticlunr::Pipeline]) -> Prepared {
+        let pipeline = &pipelines[lang_at(doc.lang)];
+        let fields = doc.fields().map(|f| {
+            let tokens = pipeline.run(tokenize(&f));
+            let len = tokens.len();
+            let mut freq: BTreeMap<String, u32> = BTreeMap::new();
             for t in tokens {
-                *freq.entry(t.as_str()).or_insert(0) += 1;
+                *freq.entry(t).or_insert(0) += 1;
             }
-            let index = self.index.get_mut(field).expect("every field has an index");
-            for (token, count) in freq {
-                index.add_token(doc_ref, token, (count as f64).sqrt());
-            }
-        }
-        self.document_store.add_doc(doc_ref, BTreeMap::new());
-    }
-}
-
-/// The index data of [`build_index`] as JSON text.
-pub fn index_json(docs: &[SearchDoc]) -> String {
-    let mut sorted: Vec<&SearchDoc> = docs.iter().collect();
-    sorted.sort_by(|a, b| a.url.cmp(&b.url));
-    let tokens: Vec<DocTokens> = sorted
-        .par_iter()
-        .map_init(
-            || Lang::ALL.map(|l| l.language().make_pipeline()),
-            |pipelines, doc| {
-                let pipeline =
-                    &pipelines[Lang::ALL.iter().position(|l| *l == doc.lang).unwrap_or(0)];
-                DocTokens {
-                    lang: doc.lang,
-                    fields: doc.fields().map(|f| pipeline.run(tokenize(&f))),
-                }
-            },
-        )
-        .collect();
-    let pipelines = Lang::ALL.map(|l| (l, l.language()));
-    let pipes: Vec<elasticlunr::Pipeline> =
-        pipelines.iter().map(|(_, l)| l.make_pipeline()).collect();
-    let mut indexes: BTreeMap<Lang, IndexOut> = BTreeMap::new();
-    for (n, t) in tokens.iter().enumerate() {
-        let at = Lang::ALL.iter().position(|l| *l == t.lang).unwrap_or(0);
-        let index = indexes.entry(t.lang).or_insert_with(|| IndexOut {
-            fields: FIELDS,
-            pipeline: &pipes[at],
-            ref_field: "id",
-            version: elasticlunr::ELASTICLUNR_VERSION,
-            index: FIELDS
-                .into_iter()
-                .map(|f| (f, InvertedIndex::new()))
-                .collect(),
-            document_store: DocumentStore::new(false),
-            lang: pipelines[at].1.name(),
+            (freq.into_iter().collect(), len)
         });
-        index.add(&n.to_string(), &t.fields);
-    }
-    drop(tokens);
-    let store: Vec<Value> = sorted
-        .par_iter()
-        .map(|doc| {
-            json!({
+        Prepared {
+            url: doc.url.clone(),
+            lang: doc.lang,
+            entry: json!({
                 "u": doc.url,
                 "t": doc.title,
                 "h": doc.heading,
                 "b": doc.teaser(),
                 "l": doc.lang.code(),
-            })
-        })
+            }),
+            fields,
+        }
+    }
+}
+
+fn lang_at(lang: Lang) -> usize {
+    Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0)
+}
+
+fn pipelines() -> Vec<elasticlunr::Pipeline> {
+    Lang::ALL
+        .iter()
+        .map(|l| l.language().make_pipeline())
+        .collect()
+}
+
+/// The index data of [`build_index`] as JSON text.
+pub fn index_json(docs: &[SearchDoc]) -> String {
+    let prepared: Vec<Prepared> = docs
+        .par_iter()
+        .map_init(pipelines, |p, d| Prepared::new(d, p))
         .collect();
+    write_index(prepared)
+}
+
+/// The JSON of the prepared documents: one index per language, written the
+/// way elasticlunr-rs serializes its `Index` (same keys in the same order,
+/// byte for byte), from sorted postings instead of an in-memory tree.
+fn write_index(mut docs: Vec<Prepared>) -> String {
+    docs.sort_by(|a, b| a.url.cmp(&b.url));
+    let refs: Vec<String> = (0..docs.len()).map(|n| n.to_string()).collect();
+    let pipelines = pipelines();
     let mut out = String::with_capacity(1 << 20);
     out.push_str("{\"indexes\":{");
-    for (i, (lang, index)) in indexes.iter().enumerate() {
-        if i > 0 {
+    let mut first = true;
+    for lang in Lang::ALL {
+        let members: Vec<usize> = (0..docs.len()).filter(|&n| docs[n].lang == lang).collect();
+        if members.is_empty() {
+            continue;
+        }
+        if !first {
             out.push(',');
         }
+        first = false;
         out.push('"');
         out.push_str(lang.code());
-        out.push_str("\":");
-        out.push_str(&serde_json::to_string(index).unwrap_or_else(|_| "null".into()));
+        out.push_str("\":{\"fields\":");
+        out.push_str(&json_text(&FIELDS));
+        out.push_str(",\"pipeline\":");
+        out.push_str(&json_text(&pipelines[lang_at(lang)]));
+        out.push_str(",\"ref\":\"id\",\"version\":");
+        out.push_str(&json_text(&elasticlunr::ELASTICLUNR_VERSION));
+        out.push_str(",\"index\":{");
+        let mut by_name: Vec<(usize, &str)> = FIELDS.iter().copied().enumerate().collect();
+        by_name.sort_by_key(|f| f.1);
+        for (i, (at, name)) in by_name.into_iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&json_text(&name));
+            out.push_str(":{\"root\":");
+            let mut postings: Vec<(&str, &str, u32)> = members
+                .iter()
+                .flat_map(|&n| {
+                    docs[n].fields[at]
+                        .0
+                        .iter()
+                        // elasticlunr indexes no empty token (it still counts it).
+                        .filter(|(t, _)| !t.is_empty())
+                        .map(move |(t, c)| (t.as_str(), n, *c))
+                })
+                .map(|(t, n, c)| (t, refs[n].as_str(), c))
+                .collect();
+            postings.sort_unstable_by(|a, b| a.0.cmp(b.0).then(a.1.cmp(b.1)));
+            TrieWriter::default().node(&mut out, &postings, 0);
+            out.push('}');
+        }
+        out.push_str("},\"documentStore\":");
+        let mut store = DocumentStore::new(false);
+        for &n in &members {
+            for (field, (_, len)) in FIELDS.iter().zip(&docs[n].fields) {
+                store.add_field_length(&refs[n], field, *len);
+            }
+            store.add_doc(&refs[n], BTreeMap::new());
+        }
+        out.push_str(&json_text(&store));
+        out.push_str(",\"lang\":");
+        out.push_str(&json_text(&Lang::language(lang).name()));
+        out.push('}');
     }
-    out.push_str("},\"docs\":");
-    out.push_str(&serde_json::to_string(&store).unwrap_or_else(|_| "[]".into()));
-    out.push('}');
+    out.push_str("},\"docs\":[");
+    for (n, d) in docs.iter().enumerate() {
+        if n > 0 {
+            out.push(',');
+        }
+        out.push_str(&json_text(&d.entry));
+    }
+    out.push_str("]}");
     out
+}
+
+fn json_text<T: serde::Serialize + ?Sized>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "null".into())
+}
+
+/// Writes elasticlunr's character tree: each node is
+/// `{"docs":{ref:{"tf":x}},"df":n, char:node, ...}`.
+#[derive(Default)]
+struct TrieWriter {
+    /// `{"tf":x}` for each count seen (tf is the square root of the count).
+    tf: HashMap<u32, String>,
+}
+
+impl TrieWriter {
+    /// The node for the prefix of `depth` bytes shared by every posting in
+    /// `postings` (sorted by token, then by reference).
+    fn node(&mut self, out: &mut String, postings: &[(&str, &str, u32)], depth: usize) {
+        let own = postings.iter().take_while(|p| p.0.len() == depth).count();
+        out.push_str("{\"docs\":{");
+        for (i, (_, r, c)) in postings[..own].iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push('"');
+            out.push_str(r);
+            out.push_str("\":");
+            let tf = self
+                .tf
+                .entry(*c)
+                .or_insert_with(|| format!("{{\"tf\":{}}}", json_text(&f64::from(*c).sqrt())));
+            out.push_str(tf);
+        }
+        out.push_str("},\"df\":");
+        out.push_str(&own.to_string());
+        let mut rest = &postings[own..];
+        while let Some(first) = rest.first() {
+            let ch = first.0[depth..]
+                .chars()
+                .next()
+                .expect("longer than the prefix");
+            let next = depth + ch.len_utf8();
+            let key = &first.0[..next];
+            let end = rest
+                .iter()
+                .position(|p| !p.0.starts_with(key))
+                .unwrap_or(rest.len());
+            out.push(',');
+            let mut buf = [0u8; 4];
+            out.push_str(&json_text(ch.encode_utf8(&mut buf)));
+            out.push(':');
+            self.node(out, &rest[..end], next);
+            rest = &rest[end..];
+        }
+        out.push('}');
+    }
 }
 
 /// Longest token indexed, in characters. Longer ones (hashes, tokens, URLs
@@ -253,7 +332,10 @@ fn tokenize(text: &str) -> Vec<String> {
 
 /// The index as a script: `window.elementdocsSearchIndex = {...};`.
 pub fn index_script(docs: &[SearchDoc]) -> String {
-    let json = index_json(docs);
+    as_script(index_json(docs))
+}
+
+fn as_script(json: String) -> String {
     // U+2028 and U+2029 are valid in JSON strings but ended lines in older JS.
     let json = json
         .replace('\u{2028}', "\\u2028")
@@ -399,13 +481,20 @@ pub fn output_files(
 ) -> Vec<(String, Vec<u8>)> {
     let by_rel: HashMap<&str, &SourcePage> = sources.iter().map(|s| (s.rel.as_str(), s)).collect();
     let site_lang = site.get("lang").and_then(Value::as_str);
-    let docs: Vec<SearchDoc> = pages
+    let prepared: Vec<Prepared> = pages
         .par_iter()
-        .filter_map(|p| search_doc(by_rel.get(p.source.as_str())?, p, site_lang))
+        .map_init(pipelines, |pl, p| {
+            let doc = search_doc(by_rel.get(p.source.as_str())?, p, site_lang)?;
+            Some(Prepared::new(&doc, pl))
+        })
+        .flatten()
         .collect();
     vec![
         (SCRIPT_PATH.to_string(), search_script().into_bytes()),
-        (INDEX_PATH.to_string(), index_script(&docs).into_bytes()),
+        (
+            INDEX_PATH.to_string(),
+            as_script(write_index(prepared)).into_bytes(),
+        ),
     ]
 }
 

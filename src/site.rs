@@ -103,7 +103,9 @@ pub fn build_site(opts: &BuildOptions) -> Result<SiteOutput, Vec<Diagnostic>> {
 
 /// Render a site from an already loaded configuration.
 pub fn build_with(config: Config, skip: &[PathBuf], strict: bool) -> SiteOutput {
+    crate::timing::stage("start");
     let found = discover(&config, skip);
+    crate::timing::stage("discover");
     let mut diagnostics = found.diagnostics;
     let (data, data_diags) = load_data(&config.root, &config.data_dir);
     diagnostics.extend(data_diags);
@@ -117,11 +119,13 @@ pub fn build_with(config: Config, skip: &[PathBuf], strict: bool) -> SiteOutput 
             };
         }
     };
+    crate::timing::stage("context");
     let results: Vec<Result<PageOutput, Vec<Diagnostic>>> = found
         .pages
         .par_iter()
         .map(|p| render_page(&ctx, p))
         .collect();
+    crate::timing::stage("pages");
     let mut pages = Vec::with_capacity(results.len());
     for r in results {
         match r {
@@ -146,6 +150,7 @@ pub fn build_with(config: Config, skip: &[PathBuf], strict: bool) -> SiteOutput 
         &pages,
         &ctx.config.site,
     ));
+    crate::timing::stage("search");
     diagnostics.extend(crate::publish::publish(
         &ctx,
         &found.pages,
@@ -153,6 +158,7 @@ pub fn build_with(config: Config, skip: &[PathBuf], strict: bool) -> SiteOutput 
         &found.statics,
         &mut generated,
     ));
+    crate::timing::stage("publish");
     diagnostics.extend(duplicate_outputs(&pages, &found.statics, &generated));
     if strict {
         for d in diagnostics.iter_mut() {
