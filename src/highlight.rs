@@ -20,8 +20,8 @@ use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex, OnceLock};
-use syntect::html::{css_for_theme_with_class_style, ClassStyle, ClassedHTMLGenerator};
-use syntect::parsing::{SyntaxReference, SyntaxSet};
+use syntect::html::{css_for_theme_with_class_style, line_tokens_to_classed_spans, ClassStyle};
+use syntect::parsing::{ParseState, ScopeStack, ScopeStackOp, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
 /// The result of highlighting one block.
@@ -93,6 +93,23 @@ struct Entry {
 
 /// Entries by hash of (language, code): a lookup allocates nothing.
 type Shard = Mutex<HashMap<u64, Vec<Entry>>>;
+
+/// What parsing one line from a given state gave: the scope operations and
+/// the state after the line.
+struct LineParse {
+    ops: Vec<(usize, ScopeStackOp)>,
+    after: ParseState,
+}
+
+/// Lines cached per thread at most (then the cache starts again).
+const MAX_CACHED_LINES: usize = 100_000;
+
+thread_local! {
+    /// Parsed lines by a 128-bit hash of (grammar, parser state, line). Per
+    /// thread: a parser state is not `Send` (it may hold regex captures).
+    static LINES: std::cell::RefCell<HashMap<u128, std::rc::Rc<LineParse>>> =
+        std::cell::RefCell::new(HashMap::new());
+}
 
 /// Highlights code blocks; one per process ([`Highlighter::global`]).
 pub struct Highlighter {
@@ -183,13 +200,57 @@ impl Highlighter {
         }
     }
 
+    /// Class-based HTML of `code` (what syntect's `ClassedHTMLGenerator`
+    /// writes), with each line's parse taken from the line cache when the
+    /// same line was parsed from the same state before.
     fn classed_html(&self, syntax: &SyntaxReference, code: &str) -> Option<String> {
         let ss = self.syntax_set();
-        let mut gen = ClassedHTMLGenerator::new_with_class_style(syntax, ss, CLASS_STYLE);
+        let mut state = ParseState::new(syntax);
+        let mut stack = ScopeStack::new();
+        let mut open_spans = 0isize;
+        let mut html = String::with_capacity(code.len() * 3);
+        let mut state_text = String::new();
         for line in LinesWithEndings::from(code) {
-            gen.parse_html_for_line_which_includes_newline(line).ok()?;
+            state_text.clear();
+            use std::fmt::Write;
+            let _ = write!(state_text, "{}\0{:?}", syntax.name, state);
+            // A state holding regex captures (heredocs, backreferences) is
+            // not cached: its debug text does not show all of it.
+            let key =
+                (!state_text.contains("captures: Some(")).then(|| line_key(&state_text, line));
+            let hit = key.and_then(|k| LINES.with(|c| c.borrow().get(&k).cloned()));
+            let parsed = match hit {
+                Some(p) => {
+                    state = p.after.clone();
+                    p
+                }
+                None => {
+                    let ops = state.parse_line(line, ss).ok()?;
+                    let p = std::rc::Rc::new(LineParse {
+                        ops,
+                        after: state.clone(),
+                    });
+                    if let Some(k) = key {
+                        LINES.with(|c| {
+                            let mut c = c.borrow_mut();
+                            if c.len() >= MAX_CACHED_LINES {
+                                c.clear();
+                            }
+                            c.insert(k, std::rc::Rc::clone(&p));
+                        });
+                    }
+                    p
+                }
+            };
+            let (frag, delta) =
+                line_tokens_to_classed_spans(line, &parsed.ops, CLASS_STYLE, &mut stack).ok()?;
+            open_spans += delta;
+            html.push_str(&frag);
         }
-        Some(gen.finalize())
+        for _ in 0..open_spans {
+            html.push_str("</span>");
+        }
+        Some(html)
     }
 
     /// Stylesheet for the highlight classes: light by default, dark under
@@ -209,6 +270,18 @@ impl Default for Highlighter {
 fn lock(shard: &Shard) -> std::sync::MutexGuard<'_, HashMap<u64, Vec<Entry>>> {
     // A panic while holding the lock leaves a consistent map (insert is atomic).
     shard.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Two independent 64-bit hashes of (state, line): collisions are out of reach.
+fn line_key(state: &str, line: &str) -> u128 {
+    let half = |salt: u8| {
+        let mut h = DefaultHasher::new();
+        salt.hash(&mut h);
+        state.hash(&mut h);
+        line.hash(&mut h);
+        h.finish()
+    };
+    (u128::from(half(1)) << 64) | u128::from(half(2))
 }
 
 fn hash_of(lang: &str, code: &str) -> u64 {
@@ -297,6 +370,7 @@ pub fn scope_css(css: &str, scope: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use syntect::html::ClassedHTMLGenerator;
 
     fn hl(lang: &str, code: &str) -> Highlighted {
         Highlighter::global().highlight(lang, code)
@@ -435,5 +509,44 @@ mod tests {
     fn scope_css_prefixes_every_selector() {
         let out = scope_css("/* c */\n.a, .b .c {\n color: red;\n}\n.d {\n}\n", "X");
         assert_eq!(out, "X .a, X .b .c {\n color: red;\n}\nX .d {\n}\n");
+    }
+
+    /// The line cache gives what syntect's own generator gives, for repeated
+    /// lines in different states and for states with captures (heredocs).
+    #[test]
+    fn line_cache_matches_syntect() {
+        let h = Highlighter::new();
+        let ss = h.syntax_set();
+        let samples = [
+            (
+                "json",
+                "{\n  \"a\": [1, 2],\n  \"b\": {\"c\": \"<x>\"}\n}\n",
+            ),
+            (
+                "json",
+                "[\n  \"a\": [1, 2],\n  {\"b\": {\"c\": \"<x>\"}}\n]\n",
+            ),
+            (
+                "bash",
+                "cat <<EOF\n\"a\": [1, 2],\nEOF\necho \"a\": [1, 2],\n",
+            ),
+            ("bash", "curl -X GET \\\n  -H 'a: b' \\\n  'https://x/y'\n"),
+            ("js", "/* open\n\"a\": [1, 2],\n*/ var x = `t\n${y}`;\n"),
+        ];
+        for _ in 0..2 {
+            for (lang, code) in samples {
+                let syntax = ss.find_syntax_by_token(lang).unwrap();
+                let mut gen = ClassedHTMLGenerator::new_with_class_style(syntax, ss, CLASS_STYLE);
+                for line in LinesWithEndings::from(code) {
+                    gen.parse_html_for_line_which_includes_newline(line)
+                        .unwrap();
+                }
+                assert_eq!(
+                    h.classed_html(syntax, code).unwrap(),
+                    gen.finalize(),
+                    "{lang}: {code}"
+                );
+            }
+        }
     }
 }
