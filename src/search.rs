@@ -138,18 +138,60 @@ struct Prepared {
     fields: [(Vec<(String, u32)>, usize); 4],
 }
 
-impl Prepared {
-    fn new(doc: &SearchDoc, pipelines: &[elasticlunr::Pipeline]) -> Prepared {
-        let pipeline = &pipelines[lang_at(doc.lang)];
-        let fields = doc.fields().map(|f| {
-            let tokens = pipeline.run(tokenize(&f));
-            let len = tokens.len();
-            let mut freq: BTreeMap<String, u32> = BTreeMap::new();
-            for t in tokens {
+/// A language's pipeline with a memory of what it made of each token (the
+/// pipeline handles each token on its own; pages repeat the same words).
+struct Pipe {
+    pipeline: elasticlunr::Pipeline,
+    memo: HashMap<String, Option<std::rc::Rc<str>>>,
+}
+
+impl Pipe {
+    /// The distinct tokens of `text` with their counts, and the token count:
+    /// what [`tokenize`] then the pipeline give, without a string per token.
+    fn field(&mut self, text: &str) -> (Vec<(String, u32)>, usize) {
+        let mut freq: BTreeMap<std::rc::Rc<str>, u32> = BTreeMap::new();
+        let mut len = 0;
+        for raw in text
+            .split(|c: char| c.is_whitespace() || c == '-')
+            .filter(|s| !s.is_empty())
+        {
+            let raw = raw.trim();
+            let lower;
+            let word: &str = if raw.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
+                lower = raw.to_lowercase();
+                &lower
+            } else {
+                raw
+            };
+            if word.len() > MAX_TOKEN_CHARS && word.chars().count() > MAX_TOKEN_CHARS {
+                continue;
+            }
+            let out = match self.memo.get(word) {
+                Some(out) => out.clone(),
+                None => {
+                    let out = self
+                        .pipeline
+                        .run(vec![word.to_string()])
+                        .pop()
+                        .map(std::rc::Rc::from);
+                    self.memo.insert(word.to_string(), out.clone());
+                    out
+                }
+            };
+            if let Some(t) = out {
+                len += 1;
                 *freq.entry(t).or_insert(0) += 1;
             }
-            (freq.into_iter().collect(), len)
-        });
+        }
+        let fields = freq.into_iter().map(|(t, n)| (t.to_string(), n)).collect();
+        (fields, len)
+    }
+}
+
+impl Prepared {
+    fn new(doc: &SearchDoc, pipes: &mut [Pipe]) -> Prepared {
+        let pipe = &mut pipes[lang_at(doc.lang)];
+        let fields = doc.fields().map(|f| pipe.field(&f));
         Prepared {
             url: doc.url.clone(),
             lang: doc.lang,
@@ -176,11 +218,21 @@ fn pipelines() -> Vec<elasticlunr::Pipeline> {
         .collect()
 }
 
+fn pipes() -> Vec<Pipe> {
+    pipelines()
+        .into_iter()
+        .map(|pipeline| Pipe {
+            pipeline,
+            memo: HashMap::new(),
+        })
+        .collect()
+}
+
 /// The index data of [`build_index`] as JSON text.
 pub fn index_json(docs: &[SearchDoc]) -> String {
     let prepared: Vec<Prepared> = docs
         .par_iter()
-        .map_init(pipelines, |p, d| Prepared::new(d, p))
+        .map_init(pipes, |p, d| Prepared::new(d, p))
         .collect();
     write_index(prepared)
 }
@@ -324,6 +376,7 @@ pub const MAX_TOKEN_CHARS: usize = 32;
 
 /// The language's own tokenizer (whitespace and hyphens, lowercased), without
 /// the tokens longer than [`MAX_TOKEN_CHARS`].
+#[cfg(test)]
 fn tokenize(text: &str) -> Vec<String> {
     let mut tokens = elasticlunr::lang::tokenize_whitespace(text);
     tokens.retain(|t| t.chars().count() <= MAX_TOKEN_CHARS);
@@ -483,7 +536,7 @@ pub fn output_files(
     let site_lang = site.get("lang").and_then(Value::as_str);
     let prepared: Vec<Prepared> = pages
         .par_iter()
-        .map_init(pipelines, |pl, p| {
+        .map_init(pipes, |pl, p| {
             let doc = search_doc(by_rel.get(p.source.as_str())?, p, site_lang)?;
             Some(Prepared::new(&doc, pl))
         })
