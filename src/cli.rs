@@ -1,7 +1,7 @@
 //! Command-line interface: one struct per subcommand, each with its own `run()`.
 
 use crate::diag::Diagnostic;
-use crate::site::{build_site, BuildOptions};
+use crate::site::{build_site_into, BuildOptions};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -57,21 +57,53 @@ impl BuildArgs {
         }
     }
 
+    fn staging(
+        out: &std::path::Path,
+        root: &std::path::Path,
+        expanded: Option<&std::path::Path>,
+    ) -> Result<crate::output::Staging, Diagnostic> {
+        Ok(crate::output::Staging {
+            site: crate::output::Stager::new(out, root)?,
+            expanded: expanded
+                .map(|e| crate::output::Stager::new(e, root))
+                .transpose()?,
+        })
+    }
+
     /// Build and write; returns the diagnostics and whether the build succeeded.
     pub fn run(&self) -> (Vec<Diagnostic>, bool) {
         let opts = self.options();
         let started = std::time::Instant::now();
-        let site = match build_site(&opts) {
+        let root = opts.source.canonicalize().unwrap_or(opts.source.clone());
+        // The output folder as the build will resolve it (from the config's root).
+        let out = match &opts.out {
+            Some(o) => o.clone(),
+            None => match crate::config::Config::load(&opts.source) {
+                Ok(cfg) => opts.out_dir(&cfg),
+                Err(d) => return (vec![d], false),
+            },
+        };
+        // Pages are staged as they are rendered (not kept in memory), and
+        // only put in place once the whole build succeeded.
+        let staging = match Self::staging(&out, &root, opts.expanded_dir.as_deref()) {
+            Ok(s) => s,
+            Err(d) => return (vec![d], false),
+        };
+        let site = match build_site_into(&opts, Some(&staging)) {
             Ok(s) => s,
             Err(d) => return (d, false),
         };
         if site.has_errors() {
             return (site.diagnostics, false);
         }
-        let root = opts.source.canonicalize().unwrap_or(opts.source.clone());
-        let out = opts.out.clone().unwrap_or_else(|| root.join("public"));
         let mut diags = site.diagnostics.clone();
-        match crate::output::write_site(&site, &out, &root, opts.expanded_dir.as_deref()) {
+        match crate::output::write_site_staged(
+            &site,
+            &out,
+            &root,
+            opts.expanded_dir.as_deref(),
+            Some(&staging),
+        ) {
             Ok(stats) => {
                 crate::timing::stage("write");
                 eprintln!(

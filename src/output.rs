@@ -33,9 +33,25 @@ pub fn write_site(
     source_root: &Path,
     expanded: Option<&Path>,
 ) -> Result<WriteStats, Diagnostic> {
+    write_site_staged(site, out, source_root, expanded, None)
+}
+
+/// [`write_site`] for a build whose pages went to `staged` while it ran
+/// (see [`Staging`]): their HTML is taken from there.
+pub fn write_site_staged(
+    site: &SiteOutput,
+    out: &Path,
+    source_root: &Path,
+    expanded: Option<&Path>,
+    staged: Option<&Staging>,
+) -> Result<WriteStats, Diagnostic> {
     let mut files: Vec<(String, FileSource)> = Vec::new();
     for p in &site.pages {
-        files.push((p.out_path.clone(), FileSource::Bytes(p.html.as_bytes())));
+        files.push(page_source(
+            staged.map(|s| &s.site),
+            p.out_path.clone(),
+            &p.html,
+        ));
     }
     for (path, bytes) in &site.generated {
         files.push((path.clone(), FileSource::Bytes(bytes)));
@@ -49,15 +65,28 @@ pub fn write_site(
             .pages
             .iter()
             .map(|p| {
-                (
+                page_source(
+                    staged.and_then(|s| s.expanded.as_ref()),
                     expanded_path(&p.out_path),
-                    FileSource::Bytes(p.expanded.as_bytes()),
+                    &p.expanded,
                 )
             })
             .collect();
         sync_dir(dir, source_root, &exp)?;
     }
     Ok(stats)
+}
+
+/// A page file: staged during the build, or in memory.
+fn page_source<'a>(
+    st: Option<&'a Stager>,
+    rel: String,
+    bytes: &'a str,
+) -> (String, FileSource<'a>) {
+    match st {
+        Some(st) if st.has(&rel) => (rel, FileSource::Staged(st)),
+        _ => (rel, FileSource::Bytes(bytes.as_bytes())),
+    }
 }
 
 /// `a/b.html` → `a/b.md`: where the expanded source of a page goes.
@@ -71,6 +100,170 @@ pub fn expanded_path(out_path: &str) -> String {
 enum FileSource<'a> {
     Bytes(&'a [u8]),
     Copy(&'a Path),
+    /// Handed to the stager during the build.
+    Staged(&'a Stager),
+}
+
+/// Hidden folder of the output where pages wait until the build succeeds.
+const STAGING: &str = ".elementdocs-staging";
+
+/// A page file handed over during the build.
+enum Staged {
+    /// The output already holds these bytes.
+    Unchanged(Written),
+    /// The new bytes wait in the staging folder.
+    Pending { tmp: PathBuf, sig: u128 },
+}
+
+/// Takes the pages of one output folder while the build runs, so their HTML
+/// need not stay in memory: an unchanged page is only noted, a changed one
+/// waits in a hidden staging folder and is renamed into place by
+/// [`write_site_staged`] once the whole build succeeded. Dropping the stager
+/// removes what waits (a failed build leaves the output as it was).
+pub struct Stager {
+    out: PathBuf,
+    staging: PathBuf,
+    old: Manifest,
+    next: std::sync::atomic::AtomicUsize,
+    staged: std::sync::Mutex<HashMap<String, Staged>>,
+    /// The output folder did not exist before: removed again if still empty.
+    created_out: bool,
+}
+
+impl Stager {
+    /// Refuses the same folders as [`write_site`].
+    pub fn new(out: &Path, source_root: &Path) -> Result<Stager, Diagnostic> {
+        check_target(out, source_root)?;
+        let created_out = !out.exists();
+        let staging = out.join(STAGING);
+        if staging.exists() {
+            let _ = fs::remove_dir_all(&staging);
+        }
+        fs::create_dir_all(&staging).map_err(|e| io_err(&staging, e))?;
+        Ok(Stager {
+            out: out.to_path_buf(),
+            staging,
+            old: load_manifest(out),
+            next: Default::default(),
+            staged: Default::default(),
+            created_out,
+        })
+    }
+
+    fn has(&self, rel: &str) -> bool {
+        lock(&self.staged).contains_key(rel)
+    }
+
+    /// Take the bytes of the file at `rel` (relative to the output folder).
+    pub fn stage(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        let dest = self.out.join(rel);
+        let sig = content_hash(bytes);
+        let current = fs::metadata(&dest).ok().filter(|m| m.is_file());
+        let staged = match unchanged(&dest, bytes, sig, current.as_ref(), self.old.get(rel)) {
+            Some(w) => Staged::Unchanged(w),
+            None => {
+                let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let tmp = self.staging.join(n.to_string());
+                write_new(&tmp, bytes).map_err(|e| io_err(&dest, e))?;
+                Staged::Pending { tmp, sig }
+            }
+        };
+        lock(&self.staged).insert(rel.to_string(), staged);
+        Ok(())
+    }
+
+    /// Put the file staged for `dest` (relative `rel`) in place.
+    fn finish(&self, rel: &str, dest: &Path) -> Result<(bool, Option<Written>), Diagnostic> {
+        match lock(&self.staged).remove(rel) {
+            Some(Staged::Unchanged(w)) => Ok((false, Some(w))),
+            Some(Staged::Pending { tmp, sig }) => {
+                fs::rename(&tmp, dest).map_err(|e| io_err(dest, e))?;
+                Ok((true, written(dest, sig)))
+            }
+            None => Err(Diagnostic::error(
+                dest,
+                0,
+                0,
+                "internal error: page was not staged",
+            )),
+        }
+    }
+}
+
+impl Drop for Stager {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.staging);
+        if self.created_out {
+            let _ = fs::remove_dir(&self.out); // only when nothing was written
+        }
+    }
+}
+
+/// The stagers of one build: the site, and the expanded sources if asked for.
+pub struct Staging {
+    pub site: Stager,
+    pub expanded: Option<Stager>,
+}
+
+impl crate::site::PageSink for Staging {
+    fn take(&self, page: &mut crate::site::PageOutput) -> Result<(), Diagnostic> {
+        self.site.stage(&page.out_path, page.html.as_bytes())?;
+        page.html = String::new();
+        if let Some(exp) = &self.expanded {
+            exp.stage(&expanded_path(&page.out_path), page.expanded.as_bytes())?;
+        }
+        page.expanded = String::new();
+        Ok(())
+    }
+}
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// What the manifest should remember of `dest` just written with content `sig`.
+fn written(dest: &Path, sig: u128) -> Option<Written> {
+    fs::metadata(dest).ok().map(|m| Written {
+        len: m.len(),
+        mtime: mtime_ns(&m),
+        sig,
+    })
+}
+
+/// A new file with these bytes, readable by the web server (0644 on Unix).
+fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut f = fs::File::create(path)?;
+    f.write_all(bytes)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(fs::Permissions::from_mode(0o644))?;
+    }
+    Ok(())
+}
+
+/// Some(manifest entry) when `dest` already holds `bytes` (content hash `sig`):
+/// known from the manifest without reading when the file is as last written.
+fn unchanged(
+    dest: &Path,
+    bytes: &[u8],
+    sig: u128,
+    current: Option<&fs::Metadata>,
+    last: Option<&Written>,
+) -> Option<Written> {
+    let m = current?;
+    if let Some(w) = last {
+        if w.sig == sig && w.len == m.len() && w.mtime == mtime_ns(m) {
+            return Some(*w);
+        }
+    }
+    (m.len() == bytes.len() as u64 && fs::read(dest).is_ok_and(|old| old == bytes)).then(|| {
+        Written {
+            len: m.len(),
+            mtime: mtime_ns(m),
+            sig,
+        }
+    })
 }
 
 fn io_err(path: &Path, e: std::io::Error) -> Diagnostic {
@@ -92,7 +285,7 @@ fn check_target(out: &Path, source_root: &Path) -> Result<(), Diagnostic> {
     if out.exists()
         && !out.join(MARKER).exists()
         && fs::read_dir(out)
-            .map(|mut d| d.next().is_some())
+            .map(|d| d.flatten().any(|e| e.file_name() != STAGING))
             .unwrap_or(false)
     {
         return Err(Diagnostic::error(out, 0, 0, "the output folder is not empty and was not written by elementdocs; refusing to replace its files")
@@ -198,6 +391,10 @@ fn sync_dir(
     check_target(out, source_root)?;
     fs::create_dir_all(out).map_err(|e| io_err(out, e))?;
     let old = load_manifest(out);
+    let marker = out.join(MARKER);
+    if !marker.exists() {
+        fs::write(&marker, MANIFEST_HEADER).map_err(|e| io_err(out, e))?;
+    }
     // Folders first (once each), then the files in parallel.
     let mut dirs: BTreeSet<&str> = BTreeSet::new();
     for (rel, _) in files {
@@ -213,7 +410,7 @@ fn sync_dir(
     }
     let results: Vec<Result<(bool, Option<Written>), Diagnostic>> = files
         .par_iter()
-        .map(|(rel, src)| write_if_changed(&out.join(rel), src, old.get(rel.as_str())))
+        .map(|(rel, src)| write_if_changed(rel, &out.join(rel), src, old.get(rel.as_str())))
         .collect();
     let mut stats = WriteStats::default();
     let mut entries = Vec::with_capacity(files.len());
@@ -229,10 +426,10 @@ fn sync_dir(
         }
     }
     let text = manifest_text(&entries);
-    let marker = out.join(MARKER);
     if fs::read(&marker).ok().as_deref() != Some(text.as_bytes()) {
         fs::write(&marker, text).map_err(|e| io_err(out, e))?;
     }
+    let _ = fs::remove_dir_all(out.join(STAGING));
     let wanted: HashSet<PathBuf> = files.iter().map(|(rel, _)| out.join(rel)).collect();
     stats.removed = remove_stale(out, &wanted)?;
     Ok(stats)
@@ -241,45 +438,40 @@ fn sync_dir(
 /// Write `dest` unless it already holds these bytes; true if written. Also
 /// returns what the manifest should remember of the file.
 fn write_if_changed(
+    rel: &str,
     dest: &Path,
     src: &FileSource,
     last: Option<&Written>,
 ) -> Result<(bool, Option<Written>), Diagnostic> {
     let current = fs::metadata(dest).ok().filter(|m| m.is_file());
-    let same_as_last = |sig: u128| {
-        matches!((last, &current), (Some(w), Some(m))
-            if w.sig == sig && w.len == m.len() && w.mtime == mtime_ns(m))
-    };
     let (sig, owned);
     let bytes: &[u8] = match src {
+        FileSource::Staged(st) => return st.finish(rel, dest),
         FileSource::Bytes(b) => {
             sig = content_hash(b);
-            if same_as_last(sig) {
-                return Ok((false, last.copied()));
-            }
             b
         }
         FileSource::Copy(p) => {
             let meta = fs::metadata(p).map_err(|e| io_err(p, e))?;
             sig = copy_sig(&meta);
-            if same_as_last(sig) {
-                return Ok((false, last.copied()));
+            if let (Some(w), Some(m)) = (last, &current) {
+                if w.sig == sig && w.len == m.len() && w.mtime == mtime_ns(m) {
+                    return Ok((false, Some(*w)));
+                }
             }
             owned = fs::read(p).map_err(|e| io_err(p, e))?;
             &owned
         }
     };
-    if let Some(meta) = &current {
-        if meta.len() == bytes.len() as u64
-            && fs::read(dest).map(|old| old == bytes).unwrap_or(false)
-        {
-            let entry = Written {
-                len: meta.len(),
-                mtime: mtime_ns(meta),
-                sig,
-            };
-            return Ok((false, Some(entry)));
-        }
+    // For a copy, `sig` is the source's, so the manifest check above is the
+    // only one that may skip reading; the byte comparison still applies.
+    let last = if matches!(src, FileSource::Copy(_)) {
+        None
+    } else {
+        last
+    };
+    if let Some(w) = unchanged(dest, bytes, sig, current.as_ref(), last) {
+        return Ok((false, Some(w)));
     }
     let parent = dest.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(parent).map_err(|e| io_err(dest, e))?;
@@ -293,12 +485,7 @@ fn write_if_changed(
             .set_permissions(fs::Permissions::from_mode(0o644));
     }
     tmp.persist(dest).map_err(|e| io_err(dest, e.error))?;
-    let entry = fs::metadata(dest).ok().map(|m| Written {
-        len: m.len(),
-        mtime: mtime_ns(&m),
-        sig,
-    });
-    Ok((true, entry))
+    Ok((true, written(dest, sig)))
 }
 
 /// Remove files under `out` that this build did not produce, then empty folders.

@@ -130,12 +130,32 @@ pub fn build_index(docs: &[SearchDoc]) -> Value {
 
 /// One document ready for the index: its store entry and, per field, its
 /// distinct tokens (after the language's pipeline) with their counts, and its
-/// token count. The page text is not kept.
-struct Prepared {
+/// token count. The page text is not kept. Made by [`prepare`].
+pub struct Prepared {
     url: String,
     lang: Lang,
     entry: Value,
-    fields: [(Vec<(String, u32)>, usize); 4],
+    fields: [(FieldTokens, usize); 4],
+}
+
+/// The distinct tokens of one field with their counts, packed in one string
+/// (a document has hundreds; one allocation each would cost more than them).
+#[derive(Default)]
+struct FieldTokens {
+    text: String,
+    /// (end offset in `text`, count); each token starts where the last ended.
+    ends: Vec<(u32, u32)>,
+}
+
+impl FieldTokens {
+    fn iter(&self) -> impl Iterator<Item = (&str, u32)> {
+        let mut start = 0;
+        self.ends.iter().map(move |&(end, count)| {
+            let t = &self.text[start..end as usize];
+            start = end as usize;
+            (t, count)
+        })
+    }
 }
 
 /// A language's pipeline with a memory of what it made of each token (the
@@ -148,7 +168,7 @@ struct Pipe {
 impl Pipe {
     /// The distinct tokens of `text` with their counts, and the token count:
     /// what [`tokenize`] then the pipeline give, without a string per token.
-    fn field(&mut self, text: &str) -> (Vec<(String, u32)>, usize) {
+    fn field(&mut self, text: &str) -> (FieldTokens, usize) {
         let mut freq: BTreeMap<std::rc::Rc<str>, u32> = BTreeMap::new();
         let mut len = 0;
         for raw in text
@@ -183,8 +203,14 @@ impl Pipe {
                 *freq.entry(t).or_insert(0) += 1;
             }
         }
-        let fields = freq.into_iter().map(|(t, n)| (t.to_string(), n)).collect();
-        (fields, len)
+        let mut packed = FieldTokens::default();
+        for (t, n) in freq {
+            packed.text.push_str(&t);
+            packed.ends.push((packed.text.len() as u32, n));
+        }
+        packed.text.shrink_to_fit();
+        packed.ends.shrink_to_fit();
+        (packed, len)
     }
 }
 
@@ -218,6 +244,42 @@ fn pipelines() -> Vec<elasticlunr::Pipeline> {
         .collect()
 }
 
+/// Words remembered per thread and language before the memory starts again.
+const MAX_MEMO_WORDS: usize = 200_000;
+
+thread_local! {
+    /// Each thread's pipelines (they are not `Send`) and their memory.
+    static PIPES: std::cell::RefCell<Vec<Pipe>> = std::cell::RefCell::new(pipes());
+}
+
+/// The index document of one rendered page, or None when it asks not to be
+/// searched. Call it from the thread that rendered the page, while its
+/// body HTML is at hand; [`files_from`] then writes the index.
+pub fn prepare(src: &SourcePage, page: &PageOutput, site_lang: Option<&str>) -> Option<Prepared> {
+    let doc = search_doc(src, page, site_lang)?;
+    Some(PIPES.with(|p| {
+        let mut pipes = p.borrow_mut();
+        for pipe in pipes.iter_mut() {
+            if pipe.memo.len() > MAX_MEMO_WORDS {
+                pipe.memo.clear();
+            }
+        }
+        Prepared::new(&doc, &mut pipes)
+    }))
+}
+
+/// The search files of a build from its prepared documents: (output path, content).
+pub fn files_from(prepared: Vec<Prepared>) -> Vec<(String, Vec<u8>)> {
+    vec![
+        (SCRIPT_PATH.to_string(), search_script().into_bytes()),
+        (INDEX_PATH.to_string(), {
+            let mut script = write_index(prepared, SCRIPT_START);
+            script.push_str(";\n");
+            script_safe(script).into_bytes()
+        }),
+    ]
+}
+
 fn pipes() -> Vec<Pipe> {
     pipelines()
         .into_iter()
@@ -234,17 +296,18 @@ pub fn index_json(docs: &[SearchDoc]) -> String {
         .par_iter()
         .map_init(pipes, |p, d| Prepared::new(d, p))
         .collect();
-    write_index(prepared)
+    write_index(prepared, "")
 }
 
 /// The JSON of the prepared documents: one index per language, written the
 /// way elasticlunr-rs serializes its `Index` (same keys in the same order,
 /// byte for byte), from sorted postings instead of an in-memory tree.
-fn write_index(mut docs: Vec<Prepared>) -> String {
+fn write_index(mut docs: Vec<Prepared>, prefix: &str) -> String {
     docs.sort_by(|a, b| a.url.cmp(&b.url));
     let refs: Vec<String> = (0..docs.len()).map(|n| n.to_string()).collect();
     let pipelines = pipelines();
     let mut out = String::with_capacity(1 << 20);
+    out.push_str(prefix);
     out.push_str("{\"indexes\":{");
     let mut first = true;
     for lang in Lang::ALL {
@@ -281,7 +344,7 @@ fn write_index(mut docs: Vec<Prepared>) -> String {
                         .iter()
                         // elasticlunr indexes no empty token (it still counts it).
                         .filter(|(t, _)| !t.is_empty())
-                        .map(move |(t, c)| (t.as_str(), n, *c))
+                        .map(move |(t, c)| (t, n, c))
                 })
                 .map(|(t, n, c)| (t, refs[n].as_str(), c))
                 .collect();
@@ -388,12 +451,26 @@ pub fn index_script(docs: &[SearchDoc]) -> String {
     as_script(index_json(docs))
 }
 
+const SCRIPT_START: &str = "window.elementdocsSearchIndex = ";
+
 fn as_script(json: String) -> String {
-    // U+2028 and U+2029 are valid in JSON strings but ended lines in older JS.
-    let json = json
-        .replace('\u{2028}', "\\u2028")
-        .replace('\u{2029}', "\\u2029");
-    format!("window.elementdocsSearchIndex = {json};\n")
+    let mut script = String::with_capacity(SCRIPT_START.len() + json.len() + 2);
+    script.push_str(SCRIPT_START);
+    script.push_str(&json);
+    drop(json);
+    script.push_str(";\n");
+    script_safe(script)
+}
+
+/// U+2028 and U+2029 are valid in JSON strings but ended lines in older JS.
+fn script_safe(script: String) -> String {
+    if script.contains(['\u{2028}', '\u{2029}']) {
+        script
+            .replace('\u{2028}', "\\u2028")
+            .replace('\u{2029}', "\\u2029")
+    } else {
+        script
+    }
 }
 
 /// The search script: elasticlunr.js, the Korean stop words, the client.
@@ -536,19 +613,9 @@ pub fn output_files(
     let site_lang = site.get("lang").and_then(Value::as_str);
     let prepared: Vec<Prepared> = pages
         .par_iter()
-        .map_init(pipes, |pl, p| {
-            let doc = search_doc(by_rel.get(p.source.as_str())?, p, site_lang)?;
-            Some(Prepared::new(&doc, pl))
-        })
-        .flatten()
+        .filter_map(|p| prepare(by_rel.get(p.source.as_str())?, p, site_lang))
         .collect();
-    vec![
-        (SCRIPT_PATH.to_string(), search_script().into_bytes()),
-        (
-            INDEX_PATH.to_string(),
-            as_script(write_index(prepared)).into_bytes(),
-        ),
-    ]
+    files_from(prepared)
 }
 
 #[cfg(test)]

@@ -86,8 +86,25 @@ pub struct BuildContext {
     pub strict: bool,
 }
 
+/// Takes each page as soon as it is rendered (the writer stages it), so the
+/// build need not keep every page's HTML in memory. A sink may empty the
+/// page's `html` and `expanded`.
+pub trait PageSink: Sync {
+    fn take(&self, page: &mut PageOutput) -> Result<(), Diagnostic>;
+}
+
 /// Load the configuration and render the whole site in memory.
 pub fn build_site(opts: &BuildOptions) -> Result<SiteOutput, Vec<Diagnostic>> {
+    build_site_into(opts, None)
+}
+
+/// [`build_site`], handing each page to `sink` as soon as it is laid out
+/// (when the site has no base URL: publish rewrites pages otherwise). The
+/// pages of the result then hold no HTML and no body HTML.
+pub fn build_site_into(
+    opts: &BuildOptions,
+    sink: Option<&dyn PageSink>,
+) -> Result<SiteOutput, Vec<Diagnostic>> {
     let mut config = Config::load(&opts.source).map_err(|d| vec![d])?;
     if let Some(b) = &opts.base_url {
         config.set_baseurl(b);
@@ -98,11 +115,20 @@ pub fn build_site(opts: &BuildOptions) -> Result<SiteOutput, Vec<Diagnostic>> {
         .iter()
         .map(|p| p.canonicalize().unwrap_or_else(|_| p.clone()))
         .collect();
-    Ok(build_with(config, &skip, opts.strict))
+    Ok(build_into(config, &skip, opts.strict, sink))
 }
 
 /// Render a site from an already loaded configuration.
 pub fn build_with(config: Config, skip: &[PathBuf], strict: bool) -> SiteOutput {
+    build_into(config, skip, strict, None)
+}
+
+fn build_into(
+    config: Config,
+    skip: &[PathBuf],
+    strict: bool,
+    sink: Option<&dyn PageSink>,
+) -> SiteOutput {
     crate::timing::stage("start");
     let found = discover(&config, skip);
     crate::timing::stage("discover");
@@ -120,18 +146,33 @@ pub fn build_with(config: Config, skip: &[PathBuf], strict: bool) -> SiteOutput 
         }
     };
     crate::timing::stage("context");
-    let results: Vec<Result<PageOutput, Vec<Diagnostic>>> = found
-        .pages
-        .par_iter()
-        .map(|p| render_page(&ctx, p))
-        .collect();
+    let sink = sink.filter(|_| ctx.config.baseurl.is_empty());
+    let site_lang = ctx.config.site.get("lang").and_then(Value::as_str);
+    // Each page is indexed for search on the thread that rendered it, while
+    // its body is at hand, then handed to the sink.
+    let results: Vec<Result<(PageOutput, Option<crate::search::Prepared>), Vec<Diagnostic>>> =
+        found
+            .pages
+            .par_iter()
+            .map(|p| {
+                let mut page = render_page(&ctx, p)?;
+                let doc = crate::search::prepare(p, &page, site_lang);
+                if let Some(sink) = sink {
+                    sink.take(&mut page).map_err(|d| vec![d])?;
+                    page.rendered.html = String::new();
+                }
+                Ok((page, doc))
+            })
+            .collect();
     crate::timing::stage("pages");
     let mut pages = Vec::with_capacity(results.len());
+    let mut docs = Vec::with_capacity(results.len());
     for r in results {
         match r {
-            Ok(p) => {
+            Ok((p, doc)) => {
                 diagnostics.extend(p.rendered.warnings.iter().cloned());
                 pages.push(p);
+                docs.extend(doc);
             }
             Err(d) => diagnostics.extend(d),
         }
@@ -145,11 +186,7 @@ pub fn build_with(config: Config, skip: &[PathBuf], strict: bool) -> SiteOutput 
     };
     // Search first: its files must exist when publish checks links and
     // applies the base URL, and 404.html (added by publish) is not indexed.
-    generated.extend(crate::search::output_files(
-        &found.pages,
-        &pages,
-        &ctx.config.site,
-    ));
+    generated.extend(crate::search::files_from(docs));
     crate::timing::stage("search");
     diagnostics.extend(crate::publish::publish(
         &ctx,

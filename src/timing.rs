@@ -10,8 +10,8 @@ fn enabled() -> Option<Instant> {
     *START.get_or_init(|| std::env::var_os("ELEMENTDOCS_TIMINGS").map(|_| Instant::now()))
 }
 
-/// `VmRSS` and `VmHWM` of this process in MiB (Linux; 0 elsewhere).
-fn rss_mib() -> (u64, u64) {
+/// `VmRSS`, `VmHWM`, `RssAnon` and `RssFile` of this process in MiB (Linux; 0 elsewhere).
+fn rss_mib() -> (u64, u64, u64, u64) {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let field = |name: &str| {
         status
@@ -20,7 +20,12 @@ fn rss_mib() -> (u64, u64) {
             .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
             .map_or(0, |kb| kb / 1024)
     };
-    (field("VmRSS:"), field("VmHWM:"))
+    (
+        field("VmRSS:"),
+        field("VmHWM:"),
+        field("RssAnon:"),
+        field("RssFile:"),
+    )
 }
 
 /// User + system CPU seconds of the process so far (Linux; 0 elsewhere).
@@ -37,9 +42,9 @@ fn cpu_secs() -> f64 {
 /// Print one stage line (when enabled): `stage  wall ms  cpu ms  rss/peak MiB`.
 pub fn stage(name: &str) {
     if let Some(start) = enabled() {
-        let (rss, hwm) = rss_mib();
+        let (rss, hwm, anon, file) = rss_mib();
         eprintln!(
-            "[timing] {name:<14} at {:7.1} ms  cpu {:6.0} ms  rss {rss} MiB (peak {hwm})",
+            "[timing] {name:<14} at {:7.1} ms  cpu {:6.0} ms  rss {rss} MiB (peak {hwm}; anon {anon}, file {file})",
             start.elapsed().as_secs_f64() * 1000.0,
             cpu_secs() * 1000.0
         );
