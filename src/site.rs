@@ -150,20 +150,20 @@ fn build_into(
     let site_lang = ctx.config.site.get("lang").and_then(Value::as_str);
     // Each page is indexed for search on the thread that rendered it, while
     // its body is at hand, then handed to the sink.
-    let results: Vec<Result<(PageOutput, Option<crate::search::Prepared>), Vec<Diagnostic>>> =
-        found
-            .pages
-            .par_iter()
-            .map(|p| {
-                let mut page = render_page(&ctx, p)?;
-                let doc = crate::search::prepare(p, &page, site_lang);
-                if let Some(sink) = sink {
-                    sink.take(&mut page).map_err(|d| vec![d])?;
-                    page.rendered.html = String::new();
-                }
-                Ok((page, doc))
-            })
-            .collect();
+    type PageResult = Result<(PageOutput, Option<crate::search::Prepared>), Vec<Diagnostic>>;
+    let results: Vec<PageResult> = found
+        .pages
+        .par_iter()
+        .map(|p| {
+            let mut page = render_page(&ctx, p)?;
+            let doc = crate::search::prepare(p, &page, site_lang);
+            if let Some(sink) = sink {
+                sink.take(&mut page).map_err(|d| vec![d])?;
+                page.rendered.html = String::new();
+            }
+            Ok((page, doc))
+        })
+        .collect();
     crate::timing::stage("pages");
     let mut pages = Vec::with_capacity(results.len());
     let mut docs = Vec::with_capacity(results.len());
