@@ -336,20 +336,27 @@ fn write_index(mut docs: Vec<Prepared>, prefix: &str) -> String {
             }
             out.push_str(&json_text(&name));
             out.push_str(":{\"root\":");
-            let mut postings: Vec<(&str, &str, u32)> = members
-                .iter()
-                .flat_map(|&n| {
-                    docs[n].fields[at]
-                        .0
-                        .iter()
-                        // elasticlunr indexes no empty token (it still counts it).
-                        .filter(|(t, _)| !t.is_empty())
-                        .map(move |(t, c)| (t, n, c))
-                })
-                .map(|(t, n, c)| (t, refs[n].as_str(), c))
-                .collect();
-            postings.sort_unstable_by(|a, b| a.0.cmp(b.0).then(a.1.cmp(b.1)));
-            TrieWriter::default().node(&mut out, &postings, 0);
+            // Each distinct token with its (document, count) postings: 8
+            // bytes a posting, sorted by token, postings by reference text.
+            let mut by_token: HashMap<&str, Vec<(u32, u32)>> = HashMap::new();
+            for &n in &members {
+                for (t, c) in docs[n].fields[at].0.iter() {
+                    // elasticlunr indexes no empty token (it still counts it).
+                    if !t.is_empty() {
+                        by_token.entry(t).or_default().push((n as u32, c));
+                    }
+                }
+            }
+            let mut terms: Vec<(&str, Vec<(u32, u32)>)> = by_token.into_iter().collect();
+            terms.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            for (_, postings) in terms.iter_mut() {
+                postings.sort_unstable_by(|a, b| refs[a.0 as usize].cmp(&refs[b.0 as usize]));
+            }
+            TrieWriter {
+                tf: HashMap::new(),
+                refs: &refs,
+            }
+            .node(&mut out, &terms, 0);
             out.push('}');
         }
         out.push_str("},\"documentStore\":");
@@ -382,34 +389,38 @@ fn json_text<T: serde::Serialize + ?Sized>(v: &T) -> String {
 
 /// Writes elasticlunr's character tree: each node is
 /// `{"docs":{ref:{"tf":x}},"df":n, char:node, ...}`.
-#[derive(Default)]
-struct TrieWriter {
+struct TrieWriter<'a> {
     /// `{"tf":x}` for each count seen (tf is the square root of the count).
     tf: HashMap<u32, String>,
+    /// The reference of each document.
+    refs: &'a [String],
 }
 
-impl TrieWriter {
-    /// The node for the prefix of `depth` bytes shared by every posting in
-    /// `postings` (sorted by token, then by reference).
-    fn node(&mut self, out: &mut String, postings: &[(&str, &str, u32)], depth: usize) {
-        let own = postings.iter().take_while(|p| p.0.len() == depth).count();
+impl TrieWriter<'_> {
+    /// The node for the prefix of `depth` bytes shared by every token in
+    /// `terms` (sorted by token; each with its postings sorted by reference).
+    fn node(&mut self, out: &mut String, terms: &[(&str, Vec<(u32, u32)>)], depth: usize) {
+        let own = match terms.first() {
+            Some((t, postings)) if t.len() == depth => postings.as_slice(),
+            _ => &[],
+        };
         out.push_str("{\"docs\":{");
-        for (i, (_, r, c)) in postings[..own].iter().enumerate() {
+        for (i, &(n, c)) in own.iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
             out.push('"');
-            out.push_str(r);
+            out.push_str(&self.refs[n as usize]);
             out.push_str("\":");
             let tf = self
                 .tf
-                .entry(*c)
-                .or_insert_with(|| format!("{{\"tf\":{}}}", json_text(&f64::from(*c).sqrt())));
+                .entry(c)
+                .or_insert_with(|| format!("{{\"tf\":{}}}", json_text(&f64::from(c).sqrt())));
             out.push_str(tf);
         }
         out.push_str("},\"df\":");
-        out.push_str(&own.to_string());
-        let mut rest = &postings[own..];
+        out.push_str(&own.len().to_string());
+        let mut rest = if own.is_empty() { terms } else { &terms[1..] };
         while let Some(first) = rest.first() {
             let ch = first.0[depth..]
                 .chars()
