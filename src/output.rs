@@ -230,16 +230,17 @@ fn written(dest: &Path, sig: u128) -> Option<Written> {
     })
 }
 
-/// A new file with these bytes, readable by the web server (0644 on Unix).
+/// A new file with these bytes, readable by the web server (0644 under the
+/// usual umask, as any file a tool writes).
 fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut f = fs::File::create(path)?;
-    f.write_all(bytes)?;
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        f.set_permissions(fs::Permissions::from_mode(0o644))?;
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o644);
     }
-    Ok(())
+    options.open(path)?.write_all(bytes)
 }
 
 /// Some(manifest entry) when `dest` already holds `bytes` (content hash `sig`):
