@@ -97,8 +97,12 @@ type Shard = Mutex<HashMap<u64, Vec<Entry>>>;
 /// What parsing one line from a given state gave: the scope operations and
 /// the state after the line.
 struct LineParse {
+    /// The line (a key collision must never apply its offsets to another line).
+    line: Box<str>,
     ops: Vec<(usize, ScopeStackOp)>,
     after: ParseState,
+    /// The key of `after` (see [`state_key`]); None when it is not cacheable.
+    after_key: Option<u128>,
 }
 
 /// Lines cached per thread at most (then the cache starts again).
@@ -209,17 +213,12 @@ impl Highlighter {
         let mut stack = ScopeStack::new();
         let mut open_spans = 0isize;
         let mut html = String::with_capacity(code.len() * 3);
-        let mut state_text = String::new();
+        let mut scratch = String::new();
+        let mut state_key = state_key(&state, &mut scratch);
         for line in LinesWithEndings::from(code) {
-            state_text.clear();
-            use std::fmt::Write;
-            let _ = write!(state_text, "{}\0{:?}", syntax.name, state);
-            // A state holding regex captures (heredocs, backreferences) is
-            // not cached: its debug text does not show all of it.
-            let key =
-                (!state_text.contains("captures: Some(")).then(|| line_key(&state_text, line));
+            let key = state_key.map(|k| line_key(k, line));
             let hit = key.and_then(|k| LINES.with(|c| c.borrow().get(&k).cloned()));
-            let parsed = match hit {
+            let parsed = match hit.filter(|p| *p.line == *line) {
                 Some(p) => {
                     state = p.after.clone();
                     p
@@ -227,8 +226,10 @@ impl Highlighter {
                 None => {
                     let ops = state.parse_line(line, ss).ok()?;
                     let p = std::rc::Rc::new(LineParse {
+                        line: line.into(),
                         ops,
                         after: state.clone(),
+                        after_key: self::state_key(&state, &mut scratch),
                     });
                     if let Some(k) = key {
                         LINES.with(|c| {
@@ -242,6 +243,7 @@ impl Highlighter {
                     p
                 }
             };
+            state_key = parsed.after_key;
             let (frag, delta) =
                 line_tokens_to_classed_spans(line, &parsed.ops, CLASS_STYLE, &mut stack).ok()?;
             open_spans += delta;
@@ -272,16 +274,47 @@ fn lock(shard: &Shard) -> std::sync::MutexGuard<'_, HashMap<u64, Vec<Entry>>> {
     shard.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Two independent 64-bit hashes of (state, line): collisions are out of reach.
-fn line_key(state: &str, line: &str) -> u128 {
-    let half = |salt: u8| {
-        let mut h = DefaultHasher::new();
-        salt.hash(&mut h);
-        state.hash(&mut h);
-        line.hash(&mut h);
-        h.finish()
+/// A 128-bit key of a parser state (grammar contexts, prototypes, flags),
+/// from its debug text; None for a state holding regex captures (heredocs,
+/// backreferences), whose debug text does not show all of it.
+fn state_key(state: &ParseState, scratch: &mut String) -> Option<u128> {
+    use std::fmt::Write;
+    scratch.clear();
+    let _ = write!(scratch, "{state:?}");
+    (!scratch.contains("captures: Some(")).then(|| hash128(scratch.as_bytes(), 0))
+}
+
+/// The key of `line` parsed from the state with key `state`.
+fn line_key(state: u128, line: &str) -> u128 {
+    hash128(line.as_bytes(), state)
+}
+
+/// Two independent 64-bit multiply-rotate lanes, seeded: a cache key, not a
+/// cryptographic hash (inputs are the site's own code blocks).
+fn hash128(bytes: &[u8], seed: u128) -> u128 {
+    const K1: u64 = 0x9e37_79b9_7f4a_7c15;
+    const K2: u64 = 0xc2b2_ae3d_27d4_eb4f;
+    let mut a = 0x243f_6a88_85a3_08d3u64 ^ (seed as u64);
+    let mut b = 0x1319_8a2e_0370_7344u64 ^ ((seed >> 64) as u64);
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+        a = (a ^ w).wrapping_mul(K1).rotate_left(29);
+        b = (b ^ w.rotate_left(32)).wrapping_mul(K2).rotate_left(31);
+    }
+    let mut tail = [0u8; 8];
+    tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    let w = u64::from_le_bytes(tail) ^ ((bytes.len() as u64) << 3);
+    a = (a ^ w).wrapping_mul(K1).rotate_left(29);
+    b = (b ^ w).wrapping_mul(K2).rotate_left(31);
+    let fin = |mut x: u64| {
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        x ^ (x >> 33)
     };
-    (u128::from(half(1)) << 64) | u128::from(half(2))
+    (u128::from(fin(a ^ b.rotate_left(17))) << 64) | u128::from(fin(b ^ a.rotate_left(41)))
 }
 
 fn hash_of(lang: &str, code: &str) -> u64 {
