@@ -326,19 +326,23 @@ impl Theme {
         sidebar: &str,
         body: &str,
     ) -> Result<tera::Context, Diagnostic> {
-        let mut ctx = tera::Context::new();
-        ctx.insert("page", view.page);
-        ctx.insert("site", view.site);
-        ctx.insert("body", body);
-        ctx.insert("headings", view.headings);
-        ctx.insert("guide", &view.guide);
-        ctx.insert("sidebar", sidebar);
-        ctx.insert("base_url", view.base_url);
-        ctx.insert("root_rel", view.root_rel);
-        ctx.insert("layout", layout);
-        ctx.insert("catalog_url", &format!("/{CATALOG_PATH}"));
-        ctx.insert("toc", &toc(view.headings));
-        Ok(ctx)
+        // Values are cloned (not serialized again): `site` holds the data files.
+        let s = |v: &str| Value::String(v.to_string());
+        let val = |v: serde_json::Result<Value>| v.unwrap_or(Value::Null);
+        let mut m = serde_json::Map::new();
+        m.insert("page".into(), view.page.clone());
+        m.insert("site".into(), view.site.clone());
+        m.insert("body".into(), s(body));
+        m.insert("headings".into(), val(serde_json::to_value(view.headings)));
+        m.insert("guide".into(), val(serde_json::to_value(view.guide)));
+        m.insert("sidebar".into(), s(sidebar));
+        m.insert("base_url".into(), s(view.base_url));
+        m.insert("root_rel".into(), s(view.root_rel));
+        m.insert("layout".into(), s(layout));
+        m.insert("catalog_url".into(), s(&format!("/{CATALOG_PATH}")));
+        m.insert("toc".into(), val(serde_json::to_value(toc(view.headings))));
+        tera::Context::from_value(Value::Object(m))
+            .map_err(|e| Diagnostic::error("templates", 0, 0, tera_message(&e)))
     }
 
     /// The sidebar listing every guide, rendered once per build.
