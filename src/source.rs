@@ -8,6 +8,7 @@
 
 use crate::config::{Config, SourceLayout};
 use crate::diag::Diagnostic;
+use rayon::prelude::*;
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
@@ -300,6 +301,9 @@ fn walk(cfg: &Config, dir: &Path, skip: &[PathBuf], jekyll: bool, found: &mut Di
         let name = e.file_name().to_string_lossy();
         !excluded(cfg, &rel_root, &name, jekyll) && !skip.iter().any(|s| e.path().starts_with(s))
     });
+    // Walk first (cheap), then read and parse the files in parallel.
+    let mut files: Vec<(PathBuf, bool)> = Vec::new();
+    let mut linked_dirs: Vec<PathBuf> = Vec::new();
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
@@ -308,35 +312,63 @@ fn walk(cfg: &Config, dir: &Path, skip: &[PathBuf], jekyll: bool, found: &mut Di
                 continue;
             }
         };
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let abs = entry.path();
-        if let Some(d) = outside_root(cfg, abs) {
-            found.diagnostics.push(d);
-            continue;
-        }
-        let rel = rel_to(&cfg.root, abs);
-        let content_rel = rel_to(dir, abs);
-        let ext = abs.extension().and_then(|e| e.to_str()).unwrap_or("");
-        let page_ext = MARKDOWN_EXTS.contains(&ext) || ext == "html";
-        // Only files that start with front matter are pages (as in Jekyll). Other
-        // Markdown and HTML files are partials for `include_relative`: Jekyll
-        // copies them as static files, the native layout keeps them private.
-        let is_page = page_ext && has_front_matter(abs);
-        if !is_page && page_ext && !jekyll {
-            continue;
-        }
-        if is_page {
-            match load_page(abs, &rel, &content_rel) {
-                Ok(p) => found.pages.push(p),
-                Err(d) => found.diagnostics.push(d),
+        // Only a path through a symbolic link can lead outside the root.
+        let linked =
+            entry.path_is_symlink() || linked_dirs.iter().any(|d| entry.path().starts_with(d));
+        if entry.file_type().is_dir() {
+            if entry.path_is_symlink() {
+                linked_dirs.push(entry.path().to_path_buf());
             }
-        } else {
-            found.statics.push(StaticFile {
-                out_rel: content_rel,
-                abs: abs.to_path_buf(),
-            });
+            continue;
+        }
+        if entry.file_type().is_file() {
+            files.push((entry.into_path(), linked));
+        }
+    }
+    enum Found {
+        Page(Box<SourcePage>),
+        Static(StaticFile),
+        Error(Diagnostic),
+        Skip,
+    }
+    let results: Vec<Found> = files
+        .par_iter()
+        .map(|(abs, linked)| {
+            if *linked {
+                if let Some(d) = outside_root(cfg, abs) {
+                    return Found::Error(d);
+                }
+            }
+            let rel = rel_to(&cfg.root, abs);
+            let content_rel = rel_to(dir, abs);
+            let ext = abs.extension().and_then(|e| e.to_str()).unwrap_or("");
+            let page_ext = MARKDOWN_EXTS.contains(&ext) || ext == "html";
+            // Only files that start with front matter are pages (as in Jekyll). Other
+            // Markdown and HTML files are partials for `include_relative`: Jekyll
+            // copies them as static files, the native layout keeps them private.
+            let is_page = page_ext && has_front_matter(abs);
+            if !is_page && page_ext && !jekyll {
+                return Found::Skip;
+            }
+            if is_page {
+                match load_page(abs, &rel, &content_rel) {
+                    Ok(p) => Found::Page(Box::new(p)),
+                    Err(d) => Found::Error(d),
+                }
+            } else {
+                Found::Static(StaticFile {
+                    out_rel: content_rel,
+                    abs: abs.clone(),
+                })
+            }
+        })
+        .collect();
+    for r in results {
+        match r {
+            Found::Page(p) => found.pages.push(*p),
+            Found::Static(s) => found.statics.push(s),
+            Found::Error(d) => found.diagnostics.push(d),
+            Found::Skip => {}
         }
     }
 }
@@ -455,5 +487,36 @@ mod tests {
         assert_eq!(output_path_for("a/b.md"), "a/b.html");
         assert_eq!(output_path_for("a/index.md"), "a/index.html");
         assert_eq!(output_path_for("a/x.html"), "a/x.html");
+    }
+
+    /// Links leading outside the root are refused, whether the link is the
+    /// file or a folder above it; links inside the root are read.
+    #[cfg(unix)]
+    #[test]
+    fn links_outside_the_root_are_refused() {
+        use std::os::unix::fs::symlink;
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.md"), "---\nt: 1\n---\nx\n").unwrap();
+        std::fs::create_dir(outside.path().join("dir")).unwrap();
+        std::fs::write(outside.path().join("dir/page.md"), "---\nt: 1\n---\nx\n").unwrap();
+        let site = tempfile::tempdir().unwrap();
+        let root = site.path().canonicalize().unwrap();
+        std::fs::write(root.join("elementdocs.yml"), "title: T\n").unwrap();
+        let content = root.join("content");
+        std::fs::create_dir_all(content.join("real")).unwrap();
+        std::fs::write(content.join("real/ok.md"), "---\nt: 1\n---\nok\n").unwrap();
+        symlink(outside.path().join("secret.md"), content.join("secret.md")).unwrap();
+        symlink(outside.path().join("dir"), content.join("linked")).unwrap();
+        symlink(content.join("real"), content.join("inside")).unwrap();
+        let cfg = Config::load(&root).unwrap();
+        let found = discover(&cfg, &[]);
+        let pages: Vec<&str> = found.pages.iter().map(|p| p.rel.as_str()).collect();
+        assert_eq!(pages, ["content/inside/ok.md", "content/real/ok.md"]);
+        let refused: Vec<&str> = found
+            .diagnostics
+            .iter()
+            .map(|d| d.file.to_str().unwrap())
+            .collect();
+        assert_eq!(refused, ["content/linked/page.md", "content/secret.md"]);
     }
 }
