@@ -162,15 +162,14 @@ impl FieldTokens {
 /// pipeline handles each token on its own; pages repeat the same words).
 struct Pipe {
     pipeline: elasticlunr::Pipeline,
-    memo: HashMap<String, Option<std::rc::Rc<str>>>,
+    memo: WordMap<Option<std::rc::Rc<str>>>,
 }
 
 impl Pipe {
     /// The distinct tokens of `text` with their counts, and the token count:
     /// what [`tokenize`] then the pipeline give, without a string per token.
     fn field(&mut self, text: &str) -> (FieldTokens, usize) {
-        let mut freq: BTreeMap<std::rc::Rc<str>, u32> = BTreeMap::new();
-        let mut len = 0;
+        let mut tokens: Vec<std::rc::Rc<str>> = Vec::new();
         for raw in text
             .split(|c: char| c.is_whitespace() || c == '-')
             .filter(|s| !s.is_empty())
@@ -198,21 +197,49 @@ impl Pipe {
                     out
                 }
             };
-            if let Some(t) = out {
-                len += 1;
-                *freq.entry(t).or_insert(0) += 1;
-            }
+            tokens.extend(out);
         }
+        let len = tokens.len();
+        tokens.sort_unstable();
         let mut packed = FieldTokens::default();
-        for (t, n) in freq {
-            packed.text.push_str(&t);
-            packed.ends.push((packed.text.len() as u32, n));
+        let mut i = 0;
+        while i < tokens.len() {
+            let t = &tokens[i];
+            let n = tokens[i..].iter().take_while(|u| *u == t).count();
+            packed.text.push_str(t);
+            packed.ends.push((packed.text.len() as u32, n as u32));
+            i += n;
         }
         packed.text.shrink_to_fit();
         packed.ends.shrink_to_fit();
         (packed, len)
     }
 }
+
+/// A fast hasher for the word memory (FxHash's mixing; the words are the
+/// site's own text, so no hash flooding to fear).
+#[derive(Default, Clone, Copy)]
+struct WordHasher(u64);
+
+impl std::hash::Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+            self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type WordMap<V> = HashMap<String, V, std::hash::BuildHasherDefault<WordHasher>>;
 
 impl Prepared {
     fn new(doc: &SearchDoc, pipes: &mut [Pipe]) -> Prepared {
@@ -285,7 +312,7 @@ fn pipes() -> Vec<Pipe> {
         .into_iter()
         .map(|pipeline| Pipe {
             pipeline,
-            memo: HashMap::new(),
+            memo: WordMap::default(),
         })
         .collect()
 }
@@ -492,11 +519,10 @@ pub fn search_script() -> String {
 /// Plain text of an HTML fragment: tags become spaces, `<script>`, `<style>`
 /// and comments are dropped, entities decoded, whitespace collapsed.
 pub fn html_to_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
+    let mut out = Collapsed::with_capacity(html.len());
     let mut rest = html;
     while let Some(lt) = rest.find('<') {
-        out.push_str(&rest[..lt]);
-        out.push(' ');
+        out.text(&rest[..lt]);
         let tag = &rest[lt..];
         let opens_tag = tag[1..]
             .chars()
@@ -504,43 +530,74 @@ pub fn html_to_text(html: &str) -> String {
             .is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, '/' | '!' | '?'));
         rest = if !opens_tag {
             // A `<` that starts no tag is text.
-            out.pop();
-            out.push('<');
+            out.text("<");
             &tag[1..]
         } else if let Some(after) = tag.strip_prefix("<!--") {
+            out.space();
             after.find("-->").map_or("", |e| &after[e + 3..])
         } else if let Some(skip) = raw_text_end(tag) {
+            out.space();
             &tag[skip..]
         } else {
+            out.space();
             match tag.find('>') {
                 Some(gt) => &tag[gt + 1..],
                 // A lone `<` is text.
                 None => {
-                    out.push('<');
+                    out.text("<");
                     &tag[1..]
                 }
             }
         };
     }
-    out.push_str(rest);
-    let decoded = if out.contains('&') {
-        html_escape::decode_html_entities(&out)
-    } else {
-        std::borrow::Cow::Borrowed(out.as_str())
-    };
-    collapse_whitespace(&decoded)
+    out.text(rest);
+    out.out
 }
 
-/// Words separated by one space, no space at the ends (as `split_whitespace`).
-fn collapse_whitespace(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for word in s.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
+/// Text with entities decoded and whitespace collapsed as it is added: words
+/// separated by one space, none at the ends (as `split_whitespace`).
+struct Collapsed {
+    out: String,
+    pending: bool,
+}
+
+impl Collapsed {
+    fn with_capacity(n: usize) -> Collapsed {
+        Collapsed {
+            out: String::with_capacity(n),
+            pending: false,
         }
-        out.push_str(word);
     }
-    out
+
+    /// A tag: words on each side stay apart.
+    fn space(&mut self) {
+        self.pending = true;
+    }
+
+    fn text(&mut self, s: &str) {
+        if s.contains('&') {
+            let decoded = html_escape::decode_html_entities(s);
+            self.words(&decoded);
+        } else {
+            self.words(s);
+        }
+    }
+
+    fn words(&mut self, s: &str) {
+        for (i, piece) in s.split(char::is_whitespace).enumerate() {
+            if i > 0 {
+                self.pending = true;
+            }
+            if piece.is_empty() {
+                continue;
+            }
+            if self.pending && !self.out.is_empty() {
+                self.out.push(' ');
+            }
+            self.pending = false;
+            self.out.push_str(piece);
+        }
+    }
 }
 
 /// For `<script ...>` and `<style ...>`, the byte length up to the end of the
@@ -681,6 +738,57 @@ mod tests {
             .iter()
             .find(|d| d["u"] == url)
             .unwrap()
+    }
+
+    /// The one-pass conversion gives what stripping tags, decoding entities
+    /// and collapsing whitespace in three passes gives.
+    #[test]
+    fn html_to_text_matches_three_passes() {
+        fn reference(html: &str) -> String {
+            let mut out = String::new();
+            let mut rest = html;
+            while let Some(lt) = rest.find('<') {
+                out.push_str(&rest[..lt]);
+                out.push(' ');
+                let tag = &rest[lt..];
+                let opens = tag[1..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, '/' | '!' | '?'));
+                rest = if !opens {
+                    out.pop();
+                    out.push('<');
+                    &tag[1..]
+                } else if let Some(after) = tag.strip_prefix("<!--") {
+                    after.find("-->").map_or("", |e| &after[e + 3..])
+                } else if let Some(skip) = raw_text_end(tag) {
+                    &tag[skip..]
+                } else {
+                    match tag.find('>') {
+                        Some(gt) => &tag[gt + 1..],
+                        None => {
+                            out.push('<');
+                            &tag[1..]
+                        }
+                    }
+                };
+            }
+            out.push_str(rest);
+            let decoded = html_escape::decode_html_entities(&out);
+            decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+        }
+        for html in [
+            "  <p>a&nbsp;b &amp;c</p>\n\n<p> d</p> ",
+            "x&lt;y&gt;<b>z</b>&#32;w",
+            "AT&<b>T</b> &amp",
+            "1 < 2 <i>3</i> <",
+            "<p>a</p><p>b</p>\t<br>c",
+            "&nbsp;&nbsp;",
+            "",
+            "<script>x</script>y<!-- z -->w",
+        ] {
+            assert_eq!(html_to_text(html), reference(html), "{html:?}");
+        }
     }
 
     #[test]
