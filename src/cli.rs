@@ -44,6 +44,10 @@ pub struct BuildArgs {
     /// Treat warnings as errors.
     #[arg(long)]
     pub strict: bool,
+    /// Render everything even when no input changed since the last build
+    /// into this output folder.
+    #[arg(long)]
+    pub force: bool,
 }
 
 impl BuildArgs {
@@ -76,13 +80,29 @@ impl BuildArgs {
         let started = std::time::Instant::now();
         let root = opts.source.canonicalize().unwrap_or(opts.source.clone());
         // The output folder as the build will resolve it (from the config's root).
-        let out = match &opts.out {
-            Some(o) => o.clone(),
-            None => match crate::config::Config::load(&opts.source) {
-                Ok(cfg) => opts.out_dir(&cfg),
-                Err(d) => return (vec![d], false),
-            },
+        let cfg = match crate::config::Config::load(&opts.source) {
+            Ok(cfg) => cfg,
+            Err(d) => return (vec![d], false),
         };
+        let out = opts.out_dir(&cfg);
+        let fingerprint = (!self.force && opts.expanded_dir.is_none()).then(|| {
+            let skip: Vec<std::path::PathBuf> = std::iter::once(out.clone())
+                .map(|p| p.canonicalize().unwrap_or(p))
+                .collect();
+            crate::fresh::fingerprint(&cfg, &opts, &skip)
+        });
+        if let Some((record, files)) = fingerprint
+            .as_deref()
+            .and_then(|f| crate::fresh::unchanged(&out, f))
+        {
+            eprintln!(
+                "built {} pages into {} in {:.0} ms (0 written, {files} unchanged, 0 removed; no source changed since the last build)",
+                record.pages,
+                out.display(),
+                started.elapsed().as_secs_f64() * 1000.0,
+            );
+            return (record.diagnostics, true);
+        }
         // Pages are staged as they are rendered (not kept in memory), and
         // only put in place once the whole build succeeded.
         let staging = match Self::staging(&out, &root, opts.expanded_dir.as_deref()) {
@@ -106,6 +126,14 @@ impl BuildArgs {
         ) {
             Ok(stats) => {
                 crate::timing::stage("write");
+                if let Some(fingerprint) = fingerprint {
+                    let record = crate::fresh::Record {
+                        fingerprint,
+                        pages: site.pages.len(),
+                        diagnostics: diags.clone(),
+                    };
+                    crate::fresh::record(&out, &record);
+                }
                 eprintln!(
                     "built {} pages into {} in {:.0} ms ({} written, {} unchanged, {} removed)",
                     site.pages.len(),

@@ -10,14 +10,16 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// How bad a diagnostic is. Errors fail the build; warnings do not (unless `--strict`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Severity {
     Error,
     Warning,
 }
 
 /// One problem, located in a source file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Diagnostic {
     pub severity: Severity,
     /// Path shown to the user, relative to the source root when possible.

@@ -18,6 +18,7 @@ pub mod cli;
 pub mod config;
 pub mod data;
 pub mod diag;
+pub mod fresh;
 pub mod guide;
 pub mod highlight;
 pub mod liquid;

@@ -104,6 +104,42 @@ enum FileSource<'a> {
     Staged(&'a Stager),
 }
 
+/// What the last successful build into a folder recorded (see [`crate::fresh`]).
+pub const BUILD_RECORD: &str = ".elementdocs-build";
+
+/// The number of files the manifest lists when every one of them is still
+/// as the last build left it (same length and modification time) and the
+/// folder holds nothing else; None otherwise.
+pub fn intact(out: &Path) -> Option<usize> {
+    let manifest = load_manifest(out);
+    if manifest.is_empty() {
+        return None;
+    }
+    let mut seen = 0;
+    for entry in walkdir::WalkDir::new(out).min_depth(1) {
+        let entry = entry.ok()?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(out)
+            .ok()?
+            .to_str()?
+            .replace('\\', "/");
+        if rel == MARKER || rel == BUILD_RECORD {
+            continue;
+        }
+        let w = manifest.get(&rel)?;
+        let m = entry.metadata().ok()?;
+        if !m.is_file() || m.len() != w.len || mtime_ns(&m) != w.mtime {
+            return None;
+        }
+        seen += 1;
+    }
+    (seen == manifest.len()).then_some(seen)
+}
+
 /// Hidden folder of the output where pages wait until the build succeeds.
 const STAGING: &str = ".elementdocs-staging";
 
@@ -504,7 +540,7 @@ fn remove_stale(out: &Path, wanted: &HashSet<PathBuf>) -> Result<usize, Diagnost
             if p != out {
                 let _ = fs::remove_dir(p); // only succeeds when empty
             }
-        } else if p != marker && !wanted.contains(p) {
+        } else if p != marker && p != out.join(BUILD_RECORD) && !wanted.contains(p) {
             fs::remove_file(p).map_err(|err| io_err(p, err))?;
             removed += 1;
         }
