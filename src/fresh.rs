@@ -147,7 +147,7 @@ mod tests {
         };
         let fp = |args: &BuildArgs| {
             let cfg = Config::load(&root).unwrap();
-            fingerprint(&cfg, &args.options(), &[out.clone()])
+            fingerprint(&cfg, &args.options(), std::slice::from_ref(&out))
         };
         assert!(args.run().1);
         let first = fp(&args);
