@@ -17,5 +17,6 @@ pub mod liquid;
 pub mod markdown;
 pub mod output;
 pub mod render;
+pub mod serve;
 pub mod site;
 pub mod source;

@@ -161,7 +161,8 @@ fn site_value(config: &Config, data: Value) -> Value {
     Value::Object(site)
 }
 
-fn make_context(
+/// The shared state of a build (theme, catalog, sidebar, Liquid engine).
+pub fn make_context(
     config: Config,
     data: Value,
     pages: &[SourcePage],
@@ -282,6 +283,25 @@ pub fn render_page(ctx: &BuildContext, p: &SourcePage) -> Result<PageOutput, Vec
     rendered
         .warnings
         .splice(0..0, expanded.warnings.iter().cloned());
+    let html = layout_page(ctx, p, &page, &mut rendered)?;
+    Ok(PageOutput {
+        source: p.rel.clone(),
+        out_path: p.output_path(),
+        html,
+        expanded: expanded.text,
+        rendered,
+        deps: expanded.deps,
+    })
+}
+
+/// Lay out an already rendered page body (the last step of [`render_page`]);
+/// `serve` calls it alone when only the tabs or the sidebar changed.
+pub fn layout_page(
+    ctx: &BuildContext,
+    p: &SourcePage,
+    page: &Value,
+    rendered: &mut Rendered,
+) -> Result<String, Vec<Diagnostic>> {
     let meta = page_meta(p);
     let mut layout = meta.layout.clone();
     if !ctx.theme.has_layout(&layout) {
@@ -301,7 +321,7 @@ pub fn render_page(ctx: &BuildContext, p: &SourcePage) -> Result<PageOutput, Vec
     let out_path = p.output_path();
     let rr = root_rel(&out_path);
     let view = PageView {
-        page: &page,
+        page,
         site: &ctx.site,
         body: &rendered.html,
         headings: &rendered.headings,
@@ -310,18 +330,11 @@ pub fn render_page(ctx: &BuildContext, p: &SourcePage) -> Result<PageOutput, Vec
         base_url: &ctx.config.baseurl,
         root_rel: &rr,
     };
-    let html = ctx.theme.render_page(&layout, &view).map_err(|d| vec![d])?;
-    Ok(PageOutput {
-        source: p.rel.clone(),
-        out_path,
-        html,
-        expanded: expanded.text,
-        rendered,
-        deps: expanded.deps,
-    })
+    ctx.theme.render_page(&layout, &view).map_err(|d| vec![d])
 }
 
-fn generated_files(ctx: &BuildContext) -> Result<BTreeMap<String, Vec<u8>>, Diagnostic> {
+/// The files a build generates besides pages (theme extras, highlight CSS).
+pub fn generated_files(ctx: &BuildContext) -> Result<BTreeMap<String, Vec<u8>>, Diagnostic> {
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     for (path, bytes) in
         ctx.theme
