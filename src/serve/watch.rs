@@ -3,9 +3,10 @@
 
 use notify::{PollWatcher, RecommendedWatcher, RecursiveMode};
 use notify_debouncer_mini::{new_debouncer_opt, Config, DebounceEventResult, Debouncer};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Sender;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 /// Which changed paths are not worth a rebuild.
 #[derive(Debug, Clone)]
@@ -46,6 +47,59 @@ pub fn is_editor_temp(name: &str) -> bool {
             .any(|e| name.ends_with(e))
 }
 
+/// What identifies one version of a file: events that leave it unchanged
+/// (the watcher also reports files being opened, e.g. by our own rebuild)
+/// are dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    modified: Option<SystemTime>,
+    len: u64,
+    inode: u64,
+    is_dir: bool,
+}
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    let m = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&m);
+    #[cfg(not(unix))]
+    let inode = 0;
+    Some(Stamp {
+        modified: m.modified().ok(),
+        len: m.len(),
+        inode,
+        is_dir: m.is_dir(),
+    })
+}
+
+/// The last known stamp of every file under the root.
+struct Seen(HashMap<PathBuf, Option<Stamp>>);
+
+impl Seen {
+    fn scan(ignore: &Ignore) -> Seen {
+        let mut m = HashMap::new();
+        let walker = walkdir::WalkDir::new(&ignore.root)
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !ignore.ignored(e.path()));
+        for e in walker.filter_map(Result::ok) {
+            m.insert(e.path().to_path_buf(), stamp(e.path()));
+        }
+        Seen(m)
+    }
+
+    /// Did `path` change since it was last seen? Unknown paths did.
+    fn changed(&mut self, path: &Path) -> bool {
+        let now = stamp(path);
+        match self.0.insert(path.to_path_buf(), now) {
+            // A folder's own stamp changes with its entries, which are
+            // reported by themselves.
+            Some(Some(a)) if a.is_dir && now.is_some_and(|b| b.is_dir) => false,
+            Some(before) => before != now,
+            None => true,
+        }
+    }
+}
+
 /// A running watcher; dropping it stops watching.
 pub enum WatchHandle {
     Native(#[allow(dead_code)] Debouncer<RecommendedWatcher>),
@@ -57,12 +111,13 @@ pub enum WatchHandle {
 /// file system events (containers, network mounts).
 pub fn watch(ignore: Ignore, poll: bool, tx: Sender<Vec<PathBuf>>) -> notify::Result<WatchHandle> {
     let root = ignore.root.clone();
+    let mut seen = Seen::scan(&ignore);
     let handler = move |res: DebounceEventResult| match res {
         Ok(events) => {
             let mut paths: Vec<PathBuf> = events
                 .into_iter()
                 .map(|e| e.path)
-                .filter(|p| !ignore.ignored(p))
+                .filter(|p| !ignore.ignored(p) && seen.changed(p))
                 .collect();
             paths.sort();
             paths.dedup();
