@@ -96,9 +96,8 @@ fn start() -> Server {
     }
 }
 
-type Ws = tokio_tungstenite::WebSocketStream<
-    tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
->;
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 impl Server {
     async fn get(&self, path: &str) -> (u16, String) {
@@ -162,7 +161,10 @@ async fn edit_page_serves_new_html_and_sends_reload() {
     let (status, html) = s.get("/docs/other.html").await;
     assert_eq!(status, 200);
     assert!(html.contains("OTHER-V1"));
-    assert!(html.contains("data-elementdocs-live"), "live script injected");
+    assert!(
+        html.contains("data-elementdocs-live"),
+        "live script injected"
+    );
     let mut ws = s.ws().await;
     s.write("docs/other.md", "---\ntitle: Other\n---\nOTHER-V2 edited\n");
     let m = wait_rebuild(&mut ws, |m| !strs(&m["changed"]).is_empty()).await;
@@ -253,12 +255,18 @@ async fn new_and_removed_pages() {
     let mut ws = s.ws().await;
     assert_eq!(s.get("/docs/new.html").await.0, 404);
     s.write("docs/new.md", "---\ntitle: New\n---\nNEW-PAGE\n");
-    wait_rebuild(&mut ws, |m| strs(&m["changed"]).contains(&"/docs/new.html".into())).await;
+    wait_rebuild(&mut ws, |m| {
+        strs(&m["changed"]).contains(&"/docs/new.html".into())
+    })
+    .await;
     let (status, html) = s.get("/docs/new.html").await;
     assert_eq!(status, 200);
     assert!(html.contains("NEW-PAGE"));
     std::fs::remove_file(s.root.join("docs/new.md")).unwrap();
-    wait_rebuild(&mut ws, |m| strs(&m["changed"]).contains(&"/docs/new.html".into())).await;
+    wait_rebuild(&mut ws, |m| {
+        strs(&m["changed"]).contains(&"/docs/new.html".into())
+    })
+    .await;
     assert_eq!(s.get("/docs/new.html").await.0, 404);
 }
 
@@ -267,7 +275,12 @@ async fn editor_temp_files_do_not_rebuild() {
     let s = start();
     let mut ws = s.ws().await;
     // Noise first, then a real edit: the first rebuild must be the real one.
-    for noise in ["docs/.other.md.swp", "docs/other.md~", "docs/4913", "docs/.#other.md"] {
+    for noise in [
+        "docs/.other.md.swp",
+        "docs/other.md~",
+        "docs/4913",
+        "docs/.#other.md",
+    ] {
         s.write(noise, "x");
     }
     s.write("docs/other.md", "---\ntitle: Other\n---\nOTHER-V3\n");

@@ -766,6 +766,76 @@ fn changed_guides(old: &Catalog, new: &Catalog) -> BTreeSet<String> {
 mod tests {
     use super::*;
 
+    fn site() -> (tempfile::TempDir, LiveSite) {
+        let dir = tempfile::tempdir().unwrap();
+        for (rel, text) in [
+            ("_config.yml", "title: t\n"),
+            ("_includes/note.html", "NOTE\n"),
+            ("_data/glossary.yml", "a: 1\n"),
+            ("_data/other.yml", "b: 2\n"),
+            ("a.md", "---\ntitle: A\n---\nA {% include note.html %}\n"),
+            ("b.md", "---\ntitle: B\n---\nB {{ site.data.glossary.a }}\n"),
+            ("c.md", "---\ntitle: C\n---\nC\n"),
+        ] {
+            let p = dir.path().join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let s = LiveSite::load(dir.path(), vec![dir.path().join("public")]).unwrap();
+        (dir, s)
+    }
+
+    #[test]
+    fn a_change_rebuilds_only_its_dependents() {
+        let (_dir, mut s) = site();
+        let root = s.root().to_path_buf();
+        assert_eq!(s.page_count(), 3);
+        // The include graph comes from the Liquid engine's `deps`; set it
+        // here so this test does not depend on the engine.
+        s.out.get_mut("a.md").unwrap().deps = vec!["_includes/note.html".into()];
+        let rb = s.apply(&[root.join("_includes/note.html")]);
+        assert_eq!(rb.rebuilt, ["a.md"]);
+        assert!(!rb.full);
+
+        std::fs::write(root.join("c.md"), "---\ntitle: C\n---\nC2\n").unwrap();
+        let rb = s.apply(&[root.join("c.md")]);
+        assert_eq!(rb.rebuilt, ["c.md"]);
+        assert_eq!(rb.changed, ["c.html"]);
+
+        std::fs::write(root.join("_data/glossary.yml"), "a: 2\n").unwrap();
+        let rb = s.apply(&[root.join("_data/glossary.yml")]);
+        assert_eq!(rb.rebuilt, ["b.md"]);
+        std::fs::write(root.join("_data/other.yml"), "b: 3\n").unwrap();
+        let rb = s.apply(&[root.join("_data/other.yml")]);
+        assert!(rb.rebuilt.is_empty());
+
+        let rb = s.apply(&[root.join("_config.yml")]);
+        assert!(rb.full);
+        assert_eq!(rb.rebuilt.len(), 3);
+    }
+
+    #[test]
+    fn a_broken_page_keeps_its_last_good_output() {
+        let (_dir, mut s) = site();
+        let root = s.root().to_path_buf();
+        let html = |s: &LiveSite| match &s.files()["c.html"] {
+            Entry::Bytes(b) => String::from_utf8(b.to_vec()).unwrap(),
+            Entry::File(_) => unreachable!(),
+        };
+        let good = html(&s);
+        std::fs::write(root.join("c.md"), "---\ntitle: C\nC-BROKEN\n").unwrap();
+        let rb = s.apply(&[root.join("c.md")]);
+        assert!(rb.failed);
+        assert_eq!(s.errors().len(), 1);
+        assert_eq!(s.errors()[0].file, Path::new("c.md"));
+        assert_eq!(html(&s), good);
+        std::fs::write(root.join("c.md"), "---\ntitle: C\n---\nC-FIXED\n").unwrap();
+        let rb = s.apply(&[root.join("c.md")]);
+        assert!(!rb.failed);
+        assert!(s.errors().is_empty());
+        assert!(html(&s).contains("C-FIXED"));
+    }
+
     #[test]
     fn data_use_scan() {
         let mut u = DataUse::None;
