@@ -2,135 +2,14 @@
 //! over a small fixture site copied into a temporary folder, then edited.
 //! Every wait is bounded by a timeout; nothing asserts on a fixed sleep.
 
-use futures_util::StreamExt;
+mod common;
+
+use common::{fixture, next_json, start, Ws, WAIT};
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
-use tokio_tungstenite::tungstenite::Message;
-
-const WAIT: Duration = Duration::from_secs(30);
-
-/// The fixture: a Jekyll-layout site with two guide pages (one includes
-/// `note.html`), a page without includes, a stylesheet and an image.
-fn fixture() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let files: &[(&str, &str)] = &[
-        ("_config.yml", "title: Fixture\n"),
-        ("_includes/note.html", "<div class=\"note\">NOTE-V1 {{ include.text }}</div>\n"),
-        (
-            "docs/guide/index.md",
-            "---\ntitle: Overview\norder: 1\n---\nGUIDE-INDEX-V1\n\n{% include note.html text=\"hi\" %}\n",
-        ),
-        (
-            "docs/guide/setup.md",
-            "---\ntitle: Setup\norder: 2\n---\nSETUP-V1\n\n{% include note.html text=\"setup\" %}\n",
-        ),
-        ("docs/other.md", "---\ntitle: Other\n---\nOTHER-V1\n"),
-        ("assets/site.css", "body { color: black; }\n"),
-        ("assets/img/dot.png", "\u{89}PNG-not-really\n"),
-    ];
-    for (rel, text) in files {
-        let p = dir.path().join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-    dir
-}
-
-struct Server {
-    child: Child,
-    base: String,
-    addr: String,
-    root: PathBuf,
-    _dir: tempfile::TempDir,
-    _lines: mpsc::Receiver<String>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start() -> Server {
-    let dir = fixture();
-    let root = dir.path().canonicalize().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_elementdocs"))
-        .args(["serve", "--port", "0", "--source"])
-        .arg(&root)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start elementdocs serve");
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            eprintln!("[serve] {line}");
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let url = loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let line = rx.recv_timeout(left).expect("serve printed its address");
-        if let Some(rest) = line.strip_prefix("serving at ") {
-            break rest.split_whitespace().next().unwrap().to_string();
-        }
-    };
-    let base = url.trim_end_matches('/').to_string();
-    let addr = base.trim_start_matches("http://").to_string();
-    Server {
-        child,
-        base,
-        addr,
-        root,
-        _dir: dir,
-        _lines: rx,
-    }
-}
-
-type Ws =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-impl Server {
-    async fn get(&self, path: &str) -> (u16, String) {
-        let r = reqwest::get(format!("{}{path}", self.base)).await.unwrap();
-        (r.status().as_u16(), r.text().await.unwrap())
-    }
-
-    /// Connect and wait for the `hello`: from then on every rebuild reaches us.
-    async fn ws(&self) -> Ws {
-        let url = format!("ws://{}/__elementdocs/ws", self.addr);
-        let (mut ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
-        let hello = next_json(&mut ws).await;
-        assert_eq!(hello["type"], "hello");
-        ws
-    }
-
-    fn write(&self, rel: &str, text: &str) {
-        std::fs::write(self.root.join(rel), text).unwrap();
-    }
-}
-
-async fn next_json(ws: &mut Ws) -> Value {
-    loop {
-        let msg = tokio::time::timeout(WAIT, ws.next())
-            .await
-            .expect("a websocket message in time")
-            .expect("websocket open")
-            .unwrap();
-        if let Message::Text(t) = msg {
-            return serde_json::from_str(&t).unwrap();
-        }
-    }
-}
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
 
 /// The next rebuild message satisfying `pred` (earlier ones are skipped:
 /// a save can arrive as more than one batch of events).
