@@ -198,6 +198,7 @@ pub fn run(opts: &ServeOptions) -> Result<(), Vec<Diagnostic>> {
 
 fn rebuild_loop(mut site: LiveSite, rx: std::sync::mpsc::Receiver<Vec<PathBuf>>, app: Arc<App>) {
     let mut shown_errors: Vec<Diagnostic> = Vec::new();
+    let debug = std::env::var_os("ELEMENTDOCS_SERVE_DEBUG").is_some();
     while let Ok(mut paths) = rx.recv() {
         // Coalesce batches that arrived meanwhile.
         while let Ok(more) = rx.try_recv() {
@@ -205,6 +206,9 @@ fn rebuild_loop(mut site: LiveSite, rx: std::sync::mpsc::Receiver<Vec<PathBuf>>,
         }
         paths.sort();
         paths.dedup();
+        if debug {
+            eprintln!("changed: {paths:?}");
+        }
         let rb = site.apply(&paths);
         let overlay = app.publish(&site);
         let msg = reload::rebuild_message(&rb, &app.base_url, overlay.as_deref());

@@ -12,6 +12,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+/// Set to stop echoing the server's console (long runs).
+pub static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 pub const WAIT: Duration = Duration::from_secs(30);
 
 /// The fixture: a Jekyll-layout site with two guide pages (one includes
@@ -63,7 +66,11 @@ impl Drop for Server {
 }
 
 pub fn start() -> Server {
-    let dir = fixture();
+    start_in(fixture())
+}
+
+/// Start `elementdocs serve --port 0` on the site in `dir` and wait for its address.
+pub fn start_in(dir: tempfile::TempDir) -> Server {
     let root = dir.path().canonicalize().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_elementdocs"))
         .args(["serve", "--port", "0", "--source"])
@@ -76,7 +83,9 @@ pub fn start() -> Server {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            eprintln!("[serve] {line}");
+            if !QUIET.load(std::sync::atomic::Ordering::Relaxed) {
+                eprintln!("[serve] {line}");
+            }
             if tx.send(line).is_err() {
                 break;
             }
@@ -106,6 +115,10 @@ pub type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 impl Server {
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub async fn get(&self, path: &str) -> (u16, String) {
         let r = reqwest::get(format!("{}{path}", self.base)).await.unwrap();
         (r.status().as_u16(), r.text().await.unwrap())
@@ -120,8 +133,14 @@ impl Server {
         ws
     }
 
+    /// Save `rel` the way many editors do: write a temporary file, rename it
+    /// over the original (so the watcher never sees a half-written file).
     pub fn write(&self, rel: &str, text: &str) {
-        std::fs::write(self.root.join(rel), text).unwrap();
+        let path = self.root.join(rel);
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let tmp = path.with_file_name(format!(".{name}.elementdocs-test~"));
+        std::fs::write(&tmp, text).unwrap();
+        std::fs::rename(&tmp, &path).unwrap();
     }
 }
 
