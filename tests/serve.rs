@@ -233,6 +233,18 @@ async fn traversal_and_malformed_requests_are_refused() {
         assert!(status.contains(" 200 "), "{status}");
         assert!(text.contains("text/html"));
         assert!(!text.contains("OTHER-V1"));
+        // DNS rebinding: a foreign Host name is refused; so is a websocket
+        // opened from a foreign page.
+        let (status, _) = raw(
+            &addr,
+            "GET /docs/other.html HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n",
+        );
+        assert!(status.contains(" 403 "), "{status}");
+        let (status, _) = raw(
+            &addr,
+            &format!("GET /__elementdocs/ws HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://evil.example\r\nConnection: Upgrade, close\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"),
+        );
+        assert!(status.contains(" 403 "), "{status}");
         // Garbage.
         let (status, _) = raw(&addr, "NOT HTTP AT ALL\r\n\r\n");
         assert!(status.is_empty() || status.contains(" 400 "), "{status}");

@@ -332,7 +332,7 @@ async fn corpus_load_during_continuous_edits() {
                 "GARBAGE\r\n\r\n".to_string()
             } else {
                 format!(
-                    "GET {} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                    "GET {} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
                     paths[i % paths.len()]
                 )
             };

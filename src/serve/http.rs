@@ -145,6 +145,49 @@ fn plain(status: StatusCode, text: &'static str) -> Response {
         .into_response()
 }
 
+/// The host part of a `Host` header or an origin's authority (`h:port`, `[v6]:port`).
+fn host_of(authority: &str) -> &str {
+    if let Some(rest) = authority.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or("");
+    }
+    authority
+        .rsplit_once(':')
+        .map(|(h, _)| h)
+        .unwrap_or(authority)
+}
+
+fn is_loopback_name(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// On a loopback address, only loopback `Host` names are served: a web page
+/// elsewhere cannot read the preview through DNS rebinding.
+pub fn host_allowed(app: &App, headers: &axum::http::HeaderMap) -> bool {
+    if !app.loopback_only {
+        return true;
+    }
+    match headers.get(header::HOST).and_then(|h| h.to_str().ok()) {
+        Some(h) => is_loopback_name(host_of(h)),
+        None => true,
+    }
+}
+
+/// A websocket may only be opened from a page of this server (or a non-browser client).
+pub fn origin_allowed(headers: &axum::http::HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
+        return true;
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    let authority = origin.split("://").nth(1).unwrap_or("");
+    !host.is_empty() && authority.eq_ignore_ascii_case(host)
+}
+
 const BUILTIN_404: &str = "<!doctype html><html><head><meta charset=\"utf-8\"><title>Not found</title></head><body><h1>404: page not found</h1><p>elementdocs serve has no file at this address.</p></body></html>";
 
 async fn serve_file(State(app): State<Arc<App>>, req: Request) -> Response {
@@ -154,6 +197,9 @@ async fn serve_file(State(app): State<Arc<App>>, req: Request) -> Response {
         r.headers_mut()
             .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
         return r;
+    }
+    if !host_allowed(&app, req.headers()) {
+        return plain(StatusCode::FORBIDDEN, "unexpected Host header\n");
     }
     let raw = req.uri().path().to_string();
     let snap = app.snapshot();
@@ -211,7 +257,10 @@ fn redirect(to: &str) -> Response {
 fn not_found(app: &App, snap: &super::Snapshot, head: bool) -> Response {
     let body = match snap.files.get("404.html") {
         Some(Entry::Bytes(b)) => b.clone(),
-        _ => Bytes::from_static(BUILTIN_404.as_bytes()),
+        Some(Entry::File(abs)) => std::fs::read(abs)
+            .map(Bytes::from)
+            .unwrap_or_else(|_| Bytes::from_static(BUILTIN_404.as_bytes())),
+        None => Bytes::from_static(BUILTIN_404.as_bytes()),
     };
     respond(app, snap, StatusCode::NOT_FOUND, "404.html", body, head)
 }
@@ -280,6 +329,28 @@ mod tests {
         ] {
             assert_eq!(resolve(bad, ""), Err(PathError::Bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn host_names() {
+        assert_eq!(host_of("127.0.0.1:4000"), "127.0.0.1");
+        assert_eq!(host_of("[::1]:4000"), "::1");
+        assert_eq!(host_of("localhost"), "localhost");
+        assert!(is_loopback_name("localhost") && is_loopback_name("::1"));
+        assert!(!is_loopback_name("evil.example"));
+        let mut h = axum::http::HeaderMap::new();
+        h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:4000"));
+        assert!(origin_allowed(&h));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://127.0.0.1:4000"),
+        );
+        assert!(origin_allowed(&h));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://evil.example"),
+        );
+        assert!(!origin_allowed(&h));
     }
 
     #[test]

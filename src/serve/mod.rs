@@ -50,6 +50,8 @@ pub struct App {
     snap: RwLock<Arc<Snapshot>>,
     pub tx: broadcast::Sender<Arc<str>>,
     pub base_url: String,
+    /// Bound to a loopback address: only loopback `Host` names are answered.
+    pub loopback_only: bool,
 }
 
 impl App {
@@ -138,6 +140,7 @@ pub fn run(opts: &ServeOptions) -> Result<(), Vec<Diagnostic>> {
         })),
         tx,
         base_url: base_url.clone(),
+        loopback_only: addr.ip().is_loopback(),
     });
     app.publish(&site);
 

@@ -12,7 +12,7 @@ use super::incremental::Rebuild;
 use super::App;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use std::sync::Arc;
 use tokio::sync::broadcast::error::RecvError;
@@ -38,7 +38,14 @@ pub fn rebuild_message(rb: &Rebuild, base_url: &str, overlay: Option<&str>) -> S
     .to_string()
 }
 
-pub async fn ws_handler(State(app): State<Arc<App>>, ws: WebSocketUpgrade) -> Response {
+pub async fn ws_handler(
+    State(app): State<Arc<App>>,
+    headers: axum::http::HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    if !super::http::host_allowed(&app, &headers) || !super::http::origin_allowed(&headers) {
+        return axum::http::StatusCode::FORBIDDEN.into_response();
+    }
     // Subscribe before the upgrade: the `hello` a client receives means every
     // later rebuild reaches it.
     let rx = app.tx.subscribe();
