@@ -423,8 +423,12 @@ impl LiveSite {
         let mut rediscover = false;
         let mut full = false;
         let mut statics_changed: Vec<String> = Vec::new();
-        let static_by_abs: HashMap<&Path, &String> =
-            self.statics.iter().map(|(o, a)| (a.as_path(), o)).collect();
+        let static_at = |abs: &Path| {
+            self.statics
+                .iter()
+                .find(|(_, a)| a.as_path() == abs)
+                .map(|(o, _)| o)
+        };
         let all_deps: BTreeSet<&str> = self
             .out
             .values()
@@ -476,10 +480,10 @@ impl LiveSite {
             } else if all_deps.contains(rel.as_str()) {
                 cause.insert("include");
                 deps_changed.insert(rel.clone());
-                if let Some(out) = static_by_abs.get(abs.as_path()) {
+                if let Some(out) = static_at(abs) {
                     statics_changed.push((*out).clone());
                 }
-            } else if let Some(out) = static_by_abs.get(abs.as_path()) {
+            } else if let Some(out) = static_at(abs) {
                 let page_like = matches!(
                     abs.extension().and_then(|e| e.to_str()),
                     Some("md" | "markdown" | "mkdown" | "mkdn" | "mkd" | "html")
@@ -507,11 +511,8 @@ impl LiveSite {
         let mut texts: HashMap<String, Option<String>> = HashMap::new();
         let mut render_set: BTreeSet<String> = BTreeSet::new();
         let mut catalog_dirty = false;
-        let old_metas: HashMap<String, crate::guide::PageMeta> = self
-            .pages
-            .iter()
-            .map(|(r, p)| (r.clone(), page_meta(p)))
-            .collect();
+        // Front matter facts of the pages replaced below, before the change.
+        let mut old_metas: HashMap<String, crate::guide::PageMeta> = HashMap::new();
 
         if rediscover {
             let found = discover(&self.config, &self.skip);
@@ -527,7 +528,11 @@ impl LiveSite {
             for (rel, p) in new_pages.iter_mut() {
                 match self.pages.get(rel) {
                     Some(old) if old.text == p.text => {}
-                    _ => {
+                    Some(old) => {
+                        old_metas.insert(rel.clone(), page_meta(old));
+                        render_set.insert(rel.clone());
+                    }
+                    None => {
                         render_set.insert(rel.clone());
                     }
                 }
@@ -580,6 +585,9 @@ impl LiveSite {
                     self.errors.remove(&format!("load:{rel}"));
                     if self.pages[rel].text != p.text {
                         render_set.insert(rel.clone());
+                        old_metas
+                            .entry(rel.clone())
+                            .or_insert_with(|| page_meta(&self.pages[rel]));
                     }
                     self.pages.insert(rel.clone(), p);
                 }
@@ -620,9 +628,9 @@ impl LiveSite {
         }
 
         // Tabs and sidebars: did any page's front matter facts change?
-        for (rel, p) in &self.pages {
-            match old_metas.get(rel) {
-                Some(m) if same_meta(m, &page_meta(p)) => {}
+        for (rel, m) in &old_metas {
+            match self.pages.get(rel) {
+                Some(p) if same_meta(m, &page_meta(p)) => {}
                 _ => catalog_dirty = true,
             }
         }

@@ -212,8 +212,13 @@ fn rebuild_loop(mut site: LiveSite, rx: std::sync::mpsc::Receiver<Vec<PathBuf>>,
         if debug {
             eprintln!("changed: {paths:?}");
         }
+        let t = Instant::now();
         let rb = site.apply(&paths);
+        let t_apply = t.elapsed();
         let overlay = app.publish(&site);
+        if debug {
+            eprintln!("apply {t_apply:?}, publish {:?}", t.elapsed() - t_apply);
+        }
         let msg = reload::rebuild_message(&rb, &app.base_url, overlay.as_deref());
         let _ = app.tx.send(Arc::from(msg));
         let errors = site.errors();

@@ -137,7 +137,7 @@ pub fn watch(ignore: Ignore, poll: bool, tx: Sender<Vec<PathBuf>>) -> notify::Re
         d.watcher().watch(&root, RecursiveMode::Recursive)?;
         Ok(WatchHandle::Poll(d))
     } else {
-        let cfg = Config::default().with_timeout(Duration::from_millis(30));
+        let cfg = Config::default().with_timeout(Duration::from_millis(15));
         let mut d = new_debouncer_opt::<_, RecommendedWatcher>(cfg, handler)?;
         d.watcher().watch(&root, RecursiveMode::Recursive)?;
         Ok(WatchHandle::Native(d))
