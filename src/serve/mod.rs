@@ -65,13 +65,19 @@ impl App {
 
     fn publish(&self, site: &LiveSite) -> Option<String> {
         let overlay = overlay::overlay_html(&site.errors());
+        let files = site.files();
         let mut guard = self.snap.write().unwrap_or_else(|e| e.into_inner());
         let version = guard.version + 1;
-        *guard = Arc::new(Snapshot {
-            files: site.files(),
-            overlay: overlay.clone(),
-            version,
-        });
+        // The old snapshot is dropped after the lock is released.
+        let _old = std::mem::replace(
+            &mut *guard,
+            Arc::new(Snapshot {
+                files,
+                overlay: overlay.clone(),
+                version,
+            }),
+        );
+        drop(guard);
         overlay
     }
 }
