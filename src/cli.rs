@@ -20,44 +20,13 @@ pub struct Cli {
 pub enum Command {
     /// Render the site into the output folder.
     Build(BuildArgs),
+    /// Build in memory (nothing is written) and check links, anchors, images,
+    /// front matter and configuration.
+    Check(crate::check::args::CheckArgs),
+    /// Create something new from the scaffold templates (`new element KEY`).
+    New(crate::scaffold::NewArgs),
     /// Serve the site from memory with live reload, rebuilding what each edit touches.
-    Serve(ServeArgs),
-}
-
-#[derive(Args, Debug, Clone)]
-pub struct ServeArgs {
-    /// The site's source folder.
-    #[arg(long, default_value = ".")]
-    pub source: PathBuf,
-    /// Address to listen on (loopback by default; anything else is reachable from the network).
-    #[arg(long, default_value = "127.0.0.1")]
-    pub host: String,
-    /// Port to listen on (0: any free port).
-    #[arg(long, default_value_t = 4000)]
-    pub port: u16,
-    /// Open the site in the default browser.
-    #[arg(long)]
-    pub open: bool,
-    /// Poll the file system instead of waiting for events (containers, network mounts).
-    #[arg(long)]
-    pub poll: bool,
-}
-
-impl ServeArgs {
-    /// Serve until interrupted; returns the diagnostics that stopped it.
-    pub fn run(&self) -> (Vec<Diagnostic>, bool) {
-        let opts = crate::serve::ServeOptions {
-            source: self.source.clone(),
-            host: self.host.clone(),
-            port: self.port,
-            open: self.open,
-            poll: self.poll,
-        };
-        match crate::serve::run(&opts) {
-            Ok(()) => (Vec::new(), true),
-            Err(d) => (d, false),
-        }
-    }
+    Serve(crate::serve::ServeArgs),
 }
 
 #[derive(Args, Debug, Clone)]

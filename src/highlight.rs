@@ -1,10 +1,28 @@
 //! Syntax highlighting with syntect: loaded once, class-based HTML with an
 //! `hl-` prefix, and CSS for a light and a dark theme.
 //!
-//! OWNER: highlight helper. Interface used by `markdown`:
-//! `Highlighter::global().highlight(lang, code)`.
+//! Interface used by `markdown`: `Highlighter::global().highlight(lang, code)`.
+//!
+//! * The syntax set is syntect's packed dump, decoded on the first block that
+//!   needs it (so a command that highlights nothing starts fast); the theme
+//!   set only when [`Highlighter::css`] is asked for.
+//! * Fence names go through an alias map (`sh`, `curl`, `console` → bash,
+//!   `js` → javascript, `jsonc` → json...). `text`/`plain`/`none` and
+//!   languages syntect has no grammar for but that we know (`http`, `toml`)
+//!   render as escaped plain text with a known language; anything else is
+//!   escaped plain text with `language: None` (the caller warns).
+//! * Results are cached by (language, code) in a sharded map: element guides
+//!   repeat the same snippets hundreds of times.
+//! * Blocks above [`MAX_HIGHLIGHT_BYTES`] are not highlighted (some grammars
+//!   are slow on pathological input); they render as escaped text.
 
-use std::sync::OnceLock;
+use std::collections::hash_map::DefaultHasher;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex, OnceLock};
+use syntect::html::{css_for_theme_with_class_style, ClassStyle, ClassedHTMLGenerator};
+use syntect::parsing::{SyntaxReference, SyntaxSet};
+use syntect::util::LinesWithEndings;
 
 /// The result of highlighting one block.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,11 +34,81 @@ pub struct Highlighted {
     pub language: Option<String>,
 }
 
-pub struct Highlighter {}
+/// Blocks larger than this are rendered as escaped plain text.
+pub const MAX_HIGHLIGHT_BYTES: usize = 256 * 1024;
+/// Blocks larger than this are not kept in the cache.
+const MAX_CACHED_BYTES: usize = 64 * 1024;
+const SHARDS: usize = 16;
+const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+/// syntect's default themes used for the light and the dark palette.
+const LIGHT_THEME: &str = "InspiredGitHub";
+const DARK_THEME: &str = "base16-ocean.dark";
+
+/// How a fence name is rendered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lang<'a> {
+    /// Highlight with the syntect syntax found by this token; canonical name.
+    Syntax { token: &'a str, name: &'a str },
+    /// A language we know but render as plain text (no grammar, or `text`).
+    Plain(&'a str),
+    /// Not in the alias map: try syntect's own token lookup.
+    Other,
+}
+
+/// Fence names to the language they are (lowercase input).
+fn resolve_alias(lang: &str) -> Lang<'static> {
+    let syn = |token, name| Lang::Syntax { token, name };
+    match lang {
+        "bash" | "sh" | "shell" | "curl" | "console" | "zsh" | "shell-session" => {
+            syn("bash", "bash")
+        }
+        "js" | "javascript" | "node" | "mjs" => syn("js", "javascript"),
+        "json" | "jsonc" | "json5" => syn("json", "json"),
+        "yml" | "yaml" => syn("yaml", "yaml"),
+        "xml" | "xsd" | "wsdl" | "soap" => syn("xml", "xml"),
+        "html" | "htm" | "xhtml" => syn("html", "html"),
+        "css" => syn("css", "css"),
+        "sql" => syn("sql", "sql"),
+        "python" | "py" => syn("py", "python"),
+        "ruby" | "rb" => syn("rb", "ruby"),
+        "java" => syn("java", "java"),
+        "php" => syn("php", "php"),
+        "go" | "golang" => syn("go", "go"),
+        "rust" | "rs" => syn("rs", "rust"),
+        "c#" | "csharp" | "cs" => syn("cs", "csharp"),
+        "markdown" | "md" => syn("md", "markdown"),
+        "http" => Lang::Plain("http"),
+        "toml" => Lang::Plain("toml"),
+        "text" | "txt" | "plaintext" | "plain" | "none" | "nohighlight" => Lang::Plain("text"),
+        _ => Lang::Other,
+    }
+}
+
+/// One cached block: its language and code (to tell hash collisions apart) and the result.
+struct Entry {
+    lang: String,
+    code: String,
+    result: Arc<Highlighted>,
+}
+
+/// Entries by hash of (language, code): a lookup allocates nothing.
+type Shard = Mutex<HashMap<u64, Vec<Entry>>>;
+
+/// Highlights code blocks; one per process ([`Highlighter::global`]).
+pub struct Highlighter {
+    syntaxes: OnceLock<SyntaxSet>,
+    css: OnceLock<String>,
+    cache: Vec<Shard>,
+}
 
 impl Highlighter {
+    /// A highlighter; nothing is loaded until it is used.
     pub fn new() -> Self {
-        Highlighter {}
+        Highlighter {
+            syntaxes: OnceLock::new(),
+            css: OnceLock::new(),
+            cache: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+        }
     }
 
     /// The process-wide highlighter (syntax sets are loaded once).
@@ -29,24 +117,323 @@ impl Highlighter {
         H.get_or_init(Highlighter::new)
     }
 
+    fn syntax_set(&self) -> &SyntaxSet {
+        self.syntaxes.get_or_init(SyntaxSet::load_defaults_newlines)
+    }
+
     /// Highlight `code` as `lang` (a fence info word, possibly an alias).
     pub fn highlight(&self, lang: &str, code: &str) -> Highlighted {
-        let _ = lang;
-        Highlighted {
-            html: html_escape::encode_text(code).into_owned(),
-            language: None,
+        // The first word of the info string, without Pandoc-style `{.lang}` punctuation.
+        let word = lang
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .find(|w| !w.is_empty())
+            .unwrap_or("")
+            .trim_matches(|c| c == '{' || c == '}' || c == '.');
+        let lang = word.to_ascii_lowercase();
+        if code.len() > MAX_CACHED_BYTES {
+            return self.highlight_uncached(&lang, code);
+        }
+        let hash = hash_of(&lang, code);
+        let shard = &self.cache[(hash as usize) % SHARDS];
+        let find = |entries: &Vec<Entry>| {
+            entries
+                .iter()
+                .find(|e| e.lang == lang && e.code == code)
+                .map(|e| Arc::clone(&e.result))
+        };
+        if let Some(hit) = lock(shard).get(&hash).and_then(find) {
+            return Highlighted::clone(&hit);
+        }
+        let result = Arc::new(self.highlight_uncached(&lang, code));
+        let mut map = lock(shard);
+        let entries = map.entry(hash).or_default();
+        if find(entries).is_none() {
+            entries.push(Entry {
+                lang,
+                code: code.to_string(),
+                result: Arc::clone(&result),
+            });
+        }
+        Highlighted::clone(&result)
+    }
+
+    /// Highlight without looking at the cache (`lang` is lowercase).
+    fn highlight_uncached(&self, lang: &str, code: &str) -> Highlighted {
+        let (syntax, name) = match resolve_alias(lang) {
+            Lang::Plain(name) => return plain(code, Some(name)),
+            Lang::Syntax { token, name } => (self.syntax_set().find_syntax_by_token(token), name),
+            Lang::Other if lang.is_empty() => return plain(code, None),
+            Lang::Other => (self.syntax_set().find_syntax_by_token(lang), lang),
+        };
+        let Some(syntax) = syntax else {
+            // Named in the alias map but missing from the grammar set: still a
+            // language we know, so no warning.
+            let known = !matches!(resolve_alias(lang), Lang::Other);
+            return plain(code, known.then_some(name));
+        };
+        if code.len() > MAX_HIGHLIGHT_BYTES {
+            return plain(code, Some(name));
+        }
+        match self.classed_html(syntax, code) {
+            Some(html) => Highlighted {
+                html,
+                language: Some(name.to_string()),
+            },
+            None => plain(code, Some(name)),
         }
     }
 
+    fn classed_html(&self, syntax: &SyntaxReference, code: &str) -> Option<String> {
+        let ss = self.syntax_set();
+        let mut gen = ClassedHTMLGenerator::new_with_class_style(syntax, ss, CLASS_STYLE);
+        for line in LinesWithEndings::from(code) {
+            gen.parse_html_for_line_which_includes_newline(line).ok()?;
+        }
+        Some(gen.finalize())
+    }
+
     /// Stylesheet for the highlight classes: light by default, dark under
-    /// `prefers-color-scheme: dark` and under `[data-theme=dark]`.
+    /// `prefers-color-scheme: dark` (unless the page chose light with
+    /// `data-theme="light"`) and under `[data-theme=dark]`.
     pub fn css(&self) -> String {
-        String::new()
+        self.css.get_or_init(build_css).clone()
     }
 }
 
 impl Default for Highlighter {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+fn lock(shard: &Shard) -> std::sync::MutexGuard<'_, HashMap<u64, Vec<Entry>>> {
+    // A panic while holding the lock leaves a consistent map (insert is atomic).
+    shard.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn hash_of(lang: &str, code: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    lang.hash(&mut h);
+    code.hash(&mut h);
+    h.finish()
+}
+
+fn plain(code: &str, language: Option<&str>) -> Highlighted {
+    Highlighted {
+        html: html_escape::encode_text(code).into_owned(),
+        language: language.map(String::from),
+    }
+}
+
+fn build_css() -> String {
+    let themes = syntect::highlighting::ThemeSet::load_defaults();
+    let theme_css = |name: &str| {
+        themes
+            .themes
+            .get(name)
+            .and_then(|t| css_for_theme_with_class_style(t, CLASS_STYLE).ok())
+            .unwrap_or_default()
+    };
+    let light = theme_css(LIGHT_THEME);
+    let dark = theme_css(DARK_THEME);
+    // Each palette applies only where the other does not, so no rule of one
+    // theme can leak into the other through a more specific selector.
+    let mut out = String::from(
+        "/* elementdocs: syntax highlighting (syntect). Light by default; dark under\n   prefers-color-scheme: dark and [data-theme=dark]; [data-theme=light] forces light. */\n\n",
+    );
+    out.push_str("@media not all and (prefers-color-scheme: dark) {\n");
+    out.push_str(&scope_css(&light, ":root:not([data-theme=dark])"));
+    out.push_str("}\n\n");
+    out.push_str(&scope_css(&light, ":root[data-theme=light]"));
+    out.push_str("\n@media (prefers-color-scheme: dark) {\n");
+    out.push_str(&scope_css(&dark, ":root:not([data-theme=light])"));
+    out.push_str("}\n\n");
+    out.push_str(&scope_css(&dark, ":root[data-theme=dark]"));
+    out
+}
+
+fn strip_comments(css: &str) -> String {
+    let mut out = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(start) = rest.find("/*") {
+        out.push_str(&rest[..start]);
+        match rest[start..].find("*/") {
+            Some(end) => rest = &rest[start + end + 2..],
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out.trim_start().to_string()
+}
+
+/// Prefix every selector of every rule in `css` (flat rules only, as
+/// syntect writes them) with `scope `.
+pub fn scope_css(css: &str, scope: &str) -> String {
+    let css = strip_comments(css);
+    let mut out = String::with_capacity(css.len() * 2);
+    let mut rest = css.as_str();
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        let selectors = rest[..open]
+            .split(',')
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .map(|s| format!("{scope} {s}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        out.push_str(&selectors);
+        out.push_str(" {");
+        out.push_str(&rest[open + 1..open + close + 1]);
+        out.push('\n');
+        rest = &rest[open + close + 1..];
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hl(lang: &str, code: &str) -> Highlighted {
+        Highlighter::global().highlight(lang, code)
+    }
+
+    #[test]
+    fn aliases_resolve_to_canonical_names() {
+        for (alias, canonical) in [
+            ("sh", "bash"),
+            ("shell", "bash"),
+            ("curl", "bash"),
+            ("console", "bash"),
+            ("zsh", "bash"),
+            ("Bash", "bash"),
+            ("js", "javascript"),
+            ("javascript", "javascript"),
+            ("jsonc", "json"),
+            ("json5", "json"),
+            ("json", "json"),
+            ("yml", "yaml"),
+            ("yaml", "yaml"),
+            ("xml", "xml"),
+            ("html", "html"),
+        ] {
+            let h = hl(alias, "x = 1\n");
+            assert_eq!(h.language.as_deref(), Some(canonical), "alias {alias}");
+            assert!(
+                h.html.contains("hl-"),
+                "{alias} not highlighted: {}",
+                h.html
+            );
+        }
+    }
+
+    #[test]
+    fn json_is_highlighted_and_escaped() {
+        let h = hl("json", "{\"name\": \"<INSTANCE_NAME>\"}\n");
+        assert_eq!(h.language.as_deref(), Some("json"));
+        assert!(h.html.contains("&lt;INSTANCE_NAME&gt;"), "{}", h.html);
+        assert!(h.html.contains("class=\"hl-"), "{}", h.html);
+        assert!(!h.html.contains("<INSTANCE_NAME>"));
+    }
+
+    #[test]
+    fn bash_curl_is_highlighted() {
+        let h = hl("bash", "curl -X POST \\\n  -H 'a: b' https://x/y\n");
+        assert_eq!(h.language.as_deref(), Some("bash"));
+        assert!(h.html.contains("hl-"));
+    }
+
+    #[test]
+    fn text_like_languages_are_known_plain() {
+        for lang in ["text", "plaintext", "plain", "none", "http", "toml"] {
+            let h = hl(lang, "GET /a?b=<c> & d\n");
+            assert!(h.language.is_some(), "{lang}");
+            assert_eq!(h.html, "GET /a?b=&lt;c&gt; &amp; d\n");
+        }
+        assert_eq!(hl("http", "x").language.as_deref(), Some("http"));
+        assert_eq!(hl("plain", "x").language.as_deref(), Some("text"));
+    }
+
+    #[test]
+    fn unknown_language_is_escaped_plain_without_language() {
+        let h = hl("no-such-language-xyz", "<b>&</b>");
+        assert_eq!(h.language, None);
+        assert_eq!(h.html, "&lt;b&gt;&amp;&lt;/b&gt;");
+        assert_eq!(hl("", "a<b").language, None);
+    }
+
+    #[test]
+    fn syntect_tokens_outside_the_alias_map_work() {
+        let h = hl("lua", "local x = 1\n");
+        assert_eq!(h.language.as_deref(), Some("lua"));
+        assert!(h.html.contains("hl-"));
+    }
+
+    #[test]
+    fn oversized_blocks_are_plain_text() {
+        let code = "{\"a\": 1}\n".repeat(MAX_HIGHLIGHT_BYTES / 8);
+        assert!(code.len() > MAX_HIGHLIGHT_BYTES);
+        let h = hl("json", &code);
+        assert_eq!(h.language.as_deref(), Some("json"));
+        assert!(!h.html.contains("<span"));
+        assert_eq!(h.html, html_escape::encode_text(&code));
+    }
+
+    #[test]
+    fn cache_returns_the_same_result() {
+        let h = Highlighter::new();
+        let a = h.highlight("json", "[1, 2]\n");
+        let b = h.highlight("JSON", "[1, 2]\n");
+        assert_eq!(a, b);
+        let c = h.highlight(" json title=x", "[1, 2]\n");
+        assert_eq!(a, c);
+        assert_eq!(h.highlight("{.json}", "[1, 2]\n"), a);
+        let cached: usize = h
+            .cache
+            .iter()
+            .map(|s| lock(s).values().map(Vec::len).sum::<usize>())
+            .sum();
+        assert_eq!(cached, 1);
+    }
+
+    #[test]
+    fn highlighter_is_sync_and_usable_from_threads() {
+        fn assert_sync<T: Sync + Send>() {}
+        assert_sync::<Highlighter>();
+        let hs: Vec<_> = (0..4)
+            .map(|i| std::thread::spawn(move || hl("bash", &format!("echo {i}\n"))))
+            .collect();
+        for h in hs {
+            assert_eq!(h.join().unwrap().language.as_deref(), Some("bash"));
+        }
+    }
+
+    #[test]
+    fn css_has_light_and_dark_rules() {
+        let css = Highlighter::global().css();
+        assert!(css.contains(".hl-"));
+        assert!(css.contains("@media (prefers-color-scheme: dark)"));
+        assert!(css.contains(":root[data-theme=dark] .hl-"));
+        assert!(css.contains(":root:not([data-theme=light]) .hl-"));
+        assert!(css.contains("@media not all and (prefers-color-scheme: dark)"));
+        assert!(css.contains(":root[data-theme=light] .hl-"));
+        // No unscoped rule: every selector belongs to one palette.
+        for line in css
+            .lines()
+            .filter(|l| l.ends_with('{') && !l.starts_with('@'))
+        {
+            assert!(line.trim_start().starts_with(":root"), "{line}");
+        }
+        assert_eq!(css.matches('{').count(), css.matches('}').count());
+    }
+
+    #[test]
+    fn scope_css_prefixes_every_selector() {
+        let out = scope_css("/* c */\n.a, .b .c {\n color: red;\n}\n.d {\n}\n", "X");
+        assert_eq!(out, "X .a, X .b .c {\n color: red;\n}\nX .d {\n}\n");
     }
 }

@@ -5,8 +5,15 @@
 //! (Jekyll's Liquid through tera) → [`markdown`] (with [`highlight`]) →
 //! [`guide`] (tabs, catalog) and [`render`] (tera layouts) → [`site`] (the
 //! whole build in memory) → [`output`] (written only if the build succeeded).
+//! [`publish`] adds sitemap, redirects, 404 and robots and applies the base URL;
+//! [`check`] validates links and front matter without writing.
 //! [`diag`] is the diagnostics every stage reports; [`cli`] the commands.
 
+// Errors carry a whole `Diagnostic` (file, position, source line, help): they
+// are built on cold paths only, so boxing them would buy nothing.
+#![allow(clippy::result_large_err)]
+
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod data;
@@ -16,7 +23,10 @@ pub mod highlight;
 pub mod liquid;
 pub mod markdown;
 pub mod output;
+pub mod publish;
 pub mod render;
+pub mod scaffold;
+pub mod search;
 pub mod serve;
 pub mod site;
 pub mod source;

@@ -10,6 +10,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse(); // exits 2 on usage errors
     let (diags, ok) = match &cli.command {
         Command::Build(args) => args.run(),
+        Command::Check(args) => args.run(),
+        Command::New(args) => args.run(),
         Command::Serve(args) => args.run(),
     };
     report(&diags);

@@ -62,6 +62,8 @@ pub struct SiteOutput {
     /// Generated files that are not pages (CSS, catalog, sitemap...): path → bytes.
     pub generated: BTreeMap<String, Vec<u8>>,
     pub statics: Vec<StaticFile>,
+    /// The source pages (front matter included), sorted by path.
+    pub sources: Vec<SourcePage>,
     /// Warnings and errors, sorted by path.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -130,13 +132,27 @@ pub fn build_with(config: Config, skip: &[PathBuf], strict: bool) -> SiteOutput 
             Err(d) => diagnostics.extend(d),
         }
     }
-    let generated = match generated_files(&ctx) {
+    let mut generated = match generated_files(&ctx) {
         Ok(g) => g,
         Err(d) => {
             diagnostics.push(d);
             BTreeMap::new()
         }
     };
+    // Search first: its files must exist when publish checks links and
+    // applies the base URL, and 404.html (added by publish) is not indexed.
+    generated.extend(crate::search::output_files(
+        &found.pages,
+        &pages,
+        &ctx.config.site,
+    ));
+    diagnostics.extend(crate::publish::publish(
+        &ctx,
+        &found.pages,
+        &mut pages,
+        &found.statics,
+        &mut generated,
+    ));
     diagnostics.extend(duplicate_outputs(&pages, &found.statics, &generated));
     if strict {
         for d in diagnostics.iter_mut() {
@@ -148,6 +164,7 @@ pub fn build_with(config: Config, skip: &[PathBuf], strict: bool) -> SiteOutput 
         pages,
         generated,
         statics: found.statics,
+        sources: found.pages,
         diagnostics,
     }
 }
@@ -305,16 +322,19 @@ pub fn layout_page(
     let meta = page_meta(p);
     let mut layout = meta.layout.clone();
     if !ctx.theme.has_layout(&layout) {
+        let (line, col) = front_matter_key_pos(p, "layout");
         rendered.warnings.push(
             Diagnostic::warning(
                 &p.rel,
-                2,
-                1,
+                line,
+                col,
                 format!("unknown layout `{layout}`; using `default`"),
             )
-            .with_help(
-                "the theme has layouts: default, sidebarelementdoc, sidebarapidocs, swagger-only",
-            ),
+            .with_source(&p.text)
+            .with_help(format!(
+                "the theme has layouts: {}",
+                ctx.theme.layouts().join(", ")
+            )),
         );
         layout = "default".into();
     }
@@ -331,6 +351,20 @@ pub fn layout_page(
         root_rel: &rr,
     };
     ctx.theme.render_page(&layout, &view).map_err(|d| vec![d])
+}
+
+/// Line and column of the value of front matter `key` in the page (1, 1 if not found).
+fn front_matter_key_pos(p: &SourcePage, key: &str) -> (usize, usize) {
+    p.text
+        .lines()
+        .take(p.body_line.saturating_sub(1))
+        .enumerate()
+        .find_map(|(i, l)| {
+            let rest = l.strip_prefix(key)?.strip_prefix(':')?;
+            let col = key.len() + 2 + rest.len() - rest.trim_start().len();
+            Some((i + 1, col))
+        })
+        .unwrap_or((1, 1))
 }
 
 /// The files a build generates besides pages (theme extras, highlight CSS).

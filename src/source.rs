@@ -153,19 +153,18 @@ pub fn split_front_matter<'a>(
     }
     let yaml_start = first_nl + 1;
     let mut offset = yaml_start;
-    let mut line = 2;
-    for l in text[yaml_start..].split_inclusive('\n') {
+    // The YAML starts on line 2, right after the opening fence.
+    for (i, l) in text[yaml_start..].split_inclusive('\n').enumerate() {
         let bare = l.trim_end();
         if bare == "---" || bare == "..." {
             return Ok(Some(FrontMatterSplit {
                 yaml: &text[yaml_start..offset],
                 yaml_line: 2,
                 body_offset: offset + l.len(),
-                body_line: line + 1,
+                body_line: i + 3,
             }));
         }
         offset += l.len();
-        line += 1;
     }
     Err(Diagnostic::error(
         file,

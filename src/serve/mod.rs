@@ -25,6 +25,43 @@ use std::sync::{Arc, RwLock};
 use std::time::Instant;
 use tokio::sync::broadcast;
 
+/// `elementdocs serve`'s arguments.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ServeArgs {
+    /// The site's source folder.
+    #[arg(long, default_value = ".")]
+    pub source: PathBuf,
+    /// Address to listen on (loopback by default; anything else is reachable from the network).
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port to listen on (0: any free port).
+    #[arg(long, default_value_t = 4000)]
+    pub port: u16,
+    /// Open the site in the default browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Poll the file system instead of waiting for events (containers, network mounts).
+    #[arg(long)]
+    pub poll: bool,
+}
+
+impl ServeArgs {
+    /// Serve until interrupted; returns the diagnostics that stopped it.
+    pub fn run(&self) -> (Vec<Diagnostic>, bool) {
+        let opts = ServeOptions {
+            source: self.source.clone(),
+            host: self.host.clone(),
+            port: self.port,
+            open: self.open,
+            poll: self.poll,
+        };
+        match run(&opts) {
+            Ok(()) => (Vec::new(), true),
+            Err(d) => (d, false),
+        }
+    }
+}
+
 /// What `serve` is asked to do.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
