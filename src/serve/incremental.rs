@@ -109,7 +109,7 @@ pub struct Rebuild {
     /// Sources rendered again (Liquid, Markdown and layout), sorted.
     pub rebuilt: Vec<String>,
     /// Pages only laid out again (tabs or sidebar changed).
-    pub relaid: usize,
+    pub relaid: Vec<String>,
     /// Everything was rebuilt.
     pub full: bool,
     /// Output paths (relative to the site root) of pages whose HTML changed.
@@ -141,8 +141,8 @@ impl Rebuild {
             )
         };
         let mut s = format!("{} ({}): {what}", ms_str(ms), self.cause.join(", "));
-        if self.relaid > 0 {
-            s.push_str(&format!(", re-laid out {} page(s)", self.relaid));
+        if !self.relaid.is_empty() {
+            s.push_str(&format!(", re-laid out {} page(s)", self.relaid.len()));
         }
         if !self.css.is_empty() || !self.assets.is_empty() {
             s.push_str(&format!(
@@ -668,8 +668,8 @@ impl LiveSite {
             .filter(|r| !render_set.contains(*r))
             .cloned()
             .collect();
-        rb.relaid = relayout_list.len();
         rb.changed.extend(self.relayout(&relayout_list));
+        rb.relaid = relayout_list;
         rb.rebuilt = render_list;
         self.finish(rb, statics_changed, started)
     }
@@ -820,6 +820,76 @@ mod tests {
         let rb = s.apply(&[root.join("_config.yml")]);
         assert!(rb.full);
         assert_eq!(rb.rebuilt.len(), 3);
+    }
+
+    #[test]
+    fn a_title_change_relays_its_guide_and_a_heading_change_the_sidebars() {
+        let dir = tempfile::tempdir().unwrap();
+        let guide = "layout: sidebarelementdoc";
+        for (rel, text) in [
+            ("_config.yml", "title: t\n".to_string()),
+            (
+                "docs/x/index.md",
+                format!("---\n{guide}\ntitle: Overview\nheading: Xylo\norder: 1\n---\nX\n"),
+            ),
+            (
+                "docs/x/setup.md",
+                format!("---\n{guide}\ntitle: Setup\norder: 2\n---\nS\n"),
+            ),
+            (
+                "docs/y/index.md",
+                format!("---\n{guide}\ntitle: Overview\nheading: Yak\norder: 1\n---\nY\n"),
+            ),
+        ] {
+            let p = dir.path().join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let mut s = LiveSite::load(dir.path(), vec![]).unwrap();
+        if s.ctx.catalog.guides.is_empty() {
+            eprintln!("skipped: this build's theme makes no guides");
+            return;
+        }
+        let root = s.root().to_path_buf();
+        let html = |s: &LiveSite, out: &str| match &s.files()[out] {
+            Entry::Bytes(b) => String::from_utf8(b.to_vec()).unwrap(),
+            Entry::File(_) => unreachable!(),
+        };
+        assert!(html(&s, "docs/x/index.html").contains("Setup"));
+        std::fs::write(
+            root.join("docs/x/setup.md"),
+            format!("---\n{guide}\ntitle: Installing\norder: 2\n---\nS\n"),
+        )
+        .unwrap();
+        let rb = s.apply(&[root.join("docs/x/setup.md")]);
+        assert_eq!(rb.rebuilt, ["docs/x/setup.md"]);
+        assert!(rb.relaid.contains(&"docs/x/index.md".to_string()), "{rb:?}");
+        assert!(
+            html(&s, "docs/x/index.html").contains("Installing"),
+            "tabs updated"
+        );
+        assert!(rb.changed.contains(&"docs/x/index.html".to_string()));
+
+        // A guide heading is in every page's sidebar.
+        std::fs::write(
+            root.join("docs/x/index.md"),
+            format!("---\n{guide}\ntitle: Overview\nheading: Xylophone\norder: 1\n---\nX\n"),
+        )
+        .unwrap();
+        let rb = s.apply(&[root.join("docs/x/index.md")]);
+        assert_eq!(rb.rebuilt, ["docs/x/index.md"]);
+        if html(&s, "docs/y/index.html").contains("Xylophone") {
+            assert!(rb.relaid.contains(&"docs/y/index.md".to_string()), "{rb:?}");
+        }
+        // Content-only edits do not touch the other pages.
+        std::fs::write(
+            root.join("docs/x/index.md"),
+            format!("---\n{guide}\ntitle: Overview\nheading: Xylophone\norder: 1\n---\nX2\n"),
+        )
+        .unwrap();
+        let rb = s.apply(&[root.join("docs/x/index.md")]);
+        assert_eq!(rb.rebuilt, ["docs/x/index.md"]);
+        assert!(rb.relaid.is_empty());
     }
 
     #[test]

@@ -29,7 +29,7 @@ pub fn rebuild_message(rb: &Rebuild, base_url: &str, overlay: Option<&str>) -> S
         "css": rb.css.iter().map(url).collect::<Vec<_>>(),
         "assets": rb.assets.iter().map(url).collect::<Vec<_>>(),
         "rebuilt": rb.rebuilt,
-        "relaid": rb.relaid,
+        "relaid": rb.relaid.len(),
         "full": rb.full,
         "cause": rb.cause,
         "ms": (rb.elapsed.as_secs_f64() * 1e4).round() / 10.0,
