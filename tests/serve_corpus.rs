@@ -374,7 +374,7 @@ async fn corpus_load_during_continuous_edits() {
             if rebuilds == 50 {
                 rss_after_50 = rss_kb(pid);
             }
-            if rebuilds % 250 == 0 {
+            if rebuilds.is_multiple_of(250) {
                 rss_samples.push((rebuilds, rss_kb(pid) / 1024));
             }
         }
