@@ -86,6 +86,26 @@ async fn edit_include_rebuilds_only_dependent_pages() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn poll_mode_sees_edits() {
+    let s = common::start_with(fixture(), &["--poll"]);
+    let mut ws = s.ws().await;
+    s.write("docs/other.md", "---\ntitle: Other\n---\nOTHER-POLLED\n");
+    // notify's poll watcher compares modification times in whole seconds:
+    // date this save a few seconds later instead of waiting for the clock.
+    let f = std::fs::File::options()
+        .write(true)
+        .open(s.root.join("docs/other.md"))
+        .unwrap();
+    f.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(3))
+        .unwrap();
+    drop(f);
+    let m = wait_rebuild(&mut ws, |m| !strs(&m["changed"]).is_empty()).await;
+    assert_eq!(strs(&m["rebuilt"]), ["docs/other.md"]);
+    let (_, html) = s.get("/docs/other.html").await;
+    assert!(html.contains("OTHER-POLLED"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn broken_page_shows_overlay_over_last_good_content_until_fixed() {
     let s = start();
     let mut ws = s.ws().await;
@@ -279,4 +299,40 @@ fn built_files_carry_no_live_reload_script() {
     let html = std::fs::read_to_string(out.join("docs/other.html")).unwrap();
     assert!(html.contains("OTHER-V1"));
     assert!(!html.contains("elementdocs-live") && !html.contains("__elementdocs"));
+}
+
+#[test]
+fn a_non_loopback_host_prints_a_warning() {
+    use std::io::BufRead;
+    let dir = fixture();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_elementdocs"))
+        .args(["serve", "--host", "0.0.0.0", "--port", "0", "--source"])
+        .arg(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = Instant::now() + WAIT;
+    let mut warned = false;
+    while let Ok(line) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        if line.contains("warning: serving on `0.0.0.0`") {
+            warned = true;
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(warned);
 }

@@ -40,7 +40,9 @@ pub struct ServeArgs {
     /// Open the site in the default browser.
     #[arg(long)]
     pub open: bool,
-    /// Poll the file system instead of waiting for events (containers, network mounts).
+    /// Poll the file system (every 0.3 s) instead of waiting for events
+    /// (containers, network mounts). Modification times are compared in
+    /// whole seconds: a second save within the same second shows with the next change.
     #[arg(long)]
     pub poll: bool,
 }

@@ -71,10 +71,16 @@ pub fn start() -> Server {
 
 /// Start `elementdocs serve --port 0` on the site in `dir` and wait for its address.
 pub fn start_in(dir: tempfile::TempDir) -> Server {
+    start_with(dir, &[])
+}
+
+/// [`start_in`] with extra arguments (`--poll`...).
+pub fn start_with(dir: tempfile::TempDir, extra: &[&str]) -> Server {
     let root = dir.path().canonicalize().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_elementdocs"))
         .args(["serve", "--port", "0", "--source"])
         .arg(&root)
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
