@@ -265,6 +265,12 @@ impl LiveSite {
             .collect()
     }
 
+    /// Record a failure of elementdocs itself (a panic during a rebuild);
+    /// it is shown like any error until the next rebuild.
+    pub fn set_internal_error(&mut self, d: Diagnostic) {
+        self.set_errors("internal", vec![d]);
+    }
+
     fn set_errors(&mut self, key: &str, errs: Vec<Diagnostic>) {
         if errs.is_empty() {
             self.errors.remove(key);
@@ -414,6 +420,7 @@ impl LiveSite {
     /// watcher reports them). Never fails: errors are kept for the overlay.
     pub fn apply(&mut self, paths: &[PathBuf]) -> Rebuild {
         let started = Instant::now();
+        self.errors.remove("internal");
         let mut rb = Rebuild::default();
         let root = self.config.root.clone();
         let mut cause = BTreeSet::new();

@@ -258,7 +258,37 @@ fn rebuild_loop(mut site: LiveSite, rx: std::sync::mpsc::Receiver<Vec<PathBuf>>,
             eprintln!("changed: {paths:?}");
         }
         let t = Instant::now();
-        let rb = site.apply(&paths);
+        let rb = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| site.apply(&paths)))
+        {
+            Ok(rb) => rb,
+            Err(panic) => {
+                // A bug, not the writer's fault: say so on every page and keep serving.
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".into());
+                let first = paths.first().cloned().unwrap_or_default();
+                let shown = first
+                    .strip_prefix(site.root())
+                    .unwrap_or(&first)
+                    .to_path_buf();
+                site.set_internal_error(
+                    Diagnostic::error(
+                        shown,
+                        0,
+                        0,
+                        format!("elementdocs crashed while rebuilding after this change: {what}"),
+                    )
+                    .with_help("this is a bug in elementdocs; please report it with the file that triggered it"),
+                );
+                incremental::Rebuild {
+                    cause: vec!["internal error".into()],
+                    failed: true,
+                    ..Default::default()
+                }
+            }
+        };
         let t_apply = t.elapsed();
         let overlay = app.publish(&site);
         if debug {
