@@ -34,6 +34,8 @@ pub mod translate;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_diag;
 
 use crate::diag::{line_col, Diagnostic};
 use serde_json::Value;
