@@ -343,3 +343,20 @@ fn dbg_one() {
         eprintln!("=> {:?}", s.expand(&x).map(|e| e.text));
     }
 }
+
+#[test]
+fn engine_is_shared_across_threads() {
+    fn sync<T: Sync + Send>() {}
+    sync::<LiquidEngine>();
+    let s = site(&[("_includes/n.html", "<{{ include.v }}>")]);
+    let outs: Vec<String> = std::thread::scope(|sc| {
+        let hs: Vec<_> = (0..4)
+            .map(|i| {
+                let s = &s;
+                sc.spawn(move || s.ok(&format!("{{% include n.html v={i} %}}")))
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(outs, ["<0>", "<1>", "<2>", "<3>"]);
+}
