@@ -14,6 +14,7 @@ pub fn prepare(md: &str) -> Cow<'_, str> {
     let mut edits: Vec<Option<String>> = vec![None; lines.len()];
     let in_code = fences(&lines, &mut edits);
     marker_only_lines(&lines, &in_code, &mut edits);
+    empty_headings(&lines, &in_code, &mut edits);
     ordered_lists_interrupt(&lines, &in_code, &mut edits);
     if md.contains('|') {
         tables(&lines, &in_code, &mut edits);
@@ -76,6 +77,30 @@ fn marker_only_lines(lines: &[&str], in_code: &[bool], edits: &mut [Option<Strin
         };
         let at = body.len() - t.len() + marker;
         edits[i] = Some(format!("{}\\{}", &l[..at], &l[at..]));
+    }
+}
+
+/// kramdown has no empty ATX headings: `#` with nothing after it is text,
+/// and in `##### #` the lone `#` is the heading's text (CommonMark reads
+/// both as empty headings).
+fn empty_headings(lines: &[&str], in_code: &[bool], edits: &mut [Option<String>]) {
+    for (i, l) in lines.iter().enumerate() {
+        if in_code[i] || edits[i].is_some() {
+            continue;
+        }
+        let n = l.len() - l.trim_start_matches(' ').len();
+        let level = l[n..].bytes().take_while(|&b| b == b'#').count();
+        if n > 3 || level == 0 || level > 6 {
+            continue;
+        }
+        let rest = l[n + level..].trim_end_matches(['\n', '\r']);
+        let content = rest.trim_matches([' ', '\t']);
+        if content.is_empty() {
+            edits[i] = Some(format!("{}\\{}", &l[..n], &l[n..]));
+        } else if content.bytes().all(|b| b == b'#') && rest.starts_with([' ', '\t']) {
+            let at = n + level + (rest.len() - rest.trim_start_matches([' ', '\t']).len());
+            edits[i] = Some(format!("{}\\{}", &l[..at], &l[at..]));
+        }
     }
 }
 
@@ -315,9 +340,16 @@ mod tests {
         assert!(matches!(prepare("Text\n\n2. Step\n"), Cow::Borrowed(_)));
     }
 
+    // kramdown 2.4: `# ` is a paragraph "#", `##### #` a heading "#".
+    #[test]
+    fn empty_headings_are_text() {
+        assert_eq!(prepare("# \t\n\n##### #\n"), "\\# \t\n\n##### \\#\n");
+        assert!(matches!(prepare("## Foo ##\n"), Cow::Borrowed(_)));
+    }
+
     #[test]
     fn code_is_never_rewritten() {
-        let md = "```\n*\n6.\nx\n2. y\n| a | b |\n|---|---|\n```\n";
+        let md = "```\n*\n6.\nx\n2. y\n#\n| a | b |\n|---|---|\n```\n";
         assert!(matches!(prepare(md), Cow::Borrowed(_)));
     }
 
