@@ -15,6 +15,9 @@ pub fn prepare(md: &str) -> Cow<'_, str> {
     let in_code = fences(&lines, &mut edits);
     marker_only_lines(&lines, &in_code, &mut edits);
     empty_headings(&lines, &in_code, &mut edits);
+    if md.contains(" ` ") || md.contains(" `\n") {
+        lone_backticks(&lines, &in_code, &mut edits);
+    }
     ordered_lists_interrupt(&lines, &in_code, &mut edits);
     if md.contains('|') {
         tables(&lines, &in_code, &mut edits);
@@ -78,6 +81,93 @@ fn marker_only_lines(lines: &[&str], in_code: &[bool], edits: &mut [Option<Strin
         let at = body.len() - t.len() + marker;
         edits[i] = Some(format!("{}\\{}", &l[..at], &l[at..]));
     }
+}
+
+/// In kramdown a single backtick with whitespace on both sides never opens
+/// a code span (`wrap the value in the ` character`); CommonMark pairs it
+/// with the next backtick of the paragraph. Such backticks are escaped.
+/// Code spans are followed across the lines of a paragraph.
+fn lone_backticks(lines: &[&str], in_code: &[bool], edits: &mut [Option<String>]) {
+    let mut i = 0;
+    while i < lines.len() {
+        if in_code[i] || is_blank(lines[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < lines.len() && !in_code[i] && !is_blank(lines[i]) {
+            i += 1;
+        }
+        let first = lines[start].trim_start();
+        if first.starts_with('<') || indent(lines[start]) >= 4 {
+            continue;
+        }
+        let para: String = lines[start..i].concat();
+        let lone = lone_backtick_offsets(&para);
+        if lone.is_empty() {
+            continue;
+        }
+        // Map paragraph offsets back to lines and escape them.
+        let mut line_start = 0;
+        for (k, l) in lines[start..i].iter().enumerate() {
+            let here: Vec<usize> = lone
+                .iter()
+                .filter(|&&o| o >= line_start && o < line_start + l.len())
+                .map(|&o| o - line_start)
+                .collect();
+            if !here.is_empty() && edits[start + k].is_none() {
+                let mut e = String::with_capacity(l.len() + here.len());
+                let mut from = 0;
+                for o in here {
+                    e.push_str(&l[from..o]);
+                    e.push('\\');
+                    from = o;
+                }
+                e.push_str(&l[from..]);
+                edits[start + k] = Some(e);
+            }
+            line_start += l.len();
+        }
+    }
+}
+
+/// Offsets of the lone backticks of a paragraph, following code spans the
+/// way kramdown does (a run opens a span only if the same run closes it).
+fn lone_backtick_offsets(para: &str) -> Vec<usize> {
+    let b = para.as_bytes();
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k < b.len() {
+        match b[k] {
+            b'\\' => k += 2,
+            b'`' => {
+                let run = b[k..].iter().take_while(|&&c| c == b'`').count();
+                let before = k.checked_sub(1).map(|p| b[p]);
+                let after = b.get(k + run).copied();
+                let spaced = |c: Option<u8>| c.is_some_and(|c| c.is_ascii_whitespace());
+                if run == 1 && spaced(before) && spaced(after) {
+                    out.push(k);
+                    k += 1;
+                    continue;
+                }
+                let delim = &para[k..k + run];
+                let mut j = k + run;
+                let mut close = None;
+                while let Some(p) = para[j..].find(delim) {
+                    let at = j + p;
+                    let len = b[at..].iter().take_while(|&&c| c == b'`').count();
+                    if len == run {
+                        close = Some(at);
+                        break;
+                    }
+                    j = at + len;
+                }
+                k = close.map_or(k + run, |c| c + run);
+            }
+            _ => k += 1,
+        }
+    }
+    out
 }
 
 /// kramdown has no empty ATX headings: `#` with nothing after it is text,
@@ -345,6 +435,16 @@ mod tests {
     fn empty_headings_are_text() {
         assert_eq!(prepare("# \t\n\n##### #\n"), "\\# \t\n\n##### \\#\n");
         assert!(matches!(prepare("## Foo ##\n"), Cow::Borrowed(_)));
+    }
+
+    // kramdown 2.4: "wrap it in the ` character, see `code`" keeps the lone backtick.
+    #[test]
+    fn lone_backticks_are_text() {
+        assert_eq!(
+            prepare("wrap it in the ` character, see `code`.\n"),
+            "wrap it in the \\` character, see `code`.\n"
+        );
+        assert!(matches!(prepare("a `x ` y` b\n"), Cow::Borrowed(_)));
     }
 
     #[test]
