@@ -2,15 +2,15 @@
 //! GFM extensions, plus kramdown's rules where the corpus relies on them
 //! (heading ids, smart quotes, `markdown="span"` blocks, fences in lists).
 //!
-//! The stage runs in three steps: [`blocks`] rewrites the source where
+//! The stage runs in three steps: `blocks` rewrites the source where
 //! kramdown reads blocks differently from CommonMark (bare list markers,
 //! fences in list items, unclosed fences, table boundaries and widths, empty
 //! headings, lone backticks), keeping every line where it was; pulldown-cmark
-//! parses it; then [`events`] rewrites the events: heading ids ([`ids`]),
-//! typographic text ([`smart`]), kramdown's looser emphasis ([`emphasis`]),
+//! parses it; then `events` rewrites the events: heading ids (`ids`),
+//! typographic text (`smart`), kramdown's looser emphasis (`emphasis`),
 //! code blocks through the highlighter, raw HTML and `markdown="..."`
-//! elements ([`raw`], [`html_blocks`]), tables without header ([`tables`]),
-//! while links, images and ids are collected ([`scan`]).
+//! elements (`raw`, `html_blocks`), tables without header (`tables`),
+//! while links, images and ids are collected (`scan`).
 //!
 //! Where kramdown's output is a Jekyll bug the authors did not mean (escaped
 //! HTML inside `markdown="span"`, placeholders like `<filename.pdf>` read as
