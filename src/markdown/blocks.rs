@@ -311,15 +311,12 @@ fn tables(lines: &[&str], in_code: &[bool], edits: &mut [Option<String>]) {
             i += 1;
             continue;
         }
-        let header = count_cells(lines[i]);
         let mut end = i + 2;
-        let mut widest = header;
         while end < lines.len()
             && !in_code[end]
             && !is_blank(lines[end])
             && lines[end].contains('|')
         {
-            widest = widest.max(count_cells(lines[end]));
             end += 1;
         }
         let n = indent(lines[i]);
@@ -330,12 +327,78 @@ fn tables(lines: &[&str], in_code: &[bool], edits: &mut [Option<String>]) {
             let l = lines[i + 1];
             let k = l.find('|').unwrap_or(0);
             edits[i + 1] = Some(format!("{}\\{}", &l[..k], &l[k..]));
-        } else if widest > header {
-            edits[i] = Some(widen(lines[i], widest - header, "  |"));
+            i = end;
+            continue;
+        }
+        // kramdown never splits a cell inside code: escape those pipes for GFM.
+        let rows: Vec<String> = (i..end)
+            .map(|k| protect_code_pipes(lines[k]).unwrap_or_else(|| lines[k].to_string()))
+            .collect();
+        for (k, row) in (i..end).zip(&rows) {
+            if row != lines[k] {
+                edits[k] = Some(row.clone());
+            }
+        }
+        let header = count_cells(&rows[0]);
+        let widest = rows
+            .iter()
+            .skip(2)
+            .map(|r| count_cells(r))
+            .fold(header, usize::max);
+        if widest > header {
+            edits[i] = Some(widen(&rows[0], widest - header, "  |"));
             edits[i + 1] = Some(widen(lines[i + 1], widest - header, " --- |"));
         }
         i = end;
     }
+}
+
+/// The line with every `|` inside a code span (backticks or `<code>`)
+/// escaped, if it has any.
+fn protect_code_pipes(line: &str) -> Option<String> {
+    let b = line.as_bytes();
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut k = 0;
+    while k < b.len() {
+        match b[k] {
+            b'\\' => k += 2,
+            b'`' => {
+                let run = b[k..].iter().take_while(|&&c| c == b'`').count();
+                let delim = &line[k..k + run];
+                match line[k + run..].find(delim) {
+                    Some(p) => {
+                        spans.push((k + run, k + run + p));
+                        k += run + p + run;
+                    }
+                    None => k += run,
+                }
+            }
+            b'<' if line[k..].starts_with("<code") => match line[k..].find("</code>") {
+                Some(p) => {
+                    spans.push((k, k + p));
+                    k += p + 7;
+                }
+                None => k += 1,
+            },
+            _ => k += 1,
+        }
+    }
+    let pipes: Vec<usize> = spans
+        .iter()
+        .flat_map(|&(a, z)| (a..z).filter(|&p| b[p] == b'|' && (p == 0 || b[p - 1] != b'\\')))
+        .collect();
+    if pipes.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(line.len() + pipes.len());
+    let mut from = 0;
+    for p in pipes {
+        out.push_str(&line[from..p]);
+        out.push('\\');
+        from = p;
+    }
+    out.push_str(&line[from..]);
+    Some(out)
 }
 
 /// A GFM table delimiter row: `| :--- | ---: |`.
@@ -471,6 +534,16 @@ mod tests {
         assert_eq!(prepare("a\n\n```js\nx\n"), "a\n\n\\`\\`\\`js\nx\n");
         let top = "```\ncode\n```\n";
         assert!(matches!(prepare(top), Cow::Borrowed(_)));
+    }
+
+    // kramdown 2.4: `| `x|y` | c |` is two cells.
+    #[test]
+    fn pipes_in_code_do_not_split_cells() {
+        let md = "| a | b |\n|---|---|\n| `x|y` | c |\n| <code>p|q</code> | d |\n";
+        assert_eq!(
+            prepare(md),
+            "| a | b |\n|---|---|\n| `x\\|y` | c |\n| <code>p\\|q</code> | d |\n"
+        );
     }
 
     #[test]
