@@ -1,13 +1,43 @@
 //! Jekyll's Liquid, rendered through tera.
 //!
-//! Pages and includes are written in Liquid. This module lexes Liquid with
-//! spans, checks it, translates the subset the corpus uses to a tera template
-//! (includes are inlined with their parameters, Liquid's truthiness and
-//! `forloop` mapped to tera's), and renders that with tera.
+//! Pages and includes are written in Liquid (Jekyll 4.3 / Liquid 4-5
+//! semantics). The stage runs in four steps:
 //!
-//! OWNER: liquid helper.
+//! 1. [`lexer`]: text, `{{ }}` and `{% %}` tokens with byte spans (positions
+//!    in the page file, or in the include file for an include), whitespace
+//!    control, `raw` and `comment` bodies;
+//! 2. [`parser`]: a validated AST; unknown tags and filters, unclosed blocks
+//!    and stray end tags are errors with a did-you-mean;
+//! 3. [`translate`] (with [`mod@include`]): one tera template per page. Includes
+//!    are inlined (each file parsed once per build), their parameters become
+//!    uniquely named variables; Liquid's truthiness, comparisons, `forloop`,
+//!    `case`, `capture`, `assign` are mapped onto tera with the helpers of
+//!    [`filters`]. Text never goes through tera's parser (a side table holds
+//!    it). Values known at build time (`page`, `site`, literal include
+//!    parameters) are folded into the text, and a page that needs nothing
+//!    else skips tera altogether;
+//! 4. tera renders the template.
+//!
+//! Deliberate differences from Jekyll (the author's intent wins):
+//! - `{{ }}` inside a quoted include parameter is resolved (Jekyll 4.3 rejects
+//!   the tag with "Invalid syntax for include tag");
+//! - `{% highlight lang %}` becomes a Markdown fence, highlighted by the
+//!   Markdown stage like any other code block.
 
-use crate::diag::Diagnostic;
+pub mod expr;
+pub mod filters;
+pub mod fold;
+pub mod include;
+pub mod lexer;
+pub mod parser;
+pub mod translate;
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_diag;
+
+use crate::diag::{line_col, Diagnostic};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -26,6 +56,13 @@ pub struct LiquidEngine {
     pub markdownify: MarkdownifyFn,
     /// Undefined variables are errors instead of warnings.
     pub strict: bool,
+    /// `root`, canonicalized (the fence every include must stay inside).
+    pub canon_root: PathBuf,
+    /// Include files, parsed once per build.
+    pub cache: include::Cache,
+    /// Fold values known at build time into the text (off only in tests, to
+    /// check both paths agree).
+    pub(crate) fold: bool,
 }
 
 /// One page to expand.
@@ -58,20 +95,136 @@ impl LiquidEngine {
         markdownify: MarkdownifyFn,
         strict: bool,
     ) -> Self {
+        let canon_root = root.canonicalize().unwrap_or_else(|_| root.clone());
         LiquidEngine {
             root,
             includes_dir,
             site,
             markdownify,
             strict,
+            canon_root,
+            cache: include::Cache::default(),
+            fold: true,
         }
+    }
+
+    /// Forget the parsed include files (serve calls this when files change).
+    pub fn clear_cache(&self) {
+        self.cache.clear();
     }
 
     /// Expand the Liquid of one page body.
     pub fn expand(&self, input: &PageInput) -> Result<Expanded, Vec<Diagnostic>> {
-        Ok(Expanded {
-            text: input.text[input.body_offset..].to_string(),
-            ..Default::default()
+        let body = &input.text[input.body_offset.min(input.text.len())..];
+        if !body.contains("{{") && !body.contains("{%") {
+            return Ok(Expanded {
+                text: body.to_string(),
+                ..Default::default()
+            });
+        }
+        if !body.contains("{%") {
+            return self.expand_here(input);
+        }
+        // Blocks and includes nest (up to the limits in `parser`, `include`
+        // and `translate`); the recursion runs on a thread with room for it.
+        std::thread::scope(|s| {
+            std::thread::Builder::new()
+                .name("liquid".into())
+                .stack_size(STACK_SIZE)
+                .spawn_scoped(s, || self.expand_here(input))
+                .map(|h| h.join())
         })
+        .unwrap_or_else(|_| Ok(self.expand_here(input)))
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     }
+
+    fn expand_here(&self, input: &PageInput) -> Result<Expanded, Vec<Diagnostic>> {
+        let text: Arc<str> = input.text.into();
+        let (nodes, errs) = parser::parse(input.text, input.body_offset);
+        let top = include::Frame {
+            rel: input.rel.to_path_buf(),
+            canon: self
+                .root
+                .join(input.rel)
+                .canonicalize()
+                .unwrap_or_else(|_| input.rel.to_path_buf()),
+            text,
+            params: Default::default(),
+            from: None,
+        };
+        let page_dir = input
+            .rel
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let mut tr = translate::Tr::new(self, input.page, page_dir, top);
+        for e in &errs {
+            tr.error(e.offset, e.message.clone(), e.help.clone());
+        }
+        tr.nodes(&nodes);
+        let deps: Vec<PathBuf> = std::mem::take(&mut tr.deps).into_iter().collect();
+        let mut diags = std::mem::take(&mut tr.diags);
+        diags.sort_by_key(|d| (d.file != input.rel, d.sort_key()));
+        diags.dedup();
+        if diags.iter().any(|d| d.is_error()) {
+            return Err(diags);
+        }
+        if !tr.dynamic {
+            return Ok(Expanded {
+                text: std::mem::take(&mut tr.plain),
+                deps,
+                warnings: diags,
+            });
+        }
+        match self.render(&tr, input.page) {
+            Ok(text) => Ok(Expanded {
+                text,
+                deps,
+                warnings: diags,
+            }),
+            Err(msg) => {
+                let (l, c) = line_col(input.text, input.body_offset);
+                diags.push(
+                    Diagnostic::error(input.rel, l, c, format!("rendering the page failed: {msg}"))
+                        .with_help(
+                            "this is a bug in elementdocs' Liquid translation; please report it",
+                        ),
+                );
+                Err(diags)
+            }
+        }
+    }
+
+    fn render(&self, tr: &translate::Tr, page: &Value) -> Result<String, String> {
+        if std::env::var_os("ELEMENTDOCS_LIQUID_DEBUG").is_some() {
+            eprintln!(
+                "--- tera source ---\n{}\n--- texts ---\n{:?}",
+                tr.out, tr.texts
+            );
+        }
+        let mut t = tera::Tera::default();
+        filters::register(&mut t, &tr.url, &self.markdownify);
+        t.add_raw_template("lq", &tr.out).map_err(chain)?;
+        let mut ctx = tera::Context::new();
+        ctx.insert("page", page);
+        ctx.insert("site", &self.site);
+        ctx.insert("lq_t", &tr.texts);
+        ctx.insert("lq_nil", &Value::Null);
+        t.render("lq", &ctx).map_err(chain)
+    }
+}
+
+/// Stack of the thread a page with tags is expanded on (reserved, not committed).
+const STACK_SIZE: usize = 256 << 20;
+
+/// A tera error with its causes.
+fn chain(e: tera::Error) -> String {
+    let mut s = e.to_string();
+    let mut src = std::error::Error::source(&e);
+    while let Some(x) = src {
+        s.push_str(": ");
+        s.push_str(&x.to_string());
+        src = x.source();
+    }
+    s
 }

@@ -1,0 +1,242 @@
+//! `{% include %}` and `{% include_relative %}`: resolving the file (never
+//! outside the source root), detecting cycles, parsing each file once per
+//! build (a shared cache), and inlining it with its parameters.
+
+use super::parser::{self, Include, Node, PErr, Piece};
+use super::translate::{san, Tr};
+use crate::diag::{did_you_mean, display_path, line_col};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+/// Deepest include nesting accepted (a guard against runaway recursion that
+/// is not a cycle; real sites nest a handful of levels).
+pub const MAX_DEPTH: usize = 100;
+
+/// One file being translated: the page itself or an include.
+#[derive(Clone)]
+pub struct Frame {
+    /// Path shown in diagnostics (relative to the root).
+    pub rel: PathBuf,
+    /// Canonical path (cycle detection); the page's own path for the page.
+    pub canon: PathBuf,
+    pub text: Arc<str>,
+    /// `include.<key>` → (tera variable, value when known at build time).
+    pub params: HashMap<String, (String, Option<serde_json::Value>)>,
+    /// The include tag that brought this file in: the including file and the
+    /// tag's offset there (turned into "included from a.md:3:1" only when a
+    /// diagnostic needs it).
+    pub from: Option<(PathBuf, Arc<str>, usize)>,
+}
+
+/// A parsed include file.
+pub struct Parsed {
+    pub text: Arc<str>,
+    pub nodes: Vec<Node>,
+    pub errs: Vec<PErr>,
+}
+
+/// Include files parsed once per build, shared by all pages.
+#[derive(Default)]
+pub struct Cache {
+    map: RwLock<HashMap<PathBuf, Arc<Parsed>>>,
+}
+
+impl Cache {
+    pub fn get(&self, canon: &Path) -> std::io::Result<Arc<Parsed>> {
+        if let Some(p) = self.map.read().ok().and_then(|m| m.get(canon).cloned()) {
+            return Ok(p);
+        }
+        let bytes = std::fs::read(canon)?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8"))?;
+        // A byte-order mark is an encoding detail, never content.
+        let text: Arc<str> = text.strip_prefix('\u{feff}').unwrap_or(&text).into();
+        let (nodes, errs) = parser::parse(&text, 0);
+        let p = Arc::new(Parsed { text, nodes, errs });
+        if let Ok(mut m) = self.map.write() {
+            m.insert(canon.to_path_buf(), p.clone());
+        }
+        Ok(p)
+    }
+
+    pub fn clear(&self) {
+        if let Ok(mut m) = self.map.write() {
+            m.clear();
+        }
+    }
+}
+
+/// Jekyll's file-name rule: no `..`, `//`, `./` sequences, only `[\w/.\-()+~#@]`.
+fn valid_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    let bad_seq = b
+        .windows(2)
+        .any(|w| (w[0] == b'.' || w[0] == b'/') && (w[1] == b'.' || w[1] == b'/'));
+    !name.is_empty()
+        && !bad_seq
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || "_/.-()+~#@".contains(c))
+}
+
+impl Frame {
+    /// The "included from path:line:col" note for this frame, if it is an include.
+    pub fn from_note(&self) -> Option<String> {
+        let (rel, text, off) = self.from.as_ref()?;
+        let (l, c) = line_col(text, *off);
+        Some(format!("included from {}:{l}:{c}", display_path(rel)))
+    }
+}
+
+impl Tr<'_> {
+    pub fn include(&mut self, inc: &Include) {
+        let tag = if inc.relative {
+            "include_relative"
+        } else {
+            "include"
+        };
+        // 1. The file name, with any `{{ }}` resolved at build time.
+        let mut name = String::new();
+        for pc in &inc.name {
+            match pc {
+                Piece::Lit(s) => name.push_str(s),
+                Piece::Expr(e) => match self.static_expr(e) {
+                    Some(v) => name.push_str(&super::filters::to_s(&v)),
+                    None => {
+                        self.error(
+                            inc.offset,
+                            format!("the file name of `{tag}` depends on a value only known while rendering"),
+                            Some("use `page.*`, `site.*`, `include.*` or literals in an include file name".into()),
+                        );
+                        return;
+                    }
+                },
+            }
+        }
+        if !valid_name(&name) {
+            self.error(
+                inc.offset,
+                format!("invalid file name `{name}` in `{tag}`"),
+                Some("file names may not contain `..`, `./` or `//`, nor characters outside letters, digits and `_/.-()+~#@`".into()),
+            );
+            return;
+        }
+        // 2. Locate it, inside the root.
+        let base = if inc.relative {
+            self.eng.root.join(&self.page_dir)
+        } else {
+            self.eng.includes_dir.clone()
+        };
+        let path = base.join(&name);
+        let canon = match path.canonicalize() {
+            Ok(c) if c.is_file() => c,
+            _ => {
+                let help = near_names(&path)
+                    .map(|s| format!("did you mean `{s}`?"))
+                    .unwrap_or_else(|| {
+                        format!("no such file in `{}`", display_path(&self.rel_of(&base)))
+                    });
+                self.error(
+                    inc.offset,
+                    format!("`{tag}` file `{name}` not found"),
+                    Some(help),
+                );
+                return;
+            }
+        };
+        if !canon.starts_with(&self.eng.canon_root) {
+            self.error(
+                inc.offset,
+                format!("`{tag}` path `{name}` leaves the source root"),
+                Some("include only files inside the site's source folder".into()),
+            );
+            return;
+        }
+        let rel = self.rel_of(&canon);
+        // 3. Cycles and depth.
+        if let Some(i) = self.frames.iter().position(|f| f.canon == canon) {
+            let mut chain: Vec<String> = self.frames[i..]
+                .iter()
+                .map(|f| display_path(&f.rel))
+                .collect();
+            chain.push(display_path(&rel));
+            self.error(
+                inc.offset,
+                format!("include cycle: {}", chain.join(" → ")),
+                Some("remove one of these includes to break the cycle".into()),
+            );
+            return;
+        }
+        if self.frames.len() > MAX_DEPTH {
+            self.error(
+                inc.offset,
+                format!("includes nested more than {MAX_DEPTH} levels deep"),
+                Some("simplify the include structure".into()),
+            );
+            return;
+        }
+        // 4. Read (once per build) and parse.
+        self.deps.insert(rel.clone());
+        let parsed = match self.eng.cache.get(&canon) {
+            Ok(p) => p,
+            Err(e) => {
+                self.error(
+                    inc.offset,
+                    format!("cannot read `{}`: {e}", display_path(&rel)),
+                    None,
+                );
+                return;
+            }
+        };
+        // 5. Parameters, evaluated in the including frame.
+        let k = self.next_id();
+        let mut params = HashMap::new();
+        for (key, p) in &inc.params {
+            let (expr, st) = self.param_expr(p);
+            // A value known at build time is referenced directly; others get a variable.
+            let var = match &st {
+                Some(v) if self.eng.fold => self.lit_ref(v.clone()),
+                _ => {
+                    let var = format!("lq_i{k}_{}", san(key));
+                    self.emit_set(&var, &expr);
+                    var
+                }
+            };
+            params.insert(key.clone(), (var, st));
+        }
+        let outer = self.frames.last().expect("frame");
+        let from = Some((outer.rel.clone(), outer.text.clone(), inc.offset));
+        self.frames.push(Frame {
+            rel,
+            canon,
+            text: parsed.text.clone(),
+            params,
+            from,
+        });
+        for e in &parsed.errs {
+            self.error(e.offset, e.message.clone(), e.help.clone());
+        }
+        self.nodes(&parsed.nodes);
+        self.frames.pop();
+    }
+
+    fn rel_of(&self, p: &Path) -> PathBuf {
+        p.strip_prefix(&self.eng.canon_root)
+            .or_else(|_| p.strip_prefix(&self.eng.root))
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|_| p.to_path_buf())
+    }
+}
+
+/// The closest existing file name in the folder `path` would be in.
+fn near_names(path: &Path) -> Option<String> {
+    let dir = path.parent()?;
+    let want = path.file_name()?.to_string_lossy().to_string();
+    let names: Vec<String> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    did_you_mean(&want, names.iter().map(|s| s.as_str())).map(|s| s.to_string())
+}

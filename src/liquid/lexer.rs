@@ -1,0 +1,234 @@
+//! Liquid lexer: splits a template into text, `{{ output }}` and `{% tag %}`
+//! tokens with byte spans, the way Liquid 4's tokenizer does (a `{% ... %}`
+//! runs to the first `%}`, a `{{ ... }}` to the first `}`), applies whitespace
+//! control (`{%-`, `-%}`, `{{-`, `-}}`) and swallows `raw` and `comment` bodies.
+
+/// What a token is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    Output,
+    Tag,
+}
+
+/// One token. All offsets are byte offsets into the whole file text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    pub kind: Kind,
+    /// The whole token (for text: the text after whitespace control).
+    pub start: usize,
+    pub end: usize,
+    /// The markup between the delimiters (and whitespace-control dashes).
+    pub inner: (usize, usize),
+    pub trim_left: bool,
+    pub trim_right: bool,
+}
+
+/// A lexing error: message and byte offset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LexError {
+    pub offset: usize,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl Token {
+    fn text(start: usize, end: usize) -> Token {
+        Token {
+            kind: Kind::Text,
+            start,
+            end,
+            inner: (start, end),
+            trim_left: false,
+            trim_right: false,
+        }
+    }
+
+    /// The first word of a tag's markup (its name) and the rest.
+    pub fn tag_parts<'a>(&self, src: &'a str) -> (&'a str, &'a str, usize) {
+        let m = &src[self.inner.0..self.inner.1];
+        let lead = m.len() - m.trim_start().len();
+        let t = m.trim_start();
+        let n = t
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(t.len());
+        (&t[..n], &t[n..], self.inner.0 + lead + n)
+    }
+}
+
+/// Lex `src[from..]` (a page body starts at its body offset).
+pub fn lex(src: &str, from: usize) -> (Vec<Token>, Vec<LexError>) {
+    let mut toks = Vec::new();
+    let mut errs = Vec::new();
+    let b = src.as_bytes();
+    let mut pos = from;
+    let mut text_start = from;
+    while let Some(rel) = src[pos..].find('{') {
+        let i = pos + rel;
+        let next = b.get(i + 1).copied();
+        if next != Some(b'%') && next != Some(b'{') {
+            pos = i + 1;
+            continue;
+        }
+        if i > text_start {
+            toks.push(Token::text(text_start, i));
+        }
+        let tok = if next == Some(b'%') {
+            match src[i + 2..].find("%}") {
+                Some(r) => delimited(src, Kind::Tag, i, i + 2 + r + 2),
+                None => {
+                    errs.push(LexError {
+                        offset: i,
+                        message: "tag `{%` is not closed with `%}`".into(),
+                        help: Some(
+                            "close the tag with `%}`, or write `{{ \"{%\" }}` for a literal `{%`"
+                                .into(),
+                        ),
+                    });
+                    pos = src.len();
+                    text_start = pos;
+                    break;
+                }
+            }
+        } else {
+            match src[i + 2..].find('}') {
+                Some(r) if b.get(i + 2 + r + 1) == Some(&b'}') => {
+                    delimited(src, Kind::Output, i, i + 2 + r + 2)
+                }
+                found => {
+                    errs.push(LexError {
+                        offset: i,
+                        message: "variable `{{` is not closed with `}}`".into(),
+                        help: Some(
+                            "close the variable with `}}` (a `}` inside it ends it early)".into(),
+                        ),
+                    });
+                    let end = found.map(|r| i + 2 + r + 1).unwrap_or(src.len());
+                    pos = end;
+                    text_start = end;
+                    continue;
+                }
+            }
+        };
+        pos = tok.end;
+        text_start = pos;
+        let (name, _, _) = if tok.kind == Kind::Tag {
+            tok.tag_parts(src)
+        } else {
+            ("", "", 0)
+        };
+        match name {
+            "raw" => {
+                toks.push(tok.clone());
+                match find_end(src, pos, "raw", false) {
+                    Some((bs, be, end_tok)) => {
+                        toks.push(Token::text(bs, be));
+                        pos = end_tok.end;
+                        text_start = pos;
+                        toks.push(end_tok);
+                    }
+                    None => {
+                        errs.push(LexError {
+                            offset: tok.start,
+                            message: "`raw` is never closed".into(),
+                            help: Some("add `{% endraw %}`".into()),
+                        });
+                        pos = src.len();
+                        text_start = pos;
+                    }
+                }
+            }
+            "comment" => {
+                toks.push(tok.clone());
+                match find_end(src, pos, "comment", true) {
+                    Some((_, _, end_tok)) => {
+                        pos = end_tok.end;
+                        text_start = pos;
+                        toks.push(end_tok);
+                    }
+                    None => {
+                        errs.push(LexError {
+                            offset: tok.start,
+                            message: "`comment` is never closed".into(),
+                            help: Some("add `{% endcomment %}`".into()),
+                        });
+                        pos = src.len();
+                        text_start = pos;
+                    }
+                }
+            }
+            _ => toks.push(tok),
+        }
+    }
+    if src.len() > text_start {
+        toks.push(Token::text(text_start, src.len()));
+    }
+    apply_trims(src, &mut toks);
+    (toks, errs)
+}
+
+fn delimited(src: &str, kind: Kind, start: usize, end: usize) -> Token {
+    let (mut a, mut z) = (start + 2, end - 2);
+    let trim_left = src[a..z].starts_with('-');
+    if trim_left {
+        a += 1;
+    }
+    let trim_right = z > a && src[a..z].ends_with('-');
+    if trim_right {
+        z -= 1;
+    }
+    Token {
+        kind,
+        start,
+        end,
+        inner: (a, z),
+        trim_left,
+        trim_right,
+    }
+}
+
+/// Find the `{% end<name> %}` closing a raw or comment body starting at `from`.
+/// Returns the body span and the end tag token.
+fn find_end(src: &str, from: usize, name: &str, nest: bool) -> Option<(usize, usize, Token)> {
+    let mut pos = from;
+    let mut depth = 0usize;
+    while let Some(r) = src[pos..].find("{%") {
+        let i = pos + r;
+        let close = src[i + 2..].find("%}")? + i + 4;
+        let tok = delimited(src, Kind::Tag, i, close);
+        let (tname, _, _) = tok.tag_parts(src);
+        if nest && tname == name {
+            depth += 1;
+        } else if tname.strip_prefix("end") == Some(name) {
+            if depth == 0 {
+                return Some((from, i, tok));
+            }
+            depth -= 1;
+        }
+        pos = close;
+    }
+    None
+}
+
+/// Whitespace control: `{%-`/`{{-` strip the whitespace (newlines included)
+/// before the token, `-%}`/`-}}` the whitespace after it.
+fn apply_trims(src: &str, toks: &mut [Token]) {
+    for i in 0..toks.len() {
+        if toks[i].kind == Kind::Text {
+            continue;
+        }
+        if toks[i].trim_left && i > 0 && toks[i - 1].kind == Kind::Text {
+            let t = &mut toks[i - 1];
+            t.end = t.start + src[t.start..t.end].trim_end_matches(ruby_space).len();
+        }
+        if toks[i].trim_right && i + 1 < toks.len() && toks[i + 1].kind == Kind::Text {
+            let t = &mut toks[i + 1];
+            t.start = t.end - src[t.start..t.end].trim_start_matches(ruby_space).len();
+        }
+    }
+}
+
+/// Ruby's `strip` whitespace: space, \t, \n, \v, \f, \r and NUL.
+fn ruby_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\x0b' | '\x0c' | '\r' | '\0')
+}

@@ -1,0 +1,484 @@
+//! Liquid parser: tokens → a validated AST with byte spans.
+//!
+//! Follows Liquid 4's strict mode: expressions are lexed into ids, strings,
+//! numbers and punctuation; `and`/`or` chain to the right; unknown tags,
+//! unknown filters, stray `end` tags and unclosed blocks are errors.
+
+use super::expr::{
+    assign, include_tag, parse_cond, parse_expr, parse_for_head, parse_val_all, parse_when,
+};
+use super::filters::FILTERS;
+use super::lexer::{lex, Kind, Token};
+use serde_json::Value;
+
+/// A parse problem: byte offset, message, help.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PErr {
+    pub offset: usize,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+pub(super) fn perr(offset: usize, message: impl Into<String>, help: Option<String>) -> PErr {
+    PErr {
+        offset,
+        message: message.into(),
+        help,
+    }
+}
+
+/// A value: a literal, a variable lookup or a range.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Val {
+    Lit(Value),
+    /// `empty` / `blank` (only meaningful in comparisons).
+    Empty,
+    Path(Path),
+    Range(Box<Val>, Box<Val>),
+}
+
+/// `root.key[expr]...`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Path {
+    pub root: String,
+    pub segs: Vec<Seg>,
+    pub offset: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Seg {
+    Key(String),
+    Index(Box<Val>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Filter {
+    pub name: String,
+    pub args: Vec<Val>,
+    pub kwargs: Vec<(String, Val)>,
+    pub offset: usize,
+}
+
+/// A value with filters: the markup of `{{ }}` and `assign`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    pub val: Val,
+    pub filters: Vec<Filter>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cond {
+    Truthy(Val),
+    Cmp(Val, String, Val),
+    And(Box<Cond>, Box<Cond>),
+    Or(Box<Cond>, Box<Cond>),
+    Not(Box<Cond>),
+}
+
+/// One piece of an include file name or quoted parameter value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Piece {
+    Lit(String),
+    Expr(Expr),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Param {
+    Str(Vec<Piece>),
+    Val(Val),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node {
+    Text(usize, usize),
+    Output(Expr, usize),
+    If(Vec<(Cond, Vec<Node>)>, Option<Vec<Node>>),
+    Case(Val, Vec<(Vec<Val>, Vec<Node>)>, Option<Vec<Node>>),
+    For(Box<ForLoop>),
+    Assign(String, Expr),
+    Capture(String, Vec<Node>),
+    Include(Box<Include>),
+    Break(usize),
+    Continue(usize),
+    /// Nodes that need no wrapper (a `raw` body).
+    Seq(Vec<Node>),
+    /// Jekyll's `{% highlight lang %}`: becomes a fenced code block.
+    Highlight(String, Vec<Node>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForLoop {
+    pub var: String,
+    pub coll: Val,
+    pub limit: Option<Val>,
+    pub offset: Option<Val>,
+    pub reversed: bool,
+    pub body: Vec<Node>,
+    pub else_body: Option<Vec<Node>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Include {
+    pub relative: bool,
+    pub name: Vec<Piece>,
+    pub params: Vec<(String, Param)>,
+    /// Offset of the tag.
+    pub offset: usize,
+}
+
+pub const TAGS: &[&str] = &[
+    "if",
+    "elsif",
+    "else",
+    "endif",
+    "unless",
+    "endunless",
+    "case",
+    "when",
+    "endcase",
+    "for",
+    "endfor",
+    "assign",
+    "capture",
+    "endcapture",
+    "comment",
+    "endcomment",
+    "raw",
+    "endraw",
+    "include",
+    "include_relative",
+    "break",
+    "continue",
+    "highlight",
+    "endhighlight",
+];
+
+/// Deepest nesting of blocks (`if` in `for` in ...) in one file, as Liquid's.
+pub const MAX_NESTING: usize = 100;
+
+/// Parse a whole template (`src[from..]`).
+pub fn parse(src: &str, from: usize) -> (Vec<Node>, Vec<PErr>) {
+    let (toks, lerrs) = lex(src, from);
+    let mut errs: Vec<PErr> = lerrs
+        .into_iter()
+        .map(|e| perr(e.offset, e.message, e.help))
+        .collect();
+    let mut p = Parser {
+        src,
+        toks: &toks,
+        i: 0,
+        errs: &mut errs,
+        depth: 0,
+        too_deep: false,
+    };
+    let (nodes, stop) = p.block(&[]);
+    if let Some((name, off)) = stop {
+        p.err(off, format!("unexpected `{name}`"), None);
+    }
+    errs.sort_by_key(|e| e.offset);
+    (nodes, errs)
+}
+
+struct Parser<'a, 'e> {
+    src: &'a str,
+    toks: &'a [Token],
+    i: usize,
+    errs: &'e mut Vec<PErr>,
+    depth: usize,
+    too_deep: bool,
+}
+
+/// Which block tags may end or split which block.
+fn closers(open: &str) -> &'static [&'static str] {
+    match open {
+        "if" => &["elsif", "else", "endif"],
+        "unless" => &["elsif", "else", "endunless"],
+        "case" => &["when", "else", "endcase"],
+        "for" => &["else", "endfor"],
+        "capture" => &["endcapture"],
+        "comment" => &["endcomment"],
+        "raw" => &["endraw"],
+        "highlight" => &["endhighlight"],
+        _ => &[],
+    }
+}
+
+impl<'a> Parser<'a, '_> {
+    fn err(&mut self, off: usize, msg: impl Into<String>, help: Option<String>) {
+        self.errs.push(perr(off, msg, help));
+    }
+
+    /// Parse nodes until one of `stops` (returned with its markup rest and
+    /// offset) or the end (None).
+    fn block(&mut self, stops: &[&str]) -> (Vec<Node>, Option<(String, usize)>) {
+        let mut nodes = Vec::new();
+        while self.i < self.toks.len() {
+            let t = &self.toks[self.i];
+            self.i += 1;
+            match t.kind {
+                Kind::Text => {
+                    if t.end > t.start {
+                        nodes.push(Node::Text(t.start, t.end));
+                    }
+                }
+                Kind::Output => {
+                    let m = &self.src[t.inner.0..t.inner.1];
+                    match parse_expr(m, t.inner.0) {
+                        Ok(e) => {
+                            self.check_filters(&e);
+                            nodes.push(Node::Output(e, t.start));
+                        }
+                        Err(e) => self.errs.push(e),
+                    }
+                }
+                Kind::Tag => {
+                    let (name, rest, rest_off) = t.tag_parts(self.src);
+                    if stops.contains(&name) {
+                        self.i -= 1;
+                        return (nodes, Some((name.to_string(), t.start)));
+                    }
+                    if let Some(n) = self.tag(name, rest, rest_off, t.start) {
+                        nodes.push(n);
+                    }
+                }
+            }
+        }
+        (nodes, None)
+    }
+
+    fn check_filters(&mut self, e: &Expr) {
+        for f in &e.filters {
+            if !FILTERS.contains(&f.name.as_str()) {
+                let help = suggest(&f.name, FILTERS)
+                    .map(|s| format!("did you mean `{s}`?"))
+                    .or_else(|| Some(format!("known filters: {}", FILTERS.join(", "))));
+                self.err(f.offset, format!("unknown filter `{}`", f.name), help);
+            }
+        }
+    }
+
+    /// The markup rest of the current (stop) token, consuming it.
+    fn take_stop(&mut self) -> (String, usize) {
+        let t = &self.toks[self.i];
+        self.i += 1;
+        let (_, rest, off) = t.tag_parts(self.src);
+        (rest.to_string(), off)
+    }
+
+    fn body_until(
+        &mut self,
+        open: &str,
+        open_off: usize,
+    ) -> (Vec<Node>, Option<(String, String, usize)>) {
+        let stops = closers(open);
+        if self.depth >= MAX_NESTING {
+            self.err(
+                open_off,
+                format!("blocks nested more than {MAX_NESTING} levels deep"),
+                Some("simplify the template".into()),
+            );
+            self.i = self.toks.len();
+            self.too_deep = true;
+            return (Vec::new(), None);
+        }
+        self.depth += 1;
+        let (nodes, stop) = self.block(stops);
+        self.depth -= 1;
+        match stop {
+            Some((name, _)) => {
+                let (rest, off) = self.take_stop();
+                (nodes, Some((name, rest, off)))
+            }
+            None if self.too_deep => (nodes, None),
+            None => {
+                let end = closers(open).last().copied().unwrap_or("end");
+                self.err(
+                    open_off,
+                    format!("`{open}` is never closed"),
+                    Some(format!("add `{{% {end} %}}` where the block should end")),
+                );
+                (nodes, None)
+            }
+        }
+    }
+
+    fn tag(&mut self, name: &str, rest: &str, roff: usize, off: usize) -> Option<Node> {
+        let r = match name {
+            "if" | "unless" => self.if_tag(name, rest, roff, off),
+            "case" => self.case_tag(rest, roff, off),
+            "for" => self.for_tag(rest, roff, off),
+            "assign" => assign(rest, roff).map(|(n, e)| {
+                self.check_filters(&e);
+                Node::Assign(n, e)
+            }),
+            "capture" => {
+                let var = rest.trim().trim_matches(|c| c == '"' || c == '\'');
+                if var.is_empty() || !var.chars().all(|c| c.is_alphanumeric() || "_-".contains(c)) {
+                    return self.fail(perr(
+                        roff,
+                        "`capture` needs a variable name",
+                        Some("write `{% capture name %}...{% endcapture %}`".into()),
+                    ));
+                }
+                let (body, _) = self.body_until("capture", off);
+                Ok(Node::Capture(var.to_string(), body))
+            }
+            "raw" => {
+                let (body, _) = self.body_until("raw", off);
+                return Some(Node::Seq(body));
+            }
+            "comment" => {
+                let _ = self.body_until("comment", off);
+                return None;
+            }
+            "highlight" => {
+                let lang = rest.split_whitespace().next().unwrap_or("").to_lowercase();
+                if lang.is_empty()
+                    || !lang
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || "_+-#".contains(c))
+                {
+                    return self.fail(perr(
+                        roff,
+                        "`highlight` needs a language",
+                        Some("write `{% highlight ruby %}...{% endhighlight %}`".into()),
+                    ));
+                }
+                let (body, _) = self.body_until("highlight", off);
+                Ok(Node::Highlight(lang, body))
+            }
+            "include" | "include_relative" => {
+                include_tag(name == "include_relative", rest, roff, off).map(|inc| {
+                    for (_, p) in &inc.params {
+                        if let Param::Str(pieces) = p {
+                            for pc in pieces {
+                                if let Piece::Expr(e) = pc {
+                                    self.check_filters(e);
+                                }
+                            }
+                        }
+                    }
+                    Node::Include(Box::new(inc))
+                })
+            }
+            "break" => Ok(Node::Break(off)),
+            "continue" => Ok(Node::Continue(off)),
+            _ => {
+                let is_end = name.starts_with("end") || ["elsif", "else", "when"].contains(&name);
+                let (msg, help) = if is_end && TAGS.contains(&name) {
+                    (
+                        format!("unexpected `{name}`: no open block it could belong to"),
+                        Some("remove it, or open the block it closes".to_string()),
+                    )
+                } else if name.is_empty() {
+                    (
+                        "empty tag".to_string(),
+                        Some("write `{{ \"{%\" }}` for a literal `{%`".to_string()),
+                    )
+                } else {
+                    let help = suggest(name, TAGS)
+                        .map(|s| format!("did you mean `{s}`?"))
+                        .unwrap_or_else(|| format!("known tags: {}", TAGS.join(", ")));
+                    (format!("unknown tag `{name}`"), Some(help))
+                };
+                Err(perr(off, msg, help))
+            }
+        };
+        match r {
+            Ok(n) => Some(n),
+            Err(e) => self.fail(e),
+        }
+    }
+
+    fn fail(&mut self, e: PErr) -> Option<Node> {
+        self.errs.push(e);
+        None
+    }
+
+    fn if_tag(&mut self, name: &str, rest: &str, roff: usize, off: usize) -> Result<Node, PErr> {
+        let mut cond = parse_cond(rest, roff);
+        if name == "unless" {
+            cond = cond.map(|c| Cond::Not(Box::new(c)));
+        }
+        let mut branches = Vec::new();
+        let mut else_body = None;
+        let mut cur = cond;
+        loop {
+            let (body, stop) = self.body_until(name, off);
+            match cur {
+                Ok(c) => branches.push((c, body)),
+                Err(e) => self.errs.push(e),
+            }
+            match stop {
+                Some((s, rest, roff)) if s == "elsif" => cur = parse_cond(&rest, roff),
+                Some((s, _, _)) if s == "else" => {
+                    let (body, stop) = self.body_until(name, off);
+                    else_body = Some(body);
+                    if let Some((s, _, o)) = stop {
+                        if !s.starts_with("end") {
+                            self.err(
+                                o,
+                                format!("`{s}` after `else`"),
+                                Some(format!("`else` must be the last branch of `{name}`")),
+                            );
+                            let _ = self.body_until(name, off);
+                        }
+                    }
+                    break;
+                }
+                _ => break,
+            }
+        }
+        Ok(Node::If(branches, else_body))
+    }
+
+    fn case_tag(&mut self, rest: &str, roff: usize, off: usize) -> Result<Node, PErr> {
+        let subject = parse_val_all(rest, roff);
+        let (_, mut stop) = self.body_until("case", off);
+        let mut whens = Vec::new();
+        let mut else_body = None;
+        while let Some((s, rest, roff)) = stop.take() {
+            if s != "when" && s != "else" {
+                break;
+            }
+            let (body, next) = self.body_until("case", off);
+            if s == "when" {
+                match parse_when(&rest, roff) {
+                    Ok(vals) => whens.push((vals, body)),
+                    Err(e) => self.errs.push(e),
+                }
+            } else {
+                else_body = Some(body);
+            }
+            stop = next;
+        }
+        Ok(Node::Case(subject?, whens, else_body))
+    }
+
+    fn for_tag(&mut self, rest: &str, roff: usize, off: usize) -> Result<Node, PErr> {
+        let head = parse_for_head(rest, roff);
+        let (body, stop) = self.body_until("for", off);
+        let mut else_body = None;
+        if let Some((s, _, _)) = stop {
+            if s == "else" {
+                let (b, _) = self.body_until("for", off);
+                else_body = Some(b);
+            }
+        }
+        let mut f = head?;
+        f.body = body;
+        f.else_body = else_body;
+        Ok(Node::For(Box::new(f)))
+    }
+}
+
+/// The closest known name: by similarity, or one edit (a typo or swapped letters) away.
+pub fn suggest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
+    crate::diag::did_you_mean(name, known.iter().copied()).or_else(|| {
+        known
+            .iter()
+            .copied()
+            .filter(|k| strsim::osa_distance(name, k) <= 1 + name.len() / 5)
+            .min_by_key(|k| strsim::osa_distance(name, k))
+    })
+}

@@ -1,0 +1,625 @@
+//! Translation of the Liquid AST to one tera template per page.
+//!
+//! Text is never given to tera's parser: each text segment that could look
+//! like tera syntax goes to a side table (`lq_t`) and is printed by index.
+//! Includes are inlined; their parameters become uniquely named variables
+//! (`lq_i<N>_<key>`) that `include.<key>` maps to. Liquid variables become
+//! `v_<name>`; `page` and `site` stay themselves and are checked statically
+//! so an undefined variable is reported with a did-you-mean.
+
+use super::filters::{self, UrlInfo};
+use super::include::Frame;
+use super::parser::{Cond, Expr, Node, Path, Seg, Val};
+use super::LiquidEngine;
+use crate::diag::{did_you_mean, line_col, Diagnostic};
+use serde_json::Value;
+use std::collections::{BTreeSet, HashSet};
+use std::fmt::Write;
+use std::path::PathBuf;
+
+pub struct Tr<'e> {
+    pub eng: &'e LiquidEngine,
+    pub page: &'e Value,
+    pub page_dir: PathBuf,
+    pub out: String,
+    pub texts: Vec<Value>,
+    pub diags: Vec<Diagnostic>,
+    pub deps: BTreeSet<PathBuf>,
+    pub frames: Vec<Frame>,
+    pub(super) loops: Vec<(String, usize)>,
+    pub(super) assigned: HashSet<String>,
+    captures: Vec<String>,
+    n: usize,
+    quiet: usize,
+    depth: usize,
+    too_deep: bool,
+    pub url: UrlInfo,
+    /// The output so far when nothing needs tera (every value was known at build time).
+    pub plain: String,
+    /// Whether the template needs tera at all.
+    pub dynamic: bool,
+}
+
+/// Deepest combined nesting of blocks and includes translated for one page
+/// (keeps recursion bounded whatever the input).
+pub const MAX_DEPTH: usize = 400;
+
+/// A tera identifier for a Liquid name (which may hold `-` or non-ASCII).
+pub fn san(name: &str) -> String {
+    let mut s = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            s.push(c);
+        } else {
+            let _ = write!(s, "_x{:x}_", c as u32);
+        }
+    }
+    s
+}
+
+fn is_ident(k: &str) -> bool {
+    !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+impl<'e> Tr<'e> {
+    pub fn new(eng: &'e LiquidEngine, page: &'e Value, page_dir: PathBuf, top: Frame) -> Self {
+        let url = UrlInfo {
+            url: eng.site.get("url").map(filters::to_s).unwrap_or_default(),
+            baseurl: eng
+                .site
+                .get("baseurl")
+                .map(filters::to_s)
+                .unwrap_or_default(),
+        };
+        Tr {
+            eng,
+            page,
+            page_dir,
+            out: String::new(),
+            texts: Vec::new(),
+            diags: Vec::new(),
+            deps: BTreeSet::new(),
+            frames: vec![top],
+            loops: Vec::new(),
+            assigned: HashSet::new(),
+            captures: Vec::new(),
+            n: 0,
+            quiet: 0,
+            depth: 0,
+            too_deep: false,
+            url,
+            plain: String::new(),
+            dynamic: false,
+        }
+    }
+
+    fn id(&mut self) -> usize {
+        self.n += 1;
+        self.n
+    }
+
+    pub(super) fn lit(&mut self, v: Value) -> String {
+        self.texts.push(v);
+        format!("lq_t.{}", self.texts.len() - 1)
+    }
+
+    pub(super) fn frame(&self) -> &Frame {
+        self.frames.last().expect("a frame")
+    }
+
+    /// A diagnostic at byte `off` of the current file, with the include chain.
+    pub fn diag_at(&self, err: bool, off: usize, msg: String, help: Option<String>) -> Diagnostic {
+        let f = self.frame();
+        let (l, c) = line_col(&f.text, off);
+        let mut d = if err {
+            Diagnostic::error(&f.rel, l, c, msg)
+        } else {
+            Diagnostic::warning(&f.rel, l, c, msg)
+        }
+        .with_source(&f.text);
+        d.help = help;
+        d.notes = self
+            .frames
+            .iter()
+            .rev()
+            .filter_map(Frame::from_note)
+            .collect();
+        d
+    }
+
+    pub fn error(&mut self, off: usize, msg: String, help: Option<String>) {
+        let d = self.diag_at(true, off, msg, help);
+        self.diags.push(d);
+    }
+
+    fn warn_undefined(&mut self, off: usize, name: &str, help: Option<String>) {
+        if self.quiet > 0 {
+            return;
+        }
+        let d = self.diag_at(
+            self.eng.strict,
+            off,
+            format!("undefined variable `{name}`"),
+            help,
+        );
+        self.diags.push(d);
+    }
+
+    // ---- emission -------------------------------------------------------
+
+    fn emit_text(&mut self, s: &str) {
+        if s.is_empty() {
+            return;
+        }
+        if let Some(t) = self.captures.last().cloned() {
+            let l = self.lit(Value::String(s.to_string()));
+            let _ = write!(self.out, "{{% set_global {t} = {t} ~ {l} %}}");
+            return;
+        }
+        self.plain.push_str(s);
+        if s.contains('{') {
+            let l = self.lit(Value::String(s.to_string()));
+            let _ = write!(self.out, "{{{{ {l} }}}}");
+        } else {
+            self.out.push_str(s);
+        }
+    }
+
+    fn emit_value(&mut self, e: &str) {
+        if let Some(t) = self.captures.last().cloned() {
+            let _ = write!(self.out, "{{% set_global {t} = {t} ~ lq_sf(v={e}) %}}");
+        } else {
+            let _ = write!(self.out, "{{{{ {e} | lq_s }}}}");
+        }
+    }
+
+    pub fn nodes(&mut self, nodes: &[Node]) {
+        for n in nodes {
+            self.node(n);
+        }
+    }
+
+    /// The body of a control-flow block; in a *blank* block (Liquid's rule:
+    /// every branch holds only whitespace, `assign`, `capture`, comments and
+    /// blank blocks) the whitespace text is dropped, as Liquid does.
+    fn body(&mut self, nodes: &[Node], blank: bool) {
+        for n in nodes {
+            if !(blank && matches!(n, Node::Text(..))) {
+                self.node(n);
+            }
+        }
+    }
+
+    fn is_blank(&self, nodes: &[Node]) -> bool {
+        let text = &self.frame().text;
+        nodes.iter().all(|n| match n {
+            Node::Text(a, z) => text[*a..*z]
+                .bytes()
+                .all(|b| b" \t\r\n\x0b\x0c".contains(&b)),
+            Node::Assign(..) | Node::Capture(..) => true,
+            Node::If(br, e) => {
+                br.iter().all(|(_, b)| self.is_blank(b))
+                    && e.as_ref().is_none_or(|b| self.is_blank(b))
+            }
+            Node::Case(_, w, e) => {
+                w.iter().all(|(_, b)| self.is_blank(b))
+                    && e.as_ref().is_none_or(|b| self.is_blank(b))
+            }
+            Node::For(f) => {
+                self.is_blank(&f.body) && f.else_body.as_ref().is_none_or(|b| self.is_blank(b))
+            }
+            _ => false,
+        })
+    }
+
+    /// Translate one node, keeping the nesting (blocks and includes) bounded.
+    fn node(&mut self, n: &Node) {
+        if matches!(n, Node::Text(..) | Node::Output(..)) {
+            return self.node_inner(n);
+        }
+        self.depth += 1;
+        if self.depth <= MAX_DEPTH {
+            self.node_inner(n);
+        } else if !self.too_deep {
+            self.too_deep = true;
+            let msg =
+                format!("templates nested more than {MAX_DEPTH} levels deep (blocks and includes)");
+            self.error(0, msg, Some("simplify the include structure".into()));
+        }
+        self.depth -= 1;
+    }
+
+    fn node_inner(&mut self, n: &Node) {
+        if !matches!(
+            n,
+            Node::Text(..) | Node::Output(..) | Node::Include(..) | Node::Seq(..)
+        ) {
+            self.dynamic = true;
+        }
+        match n {
+            Node::Text(a, z) => {
+                let text = self.frame().text.clone();
+                self.emit_text(&text[*a..*z]);
+            }
+            Node::Output(..) => self.tr_output(n),
+            Node::If(..) => self.tr_if(n),
+            Node::Case(..) => self.tr_case(n),
+            Node::For(..) => self.tr_for(n),
+            Node::Assign(name, e) => {
+                let x = self.expr(e);
+                let _ = write!(self.out, "{{% set_global v_{} = {x} %}}", san(name));
+                self.assigned.insert(name.clone());
+            }
+            Node::Capture(..) => self.tr_capture(n),
+            Node::Include(inc) => self.include(inc),
+            Node::Break(_) | Node::Continue(_) => self.tr_break(n),
+            Node::Seq(body) => self.nodes(body),
+            Node::Highlight(..) => self.tr_highlight(n),
+        }
+    }
+
+    fn tr_output(&mut self, n: &Node) {
+        let Node::Output(e, _) = n else { return };
+        let q = e.filters.iter().any(|f| f.name == "default");
+        if q {
+            self.quiet += 1;
+        }
+        // Values known at build time (literals, `page`, `site`, literal
+        // include parameters) are folded into the text.
+        let folded = if self.eng.fold {
+            self.static_expr(e)
+        } else {
+            None
+        };
+        if let Some(v) = folded {
+            self.emit_text(&filters::to_s(&v));
+        } else {
+            self.dynamic = true;
+            let x = self.expr(e);
+            self.emit_value(&x);
+        }
+        if q {
+            self.quiet -= 1;
+        }
+    }
+
+    fn tr_if(&mut self, n: &Node) {
+        let Node::If(branches, else_body) = n else {
+            return;
+        };
+        let blank = self.is_blank(std::slice::from_ref(n));
+        for (i, (c, body)) in branches.iter().enumerate() {
+            let c = self.cond(c, false);
+            let kw = if i == 0 { "if" } else { "elif" };
+            let _ = write!(self.out, "{{% {kw} {c} %}}");
+            self.body(body, blank);
+        }
+        if branches.is_empty() {
+            self.out.push_str("{% if false %}");
+        }
+        if let Some(b) = else_body {
+            self.out.push_str("{% else %}");
+            self.body(b, blank);
+        }
+        self.out.push_str("{% endif %}");
+    }
+
+    fn tr_case(&mut self, n: &Node) {
+        let Node::Case(subject, whens, else_body) = n else {
+            return;
+        };
+        let blank = self.is_blank(std::slice::from_ref(n));
+        let k = self.id();
+        let _ = write!(self.out, "{{% set_global lq_cm_{k} = false %}}");
+        for (vals, body) in whens {
+            let conds: Vec<String> = vals
+                .iter()
+                .map(|v| self.cond(&Cond::Cmp(subject.clone(), "==".into(), v.clone()), false))
+                .collect();
+            let _ = write!(
+                self.out,
+                "{{% if {} %}}{{% set_global lq_cm_{k} = true %}}",
+                conds.join(" or ")
+            );
+            self.body(body, blank);
+            self.out.push_str("{% endif %}");
+        }
+        if let Some(b) = else_body {
+            let _ = write!(self.out, "{{% if lq_cm_{k} == false %}}");
+            self.body(b, blank);
+            self.out.push_str("{% endif %}");
+        }
+    }
+
+    fn tr_for(&mut self, n: &Node) {
+        let Node::For(f) = n else { return };
+        let blank = self.is_blank(std::slice::from_ref(n));
+        let k = self.id();
+        let coll = self.val(&f.coll);
+        let mut args = Vec::new();
+        if let Some(l) = &f.limit {
+            args.push(format!("limit={}", self.val(l)));
+        }
+        if let Some(o) = &f.offset {
+            args.push(format!("offset={}", self.val(o)));
+        }
+        if f.reversed {
+            args.push("reversed=true".into());
+        }
+        let v = format!("v_{}", san(&f.var));
+        let _ = write!(
+            self.out,
+            "{{% set_global lq_c_{k} = {coll} | lq_iter({}) %}}{{% set_global lq_len_{k} = lq_c_{k} | length %}}{{% for {v} in lq_c_{k} %}}{{% set lq_rix_{k} = lq_len_{k} - loop.index0 %}}{{% set lq_rix0_{k} = lq_len_{k} - loop.index %}}",
+            args.join(", ")
+        );
+        self.loops.push((f.var.clone(), k));
+        self.body(&f.body, blank);
+        self.loops.pop();
+        self.out.push_str("{% endfor %}");
+        if let Some(b) = &f.else_body {
+            let _ = write!(self.out, "{{% if lq_len_{k} == 0 %}}");
+            self.body(b, blank);
+            self.out.push_str("{% endif %}");
+        }
+    }
+
+    fn tr_capture(&mut self, n: &Node) {
+        let Node::Capture(name, body) = n else { return };
+        let t = format!("v_{}", san(name));
+        let empty = self.lit(Value::String(String::new()));
+        let _ = write!(self.out, "{{% set_global {t} = {empty} %}}");
+        self.captures.push(t);
+        self.nodes(body);
+        self.captures.pop();
+        self.assigned.insert(name.clone());
+    }
+
+    fn tr_break(&mut self, n: &Node) {
+        let (Node::Break(off) | Node::Continue(off)) = n else {
+            return;
+        };
+        let kw = if matches!(n, Node::Break(_)) {
+            "break"
+        } else {
+            "continue"
+        };
+        if self.loops.is_empty() {
+            let d = self.diag_at(
+                false,
+                *off,
+                format!("`{kw}` outside a `for` loop is ignored"),
+                Some("remove it, or move it into the loop it should leave".into()),
+            );
+            self.diags.push(d);
+        } else {
+            let _ = write!(self.out, "{{% {kw} %}}");
+        }
+    }
+
+    fn tr_highlight(&mut self, n: &Node) {
+        let Node::Highlight(lang, body) = n else {
+            return;
+        };
+        let k = self.id();
+        let t = format!("lq_hl_{k}");
+        let empty = self.lit(Value::String(String::new()));
+        let _ = write!(self.out, "{{% set_global {t} = {empty} %}}");
+        self.captures.push(t.clone());
+        self.nodes(body);
+        self.captures.pop();
+        let l = self.lit(Value::String(lang.clone()));
+        self.emit_value(&format!("{t} | lq_fence(lang={l})"));
+    }
+
+    // ---- expressions -----------------------------------------------------
+
+    pub fn expr(&mut self, e: &Expr) -> String {
+        let mut s = self.val(&e.val);
+        for f in &e.filters {
+            let mut args: Vec<String> = Vec::new();
+            for (i, a) in f.args.iter().enumerate() {
+                let v = self.val(a);
+                args.push(format!("a{i}={v}"));
+            }
+            for (k, a) in &f.kwargs {
+                let v = self.val(a);
+                args.push(format!("k_{}={v}", san(k)));
+            }
+            if args.is_empty() {
+                let _ = write!(s, " | lq_{}", f.name);
+            } else {
+                let _ = write!(s, " | lq_{}({})", f.name, args.join(", "));
+            }
+        }
+        s
+    }
+
+    pub fn val(&mut self, v: &Val) -> String {
+        match v {
+            Val::Lit(Value::Bool(b)) => b.to_string(),
+            Val::Lit(x) => self.lit(x.clone()),
+            Val::Empty => self.lit(Value::String("\u{0}empty".into())),
+            Val::Range(a, b) => {
+                let (a, b) = (self.val(a), self.val(b));
+                format!("lq_range(a={a}, b={b})")
+            }
+            Val::Path(p) => self.path(p),
+        }
+    }
+
+    fn path(&mut self, p: &Path) -> String {
+        let root = p.root.as_str();
+        if let Some((_, k)) = self.loops.iter().rev().find(|(v, _)| v == root).cloned() {
+            let _ = k;
+            return self.segs(format!("v_{}", san(root)), &p.segs);
+        }
+        if root == "forloop" {
+            if let Some(&(_, k)) = self.loops.last() {
+                let field = match p.segs.first() {
+                    Some(Seg::Key(f)) => f.as_str(),
+                    _ => "",
+                };
+                let base = match field {
+                    "index" | "index0" | "first" | "last" => format!("loop.{field}"),
+                    "length" => format!("lq_len_{k}"),
+                    "rindex" => format!("lq_rix_{k}"),
+                    "rindex0" => format!("lq_rix0_{k}"),
+                    _ => return self.lit(Value::Null),
+                };
+                return self.segs(base, &p.segs[1..]);
+            }
+        }
+        if root == "include" && self.frames.len() > 1 {
+            let key = match p.segs.first() {
+                Some(Seg::Key(k)) => k.clone(),
+                _ => return self.lit(Value::Null),
+            };
+            let param = self.frame().params.get(&key).cloned();
+            return match param {
+                Some((var, _)) => self.segs(var, &p.segs[1..]),
+                None => {
+                    let names: Vec<String> = self.frame().params.keys().cloned().collect();
+                    let help = did_you_mean(&key, names.iter().map(|s| s.as_str()))
+                        .map(|s| format!("did you mean `include.{s}`?"))
+                        .or_else(|| Some(format!("this include was given no parameter `{key}`")));
+                    self.warn_undefined(p.offset, &format!("include.{key}"), help);
+                    self.lit(Value::Null)
+                }
+            };
+        }
+        if self.assigned.contains(root) {
+            return self.segs(format!("v_{}", san(root)), &p.segs);
+        }
+        if root == "page" || root == "site" {
+            self.check_static(p);
+            return self.segs(root.to_string(), &p.segs);
+        }
+        let mut known: Vec<&str> = vec!["page", "site"];
+        known.extend(self.assigned.iter().map(|s| s.as_str()));
+        known.extend(self.loops.iter().map(|(s, _)| s.as_str()));
+        let help =
+            did_you_mean(root, known.iter().copied()).map(|s| format!("did you mean `{s}`?"));
+        let shown = describe(p);
+        self.warn_undefined(p.offset, &shown, help);
+        self.segs(format!("v_{}", san(root)), &p.segs)
+    }
+
+    /// Check a `page.*`/`site.*` path against the known values.
+    pub(super) fn check_static(&mut self, p: &Path) {
+        let mut cur = if p.root == "page" {
+            self.page
+        } else {
+            &self.eng.site
+        };
+        let mut shown = p.root.clone();
+        for s in &p.segs {
+            let Seg::Key(k) = s else { return };
+            match cur {
+                Value::Object(m) => match m.get(k) {
+                    Some(v) => cur = v,
+                    None if k == "size" => return,
+                    None => {
+                        let help = did_you_mean(k, m.keys().map(|s| s.as_str()))
+                            .map(|s| format!("did you mean `{shown}.{s}`?"));
+                        let name = format!("{shown}.{k}");
+                        self.warn_undefined(p.offset, &name, help);
+                        return;
+                    }
+                },
+                _ => return,
+            }
+            shown.push('.');
+            shown.push_str(k);
+        }
+    }
+
+    /// Append lookups to a base tera identifier.
+    fn segs(&mut self, base: String, segs: &[Seg]) -> String {
+        let mut s = base;
+        let mut i = 0;
+        while i < segs.len() {
+            match &segs[i] {
+                Seg::Key(k) if !["size", "first", "last"].contains(&k.as_str()) => {
+                    if is_ident(k) {
+                        let _ = write!(s, ".{k}");
+                    } else if let Some(q) = ['"', '\'', '`'].into_iter().find(|q| !k.contains(*q)) {
+                        let _ = write!(s, "[{q}{k}{q}]");
+                    } else {
+                        break;
+                    }
+                }
+                _ => break,
+            }
+            i += 1;
+        }
+        s.push_str(" | default(value=lq_nil)");
+        for seg in &segs[i..] {
+            let k = match seg {
+                Seg::Key(k) => self.lit(Value::String(k.clone())),
+                Seg::Index(v) => self.val(v),
+            };
+            let _ = write!(s, " | lq_key(k={k})");
+        }
+        s
+    }
+
+    /// A tera boolean expression for a Liquid condition.
+    fn cond(&mut self, c: &Cond, neg: bool) -> String {
+        self.quiet += 1;
+        let r = match c {
+            Cond::Truthy(v) => {
+                let x = self.val(v);
+                if neg {
+                    format!("({x} | lq_truthy(neg=true))")
+                } else {
+                    format!("({x} | lq_truthy)")
+                }
+            }
+            Cond::Cmp(a, op, b) => {
+                let (a, b) = (self.val(a), self.val(b));
+                let (op, neg) = match (neg, op.as_str()) {
+                    (true, "==") => ("!=", false),
+                    (true, "!=") => ("==", false),
+                    (n, o) => (o, n),
+                };
+                if neg {
+                    format!("({a} | lq_cmp(op=\"{op}\", b={b}, neg=true))")
+                } else {
+                    format!("({a} | lq_cmp(op=\"{op}\", b={b}))")
+                }
+            }
+            Cond::And(a, b) | Cond::Or(a, b) => {
+                let is_and = matches!(c, Cond::And(..));
+                let (x, y) = (self.cond(a, neg), self.cond(b, neg));
+                let op = if is_and != neg { "and" } else { "or" };
+                format!("({x} {op} {y})")
+            }
+            Cond::Not(inner) => self.cond(inner, !neg),
+        };
+        self.quiet -= 1;
+        r
+    }
+
+    pub fn next_id(&mut self) -> usize {
+        self.id()
+    }
+
+    pub fn emit_set(&mut self, var: &str, expr: &str) {
+        self.dynamic = true;
+        let _ = write!(self.out, "{{% set_global {var} = {expr} %}}");
+    }
+}
+
+fn describe(p: &Path) -> String {
+    let mut s = p.root.clone();
+    for seg in &p.segs {
+        match seg {
+            Seg::Key(k) => {
+                s.push('.');
+                s.push_str(k);
+            }
+            Seg::Index(_) => s.push_str("[...]"),
+        }
+    }
+    s
+}

@@ -1,0 +1,555 @@
+//! Source rewrites where kramdown reads blocks differently from CommonMark.
+//! Every rewrite keeps the number of lines, so positions found in the
+//! rewritten text are positions in the author's text.
+//!
+//! * Tables: kramdown gives a table as many columns as its longest row and
+//!   pads the other rows with empty cells; GFM drops the cells beyond the
+//!   header's. The header and delimiter rows are widened to the longest row.
+
+use std::borrow::Cow;
+
+/// Rewrite `md` for pulldown-cmark (line count preserved).
+pub fn prepare(md: &str) -> Cow<'_, str> {
+    let lines: Vec<&str> = md.split_inclusive('\n').collect();
+    let mut edits: Vec<Option<String>> = vec![None; lines.len()];
+    let in_code = fences(&lines, &mut edits);
+    marker_only_lines(&lines, &in_code, &mut edits);
+    empty_headings(&lines, &in_code, &mut edits);
+    if md.contains(" ` ") || md.contains(" `\n") {
+        lone_backticks(&lines, &in_code, &mut edits);
+    }
+    ordered_lists_interrupt(&lines, &in_code, &mut edits);
+    if md.contains('|') {
+        tables(&lines, &in_code, &mut edits);
+    }
+    if edits.iter().all(Option::is_none) {
+        return Cow::Borrowed(md);
+    }
+    let mut out = String::with_capacity(md.len() + 64);
+    for (l, e) in lines.iter().zip(&edits) {
+        out.push_str(e.as_deref().unwrap_or(l));
+    }
+    Cow::Owned(out)
+}
+
+fn indent(line: &str) -> usize {
+    line.len() - line.trim_start_matches([' ', '\t']).len()
+}
+
+fn is_blank(line: &str) -> bool {
+    line.trim().is_empty()
+}
+
+/// A list item line: `-`, `+`, `*` or `1.` followed by a space or tab.
+fn is_list_item(line: &str) -> bool {
+    let t = line.trim_start();
+    let rest = if let Some(r) = t.strip_prefix(['-', '+', '*']) {
+        r
+    } else {
+        let digits = t.len() - t.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        match t[digits..].strip_prefix('.') {
+            Some(r) if digits > 0 => r,
+            _ => return false,
+        }
+    };
+    rest.starts_with([' ', '\t'])
+}
+
+/// kramdown needs a space or tab after a list marker: a line that is only
+/// `6.` or `*` is text (usually the lazy end of the paragraph above), not
+/// an empty list item. The marker is escaped so CommonMark reads it as text.
+fn marker_only_lines(lines: &[&str], in_code: &[bool], edits: &mut [Option<String>]) {
+    for (i, l) in lines.iter().enumerate() {
+        if in_code[i] {
+            continue;
+        }
+        let body = l.trim_end_matches(['\n', '\r']);
+        let t = body.trim_start_matches(' ');
+        if body.len() - t.len() > 3 {
+            continue;
+        }
+        let marker = match t {
+            "*" | "+" => 0,
+            _ if t.len() > 1
+                && t.ends_with('.')
+                && t[..t.len() - 1].bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                t.len() - 1
+            }
+            _ => continue,
+        };
+        let at = body.len() - t.len() + marker;
+        edits[i] = Some(format!("{}\\{}", &l[..at], &l[at..]));
+    }
+}
+
+/// In kramdown a single backtick with whitespace on both sides never opens
+/// a code span (`wrap the value in the ` character`); CommonMark pairs it
+/// with the next backtick of the paragraph. Such backticks are escaped.
+/// Code spans are followed across the lines of a paragraph.
+fn lone_backticks(lines: &[&str], in_code: &[bool], edits: &mut [Option<String>]) {
+    let mut i = 0;
+    while i < lines.len() {
+        if in_code[i] || is_blank(lines[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < lines.len() && !in_code[i] && !is_blank(lines[i]) {
+            i += 1;
+        }
+        let first = lines[start].trim_start();
+        if first.starts_with('<') || indent(lines[start]) >= 4 {
+            continue;
+        }
+        let para: String = lines[start..i].concat();
+        let lone = lone_backtick_offsets(&para);
+        if lone.is_empty() {
+            continue;
+        }
+        // Map paragraph offsets back to lines and escape them.
+        let mut line_start = 0;
+        for (k, l) in lines[start..i].iter().enumerate() {
+            let here: Vec<usize> = lone
+                .iter()
+                .filter(|&&o| o >= line_start && o < line_start + l.len())
+                .map(|&o| o - line_start)
+                .collect();
+            if !here.is_empty() && edits[start + k].is_none() {
+                let mut e = String::with_capacity(l.len() + here.len());
+                let mut from = 0;
+                for o in here {
+                    e.push_str(&l[from..o]);
+                    e.push('\\');
+                    from = o;
+                }
+                e.push_str(&l[from..]);
+                edits[start + k] = Some(e);
+            }
+            line_start += l.len();
+        }
+    }
+}
+
+/// Offsets of the lone backticks of a paragraph, following code spans the
+/// way kramdown does (a run opens a span only if the same run closes it).
+fn lone_backtick_offsets(para: &str) -> Vec<usize> {
+    let b = para.as_bytes();
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k < b.len() {
+        match b[k] {
+            b'\\' => k += 2,
+            b'`' => {
+                let run = b[k..].iter().take_while(|&&c| c == b'`').count();
+                let before = k.checked_sub(1).map(|p| b[p]);
+                let after = b.get(k + run).copied();
+                let spaced = |c: Option<u8>| c.is_some_and(|c| c.is_ascii_whitespace());
+                if run == 1 && spaced(before) && spaced(after) {
+                    out.push(k);
+                    k += 1;
+                    continue;
+                }
+                let delim = &para[k..k + run];
+                let mut j = k + run;
+                let mut close = None;
+                while let Some(p) = para[j..].find(delim) {
+                    let at = j + p;
+                    let len = b[at..].iter().take_while(|&&c| c == b'`').count();
+                    if len == run {
+                        close = Some(at);
+                        break;
+                    }
+                    j = at + len;
+                }
+                k = close.map_or(k + run, |c| c + run);
+            }
+            _ => k += 1,
+        }
+    }
+    out
+}
+
+/// kramdown has no empty ATX headings: `#` with nothing after it is text,
+/// and in `##### #` the lone `#` is the heading's text (CommonMark reads
+/// both as empty headings).
+fn empty_headings(lines: &[&str], in_code: &[bool], edits: &mut [Option<String>]) {
+    for (i, l) in lines.iter().enumerate() {
+        if in_code[i] || edits[i].is_some() {
+            continue;
+        }
+        let n = l.len() - l.trim_start_matches(' ').len();
+        let level = l[n..].bytes().take_while(|&b| b == b'#').count();
+        if n > 3 || level == 0 || level > 6 {
+            continue;
+        }
+        let rest = l[n + level..].trim_end_matches(['\n', '\r']);
+        let content = rest.trim_matches([' ', '\t']);
+        if content.is_empty() {
+            edits[i] = Some(format!("{}\\{}", &l[..n], &l[n..]));
+        } else if content.bytes().all(|b| b == b'#') && rest.starts_with([' ', '\t']) {
+            let at = n + level + (rest.len() - rest.trim_start_matches([' ', '\t']).len());
+            edits[i] = Some(format!("{}\\{}", &l[..at], &l[at..]));
+        }
+    }
+}
+
+/// In kramdown (GFM quirks) any list item line ends a paragraph; in
+/// CommonMark an ordered list may interrupt a paragraph only when it starts
+/// at 1. kramdown ignores start numbers, so such an item is renumbered 1.
+fn ordered_lists_interrupt(lines: &[&str], in_code: &[bool], edits: &mut [Option<String>]) {
+    for i in 1..lines.len() {
+        if in_code[i] || edits[i].is_some() || is_blank(lines[i - 1]) || in_code[i - 1] {
+            continue;
+        }
+        let l = lines[i];
+        let n = indent(l);
+        let digits = l[n..].bytes().take_while(u8::is_ascii_digit).count();
+        if n > 3 || digits == 0 || digits > 9 || !l[n + digits..].starts_with(". ") {
+            continue;
+        }
+        if l[n + digits + 2..].trim().is_empty() || l[n..n + digits].parse() == Ok(1u32) {
+            continue;
+        }
+        edits[i] = Some(format!("{}1{}", &l[..n], &l[n + digits..]));
+    }
+}
+
+/// Fences the kramdown way:
+/// * a fence without a closing fence is not a code block but text;
+/// * kramdown reads a list item's lines lazily: a fence opened inside a list
+///   item may close (and its lines may sit) at a smaller indent. Such lines
+///   are indented to the opening fence's column so the fence stays in the item.
+///
+/// Returns which lines are inside fenced code blocks.
+fn fences(lines: &[&str], edits: &mut [Option<String>]) -> Vec<bool> {
+    let mut in_code = vec![false; lines.len()];
+    let mut i = 0;
+    while i < lines.len() {
+        let Some((n, ch, len)) = fence_open(lines[i]) else {
+            i += 1;
+            continue;
+        };
+        let close = (i + 1..lines.len()).find(|&k| is_fence_close(lines[k], ch, len));
+        let Some(close) = close else {
+            // kramdown needs the closing fence: without one the line is text.
+            edits[i] = Some(escape_fence(lines[i], n, len));
+            i += 1;
+            continue;
+        };
+        in_code[i..=close].iter_mut().for_each(|c| *c = true);
+        if n > 0 && in_list_item(lines, i, n) {
+            for k in i + 1..=close {
+                let l = lines[k];
+                if !is_blank(l) && indent(l) < n {
+                    let body = l.trim_start_matches([' ', '\t']);
+                    edits[k] = Some(format!("{}{}", " ".repeat(n), body));
+                }
+            }
+        }
+        i = close + 1;
+    }
+    in_code
+}
+
+/// The fence line with each fence character escaped.
+fn escape_fence(line: &str, n: usize, len: usize) -> String {
+    let mut s = String::with_capacity(line.len() + len);
+    s.push_str(&line[..n]);
+    for c in line[n..n + len].chars() {
+        s.push('\\');
+        s.push(c);
+    }
+    s.push_str(&line[n + len..]);
+    s
+}
+
+/// An opening fence: (indent, fence char, fence length).
+fn fence_open(line: &str) -> Option<(usize, u8, usize)> {
+    let n = indent(line);
+    let t = &line.as_bytes()[n..];
+    let ch = *t.first()?;
+    if ch != b'`' && ch != b'~' {
+        return None;
+    }
+    let len = t.iter().take_while(|&&b| b == ch).count();
+    let info = &line[n + len..];
+    (len >= 3 && !(ch == b'`' && info.contains('`'))).then_some((n, ch, len))
+}
+
+fn is_fence_close(line: &str, ch: u8, len: usize) -> bool {
+    let t = line.trim();
+    t.len() >= len && t.bytes().all(|b| b == ch)
+}
+
+/// Whether the line `i` (indented by `n`) belongs to a list item: the
+/// nearest less-indented non-blank line above it is a list item.
+fn in_list_item(lines: &[&str], i: usize, n: usize) -> bool {
+    lines[..i]
+        .iter()
+        .rev()
+        .find(|l| !is_blank(l) && indent(l) < n)
+        .is_some_and(|l| is_list_item(l))
+}
+
+/// GFM tables, read the kramdown way:
+/// * kramdown gives a table as many columns as its longest row and pads the
+///   other rows; GFM drops the cells beyond the header's, so the header and
+///   delimiter rows are widened to the longest row;
+/// * a kramdown table starts after a blank line and ends before one (or the
+///   end of its container); otherwise its lines are paragraph text, so the
+///   delimiter row is escaped; so is a table without body rows.
+fn tables(lines: &[&str], in_code: &[bool], edits: &mut [Option<String>]) {
+    let mut i = 0;
+    while i + 1 < lines.len() {
+        if in_code[i]
+            || in_code[i + 1]
+            || !lines[i].contains('|')
+            || !is_delimiter_row(lines[i + 1])
+            || edits[i + 1].is_some()
+        {
+            i += 1;
+            continue;
+        }
+        let mut end = i + 2;
+        while end < lines.len()
+            && !in_code[end]
+            && !is_blank(lines[end])
+            && lines[end].contains('|')
+        {
+            end += 1;
+        }
+        let n = indent(lines[i]);
+        let starts = i == 0 || is_blank(lines[i - 1]);
+        let ends = end == lines.len() || is_blank(lines[end]) || indent(lines[end]) < n;
+        let has_body = end > i + 2;
+        if !starts || !ends || !has_body {
+            let l = lines[i + 1];
+            let k = l.find('|').unwrap_or(0);
+            edits[i + 1] = Some(format!("{}\\{}", &l[..k], &l[k..]));
+            i = end;
+            continue;
+        }
+        // kramdown never splits a cell inside code: escape those pipes for GFM.
+        let rows: Vec<String> = (i..end)
+            .map(|k| protect_code_pipes(lines[k]).unwrap_or_else(|| lines[k].to_string()))
+            .collect();
+        for (k, row) in (i..end).zip(&rows) {
+            if row != lines[k] {
+                edits[k] = Some(row.clone());
+            }
+        }
+        let header = count_cells(&rows[0]);
+        let widest = rows
+            .iter()
+            .skip(2)
+            .map(|r| count_cells(r))
+            .fold(header, usize::max);
+        if widest > header {
+            edits[i] = Some(widen(&rows[0], widest - header, "  |"));
+            edits[i + 1] = Some(widen(lines[i + 1], widest - header, " --- |"));
+        }
+        i = end;
+    }
+}
+
+/// The line with every `|` inside a code span (backticks or `<code>`)
+/// escaped, if it has any.
+fn protect_code_pipes(line: &str) -> Option<String> {
+    let b = line.as_bytes();
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut k = 0;
+    while k < b.len() {
+        match b[k] {
+            b'\\' => k += 2,
+            b'`' => {
+                let run = b[k..].iter().take_while(|&&c| c == b'`').count();
+                let delim = &line[k..k + run];
+                match line[k + run..].find(delim) {
+                    Some(p) => {
+                        spans.push((k + run, k + run + p));
+                        k += run + p + run;
+                    }
+                    None => k += run,
+                }
+            }
+            b'<' if line[k..].starts_with("<code") => match line[k..].find("</code>") {
+                Some(p) => {
+                    spans.push((k, k + p));
+                    k += p + 7;
+                }
+                None => k += 1,
+            },
+            _ => k += 1,
+        }
+    }
+    let pipes: Vec<usize> = spans
+        .iter()
+        .flat_map(|&(a, z)| (a..z).filter(|&p| b[p] == b'|' && (p == 0 || b[p - 1] != b'\\')))
+        .collect();
+    if pipes.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(line.len() + pipes.len());
+    let mut from = 0;
+    for p in pipes {
+        out.push_str(&line[from..p]);
+        out.push('\\');
+        from = p;
+    }
+    out.push_str(&line[from..]);
+    Some(out)
+}
+
+/// A GFM table delimiter row: `| :--- | ---: |`.
+fn is_delimiter_row(line: &str) -> bool {
+    let t = line.trim();
+    let t = t.strip_prefix('|').unwrap_or(t);
+    let t = t.strip_suffix('|').unwrap_or(t);
+    !t.is_empty()
+        && t.split('|').all(|c| {
+            let c = c.trim();
+            let c = c.strip_prefix(':').unwrap_or(c);
+            let c = c.strip_suffix(':').unwrap_or(c);
+            !c.is_empty() && c.bytes().all(|b| b == b'-')
+        })
+}
+
+/// Cells of a table row as GFM splits it (outer pipes dropped, `\|` kept).
+fn count_cells(line: &str) -> usize {
+    let t = line.trim();
+    let t = t.strip_prefix('|').unwrap_or(t);
+    let bytes = t.as_bytes();
+    let mut pipes = 0;
+    let mut k = 0;
+    while k < bytes.len() {
+        match bytes[k] {
+            b'\\' => k += 1,
+            b'|' => pipes += 1,
+            _ => {}
+        }
+        k += 1;
+    }
+    let trailing = t.ends_with('|') && !t.ends_with("\\|");
+    pipes + 1 - usize::from(trailing)
+}
+
+/// `line` with `extra` more cells written as `cell`.
+fn widen(line: &str, extra: usize, cell: &str) -> String {
+    let body = line.trim_end_matches(['\n', '\r']);
+    let eol = &line[body.len()..];
+    let trimmed = body.trim_end();
+    let mut s = String::with_capacity(line.len() + extra * cell.len() + 2);
+    s.push_str(trimmed);
+    if !trimmed.ends_with('|') || trimmed.ends_with("\\|") {
+        s.push_str(" |");
+    }
+    for _ in 0..extra {
+        s.push_str(cell);
+    }
+    s.push_str(eol);
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_take_the_width_of_their_longest_row() {
+        let md = "x\n\n| a | b |\n|---|---|\n| 1 | 2 | 3 |\n\nafter\n";
+        assert_eq!(
+            prepare(md),
+            "x\n\n| a | b |  |\n|---|---| --- |\n| 1 | 2 | 3 |\n\nafter\n"
+        );
+        let plain = "| a | b |\n|---|---|\n| 1 | 2 |\n\nnext\n";
+        assert!(matches!(prepare(plain), Cow::Borrowed(_)));
+    }
+
+    // kramdown 2.4: a table needs a blank line before and after it, and a body.
+    #[test]
+    fn tables_stand_between_blank_lines() {
+        assert_eq!(
+            prepare("| a | b |\n|---|---|\n"),
+            "| a | b |\n\\|---|---|\n"
+        );
+        assert_eq!(
+            prepare("```\nx\n```\n| a | b |\n|---|---|\n| 1 | 2 |\n"),
+            "```\nx\n```\n| a | b |\n\\|---|---|\n| 1 | 2 |\n"
+        );
+        assert_eq!(
+            prepare("| a | b |\n|---|---|\n| 1 | 2 |\ntext\n"),
+            "| a | b |\n\\|---|---|\n| 1 | 2 |\ntext\n"
+        );
+    }
+
+    // kramdown 2.4: `![i](i.png)\n2. Step` is a paragraph and a list.
+    #[test]
+    fn ordered_lists_interrupt_paragraphs() {
+        assert_eq!(
+            prepare("![i](i.png)\n2. Step\n3. Next\n"),
+            "![i](i.png)\n1. Step\n1. Next\n"
+        );
+        assert!(matches!(prepare("Text\n\n2. Step\n"), Cow::Borrowed(_)));
+    }
+
+    // kramdown 2.4: `# ` is a paragraph "#", `##### #` a heading "#".
+    #[test]
+    fn empty_headings_are_text() {
+        assert_eq!(prepare("# \t\n\n##### #\n"), "\\# \t\n\n##### \\#\n");
+        assert!(matches!(prepare("## Foo ##\n"), Cow::Borrowed(_)));
+    }
+
+    // kramdown 2.4: "wrap it in the ` character, see `code`" keeps the lone backtick.
+    #[test]
+    fn lone_backticks_are_text() {
+        assert_eq!(
+            prepare("wrap it in the ` character, see `code`.\n"),
+            "wrap it in the \\` character, see `code`.\n"
+        );
+        assert!(matches!(prepare("a `x ` y` b\n"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn code_is_never_rewritten() {
+        let md = "```\n*\n6.\nx\n2. y\n#\n| a | b |\n|---|---|\n```\n";
+        assert!(matches!(prepare(md), Cow::Borrowed(_)));
+    }
+
+    // kramdown 2.4: `1. a\n6.\n6. b` is two items, the first ending in "6.".
+    #[test]
+    fn bare_list_markers_are_text() {
+        assert_eq!(prepare("1. a\n6.\n6. b\n*\n"), "1. a\n6\\.\n1. b\n\\*\n");
+    }
+
+    // kramdown 2.4 closes a fence opened in a list item at column 0.
+    #[test]
+    fn fences_in_list_items_close_at_a_smaller_indent() {
+        let md = "* item\n\n    ```bash\n    code\n```\n\n* next\n";
+        assert_eq!(
+            prepare(md),
+            "* item\n\n    ```bash\n    code\n    ```\n\n* next\n"
+        );
+        // kramdown 2.4: an unclosed fence is paragraph text.
+        assert_eq!(prepare("a\n\n```js\nx\n"), "a\n\n\\`\\`\\`js\nx\n");
+        let top = "```\ncode\n```\n";
+        assert!(matches!(prepare(top), Cow::Borrowed(_)));
+    }
+
+    // kramdown 2.4: `| `x|y` | c |` is two cells.
+    #[test]
+    fn pipes_in_code_do_not_split_cells() {
+        let md = "| a | b |\n|---|---|\n| `x|y` | c |\n| <code>p|q</code> | d |\n";
+        assert_eq!(
+            prepare(md),
+            "| a | b |\n|---|---|\n| `x\\|y` | c |\n| <code>p\\|q</code> | d |\n"
+        );
+    }
+
+    #[test]
+    fn counts_cells_like_gfm() {
+        assert_eq!(count_cells("| a | b |\n"), 2);
+        assert_eq!(count_cells("a | b\n"), 2);
+        assert_eq!(count_cells("| a \\| b | c |  | d |\n"), 4);
+    }
+}

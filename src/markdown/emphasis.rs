@@ -1,0 +1,176 @@
+//! kramdown's looser emphasis: `**` (strong) and `*` (em) open when not
+//! followed by whitespace and close when not preceded by whitespace,
+//! whatever the punctuation around them (CommonMark's flanking rules reject
+//! `x**?y**&z` and `*'r'*e`). The pass pairs the delimiters pulldown-cmark
+//! left as literal text, within one run of inline content.
+
+use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
+
+/// A delimiter found in a text event: (event index, byte offset in its text, width).
+type Delim = (usize, usize, usize);
+
+/// Turn literal `**…**` pairs into strong emphasis.
+pub fn strong_pairs(events: &mut Vec<Event<'_>>) {
+    let pairs = find_pairs(events);
+    if pairs.is_empty() {
+        return;
+    }
+    // Split points per event: (event, offset, is_open, width).
+    let mut splits: Vec<(usize, usize, bool, usize)> = pairs
+        .iter()
+        .flat_map(|(o, c)| [(o.0, o.1, true, o.2), (c.0, c.1, false, c.2)])
+        .collect();
+    splits.sort_unstable();
+    let old = std::mem::take(events);
+    let mut k = 0;
+    for (i, ev) in old.into_iter().enumerate() {
+        if k >= splits.len() || splits[k].0 != i {
+            events.push(ev);
+            continue;
+        }
+        let Event::Text(text) = ev else {
+            events.push(ev);
+            continue;
+        };
+        let mut from = 0;
+        while k < splits.len() && splits[k].0 == i {
+            let (_, off, open, width) = splits[k];
+            if off > from {
+                events.push(Event::Text(CowStr::from(text[from..off].to_string())));
+            }
+            events.push(match (open, width) {
+                (true, 2) => Event::Start(Tag::Strong),
+                (false, 2) => Event::End(TagEnd::Strong),
+                (true, _) => Event::Start(Tag::Emphasis),
+                (false, _) => Event::End(TagEnd::Emphasis),
+            });
+            from = off + width;
+            k += 1;
+        }
+        if from < text.len() {
+            events.push(Event::Text(CowStr::from(text[from..].to_string())));
+        }
+    }
+}
+
+fn find_pairs(events: &[Event<'_>]) -> Vec<(Delim, Delim)> {
+    let mut pairs = Vec::new();
+    // The open `*` and `**` waiting for their close, with their nesting depth.
+    let mut open: [Option<(Delim, usize)>; 2] = [None, None];
+    let mut depth = 0usize;
+    // Whether the character before the current position is whitespace (or none).
+    let mut prev_space = true;
+    for (i, ev) in events.iter().enumerate() {
+        match ev {
+            Event::Start(_) => {
+                depth += 1;
+                prev_space = false;
+            }
+            Event::End(_) => {
+                depth = depth.saturating_sub(1);
+                for o in &mut open {
+                    if o.is_some_and(|(_, d)| d > depth) {
+                        *o = None;
+                    }
+                }
+                prev_space = false;
+            }
+            Event::Text(t) => {
+                let next_space = match events.get(i + 1) {
+                    None | Some(Event::SoftBreak | Event::HardBreak | Event::End(_)) => true,
+                    Some(Event::Text(n)) => n.chars().next().is_none_or(char::is_whitespace),
+                    Some(_) => false,
+                };
+                let mut st = (open, prev_space);
+                scan_text(t, (i, depth, next_space), &mut st, &mut pairs);
+                (open, prev_space) = st;
+            }
+            Event::SoftBreak | Event::HardBreak => prev_space = true,
+            _ => prev_space = false,
+        }
+    }
+    pairs
+}
+
+/// The open delimiters (with their depth) and whether the last character was whitespace.
+type ScanState = ([Option<(Delim, usize)>; 2], bool);
+
+fn scan_text(
+    t: &str,
+    (i, depth, next_space): (usize, usize, bool),
+    (open, prev_space): &mut ScanState,
+    pairs: &mut Vec<(Delim, Delim)>,
+) {
+    let b = t.as_bytes();
+    let mut k = 0;
+    while k < b.len() {
+        if b[k] == b'*' {
+            let run = b[k..].iter().take_while(|&&c| c == b'*').count();
+            if run <= 2 {
+                let after_space = match t[k + run..].chars().next() {
+                    Some(c) => c.is_whitespace(),
+                    None => next_space,
+                };
+                let slot = &mut open[run - 1];
+                match *slot {
+                    Some((o, d)) if d == depth && !*prev_space && (o.0, o.1 + run) != (i, k) => {
+                        pairs.push((o, (i, k, run)));
+                        *slot = None;
+                    }
+                    _ if !after_space => *slot = Some(((i, k, run), depth)),
+                    _ => {}
+                }
+            }
+            k += run;
+            *prev_space = false;
+            continue;
+        }
+        let c = t[k..].chars().next().expect("char boundary");
+        *prev_space = c.is_whitespace();
+        k += c.len_utf8();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pulldown_cmark::{html, Parser};
+
+    fn render(md: &str) -> String {
+        let mut evs: Vec<Event> = Vec::new();
+        for e in Parser::new(md) {
+            // The renderer joins adjacent text events before this pass.
+            if let (Some(Event::Text(a)), Event::Text(b)) = (evs.last_mut(), &e) {
+                *a = CowStr::from(format!("{a}{b}"));
+                continue;
+            }
+            evs.push(e);
+        }
+        strong_pairs(&mut evs);
+        let mut out = String::new();
+        html::push_html(&mut out, evs.into_iter());
+        out
+    }
+
+    // kramdown 2.4: `/contacts**?where=x**&y` → `/contacts<strong>?where=x</strong>&amp;y`
+    #[test]
+    fn strong_around_punctuation() {
+        assert_eq!(
+            render("/contacts**?where=x**&y\n"),
+            "<p>/contacts<strong>?where=x</strong>&amp;y</p>\n"
+        );
+    }
+
+    // kramdown 2.4: `*'r'*e` → `<em>‘r’</em>e` (here without smart quotes).
+    #[test]
+    fn em_around_punctuation() {
+        assert_eq!(render("*'r'*e\n"), "<p><em>'r'</em>e</p>\n");
+        assert_eq!(render("a * b * c\n"), "<p>a * b * c</p>\n");
+    }
+
+    #[test]
+    fn spaced_delimiters_stay_literal() {
+        assert_eq!(render("a ** b ** c\n"), "<p>a ** b ** c</p>\n");
+        assert_eq!(render("**ok** text\n"), "<p><strong>ok</strong> text</p>\n");
+    }
+}

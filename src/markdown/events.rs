@@ -1,0 +1,539 @@
+//! The pulldown-cmark event rewrite: heading ids, typographic text, code
+//! blocks through the highlighter, `markdown="..."` HTML elements, and the
+//! collection of headings, links, images and ids.
+
+use super::html_blocks::ContentMode;
+use super::ids::IdGen;
+use super::scan::{self, Lines};
+use super::smart::{Quotes, Smart};
+use super::{Heading, Link, LinkKind, Rendered};
+use crate::config::MarkdownOptions;
+use crate::diag::Diagnostic;
+use crate::highlight::Highlighter;
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
+use std::ops::Range;
+use std::path::Path;
+
+pub(super) type Spanned<'s> = (Event<'s>, Range<usize>);
+
+/// Rendering state of one page.
+pub struct Ctx<'a> {
+    opts: &'a MarkdownOptions,
+    hl: &'a Highlighter,
+    file: &'a Path,
+    first_line: usize,
+    ids: IdGen,
+    pub(super) quotes: Option<Quotes>,
+    lines: Lines,
+    /// How many `markdown="..."` HTML elements the current fragment is inside.
+    pub(super) in_element: usize,
+    pub(super) out: Rendered,
+}
+
+fn parser_options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_TASKLISTS
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(
+        opts: &'a MarkdownOptions,
+        hl: &'a Highlighter,
+        file: &'a Path,
+        first_line: usize,
+    ) -> Ctx<'a> {
+        Ctx {
+            opts,
+            hl,
+            file,
+            first_line,
+            ids: IdGen::default(),
+            quotes: opts.smart_quotes.as_ref().map(Quotes::from_names),
+            lines: Lines::new(""),
+            in_element: 0,
+            out: Rendered::default(),
+        }
+    }
+
+    /// Render the whole (prepared) page text.
+    pub fn render_blocks(&mut self, src: &str, html: &mut String) {
+        self.lines = Lines::new(src);
+        self.fragment(src, 0..src.len(), ContentMode::Block, html);
+    }
+
+    pub fn finish(mut self, html: String) -> Rendered {
+        self.out.html = html;
+        self.out
+    }
+
+    /// Render `src[range]` as blocks, or as span content (no paragraphs).
+    pub(super) fn fragment(
+        &mut self,
+        src: &str,
+        mut range: Range<usize>,
+        mode: ContentMode,
+        html: &mut String,
+    ) {
+        if mode == ContentMode::Span {
+            // Span content has no blocks: a leading `>`, `#`, `- ` or `1. ` is text.
+            let lead = span_block_marker(&src[range.clone()]);
+            if lead > 0 {
+                let marker = &src[range.start..range.start + lead];
+                html.push_str(&html_escape::encode_text(marker));
+                range.start += lead;
+            }
+        }
+        let base = range.start;
+        let evs: Vec<Spanned<'_>> = Parser::new_ext(&src[range.clone()], parser_options())
+            .into_offset_iter()
+            .filter(|(e, _)| {
+                mode == ContentMode::Block
+                    || !matches!(
+                        e,
+                        Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph)
+                    )
+            })
+            .map(|(e, r)| (e, r.start + base..r.end + base))
+            .collect();
+        let evs = merge_texts(src, evs);
+        let mut out = Vec::with_capacity(evs.len());
+        let mut st = Inline::new(self.quotes);
+        self.process(src, &evs, &mut st, &mut out);
+        super::emphasis::strong_pairs(&mut out);
+        pulldown_cmark::html::push_html(html, out.into_iter());
+    }
+
+    fn process<'s>(
+        &mut self,
+        src: &'s str,
+        evs: &[Spanned<'s>],
+        st: &mut Inline,
+        out: &mut Vec<Event<'s>>,
+    ) {
+        let mut i = 0;
+        while i < evs.len() {
+            let (ev, range) = &evs[i];
+            match ev {
+                Event::Start(Tag::Heading { level, .. }) => {
+                    let end = find_end(evs, i);
+                    self.heading(src, *level, &evs[i + 1..end], st, out);
+                    i = end + 1;
+                    continue;
+                }
+                Event::Start(Tag::Paragraph) if self.is_headerless_table(src, evs, i) => {
+                    let end = find_end(evs, i);
+                    self.headerless_table(src, range.clone(), out);
+                    st.smart_boundary();
+                    i = end + 1;
+                    continue;
+                }
+                Event::Start(Tag::Item) => {
+                    out.push(ev.clone());
+                    st.smart_boundary();
+                    i = self.tight_item_table(src, evs, i + 1, out);
+                    continue;
+                }
+                Event::Start(Tag::CodeBlock(kind)) => {
+                    let end = find_end(evs, i);
+                    self.code_block(src, kind, range.start, &evs[i + 1..end], out);
+                    i = end + 1;
+                    continue;
+                }
+                Event::Html(t) => {
+                    st.smart_boundary();
+                    i = match self.raw_element(src, evs, i, t, out) {
+                        Some(next) => next,
+                        None => self.raw_html(src, evs, i, t, out),
+                    };
+                    continue;
+                }
+                Event::InlineHtml(t) => {
+                    st.smart_boundary();
+                    i = self.raw_html(src, evs, i, t, out);
+                    continue;
+                }
+                _ => self.inline(src, ev, range, st, out),
+            }
+            i += 1;
+        }
+    }
+
+    fn inline<'s>(
+        &mut self,
+        src: &'s str,
+        ev: &Event<'s>,
+        range: &Range<usize>,
+        st: &mut Inline,
+        out: &mut Vec<Event<'s>>,
+    ) {
+        match ev {
+            Event::Text(t) => {
+                if st.in_image == 0
+                    && t.starts_with(['*', '_'])
+                    && src.get(range.clone()) == Some(&**t)
+                    && escaped_at(src, range.start)
+                {
+                    // An escaped emphasis delimiter is never paired later.
+                    out.push(Event::Html(CowStr::Borrowed(if t.starts_with('*') {
+                        "&#42;"
+                    } else {
+                        "&#95;"
+                    })));
+                    st.smart_boundary();
+                    if t.len() > 1 {
+                        self.text_piece(src, range.start + 1..range.end, st, out);
+                    }
+                    return;
+                }
+                if st.in_image == 0 && t.contains('<') && src.get(range.clone()) == Some(&**t) {
+                    self.text_with_tags(src, range.clone(), st, out);
+                    return;
+                }
+                if let Some(text) = st.text(t, src, range) {
+                    out.push(Event::Text(CowStr::from(text)));
+                    return;
+                }
+            }
+            Event::SoftBreak => st.plain('\n'),
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                self.link(src, LinkKind::Link, dest_url, range.start);
+                st.smart_boundary();
+            }
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                self.link(src, LinkKind::Image, dest_url, range.start);
+                st.in_image += 1;
+            }
+            Event::End(TagEnd::Image) => st.in_image = st.in_image.saturating_sub(1),
+            Event::End(TagEnd::TableCell) => {
+                // kramdown writes each cell on its own line.
+                st.smart_boundary();
+                out.push(ev.clone());
+                out.push(Event::Html(CowStr::Borrowed("\n")));
+                return;
+            }
+            _ => st.smart_boundary(),
+        }
+        out.push(ev.clone());
+    }
+
+    /// Text that holds HTML tags CommonMark rejects but browsers read as
+    /// tags (`<span style:"x">`, `<a href=a?b=c>`): the tags stay raw HTML.
+    fn text_with_tags<'s>(
+        &mut self,
+        src: &'s str,
+        range: Range<usize>,
+        st: &mut Inline,
+        out: &mut Vec<Event<'s>>,
+    ) {
+        let (start, end) = (range.start, range.end);
+        let text = &src[range];
+        let mut from = 0;
+        for tag in scan::lenient_tags(text) {
+            if tag.start > from {
+                self.text_piece(src, start + from..start + tag.start, st, out);
+            }
+            st.smart_boundary();
+            self.collect_tag(src, &tag, start);
+            out.push(Event::InlineHtml(CowStr::Borrowed(
+                &text[tag.start..tag.end],
+            )));
+            from = tag.end;
+        }
+        if from < text.len() {
+            self.text_piece(src, start + from..end, st, out);
+        }
+    }
+
+    pub(super) fn text_piece<'s>(
+        &mut self,
+        src: &'s str,
+        range: Range<usize>,
+        st: &mut Inline,
+        out: &mut Vec<Event<'s>>,
+    ) {
+        let t = &src[range.clone()];
+        match st.text(t, src, &range) {
+            Some(text) => out.push(Event::Text(CowStr::from(text))),
+            None => out.push(Event::Text(CowStr::Borrowed(t))),
+        }
+    }
+
+    pub(super) fn link(&mut self, src: &str, kind: LinkKind, href: &str, offset: usize) {
+        let (line, col) = self.pos(src, offset);
+        self.out.links.push(Link {
+            kind,
+            href: href.to_string(),
+            line,
+            col,
+        });
+    }
+
+    /// 1-based (line, col) in the page text of a byte offset of the source.
+    fn pos(&self, src: &str, offset: usize) -> (usize, usize) {
+        self.lines.line_col(src, offset)
+    }
+
+    fn heading<'s>(
+        &mut self,
+        src: &'s str,
+        level: pulldown_cmark::HeadingLevel,
+        inner: &[Spanned<'s>],
+        st: &mut Inline,
+        out: &mut Vec<Event<'s>>,
+    ) {
+        let mut body = Vec::with_capacity(inner.len());
+        st.smart_boundary();
+        self.process(src, inner, st, &mut body);
+        st.smart_boundary();
+        let explicit = super::ids::take_explicit_id(&mut body);
+        trim_heading_ends(&mut body);
+        // kramdown's raw text of a heading: its text and code, not image alts.
+        let mut text = String::new();
+        let mut in_image = 0usize;
+        for e in &body {
+            match e {
+                Event::Start(Tag::Image { .. }) => in_image += 1,
+                Event::End(TagEnd::Image) => in_image = in_image.saturating_sub(1),
+                Event::Text(t) | Event::Code(t) if in_image == 0 => text.push_str(t),
+                Event::Html(h) if in_image == 0 && &**h == "&#42;" => text.push('*'),
+                Event::Html(h) if in_image == 0 && &**h == "&#95;" => text.push('_'),
+                _ => {}
+            }
+        }
+        let id = if let Some(id) = explicit {
+            id
+        } else if !self.opts.auto_ids {
+            String::new()
+        } else if self.in_element > 0 {
+            self.ids.kramdown(&text)
+        } else {
+            self.ids.next_id(&text)
+        };
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !id.is_empty() {
+            self.out.ids.push(id.clone());
+        }
+        out.push(Event::Start(Tag::Heading {
+            level,
+            id: (!id.is_empty()).then(|| CowStr::from(id.clone())),
+            classes: Vec::new(),
+            attrs: Vec::new(),
+        }));
+        out.extend(body);
+        out.push(Event::End(TagEnd::Heading(level)));
+        self.out.headings.push(Heading {
+            level: level as u8,
+            text,
+            id,
+        });
+    }
+
+    fn code_block<'s>(
+        &mut self,
+        src: &str,
+        kind: &CodeBlockKind<'s>,
+        offset: usize,
+        inner: &[Spanned<'s>],
+        out: &mut Vec<Event<'s>>,
+    ) {
+        let src_offset = offset;
+        let mut code = String::new();
+        for (e, _) in inner {
+            if let Event::Text(t) = e {
+                code.push_str(t);
+            }
+        }
+        let lang = match kind {
+            CodeBlockKind::Fenced(info) => fence_language(info),
+            CodeBlockKind::Indented => "",
+        };
+        let mut html = String::with_capacity(code.len() + 64);
+        if lang.is_empty() {
+            html.push_str("<pre class=\"highlight\"><code>");
+            html.push_str(&html_escape::encode_text(&code));
+        } else {
+            let h = self.hl.highlight(lang, &code);
+            if h.language.is_none() {
+                let (line, col) = self.pos(src, src_offset);
+                self.out.warnings.push(Diagnostic::warning(
+                    self.file,
+                    self.first_line + line - 1,
+                    col,
+                    format!("unknown code language `{lang}`; rendered as plain text"),
+                ));
+            }
+            let l = escape_attr(lang);
+            html.push_str(&format!(
+                "<pre class=\"highlight language-{l}\"><code class=\"language-{l}\">"
+            ));
+            html.push_str(&h.html);
+        }
+        html.push_str("</code></pre>\n");
+        out.push(Event::Html(CowStr::from(html)));
+    }
+}
+
+/// The language of a fence info string, as kramdown's GFM parser reads it:
+/// the first word, up to a `?`.
+fn fence_language(info: &str) -> &str {
+    let word = info.split_whitespace().next().unwrap_or("");
+    word.split('?').next().unwrap_or("")
+}
+
+fn escape_attr(s: &str) -> String {
+    html_escape::encode_double_quoted_attribute(s).into_owned()
+}
+
+/// Length of a block marker (with the whitespace before it) at the start of
+/// span content, which a block parser would read as a quote, heading or list.
+fn span_block_marker(s: &str) -> usize {
+    let t = s.trim_start();
+    let ws = s.len() - t.len();
+    let b = t.as_bytes();
+    let spaced = |k: usize| b.get(k).is_none_or(|c| c.is_ascii_whitespace());
+    let len = match b.first() {
+        Some(b'>') => 1,
+        Some(b'#') if spaced(b.iter().take_while(|&&c| c == b'#').count()) => {
+            b.iter().take_while(|&&c| c == b'#').count()
+        }
+        Some(b'-' | b'+' | b'*' | b'=') if spaced(1) => 1,
+        Some(c) if c.is_ascii_digit() => {
+            let d = b.iter().take_while(|c| c.is_ascii_digit()).count();
+            if matches!(b.get(d), Some(b'.' | b')')) && spaced(d + 1) {
+                d + 1
+            } else {
+                0
+            }
+        }
+        _ => 0,
+    };
+    if len == 0 {
+        return 0;
+    }
+    // The spaces after the marker are text too (a paragraph would drop them).
+    let after = t[len..].len() - t[len..].trim_start_matches([' ', '\t']).len();
+    ws + len + after
+}
+
+/// kramdown strips the whitespace around a heading's source text.
+fn trim_heading_ends(body: &mut Vec<Event<'_>>) {
+    if let Some(Event::Text(t)) = body.last_mut() {
+        if t.ends_with(char::is_whitespace) {
+            *t = CowStr::from(t.trim_end().to_string());
+        }
+    }
+    if let Some(Event::Text(t)) = body.first_mut() {
+        if t.starts_with(char::is_whitespace) {
+            *t = CowStr::from(t.trim_start().to_string());
+        }
+    }
+    body.retain(|e| !matches!(e, Event::Text(t) if t.is_empty()));
+}
+
+/// Whether the character at `at` is escaped by an odd run of backslashes.
+fn escaped_at(src: &str, at: usize) -> bool {
+    let run = src.as_bytes()[..at]
+        .iter()
+        .rev()
+        .take_while(|&&b| b == b'\\')
+        .count();
+    run % 2 == 1 && src[at..].starts_with(|c: char| c.is_ascii_punctuation())
+}
+
+/// Join adjacent text events that are verbatim slices of the source
+/// (pulldown-cmark splits text at every delimiter it tried).
+fn merge_texts<'s>(src: &'s str, evs: Vec<Spanned<'s>>) -> Vec<Spanned<'s>> {
+    let verbatim = |e: &Event<'_>, r: &Range<usize>| match e {
+        Event::Text(t) => src.get(r.clone()) == Some(&**t),
+        _ => false,
+    };
+    let mut out: Vec<Spanned<'s>> = Vec::with_capacity(evs.len());
+    for (e, r) in evs {
+        if let Some((last, lr)) = out.last_mut() {
+            if lr.end == r.start && verbatim(last, lr) && verbatim(&e, &r) {
+                lr.end = r.end;
+                *last = Event::Text(CowStr::Borrowed(&src[lr.clone()]));
+                continue;
+            }
+        }
+        out.push((e, r));
+    }
+    out
+}
+
+/// Index of the event closing the container started at `start`.
+pub(super) fn find_end(evs: &[Spanned<'_>], start: usize) -> usize {
+    let mut depth = 0usize;
+    for (k, (e, _)) in evs.iter().enumerate().skip(start) {
+        match e {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => {
+                depth -= 1;
+                if depth == 0 {
+                    return k;
+                }
+            }
+            _ => {}
+        }
+    }
+    evs.len()
+}
+
+/// Per-fragment inline state: smart quotes, image nesting.
+pub(super) struct Inline {
+    smart: Option<Smart>,
+    in_image: usize,
+}
+
+impl Inline {
+    pub(super) fn new(quotes: Option<Quotes>) -> Inline {
+        Inline {
+            smart: quotes.map(Smart::new),
+            in_image: 0,
+        }
+    }
+
+    pub(super) fn smart_boundary(&mut self) {
+        if let Some(s) = &mut self.smart {
+            s.boundary();
+        }
+    }
+
+    fn plain(&mut self, c: char) {
+        if let Some(s) = &mut self.smart {
+            s.plain(c);
+        }
+    }
+
+    /// The typographic version of a text event, if it changes.
+    pub(super) fn text(&mut self, t: &str, src: &str, range: &Range<usize>) -> Option<String> {
+        if self.in_image > 0 {
+            return None;
+        }
+        let smart = self.smart.as_mut()?;
+        let raw = src.get(range.clone()).unwrap_or("");
+        if raw == t {
+            let mut out = String::with_capacity(t.len() + 8);
+            let mut rest = t;
+            if escaped_at(src, range.start) {
+                // pulldown-cmark drops the backslash of `\'`: the character stays as written.
+                let c = t.chars().next().expect("non-empty text");
+                out.push(c);
+                smart.boundary();
+                rest = &t[c.len_utf8()..];
+            }
+            smart.push(rest, &src[range.end..], &mut out);
+            return (out != t).then_some(out);
+        }
+        if raw.starts_with('\\') || raw.starts_with('&') {
+            // An escaped character or an entity: kept as written.
+            smart.boundary();
+            return None;
+        }
+        let mut out = String::with_capacity(t.len() + 8);
+        smart.push(t, "", &mut out);
+        (out != t).then_some(out)
+    }
+}

@@ -1,0 +1,315 @@
+//! kramdown's typographic symbols and smart quotes, applied to the text of a
+//! page (never to code or raw HTML).
+//!
+//! kramdown scans span text left to right; a quote is judged by the one
+//! character before it (when that character has not already been consumed
+//! by another span rule: an emphasis or code delimiter, a typographic symbol,
+//! another quote, an escape) and by the few characters after it in the
+//! source. [`Smart`] keeps that "character before" across the text events of
+//! one block and looks ahead into the source after each event.
+
+/// The four quote characters (`lsquo,rsquo,ldquo,rdquo` by default).
+#[derive(Debug, Clone, Copy)]
+pub struct Quotes {
+    pub lsquo: char,
+    pub rsquo: char,
+    pub ldquo: char,
+    pub rdquo: char,
+}
+
+impl Quotes {
+    /// From kramdown's `smart_quotes` entity names; unknown names keep the default.
+    pub fn from_names(names: &[String; 4]) -> Quotes {
+        let pick = |n: &str, d: char| entity_char(n).unwrap_or(d);
+        Quotes {
+            lsquo: pick(&names[0], '‘'),
+            rsquo: pick(&names[1], '’'),
+            ldquo: pick(&names[2], '“'),
+            rdquo: pick(&names[3], '”'),
+        }
+    }
+}
+
+fn entity_char(name: &str) -> Option<char> {
+    let c = match name {
+        "lsquo" => '‘',
+        "rsquo" => '’',
+        "ldquo" => '“',
+        "rdquo" => '”',
+        "sbquo" => '‚',
+        "bdquo" => '„',
+        "laquo" => '«',
+        "raquo" => '»',
+        "lsaquo" => '‹',
+        "rsaquo" => '›',
+        "apos" => '\'',
+        "quot" => '"',
+        _ => {
+            let num = name.strip_prefix('#')?;
+            let v = match num.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                None => num.parse().ok()?,
+            };
+            return char::from_u32(v);
+        }
+    };
+    Some(c)
+}
+
+/// Typographic replacement state for one block of span text.
+#[derive(Debug)]
+pub struct Smart {
+    q: Quotes,
+    /// The unconsumed character just before the current position.
+    prev: Option<char>,
+}
+
+/// How many characters of source after an event the rules may look at.
+const LOOKAHEAD: usize = 4;
+
+fn is_quote(c: char) -> bool {
+    c == '"' || c == '\''
+}
+
+/// Ruby's `\s` (ASCII only).
+fn is_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r' | '\n' | '\u{0c}' | '\u{0b}')
+}
+
+/// Ruby's `\w` (ASCII only).
+fn is_word(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// kramdown's SQ_PUNCT.
+fn is_sq_punct(c: char) -> bool {
+    c.is_ascii_punctuation()
+}
+
+/// kramdown's SQ_CLOSE: a character after which a quote closes.
+fn is_sq_close(c: char) -> bool {
+    !matches!(c, ' ' | '\\' | '\t' | '\r' | '\n' | '[' | '{' | '(' | '-')
+}
+
+/// Characters another span rule consumes before the quote rule sees them.
+fn is_consumed_delim(c: char) -> bool {
+    matches!(c, '*' | '_' | '`' | '[' | '<')
+}
+
+impl Smart {
+    pub fn new(q: Quotes) -> Smart {
+        Smart { q, prev: None }
+    }
+
+    /// A block or an inline element starts or ends: nothing before the next text.
+    pub fn boundary(&mut self) {
+        self.prev = None;
+    }
+
+    /// A character kramdown keeps as plain text (a line break is `\n`).
+    pub fn plain(&mut self, c: char) {
+        self.prev = Some(c);
+    }
+
+    /// Append `text` to `out` with typographic symbols and smart quotes;
+    /// `after` is the source that follows the text (for lookahead).
+    pub fn push(&mut self, text: &str, after: &str, out: &mut String) {
+        let plain = !text.contains(['"', '\''])
+            && !text.contains("--")
+            && !text.contains("...")
+            && !text.contains("<<")
+            && !text.contains(">>");
+        if plain {
+            out.push_str(text);
+            if let Some(c) = text.chars().next_back() {
+                self.prev = Some(c).filter(|c| !is_consumed_delim(*c));
+            }
+            return;
+        }
+        let mut s: Vec<char> = text.chars().collect();
+        let n = s.len();
+        s.extend(after.chars().take(LOOKAHEAD));
+        let mut i = 0;
+        while i < n {
+            let c = s[i];
+            if is_quote(c) {
+                i += self.quote(&s, i, out);
+                self.prev = None;
+                continue;
+            }
+            if let Some((len, sym)) = typographic(&s[i..n]) {
+                out.push_str(sym);
+                i += len;
+                self.prev = None;
+                continue;
+            }
+            out.push(c);
+            self.prev = if is_consumed_delim(c) { None } else { Some(c) };
+            i += 1;
+        }
+    }
+
+    /// Judge the quote at `q`; returns how many characters of `s` were used.
+    fn quote(&mut self, s: &[char], q: usize, out: &mut String) -> usize {
+        let at = |k: usize| s.get(k).copied();
+        let cur = s[q];
+        let (single, double) = (cur == '\'', cur == '"');
+        let next = at(q + 1);
+        match self.prev.filter(|c| *c != '\\') {
+            Some(c) if is_space(c) => {
+                // (\s?)"'(?=\w)  (\s?)'"(?=\w)
+                if double && next == Some('\'') && at(q + 2).is_some_and(is_word) {
+                    out.push(self.q.ldquo);
+                    out.push(self.q.lsquo);
+                    return 2;
+                }
+                if single && next == Some('"') && at(q + 2).is_some_and(is_word) {
+                    out.push(self.q.lsquo);
+                    out.push(self.q.ldquo);
+                    return 2;
+                }
+                // (\s?)'(?=\d\ds)
+                if single && self.digits_s(s, q) {
+                    out.push(self.q.rsquo);
+                    return 1;
+                }
+                // (\s)('|")(?=\w), else (.?)' / (.?)"
+                out.push(if single { self.q.lsquo } else { self.q.ldquo });
+                1
+            }
+            Some(c) if is_sq_close(c) => {
+                out.push(if single { self.q.rsquo } else { self.q.rdquo });
+                1
+            }
+            Some(_) => {
+                out.push(if single { self.q.lsquo } else { self.q.ldquo });
+                1
+            }
+            None => self.quote_alone(s, q, out),
+        }
+    }
+
+    /// The rules for a quote with no unconsumed character before it.
+    fn quote_alone(&mut self, s: &[char], q: usize, out: &mut String) -> usize {
+        let at = |k: usize| s.get(k).copied();
+        let cur = s[q];
+        let single = cur == '\'';
+        let (open, close) = if single {
+            (self.q.lsquo, self.q.rsquo)
+        } else {
+            (self.q.ldquo, self.q.rdquo)
+        };
+        let next = at(q + 1);
+        // ("|')(?=[_*]{1,2}\S)
+        if next.is_some_and(|c| c == '_' || c == '*') && at(q + 2).is_some_and(|c| !is_space(c)) {
+            out.push(open);
+            return 1;
+        }
+        // ("|')(?=PUNCT(?!\.\.)\B)
+        if next.is_some_and(is_sq_punct) {
+            let dots = at(q + 2) == Some('.') && at(q + 3) == Some('.');
+            let non_boundary = !at(q + 2).is_some_and(is_word);
+            if !dots && non_boundary {
+                out.push(close);
+                return 1;
+            }
+        }
+        // "'(?=\w)  '"(?=\w)
+        if !single && next == Some('\'') && at(q + 2).is_some_and(is_word) {
+            out.push(self.q.ldquo);
+            out.push(self.q.lsquo);
+            return 2;
+        }
+        if single && next == Some('"') && at(q + 2).is_some_and(is_word) {
+            out.push(self.q.lsquo);
+            out.push(self.q.ldquo);
+            return 2;
+        }
+        // '(?=\d\ds)
+        if single && self.digits_s(s, q) {
+            out.push(self.q.rsquo);
+            return 1;
+        }
+        // (SQ_CLOSE)('|"): the quote itself stays, the next one closes.
+        if let Some(n2) = next.filter(|c| is_quote(*c)) {
+            out.push(cur);
+            out.push(if n2 == '\'' {
+                self.q.rsquo
+            } else {
+                self.q.rdquo
+            });
+            return 2;
+        }
+        // ("|')(?=\s|s\b|$)
+        let closes = match next {
+            None => true,
+            Some(c) if is_space(c) => true,
+            Some('s') => !at(q + 2).is_some_and(is_word),
+            _ => false,
+        };
+        out.push(if closes { close } else { open });
+        1
+    }
+
+    fn digits_s(&self, s: &[char], q: usize) -> bool {
+        let at = |k: usize| s.get(k).copied();
+        at(q + 1).is_some_and(|c| c.is_ascii_digit())
+            && at(q + 2).is_some_and(|c| c.is_ascii_digit())
+            && at(q + 3) == Some('s')
+    }
+}
+
+/// A typographic symbol at the start of `s`: (chars used, replacement).
+fn typographic(s: &[char]) -> Option<(usize, &'static str)> {
+    let starts = |p: &str| p.chars().enumerate().all(|(k, c)| s.get(k) == Some(&c));
+    const SYMS: [(&str, &str); 7] = [
+        ("---", "—"),
+        ("--", "–"),
+        ("...", "…"),
+        ("<< ", "«\u{a0}"),
+        (" >>", "\u{a0}»"),
+        ("<<", "«"),
+        (">>", "»"),
+    ];
+    SYMS.iter()
+        .find(|(p, _)| starts(p))
+        .map(|(p, r)| (p.chars().count(), *r))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn smart(text: &str) -> String {
+        let mut s = Smart::new(Quotes::from_names(
+            &["lsquo", "rsquo", "ldquo", "rdquo"].map(String::from),
+        ));
+        let mut out = String::new();
+        s.push(text, "\n", &mut out);
+        out
+    }
+
+    // Expected values from kramdown 2.4 (input: GFM, smart_quotes lsquo,rsquo,ldquo,rdquo).
+    #[test]
+    fn quotes_follow_kramdown() {
+        assert_eq!(smart("a \"\" b"), "a “” b");
+        assert_eq!(
+            smart("\"x\" it's 90's '80s --\"q\" -\"q\" (x)\"q\" x.'y"),
+            "“x” it’s 90’s ’80s –“q” -“q” (x)”q” x.’y"
+        );
+        assert_eq!(smart("'s \"'x'\""), "’s “‘x’”");
+    }
+
+    #[test]
+    fn dashes_and_ellipsis() {
+        assert_eq!(smart("a -- b --- c... d"), "a – b — c… d");
+        assert_eq!(smart("<< a >> b<<c"), "«\u{a0}a\u{a0}» b«c");
+        // A symbol never takes characters from the source after the text.
+        let mut s = Smart::new(Quotes::from_names(
+            &["lsquo", "rsquo", "ldquo", "rdquo"].map(String::from),
+        ));
+        let mut out = String::new();
+        s.push("a<", "</br>", &mut out);
+        assert_eq!(out, "a<");
+    }
+}
