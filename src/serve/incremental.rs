@@ -511,6 +511,11 @@ impl LiveSite {
             }
         }
         rb.cause = cause.into_iter().map(String::from).collect();
+        // The Liquid engine keeps parsed includes: forget them unless only
+        // pages no other page reads were edited.
+        if edited.len() != paths.len() || !deps_changed.is_empty() || rediscover {
+            self.ctx.liquid.clear_cache();
+        }
         if full {
             return self.full_rebuild(rb, started);
         }
