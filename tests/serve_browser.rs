@@ -2,7 +2,7 @@
 //! (chromedriver), with plain HTTP requests (no WebDriver crate needed).
 //!
 //! Runs only when `ELEMENTDOCS_BROWSER_TESTS=1` (CI sets it, see
-//! `tests/browser/run.sh`); it needs Debian's `chromium` and
+//! `tests/serve_browser.sh`); it needs Debian's `chromium` and
 //! `chromium-driver` (override with `CHROMIUM` and `CHROMEDRIVER`).
 //! The test never reloads or navigates after the first load: every change
 //! it sees comes from the injected live-reload script.
