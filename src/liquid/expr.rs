@@ -432,7 +432,8 @@ pub(super) fn include_tag(
     let mut i = lead;
     // The file name runs to the first whitespace outside `{{ }}`.
     while i < b.len() && !b[i].is_ascii_whitespace() {
-        if m[i..].starts_with("{{") {
+        // Bytes, not `&m[i..]`: `i` may sit inside a multi-byte character.
+        if b[i..].starts_with(b"{{") {
             i = m[i..].find("}}").map(|z| i + z + 2).unwrap_or(b.len());
         } else {
             i += 1;

@@ -540,9 +540,14 @@ impl<'e> Tr<'e> {
         while i < segs.len() {
             match &segs[i] {
                 Seg::Key(k) if !["size", "first", "last"].contains(&k.as_str()) => {
+                    // tera 1.20 slices quoted path segments by char index as if it
+                    // were a byte index, so non-ASCII keys go through `lq_key` below.
                     if is_ident(k) {
                         let _ = write!(s, ".{k}");
-                    } else if let Some(q) = ['"', '\'', '`'].into_iter().find(|q| !k.contains(*q)) {
+                    } else if let Some(q) = ['"', '\'', '`']
+                        .into_iter()
+                        .find(|q| k.is_ascii() && !k.contains(*q))
+                    {
                         let _ = write!(s, "[{q}{k}{q}]");
                     } else {
                         break;
