@@ -79,6 +79,7 @@ impl Config {
     pub fn load(root: &Path) -> Result<Config, Diagnostic> {
         let root = root.canonicalize().map_err(|e| {
             Diagnostic::error(root, 0, 0, format!("cannot open source folder: {e}"))
+                .with_help("pass --source with the site's root folder")
         })?;
         let (layout, file) = if root.join(JEKYLL_CONFIG).is_file() {
             (SourceLayout::Jekyll, PathBuf::from(JEKYLL_CONFIG))
@@ -201,7 +202,7 @@ pub fn parse_config_yaml(text: &str, file: &Path) -> Result<Map<String, Value>, 
     if text.trim().is_empty() {
         return Ok(Map::new());
     }
-    match crate::source::parse_yaml(text, file, 1)? {
+    match crate::source::parse_yaml(text, file, 1).map_err(|d| d.with_source(text))? {
         Value::Object(m) => Ok(m),
         Value::Null => Ok(Map::new()),
         _ => Err(Diagnostic::error(
@@ -209,7 +210,9 @@ pub fn parse_config_yaml(text: &str, file: &Path) -> Result<Map<String, Value>, 
             1,
             1,
             "the configuration must be a mapping of keys to values",
-        )),
+        )
+        .with_source(text)
+        .with_help("write one `key: value` per line")),
     }
 }
 
