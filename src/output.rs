@@ -151,6 +151,14 @@ fn write_if_changed(dest: &Path, src: &FileSource) -> Result<bool, Diagnostic> {
     let parent = dest.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(parent).map_err(|e| io_err(dest, e))?;
     tmp.write_all(&bytes).map_err(|e| io_err(dest, e))?;
+    // Temporary files are created private (0600); a published file is world-readable.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(fs::Permissions::from_mode(0o644))
+            .map_err(|e| io_err(dest, e))?;
+    }
     tmp.persist(dest).map_err(|e| io_err(dest, e.error))?;
     Ok(true)
 }

@@ -260,16 +260,28 @@ pub fn parse_page(text: String, rel: &str, content_rel: &str) -> Result<SourcePa
     })
 }
 
-/// Does this file start with a front matter fence? (Jekyll renders only such files.)
+/// Does this file start with a front matter fence, a first line that is `---`
+/// (trailing blanks allowed, as [`split_front_matter`] reads it)? Jekyll
+/// renders only such files.
 fn has_front_matter(abs: &Path) -> bool {
     use std::io::Read;
-    let mut buf = [0u8; 8];
-    let n = std::fs::File::open(abs)
-        .and_then(|mut f| f.read(&mut buf))
-        .unwrap_or(0);
-    let head = &buf[..n];
+    let mut buf = Vec::with_capacity(256);
+    if std::fs::File::open(abs)
+        .and_then(|f| f.take(256).read_to_end(&mut buf))
+        .is_err()
+    {
+        return false;
+    }
+    starts_with_fence(&buf)
+}
+
+fn starts_with_fence(head: &[u8]) -> bool {
     let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
-    head.starts_with(b"---\n") || head.starts_with(b"---\r\n") || head.starts_with(b"--- ")
+    let Some(nl) = head.iter().position(|&b| b == b'\n') else {
+        return false;
+    };
+    let first = &head[..nl];
+    first.starts_with(b"---") && first[3..].iter().all(|b| b.is_ascii_whitespace())
 }
 
 /// Jekyll's default exclusions, on top of `_`- and `.`-prefixed names.
@@ -542,6 +554,28 @@ mod tests {
             .unwrap_err()
             .message
             .contains("binary"));
+    }
+
+    #[test]
+    fn fence_detection_matches_the_splitter() {
+        for (head, fence) in [
+            (&b"---\n"[..], true),
+            (b"---\r\n", true),
+            (b"---   \t\n", true),
+            (b"\xef\xbb\xbf---\n", true),
+            (b"--- x\n", false),
+            (b"----\n", false),
+            (b"---", false),
+            (b"", false),
+            (b"text\n---\n", false),
+        ] {
+            assert_eq!(starts_with_fence(head), fence, "{head:?}");
+            if let Ok(t) = std::str::from_utf8(head) {
+                let t = format!("{}x\n---\n", t.trim_start_matches('\u{feff}'));
+                let split = split_front_matter(&t, Path::new("p.md"));
+                assert_eq!(matches!(split, Ok(Some(_))), fence, "{t:?}");
+            }
+        }
     }
 
     #[test]

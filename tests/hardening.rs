@@ -472,6 +472,21 @@ fn a_failed_build_leaves_the_previous_output_byte_identical() {
     assert!(!s.out().join("assets/logo.svg").exists());
 }
 
+/// Files are written through private temporary files; the result must still
+/// be readable by the web server (another user).
+#[cfg(unix)]
+#[test]
+fn output_files_are_world_readable() {
+    use std::os::unix::fs::PermissionsExt;
+    let s = built_site();
+    let files = s.snapshot();
+    assert!(!files.is_empty());
+    for path in files.keys() {
+        let mode = std::fs::metadata(path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o044, 0o044, "{} has mode {mode:o}", path.display());
+    }
+}
+
 #[test]
 fn a_foreign_output_folder_is_not_overwritten() {
     let s = Site::jekyll();
