@@ -209,11 +209,22 @@ pub fn parse_yaml(yaml: &str, file: &Path, first_line: usize) -> Result<Value, D
             col,
             format!("invalid YAML: {msg}"),
         )
-        .with_help(
-            "check the indentation (spaces, not tabs) and quote values that contain `: `, \
-             ` #` or start with `[`, `{`, `*`, `&`, `!`, `|`, `>`, `%` or `@`",
-        )
+        .with_help(yaml_help(&msg))
     })
+}
+
+/// A help line for a YAML error, by what went wrong.
+fn yaml_help(msg: &str) -> &'static str {
+    if msg.contains("recursion limit") || msg.contains("repetition limit") {
+        "this YAML nests too deeply or expands too many aliases (`*name`); simplify it"
+    } else if msg.contains("invalid type") || msg.contains("expected a string key") {
+        "keys must be plain names and values plain YAML (no `!tags`); quote the value to keep it as text"
+    } else if msg.contains("out of range") {
+        "quote this number to keep it as text"
+    } else {
+        "check the indentation (spaces, not tabs) and quote values that contain `: `, \
+         ` #` or start with `[`, `{`, `*`, `&`, `!`, `|`, `>`, `%` or `@`"
+    }
 }
 
 /// Read one page: text, front matter, body.

@@ -271,6 +271,44 @@ fn tab_indented_front_matter_is_a_yaml_error_with_position() {
     assert!(run.stderr.contains("invalid YAML"), "{}", run.stderr);
 }
 
+#[test]
+fn yaml_bombs_and_deep_nesting_are_refused_quickly() {
+    let mut laughs =
+        String::from("---\na: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n");
+    for (name, prev) in [
+        ("b", "a"),
+        ("c", "b"),
+        ("d", "c"),
+        ("e", "d"),
+        ("f", "e"),
+        ("g", "f"),
+        ("h", "g"),
+        ("i", "h"),
+    ] {
+        let refs = vec![format!("*{prev}"); 9].join(",");
+        laughs.push_str(&format!("{name}: &{name} [{refs}]\n"));
+    }
+    laughs.push_str("---\nlaughs\n");
+    let deep = format!(
+        "---\na: {}{}\n---\ndeep\n",
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
+    let (s, run) = assert_breaks_at(
+        |s| {
+            s.write("docs/laughs.md", &laughs);
+            s.write("docs/deep.md", &deep);
+        },
+        "docs/laughs.md:2",
+    );
+    run.assert_error_at("docs/deep.md:2:131");
+    assert!(run.elapsed < Duration::from_secs(30), "{:?}", run.elapsed);
+    // The 10,000-character line is shown as a window around the caret.
+    let block = run.block("docs/deep.md:2:131");
+    assert!(block.lines().all(|l| l.chars().count() < 200), "{block}");
+    insta::assert_snapshot!("deep_yaml", s.normalize(&block));
+}
+
 // ---------------------------------------------------------------- bytes
 
 #[test]
@@ -316,6 +354,10 @@ fn invalid_data_and_config_files_are_located() {
         "_config.yml:2:11",
     );
     assert!(run.stderr.contains("invalid YAML"), "{}", run.stderr);
+    assert_breaks_at(
+        |s| s.write("_config.yml", b"title: caf\xe9\n"),
+        "_config.yml:1:11",
+    );
 }
 
 #[test]
