@@ -529,6 +529,54 @@ fn output_files_are_world_readable() {
     }
 }
 
+/// A failure while writing (here: a file of the previous build where the new
+/// one needs a folder) happens before anything is renamed into place, so the
+/// output stays as it was, new files included.
+#[test]
+fn a_failure_while_writing_leaves_the_output_untouched() {
+    let s = Site::jekyll();
+    s.write("index.md", PAGE);
+    s.write("docs/guide", "a static file without extension");
+    s.build(&[]).assert_ok();
+    let before = s.snapshot();
+    std::fs::remove_file(s.src().join("docs/guide")).unwrap();
+    s.write("docs/guide/intro.md", PAGE);
+    s.write("aaa-new.md", PAGE);
+    s.write("index.md", "---\ntitle: changed\n---\nchanged\n");
+    let run = s.build(&[]);
+    run.assert_error_at("docs/guide");
+    assert!(
+        s.snapshot() == before,
+        "the output changed after a failed write"
+    );
+    let names: Vec<String> = walkdir::WalkDir::new(s.out())
+        .into_iter()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert!(
+        !names.iter().any(|n| n.contains("tmp")),
+        "temp files left: {names:?}"
+    );
+    assert!(!s.out().join("aaa-new.html").exists());
+}
+
+/// A stale folder of an earlier build where a file now goes is replaced, and
+/// a deploy checkout (`.git`) in the output is kept, as Jekyll keeps it.
+#[test]
+fn stale_folders_are_replaced_and_git_is_kept() {
+    let s = Site::jekyll();
+    s.write("index.md", PAGE);
+    s.write("docs/x.html/logo.png", b"\x89PNG");
+    s.build(&[]).assert_ok();
+    std::fs::create_dir_all(s.out().join(".git/objects")).unwrap();
+    std::fs::write(s.out().join(".git/HEAD"), "ref: refs/heads/gh-pages\n").unwrap();
+    std::fs::remove_dir_all(s.src().join("docs/x.html")).unwrap();
+    s.write("docs/x.md", PAGE);
+    s.build(&[]).assert_ok();
+    assert!(s.out_file("docs/x.html").contains("Fine page"));
+    assert!(s.out().join(".git/HEAD").exists());
+}
+
 #[test]
 fn a_foreign_output_folder_is_not_overwritten() {
     let s = Site::jekyll();
