@@ -96,6 +96,16 @@ impl Config {
             )
             .with_help("run elementdocs from the site's root folder, or pass --source DIR"));
         };
+        let real = root.join(&file).canonicalize().unwrap_or_default();
+        if !real.starts_with(&root) {
+            return Err(Diagnostic::error(
+                &file,
+                0,
+                0,
+                "the configuration is a symbolic link leading outside the source folder; it was not read",
+            )
+            .with_help("copy the configuration file into the source folder"));
+        }
         let text = crate::source::read_text(&root.join(&file), &file)?;
         let site = parse_config_yaml(&text, &file)?;
         Ok(Self::from_map(root, layout, file, site))

@@ -58,6 +58,18 @@ pub fn write_site(
             )
         })
         .collect();
+    if let Some(dir) = expanded {
+        let (a, b) = (absolute(out), absolute(dir));
+        if a.starts_with(&b) || b.starts_with(&a) {
+            return Err(Diagnostic::error(
+                dir,
+                0,
+                0,
+                "the expanded-sources folder and the output folder overlap",
+            )
+            .with_help("give --expanded-dir a folder of its own, outside --out"));
+        }
+    }
     let mut targets = vec![(out, files)];
     targets.extend(expanded.map(|dir| (dir, exp)));
     for (dir, _) in &targets {
@@ -262,7 +274,11 @@ fn remove_stale(out: &Path, wanted: &BTreeSet<PathBuf>) -> Result<usize, Diagnos
         .filter_map(Result::ok)
         // Not `filter_entry`: with `contents_first` it sees a folder after its contents.
         .filter(|e| {
-            let top = e.path().strip_prefix(out).ok().and_then(|r| r.iter().next());
+            let top = e
+                .path()
+                .strip_prefix(out)
+                .ok()
+                .and_then(|r| r.iter().next());
             !top.is_some_and(|t| KEEP.iter().any(|k| t == *k))
         })
         .collect();

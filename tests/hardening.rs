@@ -578,6 +578,42 @@ fn stale_folders_are_replaced_and_git_is_kept() {
 }
 
 #[test]
+fn overlapping_output_and_expanded_folders_are_refused() {
+    let s = built_site();
+    let before = s.snapshot();
+    for exp in [s.out(), s.out().join("exp"), s.tmp.path().to_path_buf()] {
+        let run = run_bin(
+            &[
+                "build",
+                "--source",
+                s.src().to_str().unwrap(),
+                "--out",
+                s.out().to_str().unwrap(),
+                "--expanded-dir",
+                exp.to_str().unwrap(),
+            ],
+            Duration::from_secs(60),
+        );
+        assert_eq!(run.code, 1, "{exp:?}: {}", run.stderr);
+        assert!(run.stderr.contains("overlap"), "{}", run.stderr);
+        assert!(s.snapshot() == before);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_config_file_leaving_the_root_is_refused() {
+    let s = Site::jekyll();
+    s.write("index.md", PAGE);
+    let outside = s.tmp.path().join("config.yml");
+    std::fs::write(&outside, "title: outside\n").unwrap();
+    std::fs::remove_file(s.src().join("_config.yml")).unwrap();
+    s.symlink("_config.yml", &outside);
+    s.build(&[]).assert_error_at("_config.yml");
+    assert!(!s.out().exists());
+}
+
+#[test]
 fn a_foreign_output_folder_is_not_overwritten() {
     let s = Site::jekyll();
     s.write("index.md", PAGE);
@@ -977,6 +1013,23 @@ fn include_relative_leaving_the_root_is_refused_and_not_read() {
     );
     run.assert_error_at("docs/rel2.md:6:1");
     assert!(!run.stderr.contains("root:"), "{}", run.stderr);
+}
+
+#[cfg(unix)]
+#[test]
+#[ignore = "needs liquid stage"]
+fn an_include_linking_outside_the_root_is_refused_and_not_read() {
+    let (_, run) = assert_breaks_at(
+        |s| {
+            let fifo = s.tmp.path().join("evil.html");
+            let ok = Command::new("mkfifo").arg(&fifo).status().unwrap();
+            assert!(ok.success());
+            s.symlink("_includes/evil.html", &fifo);
+            s.write("docs/i.md", "---\ntitle: x\n---\n{% include evil.html %}\n");
+        },
+        "docs/i.md:4:1",
+    );
+    assert!(run.stderr.contains("outside"), "{}", run.stderr);
 }
 
 #[test]
