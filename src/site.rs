@@ -137,17 +137,13 @@ pub fn build_with(config: Config, skip: &[PathBuf], strict: bool) -> SiteOutput 
             BTreeMap::new()
         }
     };
-    diagnostics.extend(duplicate_outputs(
-        &pages,
-        &found.statics,
-        &generated,
-        &ctx.config.root,
-    ));
+    diagnostics.extend(duplicate_outputs(&pages, &found.statics, &generated));
     if strict {
         for d in diagnostics.iter_mut() {
             d.severity = crate::diag::Severity::Error;
         }
     }
+    relative_to_root(&mut diagnostics, &ctx.config.root);
     sort_and_dedup(&mut diagnostics);
     SiteOutput {
         pages,
@@ -283,17 +279,20 @@ fn render_page_guarded(ctx: &BuildContext, p: &SourcePage) -> Result<PageOutput,
     )
 }
 
-/// 1-based line and column of the value of a top-level front matter `key`
-/// (for warnings about it); the opening fence when the key is not found.
-fn front_matter_pos(p: &SourcePage, key: &str) -> (usize, usize) {
-    let front = &p.text[..p.body_offset];
-    for (i, line) in front.lines().enumerate().skip(1) {
-        if let Some(rest) = line.strip_prefix(key).and_then(|r| r.strip_prefix(':')) {
-            let value_at = line.len() - rest.trim_start().len();
-            return (i + 1, line[..value_at].chars().count() + 1);
+/// Diagnostics name files relative to the source root: absolute paths under
+/// it (static files, links) are shortened, in the notes too.
+fn relative_to_root(diags: &mut [Diagnostic], root: &Path) {
+    let prefix = format!("{}/", crate::diag::display_path(root));
+    for d in diags {
+        if let Ok(rel) = d.file.strip_prefix(root) {
+            d.file = rel.to_path_buf();
+        }
+        for note in &mut d.notes {
+            if note.contains(&prefix) {
+                *note = note.replace(&prefix, "");
+            }
         }
     }
-    (1, 1)
 }
 
 /// Expand, render and lay out one page.
@@ -326,15 +325,13 @@ pub fn render_page(ctx: &BuildContext, p: &SourcePage) -> Result<PageOutput, Vec
     let meta = page_meta(p);
     let mut layout = meta.layout.clone();
     if !ctx.theme.has_layout(&layout) {
-        let (line, col) = front_matter_pos(p, "layout");
         rendered.warnings.push(
             Diagnostic::warning(
                 &p.rel,
-                line,
-                col,
+                2,
+                1,
                 format!("unknown layout `{layout}`; using `default`"),
             )
-            .with_source(&p.text)
             .with_help(
                 "the theme has layouts: default, sidebarelementdoc, sidebarapidocs, swagger-only",
             ),
@@ -386,18 +383,17 @@ fn duplicate_outputs(
     pages: &[PageOutput],
     statics: &[StaticFile],
     generated: &BTreeMap<String, Vec<u8>>,
-    root: &Path,
 ) -> Vec<Diagnostic> {
     let mut owners: BTreeMap<String, String> = BTreeMap::new();
     let mut diags = Vec::new();
-    let shown = |s: &StaticFile| {
-        let rel = s.abs.strip_prefix(root).unwrap_or(&s.abs);
-        crate::diag::display_path(rel)
-    };
     let all = pages
         .iter()
         .map(|p| (p.out_path.clone(), p.source.clone()))
-        .chain(statics.iter().map(|s| (s.out_rel.clone(), shown(s))))
+        .chain(
+            statics
+                .iter()
+                .map(|s| (s.out_rel.clone(), crate::diag::display_path(&s.abs))),
+        )
         .chain(
             generated
                 .keys()
