@@ -170,7 +170,10 @@ impl Stage {
     /// Rename every staged file into place, then remove stale files.
     fn commit(mut self) -> Result<WriteStats, Diagnostic> {
         self.committed = true;
-        fs::write(self.out.join(MARKER), b"").map_err(|e| io_err(&self.out, e))?;
+        let marker = self.out.join(MARKER);
+        if !marker.is_file() {
+            fs::write(&marker, b"").map_err(|e| io_err(&self.out, e))?;
+        }
         let written = self.renames.len();
         for (tmp, dest) in std::mem::take(&mut self.renames) {
             if dest.is_dir() {

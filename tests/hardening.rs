@@ -531,6 +531,22 @@ fn a_failed_build_leaves_the_previous_output_byte_identical() {
     assert!(!s.out().join("assets/logo.svg").exists());
 }
 
+/// A second build of the same source is byte-identical and rewrites nothing
+/// (mtimes kept), and leaves no temporary file behind.
+#[test]
+fn a_second_build_rewrites_nothing() {
+    let s = built_site();
+    let before = s.snapshot();
+    std::thread::sleep(Duration::from_millis(20));
+    let run = s.build(&[]);
+    run.assert_ok();
+    assert!(run.stderr.contains("0 written"), "{}", run.stderr);
+    assert!(s.snapshot() == before);
+    assert!(!before
+        .keys()
+        .any(|p| p.file_name().unwrap().to_string_lossy().contains("-tmp")));
+}
+
 /// Files are written through private temporary files; the result must still
 /// be readable by the web server (another user).
 #[cfg(unix)]
