@@ -84,6 +84,10 @@ pub fn read_text(abs: &Path, shown: &Path) -> Result<String, Diagnostic> {
 
 /// The decoding half of [`read_text`], separate so it can be tested and fuzzed.
 pub fn decode_text(bytes: Vec<u8>, shown: &Path) -> Result<String, Diagnostic> {
+    if bytes.starts_with(b"\xff\xfe") || bytes.starts_with(b"\xfe\xff") {
+        return Err(Diagnostic::error(shown, 1, 1, "this file is UTF-16 text")
+            .with_help("save it as UTF-8 (e.g. `iconv -f utf-16 -t utf-8`)"));
+    }
     if let Some(nul) = bytes.iter().position(|&b| b == 0) {
         let (line, col) = byte_line_col(&bytes, nul);
         return Err(Diagnostic::error(
@@ -401,17 +405,20 @@ fn walk(cfg: &Config, dir: &Path, skip: &[PathBuf], jekyll: bool, found: &mut Di
     found.diagnostics.extend(refused);
 }
 
-/// A Markdown file that holds a NUL byte in its first 8 KiB is a binary file
-/// with the wrong name (Jekyll would copy it; we refuse to publish it as text).
+/// A Markdown file that is UTF-16 or holds a NUL byte in its first 8 KiB is
+/// not Markdown (a binary file with the wrong name, or text in the wrong
+/// encoding): Jekyll would copy it as is; we refuse to publish it.
 fn binary_markdown(abs: &Path, rel: &str) -> Option<Diagnostic> {
     use std::io::Read;
     let mut buf = Vec::with_capacity(8192);
     std::fs::File::open(abs)
         .and_then(|f| f.take(8192).read_to_end(&mut buf))
         .ok()?;
-    decode_text(buf, Path::new(rel))
-        .err()
-        .filter(|d| d.message.contains("NUL"))
+    let utf16 = buf.starts_with(b"\xff\xfe") || buf.starts_with(b"\xfe\xff");
+    if !utf16 && !buf.contains(&0) {
+        return None;
+    }
+    decode_text(buf, Path::new(rel)).err()
 }
 
 /// `filter_entry` helper: a symbolic link (to a file or a folder) that resolves
@@ -565,6 +572,8 @@ mod tests {
             .unwrap_err()
             .message
             .contains("binary"));
+        let utf16 = decode_text(b"\xff\xfe-\0-\0-\0".to_vec(), p).unwrap_err();
+        assert!(utf16.message.contains("UTF-16"));
     }
 
     #[test]

@@ -354,6 +354,13 @@ fn binary_file_named_md_is_refused() {
     );
     run.assert_error_at("docs/b.md:3:1");
     assert!(run.stderr.contains("binary"), "{}", run.stderr);
+    // UTF-16 text (a Windows editor's "Unicode") is named as such.
+    let utf16: Vec<u8> = "\u{feff}---\ntitle: x\n---\nbody\n"
+        .encode_utf16()
+        .flat_map(|u| u.to_le_bytes())
+        .collect();
+    let (_, run) = assert_breaks_at(|s| s.write("docs/u16.md", &utf16), "docs/u16.md:1:1");
+    assert!(run.stderr.contains("UTF-16"), "{}", run.stderr);
 }
 
 #[test]
