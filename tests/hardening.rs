@@ -382,6 +382,7 @@ fn invalid_data_and_config_files_are_located() {
         |s| s.write("_config.yml", b"title: caf\xe9\n"),
         "_config.yml:1:11",
     );
+    assert_breaks_at(|s| s.write("_config.yml", "- a\n- b\n"), "_config.yml:1:1");
 }
 
 #[test]
