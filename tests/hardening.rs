@@ -1147,6 +1147,25 @@ fn a_non_ascii_include_name_is_not_a_panic() {
     assert!(!run.stderr.contains("internal error"), "{}", run.stderr);
 }
 
+/// Found by the `liquid` fuzz target on the merged stages: a variable name
+/// with a multi-byte character reached tera 1.20's path lookup, which panics
+/// on it. Non-ASCII front matter keys exist in docs written by many hands.
+#[test]
+#[ignore = "needs liquid stage"]
+fn a_non_ascii_variable_name_is_not_a_panic() {
+    let s = Site::jekyll();
+    s.write(
+        "docs/v.md",
+        "---\ntitle: x\ncafé: y\n---\n{{ page.café }} {{ site.données }}\n",
+    );
+    let run = s.build(&[]);
+    assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
+    assert!(!run.stderr.contains("internal error"), "{}", run.stderr);
+    if run.code == 1 {
+        run.assert_error_at("docs/v.md:5");
+    }
+}
+
 #[test]
 #[ignore = "needs liquid stage"]
 fn deep_but_finite_include_nesting_builds() {
