@@ -1166,6 +1166,23 @@ fn a_non_ascii_variable_name_is_not_a_panic() {
     }
 }
 
+/// Found by the `page_pipeline` fuzz target on the merged stages: a `<`
+/// followed by a multi-byte character inside an HTML block panicked the
+/// Markdown stage's close-tag matcher.
+#[test]
+#[ignore = "needs liquid stage"]
+fn a_non_ascii_character_after_lt_in_an_html_block_builds() {
+    let s = Site::jekyll();
+    s.write("docs/h.md", "---\ntitle: x\n---\n<p>\nfoo <é\n</p>\n");
+    s.write(
+        "docs/h2.md",
+        "---\ntitle: x\n---\n<div markdown=\"1\">\n<\u{feff}x 日本 <日\n</div>\n",
+    );
+    let run = s.build(&[]);
+    run.assert_ok();
+    assert!(s.out_file("docs/h.html").contains("foo"));
+}
+
 #[test]
 #[ignore = "needs liquid stage"]
 fn deep_but_finite_include_nesting_builds() {
