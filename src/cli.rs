@@ -75,7 +75,10 @@ impl BuildArgs {
         let mut diags = site.diagnostics.clone();
         match crate::output::write_site(&site, &out, &root, opts.expanded_dir.as_deref()) {
             Ok(stats) => {
-                eprintln!(
+                // Not eprintln!: a closed stderr must not turn a good build into a panic.
+                use std::io::Write;
+                let _ = writeln!(
+                    std::io::stderr(),
                     "built {} pages into {} in {:.0} ms ({} written, {} unchanged, {} removed)",
                     site.pages.len(),
                     out.display(),
