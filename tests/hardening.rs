@@ -2,9 +2,6 @@
 //! a position exists), a `help:` line, and the previous output untouched; odd
 //! but valid input builds; usage errors exit 2. Each test makes its own small
 //! site in a temp folder and runs the real binary on it.
-//!
-//! Tests marked `#[ignore = "needs liquid stage"]` describe the Liquid and
-//! Markdown stages' part of issue 7; they run once those stages are merged.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -29,7 +26,10 @@ impl Site {
         let s = Site {
             tmp: tempfile::tempdir().unwrap(),
         };
-        s.write("_config.yml", "title: Test site\nbaseurl: \"\"\n");
+        s.write(
+            "_config.yml",
+            "title: Test site\nurl: https://docs.example.com\nbaseurl: \"\"\n",
+        );
         s
     }
 
@@ -808,7 +808,6 @@ fn a_very_large_page_builds() {
 /// The theme branch locates this warning at the `layout:` value (and lists
 /// the theme's real layouts in the help); on this branch it is still at 2:1.
 #[test]
-#[ignore = "needs theme merge"]
 fn unknown_layout_warns_at_the_layout_line_and_fails_under_strict() {
     let s = Site::jekyll();
     s.write(
@@ -954,7 +953,6 @@ fn replay(root: &Path, bytes: Vec<u8>) {
 // Written against issues 2 and 7; they need the Liquid and Markdown stages.
 
 #[test]
-#[ignore = "needs liquid stage"]
 fn unclosed_if_is_an_error_at_the_tag() {
     let (_, run) = assert_breaks_at(
         |s| {
@@ -969,7 +967,6 @@ fn unclosed_if_is_an_error_at_the_tag() {
 }
 
 #[test]
-#[ignore = "needs liquid stage"]
 fn unclosed_for_is_an_error_at_the_tag() {
     assert_breaks_at(
         |s| {
@@ -983,7 +980,6 @@ fn unclosed_for_is_an_error_at_the_tag() {
 }
 
 #[test]
-#[ignore = "needs liquid stage"]
 fn unknown_tag_is_an_error_with_a_suggestion() {
     let (s, run) = assert_breaks_at(
         |s| {
@@ -1003,7 +999,6 @@ fn unknown_tag_is_an_error_with_a_suggestion() {
 }
 
 #[test]
-#[ignore = "needs liquid stage"]
 fn unknown_filter_is_an_error() {
     let (_, run) = assert_breaks_at(
         |s| {
@@ -1018,7 +1013,6 @@ fn unknown_filter_is_an_error() {
 }
 
 #[test]
-#[ignore = "needs liquid stage"]
 fn missing_include_is_an_error() {
     let (_, run) = assert_breaks_at(
         |s| {
@@ -1033,7 +1027,6 @@ fn missing_include_is_an_error() {
 }
 
 #[test]
-#[ignore = "needs liquid stage"]
 fn include_cycle_is_an_error_showing_the_chain() {
     let (s, run) = assert_breaks_at(
         |s| {
@@ -1060,7 +1053,6 @@ fn include_cycle_is_an_error_showing_the_chain() {
 
 #[cfg(unix)]
 #[test]
-#[ignore = "needs liquid stage"]
 fn include_relative_leaving_the_root_is_refused_and_not_read() {
     let (_, run) = assert_breaks_at(
         |s| {
@@ -1091,7 +1083,6 @@ fn include_relative_leaving_the_root_is_refused_and_not_read() {
 
 #[cfg(unix)]
 #[test]
-#[ignore = "needs liquid stage"]
 fn an_include_linking_outside_the_root_is_refused_and_not_read() {
     let (s, run) = assert_breaks_at(
         |s| {
@@ -1127,7 +1118,6 @@ fn an_include_linking_outside_the_root_is_refused_and_not_read() {
 /// character). Whether such a name is accepted (Jekyll refuses it) or refused,
 /// the build must answer with a result or an error, never an internal error.
 #[test]
-#[ignore = "needs liquid stage"]
 fn a_non_ascii_include_name_is_not_a_panic() {
     let s = Site::jekyll();
     s.write("_includes/café.html", "x");
@@ -1151,7 +1141,6 @@ fn a_non_ascii_include_name_is_not_a_panic() {
 /// with a multi-byte character reached tera 1.20's path lookup, which panics
 /// on it. Non-ASCII front matter keys exist in docs written by many hands.
 #[test]
-#[ignore = "needs liquid stage"]
 fn a_non_ascii_variable_name_is_not_a_panic() {
     let s = Site::jekyll();
     s.write(
@@ -1170,7 +1159,6 @@ fn a_non_ascii_variable_name_is_not_a_panic() {
 /// followed by a multi-byte character inside an HTML block panicked the
 /// Markdown stage's close-tag matcher.
 #[test]
-#[ignore = "needs liquid stage"]
 fn a_non_ascii_character_after_lt_in_an_html_block_builds() {
     let s = Site::jekyll();
     s.write("docs/h.md", "---\ntitle: x\n---\n<p>\nfoo <é\n</p>\n");
@@ -1184,7 +1172,6 @@ fn a_non_ascii_character_after_lt_in_an_html_block_builds() {
 }
 
 #[test]
-#[ignore = "needs liquid stage"]
 fn deep_but_finite_include_nesting_builds() {
     let s = Site::jekyll();
     let depth = 40;
@@ -1202,7 +1189,6 @@ fn deep_but_finite_include_nesting_builds() {
 }
 
 #[test]
-#[ignore = "needs liquid stage"]
 fn undefined_variable_warns_with_did_you_mean_and_fails_under_strict() {
     let s = Site::jekyll();
     s.write(
@@ -1233,7 +1219,6 @@ fn undefined_variable_warns_with_did_you_mean_and_fails_under_strict() {
 }
 
 #[test]
-#[ignore = "needs liquid stage"]
 fn unknown_code_language_warns_and_renders_plain() {
     let s = Site::jekyll();
     s.write(
@@ -1256,7 +1241,6 @@ fn unknown_code_language_warns_and_renders_plain() {
 }
 
 #[test]
-#[ignore = "needs liquid stage"]
 fn liquid_errors_in_many_pages_are_all_reported() {
     let (_, run) = assert_breaks_at(
         |s| {
