@@ -25,6 +25,8 @@ pub enum Command {
     Check(crate::check::args::CheckArgs),
     /// Create something new from the scaffold templates (`new element KEY`).
     New(crate::scaffold::NewArgs),
+    /// Serve the site from memory with live reload, rebuilding what each edit touches.
+    Serve(crate::serve::ServeArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -66,6 +68,7 @@ impl BuildArgs {
         root: &std::path::Path,
         expanded: Option<&std::path::Path>,
     ) -> Result<crate::output::Staging, Diagnostic> {
+        crate::output::check_folders(out, expanded)?;
         Ok(crate::output::Staging {
             site: crate::output::Stager::new(out, root)?,
             expanded: expanded
@@ -95,7 +98,9 @@ impl BuildArgs {
             .as_deref()
             .and_then(|f| crate::fresh::unchanged(&out, f))
         {
-            eprintln!(
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
                 "built {} pages into {} in {:.0} ms (0 written, {files} unchanged, 0 removed; no source changed since the last build)",
                 record.pages,
                 out.display(),
@@ -134,7 +139,10 @@ impl BuildArgs {
                     };
                     crate::fresh::record(&out, &record);
                 }
-                eprintln!(
+                // Not eprintln!: a closed stderr must not turn a good build into a panic.
+                use std::io::Write;
+                let _ = writeln!(
+                    std::io::stderr(),
                     "built {} pages into {} in {:.0} ms ({} written, {} unchanged, {} removed)",
                     site.pages.len(),
                     out.display(),

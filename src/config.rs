@@ -79,6 +79,7 @@ impl Config {
     pub fn load(root: &Path) -> Result<Config, Diagnostic> {
         let root = root.canonicalize().map_err(|e| {
             Diagnostic::error(root, 0, 0, format!("cannot open source folder: {e}"))
+                .with_help("pass --source with the site's root folder")
         })?;
         let (layout, file) = if root.join(JEKYLL_CONFIG).is_file() {
             (SourceLayout::Jekyll, PathBuf::from(JEKYLL_CONFIG))
@@ -95,6 +96,16 @@ impl Config {
             )
             .with_help("run elementdocs from the site's root folder, or pass --source DIR"));
         };
+        let real = root.join(&file).canonicalize().unwrap_or_default();
+        if !real.starts_with(&root) {
+            return Err(Diagnostic::error(
+                &file,
+                0,
+                0,
+                "the configuration is a symbolic link leading outside the source folder; it was not read",
+            )
+            .with_help("copy the configuration file into the source folder"));
+        }
         let text = crate::source::read_text(&root.join(&file), &file)?;
         let site = parse_config_yaml(&text, &file)?;
         Ok(Self::from_map(root, layout, file, site))
@@ -201,7 +212,7 @@ pub fn parse_config_yaml(text: &str, file: &Path) -> Result<Map<String, Value>, 
     if text.trim().is_empty() {
         return Ok(Map::new());
     }
-    match crate::source::parse_yaml(text, file, 1)? {
+    match crate::source::parse_yaml(text, file, 1).map_err(|d| d.with_source(text))? {
         Value::Object(m) => Ok(m),
         Value::Null => Ok(Map::new()),
         _ => Err(Diagnostic::error(
@@ -209,7 +220,9 @@ pub fn parse_config_yaml(text: &str, file: &Path) -> Result<Map<String, Value>, 
             1,
             1,
             "the configuration must be a mapping of keys to values",
-        )),
+        )
+        .with_source(text)
+        .with_help("write one `key: value` per line")),
     }
 }
 

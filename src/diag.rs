@@ -155,12 +155,13 @@ impl fmt::Display for Diagnostic {
         if let Some(src) = &self.source_line {
             let gutter = self.line.to_string();
             let pad = " ".repeat(gutter.len());
+            let (src, col) = window(src, self.col);
             write!(f, "\n{pad} |\n{gutter} | {src}")?;
-            if self.col > 0 {
+            if col > 0 {
                 // Tabs keep their width so the caret lines up under the character.
                 let lead: String = src
                     .chars()
-                    .take(self.col - 1)
+                    .take(col - 1)
                     .map(|c| if c == '\t' { '\t' } else { ' ' })
                     .collect();
                 write!(f, "\n{pad} | {lead}^")?;
@@ -174,6 +175,32 @@ impl fmt::Display for Diagnostic {
         }
         Ok(())
     }
+}
+
+/// Longest source line shown whole, in characters.
+const MAX_SHOWN: usize = 120;
+
+/// A long source line (minified JSON, a generated table) is cut to a window of
+/// [`MAX_SHOWN`] characters around the column, with `…` where it was cut.
+/// Returns the text to show and the column of the caret in it.
+fn window(src: &str, col: usize) -> (std::borrow::Cow<'_, str>, usize) {
+    let len = src.chars().count();
+    if len <= MAX_SHOWN {
+        return (src.into(), col);
+    }
+    let start = col
+        .saturating_sub(MAX_SHOWN / 2)
+        .min(len.saturating_sub(MAX_SHOWN));
+    let mut shown: String = src.chars().skip(start).take(MAX_SHOWN).collect();
+    let mut col = if col > 0 { col - start } else { 0 };
+    if start > 0 {
+        shown.insert(0, '…');
+        col += usize::from(col > 0);
+    }
+    if start + MAX_SHOWN < len {
+        shown.push('…');
+    }
+    (shown.into(), col)
 }
 
 /// The closest candidate to `name` by edit distance, for "did you mean" help lines.
@@ -213,6 +240,26 @@ mod tests {
             .with_help("did you mean `for`?");
         let s = d.to_string();
         assert_eq!(s, "a/b.md:2:4: error: unknown tag `foo`\n  |\n2 | ab {% foo %}\n  |    ^\n  = help: did you mean `for`?");
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_caret() {
+        let line = format!("{}X{}", "a".repeat(500), "b".repeat(500));
+        let d = Diagnostic::error("f.json", 1, 501, "here").with_source(&line);
+        let s = d.to_string();
+        let shown: Vec<&str> = s.lines().collect();
+        assert!(shown[2].chars().count() < 140, "{s}");
+        assert!(
+            shown[2].contains("…aaa") && shown[2].ends_with("bbb…"),
+            "{s}"
+        );
+        let caret = shown[3].chars().position(|c| c == '^').unwrap();
+        assert_eq!(shown[2].chars().nth(caret), Some('X'), "{s}");
+        // Near the end and without a column.
+        for col in [0, 1, 1001, 5000] {
+            let d = Diagnostic::error("f", 1, col, "m").with_source(&line);
+            assert!(d.to_string().lines().nth(2).unwrap().chars().count() < 140);
+        }
     }
 
     #[test]

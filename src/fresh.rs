@@ -1,7 +1,7 @@
 //! Skipping a build whose inputs did not change (like `make` or `cargo`).
 //!
-//! After a successful `build`, a record in the output folder
-//! ([`crate::output::BUILD_RECORD`]) keeps a fingerprint of everything the
+//! After a successful `build`, a record kept with the output folder's
+//! bookkeeping ([`crate::output::state_dir`]) keeps a fingerprint of everything the
 //! build read: the path, length and modification time of every file under
 //! the source root (and of the folders the configuration names outside it),
 //! the options, and the binary itself; with it the page count and the
@@ -17,6 +17,8 @@ use serde::{Deserialize, Serialize};
 use std::fmt::Write;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+
+const RECORD: &str = "build";
 
 /// What a successful build leaves for the next one.
 #[derive(Debug, Serialize, Deserialize)]
@@ -107,7 +109,7 @@ pub fn fingerprint(cfg: &Config, opts: &BuildOptions, skip: &[PathBuf]) -> Strin
 /// The record of the last build into `out`, if that build had `fingerprint`
 /// and its output is untouched.
 pub fn unchanged(out: &Path, fingerprint: &str) -> Option<(Record, usize)> {
-    let text = std::fs::read_to_string(out.join(crate::output::BUILD_RECORD)).ok()?;
+    let text = std::fs::read_to_string(crate::output::state_file(out, RECORD)?).ok()?;
     let record: Record = serde_json::from_str(&text).ok()?;
     if record.fingerprint != fingerprint {
         return None;
@@ -118,8 +120,12 @@ pub fn unchanged(out: &Path, fingerprint: &str) -> Option<(Record, usize)> {
 
 /// Keep the record of a successful build into `out`.
 pub fn record(out: &Path, record: &Record) {
+    let Some(path) = crate::output::state_file(out, RECORD) else {
+        return;
+    };
     if let Ok(text) = serde_json::to_string(record) {
-        let _ = std::fs::write(out.join(crate::output::BUILD_RECORD), text);
+        let _ = path.parent().map(std::fs::create_dir_all);
+        let _ = std::fs::write(path, text);
     }
 }
 

@@ -9,10 +9,6 @@
 //! [`check`] validates links and front matter without writing.
 //! [`diag`] is the diagnostics every stage reports; [`cli`] the commands.
 
-// Errors carry a whole `Diagnostic` (file, position, source line, help): they
-// are built on cold paths only, so boxing them would buy nothing.
-#![allow(clippy::result_large_err)]
-
 pub mod check;
 pub mod cli;
 pub mod config;
@@ -28,6 +24,7 @@ pub mod publish;
 pub mod render;
 pub mod scaffold;
 pub mod search;
+pub mod serve;
 pub mod site;
 pub mod source;
 pub mod timing;

@@ -12,6 +12,7 @@ fn main() -> ExitCode {
         Command::Build(args) => args.run(),
         Command::Check(args) => args.run(),
         Command::New(args) => args.run(),
+        Command::Serve(args) => args.run(),
     };
     report(&diags);
     if ok {

@@ -1,11 +1,26 @@
 //! Writing a finished build to disk.
 //!
-//! Nothing is written unless the whole build succeeded in memory, so a failed
-//! build leaves the previous output untouched. Writing then syncs the output
+//! Nothing is written unless the whole build succeeded, so a failed build
+//! leaves the previous output untouched. Writing then syncs the output
 //! folder: a file whose bytes did not change is not rewritten (its mtime stays,
 //! and so do hosting caches), a changed one is written to a temporary file and
 //! renamed over the old one, and files the build no longer produces are removed.
 //! The folder is marked as ours so a wrong `--out` never deletes someone's files.
+//!
+//! A manifest kept outside the output (in the user's cache folder, see
+//! [`state_dir`], so the published files stay free of timestamps) lists the
+//! length, modification time and content hash of every file the last write
+//! left. A file that still has the length and time the manifest gives, and
+//! whose new content has the same hash, is known unchanged without reading
+//! it back; anything else is compared byte for byte. A copied file is known
+//! unchanged when neither it nor its source changed since. Without a cache
+//! folder, every file is compared.
+//!
+//! Pages need not stay in memory until the end: a [`Stager`] takes each page
+//! as soon as it is laid out (see [`crate::site::PageSink`]) and writes it to
+//! a temporary file beside its destination (or notes that it is unchanged);
+//! [`write_site_staged`] renames them into place with the other files once
+//! the whole build succeeded, and dropping the stager removes them otherwise.
 
 use crate::diag::Diagnostic;
 use crate::site::SiteOutput;
@@ -14,9 +29,33 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// Marks a folder as written by elementdocs (so stale files in it may be removed).
 pub const MARKER: &str = ".elementdocs-output";
+
+/// Where the bookkeeping of an output folder lives: a folder per output
+/// folder (named by a hash of its absolute path) under
+/// `$XDG_CACHE_HOME/elementdocs` or `~/.cache/elementdocs`; None without one.
+pub fn state_dir(out: &Path) -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    let abs = absolute(out);
+    let key = content_hash(abs.to_string_lossy().as_bytes());
+    Some(base.join("elementdocs").join(format!("{key:032x}")))
+}
+
+/// The file of an output folder's bookkeeping named `name` (see [`state_dir`]).
+pub fn state_file(out: &Path, name: &str) -> Option<PathBuf> {
+    state_dir(out).map(|d| d.join(name))
+}
+
+const MANIFEST: &str = "manifest";
+
+/// Prefix of the temporary files written beside their destination.
+const TMP_PREFIX: &str = ".elementdocs-tmp";
 
 /// Counts of what a write did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +66,12 @@ pub struct WriteStats {
 }
 
 /// Write a successful build to `out` (and the expanded sources to `expanded`).
+///
+/// Two phases, so that a failure (disk full, an unreadable static file, a
+/// file where a folder is needed) leaves both folders as they were: first
+/// every changed file is written to a temporary file beside its destination;
+/// only when all of them are ready are they renamed into place, and stale
+/// files removed.
 pub fn write_site(
     site: &SiteOutput,
     out: &Path,
@@ -36,8 +81,8 @@ pub fn write_site(
     write_site_staged(site, out, source_root, expanded, None)
 }
 
-/// [`write_site`] for a build whose pages went to `staged` while it ran
-/// (see [`Staging`]): their HTML is taken from there.
+/// [`write_site`] for a build whose pages went to `staged` while it ran:
+/// their bytes wait there, not in the pages.
 pub fn write_site_staged(
     site: &SiteOutput,
     out: &Path,
@@ -59,22 +104,52 @@ pub fn write_site_staged(
     for s in &site.statics {
         files.push((s.out_rel.clone(), FileSource::Copy(&s.abs)));
     }
-    let stats = sync_dir(out, source_root, &files)?;
-    if let Some(dir) = expanded {
-        let exp: Vec<(String, FileSource)> = site
-            .pages
-            .iter()
-            .map(|p| {
-                page_source(
-                    staged.and_then(|s| s.expanded.as_ref()),
-                    expanded_path(&p.out_path),
-                    &p.expanded,
-                )
-            })
-            .collect();
-        sync_dir(dir, source_root, &exp)?;
+    let exp: Vec<(String, FileSource)> = site
+        .pages
+        .iter()
+        .map(|p| {
+            page_source(
+                staged.and_then(|s| s.expanded.as_ref()),
+                expanded_path(&p.out_path),
+                &p.expanded,
+            )
+        })
+        .collect();
+    check_folders(out, expanded)?;
+    let mut targets = vec![(out, files)];
+    targets.extend(expanded.map(|dir| (dir, exp)));
+    for (dir, _) in &targets {
+        check_target(dir, source_root)?;
+    }
+    let mut stages = Vec::new();
+    for (dir, files) in &targets {
+        stages.push(stage_dir(dir, files)?); // on error, dropped stages clean up
+    }
+    let mut stats = WriteStats::default();
+    for (i, stage) in stages.into_iter().enumerate() {
+        let s = stage.commit()?;
+        if i == 0 {
+            stats = s;
+        }
     }
     Ok(stats)
+}
+
+/// The expanded-sources folder must not overlap the output folder.
+pub fn check_folders(out: &Path, expanded: Option<&Path>) -> Result<(), Diagnostic> {
+    if let Some(dir) = expanded {
+        let (a, b) = (absolute(out), absolute(dir));
+        if a.starts_with(&b) || b.starts_with(&a) {
+            return Err(Diagnostic::error(
+                dir,
+                0,
+                0,
+                "the expanded-sources folder and the output folder overlap",
+            )
+            .with_help("give --expanded-dir a folder of its own, outside --out"));
+        }
+    }
+    Ok(())
 }
 
 /// A page file: staged during the build, or in memory.
@@ -100,211 +175,15 @@ pub fn expanded_path(out_path: &str) -> String {
 enum FileSource<'a> {
     Bytes(&'a [u8]),
     Copy(&'a Path),
-    /// Handed to the stager during the build.
+    /// Handed to a stager during the build.
     Staged(&'a Stager),
 }
 
-/// What the last successful build into a folder recorded (see [`crate::fresh`]).
-pub const BUILD_RECORD: &str = ".elementdocs-build";
-
-/// The number of files the manifest lists when every one of them is still
-/// as the last build left it (same length and modification time) and the
-/// folder holds nothing else; None otherwise.
-pub fn intact(out: &Path) -> Option<usize> {
-    let manifest = load_manifest(out);
-    if manifest.is_empty() {
-        return None;
-    }
-    let mut seen = 0;
-    for entry in walkdir::WalkDir::new(out).min_depth(1) {
-        let entry = entry.ok()?;
-        if entry.file_type().is_dir() {
-            continue;
-        }
-        let rel = entry
-            .path()
-            .strip_prefix(out)
-            .ok()?
-            .to_str()?
-            .replace('\\', "/");
-        if rel == MARKER || rel == BUILD_RECORD {
-            continue;
-        }
-        let w = manifest.get(&rel)?;
-        let m = entry.metadata().ok()?;
-        if !m.is_file() || m.len() != w.len || mtime_ns(&m) != w.mtime {
-            return None;
-        }
-        seen += 1;
-    }
-    (seen == manifest.len()).then_some(seen)
-}
-
-/// Hidden folder of the output where pages wait until the build succeeds.
-const STAGING: &str = ".elementdocs-staging";
-
-/// A page file handed over during the build.
-enum Staged {
-    /// The output already holds these bytes.
-    Unchanged(Written),
-    /// The new bytes wait in the staging folder.
-    Pending { tmp: PathBuf, sig: u128 },
-}
-
-/// Takes the pages of one output folder while the build runs, so their HTML
-/// need not stay in memory: an unchanged page is only noted, a changed one
-/// waits in a hidden staging folder and is renamed into place by
-/// [`write_site_staged`] once the whole build succeeded. Dropping the stager
-/// removes what waits (a failed build leaves the output as it was).
-pub struct Stager {
-    out: PathBuf,
-    staging: PathBuf,
-    old: Manifest,
-    next: std::sync::atomic::AtomicUsize,
-    staged: std::sync::Mutex<HashMap<String, Staged>>,
-    /// The output folder did not exist before: removed again if still empty.
-    created_out: bool,
-}
-
-impl Stager {
-    /// Refuses the same folders as [`write_site`].
-    pub fn new(out: &Path, source_root: &Path) -> Result<Stager, Diagnostic> {
-        check_target(out, source_root)?;
-        let created_out = !out.exists();
-        let staging = out.join(STAGING);
-        if staging.exists() {
-            let _ = fs::remove_dir_all(&staging);
-        }
-        fs::create_dir_all(&staging).map_err(|e| io_err(&staging, e))?;
-        Ok(Stager {
-            out: out.to_path_buf(),
-            staging,
-            old: load_manifest(out),
-            next: Default::default(),
-            staged: Default::default(),
-            created_out,
-        })
-    }
-
-    fn has(&self, rel: &str) -> bool {
-        lock(&self.staged).contains_key(rel)
-    }
-
-    /// Take the bytes of the file at `rel` (relative to the output folder).
-    pub fn stage(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
-        let dest = self.out.join(rel);
-        let sig = content_hash(bytes);
-        let current = fs::metadata(&dest).ok().filter(|m| m.is_file());
-        let staged = match unchanged(&dest, bytes, sig, current.as_ref(), self.old.get(rel)) {
-            Some(w) => Staged::Unchanged(w),
-            None => {
-                let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let tmp = self.staging.join(n.to_string());
-                write_new(&tmp, bytes).map_err(|e| io_err(&dest, e))?;
-                Staged::Pending { tmp, sig }
-            }
-        };
-        lock(&self.staged).insert(rel.to_string(), staged);
-        Ok(())
-    }
-
-    /// Put the file staged for `dest` (relative `rel`) in place.
-    fn finish(&self, rel: &str, dest: &Path) -> Result<(bool, Option<Written>), Diagnostic> {
-        match lock(&self.staged).remove(rel) {
-            Some(Staged::Unchanged(w)) => Ok((false, Some(w))),
-            Some(Staged::Pending { tmp, sig }) => {
-                fs::rename(&tmp, dest).map_err(|e| io_err(dest, e))?;
-                Ok((true, written(dest, sig)))
-            }
-            None => Err(Diagnostic::error(
-                dest,
-                0,
-                0,
-                "internal error: page was not staged",
-            )),
-        }
-    }
-}
-
-impl Drop for Stager {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.staging);
-        if self.created_out {
-            let _ = fs::remove_dir(&self.out); // only when nothing was written
-        }
-    }
-}
-
-/// The stagers of one build: the site, and the expanded sources if asked for.
-pub struct Staging {
-    pub site: Stager,
-    pub expanded: Option<Stager>,
-}
-
-impl crate::site::PageSink for Staging {
-    fn take(&self, page: &mut crate::site::PageOutput) -> Result<(), Diagnostic> {
-        self.site.stage(&page.out_path, page.html.as_bytes())?;
-        page.html = String::new();
-        if let Some(exp) = &self.expanded {
-            exp.stage(&expanded_path(&page.out_path), page.expanded.as_bytes())?;
-        }
-        page.expanded = String::new();
-        Ok(())
-    }
-}
-
-fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// What the manifest should remember of `dest` just written with content `sig`.
-fn written(dest: &Path, sig: u128) -> Option<Written> {
-    fs::metadata(dest).ok().map(|m| Written {
-        len: m.len(),
-        mtime: mtime_ns(&m),
-        sig,
-    })
-}
-
-/// A new file with these bytes, readable by the web server (0644 under the
-/// usual umask, as any file a tool writes).
-fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o644);
-    }
-    options.open(path)?.write_all(bytes)
-}
-
-/// Some(manifest entry) when `dest` already holds `bytes` (content hash `sig`):
-/// known from the manifest without reading when the file is as last written.
-fn unchanged(
-    dest: &Path,
-    bytes: &[u8],
-    sig: u128,
-    current: Option<&fs::Metadata>,
-    last: Option<&Written>,
-) -> Option<Written> {
-    let m = current?;
-    if let Some(w) = last {
-        if w.sig == sig && w.len == m.len() && w.mtime == mtime_ns(m) {
-            return Some(*w);
-        }
-    }
-    (m.len() == bytes.len() as u64 && fs::read(dest).is_ok_and(|old| old == bytes)).then(|| {
-        Written {
-            len: m.len(),
-            mtime: mtime_ns(m),
-            sig,
-        }
-    })
-}
-
 fn io_err(path: &Path, e: std::io::Error) -> Diagnostic {
-    Diagnostic::error(path, 0, 0, format!("cannot write output: {e}"))
+    Diagnostic::error(path, 0, 0, format!("cannot write output: {e}")).with_help(
+        "check the permissions and free space of the output folder; if a file of an \
+         earlier build is in the way of a folder, remove the output folder and build again",
+    )
 }
 
 /// Refuse output folders that would overwrite the source or foreign files.
@@ -322,7 +201,7 @@ fn check_target(out: &Path, source_root: &Path) -> Result<(), Diagnostic> {
     if out.exists()
         && !out.join(MARKER).exists()
         && fs::read_dir(out)
-            .map(|d| d.flatten().any(|e| e.file_name() != STAGING))
+            .map(|mut d| d.next().is_some())
             .unwrap_or(false)
     {
         return Err(Diagnostic::error(out, 0, 0, "the output folder is not empty and was not written by elementdocs; refusing to replace its files")
@@ -340,10 +219,11 @@ fn absolute(p: &Path) -> PathBuf {
         .unwrap_or_else(|_| p.to_path_buf())
 }
 
-/// What the last write left in a file, kept in the marker file so a later
-/// build can tell an unchanged file without reading it back: its length and
-/// modification time as written, and a hash of the content (or, for a copied
-/// file, the length and modification time of the source).
+// ---- the manifest --------------------------------------------------------
+
+/// What the last write left in a file: its length and modification time as
+/// written, and a hash of the content (or, for a copied file, the length and
+/// modification time of the source).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Written {
     len: u64,
@@ -360,9 +240,9 @@ fn mtime_ns(meta: &fs::Metadata) -> u128 {
         .map_or(0, |d| d.as_nanos())
 }
 
-/// The manifest in the marker file (empty when missing or unreadable).
+/// The manifest of `out` (empty when missing or unreadable).
 fn load_manifest(out: &Path) -> Manifest {
-    let Ok(text) = fs::read_to_string(out.join(MARKER)) else {
+    let Some(Ok(text)) = state_file(out, MANIFEST).map(fs::read_to_string) else {
         return Manifest::new();
     };
     text.lines()
@@ -376,7 +256,7 @@ fn load_manifest(out: &Path) -> Manifest {
         .collect()
 }
 
-fn manifest_text(entries: &[(&str, Written)]) -> String {
+fn manifest_text(entries: &[(String, Written)]) -> String {
     let mut text = String::from(MANIFEST_HEADER);
     for (rel, w) in entries {
         if !rel.contains(['\n', '\t']) {
@@ -420,70 +300,126 @@ fn copy_sig(meta: &fs::Metadata) -> u128 {
     (mtime_ns(meta) << 64) ^ u128::from(meta.len())
 }
 
-fn sync_dir(
-    out: &Path,
-    source_root: &Path,
-    files: &[(String, FileSource)],
-) -> Result<WriteStats, Diagnostic> {
-    check_target(out, source_root)?;
-    fs::create_dir_all(out).map_err(|e| io_err(out, e))?;
-    let old = load_manifest(out);
-    let marker = out.join(MARKER);
-    if !marker.exists() {
-        fs::write(&marker, MANIFEST_HEADER).map_err(|e| io_err(out, e))?;
-    }
-    // Folders first (once each), then the files in parallel.
-    let mut dirs: BTreeSet<&str> = BTreeSet::new();
-    for (rel, _) in files {
-        if let Some((dir, _)) = rel.rsplit_once('/') {
-            dirs.insert(dir);
-        }
-    }
-    for dir in &dirs {
-        let d = out.join(dir);
-        if !d.is_dir() {
-            fs::create_dir_all(&d).map_err(|e| io_err(&d, e))?;
-        }
-    }
-    let results: Vec<Result<(bool, Option<Written>), Diagnostic>> = files
-        .par_iter()
-        .map(|(rel, src)| write_if_changed(rel, &out.join(rel), src, old.get(rel.as_str())))
-        .collect();
-    let mut stats = WriteStats::default();
-    let mut entries = Vec::with_capacity(files.len());
-    for ((rel, _), r) in files.iter().zip(results) {
-        let (written, entry) = r?;
-        if written {
-            stats.written += 1;
-        } else {
-            stats.unchanged += 1;
-        }
-        if let Some(e) = entry {
-            entries.push((rel.as_str(), e));
-        }
-    }
-    let text = manifest_text(&entries);
-    if fs::read(&marker).ok().as_deref() != Some(text.as_bytes()) {
-        fs::write(&marker, text).map_err(|e| io_err(out, e))?;
-    }
-    let _ = fs::remove_dir_all(out.join(STAGING));
-    let wanted: HashSet<PathBuf> = files.iter().map(|(rel, _)| out.join(rel)).collect();
-    stats.removed = remove_stale(out, &wanted)?;
-    Ok(stats)
+/// What the manifest should remember of `dest`, just written with content `sig`.
+fn written(dest: &Path, sig: u128) -> Option<Written> {
+    fs::metadata(dest).ok().map(|m| Written {
+        len: m.len(),
+        mtime: mtime_ns(&m),
+        sig,
+    })
 }
 
-/// Write `dest` unless it already holds these bytes; true if written. Also
-/// returns what the manifest should remember of the file.
-fn write_if_changed(
+/// The manifest entry when `dest` already holds `bytes` (content hash `sig`):
+/// known from `last` without reading when the file is as last written.
+fn unchanged(
+    dest: &Path,
+    bytes: &[u8],
+    sig: u128,
+    current: Option<&fs::Metadata>,
+    last: Option<&Written>,
+) -> Option<Written> {
+    let m = current.filter(|m| m.is_file())?;
+    if let Some(w) = last {
+        if w.sig == sig && w.len == m.len() && w.mtime == mtime_ns(m) {
+            return Some(*w);
+        }
+    }
+    (m.len() == bytes.len() as u64 && fs::read(dest).is_ok_and(|old| old == bytes)).then(|| {
+        Written {
+            len: m.len(),
+            mtime: mtime_ns(m),
+            sig,
+        }
+    })
+}
+
+/// The number of files the manifest lists when every one of them is still
+/// as the last write left it (same length and modification time) and the
+/// folder holds nothing else; None otherwise.
+pub fn intact(out: &Path) -> Option<usize> {
+    let manifest = load_manifest(out);
+    if manifest.is_empty() {
+        return None;
+    }
+    let mut seen = 0;
+    for entry in walkdir::WalkDir::new(out)
+        .min_depth(1)
+        .into_iter()
+        .filter_entry(|e| e.depth() != 1 || !KEEP.iter().any(|k| e.file_name() == *k))
+    {
+        let entry = entry.ok()?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(out)
+            .ok()?
+            .to_str()?
+            .replace('\\', "/");
+        if rel == MARKER {
+            continue;
+        }
+        let w = manifest.get(&rel)?;
+        let m = entry.metadata().ok()?;
+        if !m.is_file() || m.len() != w.len || mtime_ns(&m) != w.mtime {
+            return None;
+        }
+        seen += 1;
+    }
+    (seen == manifest.len()).then_some(seen)
+}
+
+// ---- staging -------------------------------------------------------------
+
+/// One file of a stage.
+enum Staged {
+    /// The output already holds these bytes.
+    Unchanged(Written),
+    /// The new bytes wait in a temporary file beside the destination.
+    Pending(tempfile::TempPath, u128),
+}
+
+/// `create_dir_all`, remembering which folders it made (to undo them).
+fn make_dirs(dir: &Path, made: &mut Vec<PathBuf>) -> Result<(), Diagnostic> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        make_dirs(parent, made)?;
+    }
+    fs::create_dir(dir).map_err(|e| io_err(dir, e))?;
+    made.push(dir.to_path_buf());
+    Ok(())
+}
+
+/// Write `bytes` to a temporary file beside `dest` (its folder must exist).
+fn temp_beside(dest: &Path, bytes: &[u8]) -> Result<tempfile::TempPath, Diagnostic> {
+    let parent = dest.parent().unwrap_or(Path::new("."));
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(TMP_PREFIX);
+    // Temporary files are created private (0600); a published file is world-readable.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o644));
+    }
+    let mut tmp = builder.tempfile_in(parent).map_err(|e| io_err(dest, e))?;
+    tmp.write_all(bytes).map_err(|e| io_err(dest, e))?;
+    Ok(tmp.into_temp_path())
+}
+
+/// Stage one file whose folder exists: unchanged, or its new bytes written beside it.
+fn stage_file(
     rel: &str,
     dest: &Path,
     src: &FileSource,
     last: Option<&Written>,
-) -> Result<(bool, Option<Written>), Diagnostic> {
-    let current = fs::metadata(dest).ok().filter(|m| m.is_file());
+) -> Result<Staged, Diagnostic> {
+    let current = fs::metadata(dest).ok();
     let (sig, owned);
     let bytes: &[u8] = match src {
-        FileSource::Staged(st) => return st.finish(rel, dest),
+        FileSource::Staged(st) => return st.take(rel, dest),
         FileSource::Bytes(b) => {
             sig = content_hash(b);
             b
@@ -491,39 +427,229 @@ fn write_if_changed(
         FileSource::Copy(p) => {
             let meta = fs::metadata(p).map_err(|e| io_err(p, e))?;
             sig = copy_sig(&meta);
-            if let (Some(w), Some(m)) = (last, &current) {
+            if let (Some(w), Some(m)) = (last, current.as_ref().filter(|m| m.is_file())) {
                 if w.sig == sig && w.len == m.len() && w.mtime == mtime_ns(m) {
-                    return Ok((false, Some(*w)));
+                    return Ok(Staged::Unchanged(*w));
                 }
             }
             owned = fs::read(p).map_err(|e| io_err(p, e))?;
             &owned
         }
     };
-    // For a copy, `sig` is the source's, so the manifest check above is the
-    // only one that may skip reading; the byte comparison still applies.
-    let last = if matches!(src, FileSource::Copy(_)) {
-        None
-    } else {
-        last
-    };
+    // For a copy, `sig` is the source's: only the byte comparison applies.
+    let last = last.filter(|_| !matches!(src, FileSource::Copy(_)));
     if let Some(w) = unchanged(dest, bytes, sig, current.as_ref(), last) {
-        return Ok((false, Some(w)));
+        return Ok(Staged::Unchanged(w));
     }
-    let parent = dest.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(parent).map_err(|e| io_err(dest, e))?;
-    tmp.write_all(bytes).map_err(|e| io_err(dest, e))?;
-    #[cfg(unix)]
-    {
-        // Readable by the web server, like any file written with the usual umask.
-        use std::os::unix::fs::PermissionsExt;
-        let _ = tmp
-            .as_file()
-            .set_permissions(fs::Permissions::from_mode(0o644));
-    }
-    tmp.persist(dest).map_err(|e| io_err(dest, e.error))?;
-    Ok((true, written(dest, sig)))
+    Ok(Staged::Pending(temp_beside(dest, bytes)?, sig))
 }
+
+/// One output folder, ready to be committed: every changed file is written
+/// to a temporary file beside its destination. Dropping a stage without
+/// committing it deletes the temporary files and the folders it made.
+struct Stage {
+    out: PathBuf,
+    files: Vec<(String, PathBuf, Staged)>,
+    made_dirs: Vec<PathBuf>,
+    committed: bool,
+}
+
+impl Drop for Stage {
+    fn drop(&mut self) {
+        if self.committed {
+            return;
+        }
+        self.files.clear(); // TempPath removes its file on drop
+        for d in self.made_dirs.iter().rev() {
+            let _ = fs::remove_dir(d); // only succeeds when empty
+        }
+    }
+}
+
+impl Stage {
+    /// Rename every staged file into place, then remove stale files.
+    fn commit(mut self) -> Result<WriteStats, Diagnostic> {
+        self.committed = true;
+        let marker = self.out.join(MARKER);
+        if !marker.is_file() {
+            fs::write(&marker, b"").map_err(|e| io_err(&self.out, e))?;
+        }
+        let mut stats = WriteStats::default();
+        let mut entries = Vec::with_capacity(self.files.len());
+        let mut wanted = HashSet::with_capacity(self.files.len());
+        for (rel, dest, staged) in std::mem::take(&mut self.files) {
+            let entry = match staged {
+                Staged::Unchanged(w) => {
+                    stats.unchanged += 1;
+                    Some(w)
+                }
+                Staged::Pending(tmp, sig) => {
+                    if dest.is_dir() {
+                        // A stale folder of an earlier build: nothing wanted is inside it,
+                        // as no output path is the folder of another (see `site`).
+                        fs::remove_dir_all(&dest).map_err(|e| io_err(&dest, e))?;
+                    }
+                    tmp.persist(&dest).map_err(|e| io_err(&dest, e.error))?;
+                    stats.written += 1;
+                    written(&dest, sig)
+                }
+            };
+            if let Some(e) = entry {
+                entries.push((rel, e));
+            }
+            wanted.insert(dest);
+        }
+        stats.removed = remove_stale(&self.out, &wanted)?;
+        // Bookkeeping only: without it the next write compares every file.
+        if let Some(path) = state_file(&self.out, MANIFEST) {
+            let text = manifest_text(&entries);
+            if fs::read(&path).ok().as_deref() != Some(text.as_bytes()) {
+                let _ = path.parent().map(fs::create_dir_all);
+                let _ = fs::write(&path, text);
+            }
+        }
+        Ok(stats)
+    }
+}
+
+/// Phase one for one folder: stage every file (in parallel) whose bytes changed.
+fn stage_dir(out: &Path, files: &[(String, FileSource)]) -> Result<Stage, Diagnostic> {
+    let mut stage = Stage {
+        out: out.to_path_buf(),
+        files: Vec::with_capacity(files.len()),
+        made_dirs: Vec::new(),
+        committed: false,
+    };
+    make_dirs(out, &mut stage.made_dirs)?;
+    let old = load_manifest(out);
+    // Folders first (once each), then the files in parallel.
+    let dirs: BTreeSet<&str> = files
+        .iter()
+        .filter_map(|(rel, _)| rel.rsplit_once('/').map(|(d, _)| d))
+        .collect();
+    for dir in dirs {
+        make_dirs(&out.join(dir), &mut stage.made_dirs)?;
+    }
+    let results: Vec<Result<Staged, Diagnostic>> = files
+        .par_iter()
+        .map(|(rel, src)| stage_file(rel, &out.join(rel), src, old.get(rel.as_str())))
+        .collect();
+    for ((rel, _), r) in files.iter().zip(results) {
+        // On an error, the files staged so far are removed with `stage`.
+        stage.files.push((rel.clone(), out.join(rel), r?));
+    }
+    Ok(stage)
+}
+
+/// Takes the pages of one output folder while the build runs, so their HTML
+/// need not stay in memory: an unchanged page is only noted, a changed one
+/// waits in a temporary file beside its destination until
+/// [`write_site_staged`] renames it into place. Dropping the stager removes
+/// what still waits, and the folders it made.
+pub struct Stager {
+    out: PathBuf,
+    old: Manifest,
+    staged: Mutex<HashMap<String, Staged>>,
+    made_dirs: Mutex<Vec<PathBuf>>,
+    /// The marker this stager wrote into a new or empty folder.
+    made_marker: bool,
+}
+
+impl Stager {
+    /// Refuses the same folders as [`write_site`].
+    pub fn new(out: &Path, source_root: &Path) -> Result<Stager, Diagnostic> {
+        check_target(out, source_root)?;
+        let mut made_dirs = Vec::new();
+        make_dirs(out, &mut made_dirs)?;
+        // Mark a new folder now: the pages staged in it must not make it look foreign.
+        let marker = out.join(MARKER);
+        let made_marker = !marker.exists();
+        if made_marker {
+            fs::write(&marker, b"").map_err(|e| io_err(out, e))?;
+        }
+        Ok(Stager {
+            out: out.to_path_buf(),
+            old: load_manifest(out),
+            staged: Mutex::default(),
+            made_dirs: Mutex::new(made_dirs),
+            made_marker,
+        })
+    }
+
+    fn has(&self, rel: &str) -> bool {
+        lock(&self.staged).contains_key(rel)
+    }
+
+    /// Take the bytes of the file at `rel` (relative to the output folder).
+    pub fn stage(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        let dest = self.out.join(rel);
+        let sig = content_hash(bytes);
+        let current = fs::metadata(&dest).ok();
+        let staged = match unchanged(&dest, bytes, sig, current.as_ref(), self.old.get(rel)) {
+            Some(w) => Staged::Unchanged(w),
+            None => {
+                if let Some(parent) = dest.parent() {
+                    make_dirs(parent, &mut lock(&self.made_dirs))?;
+                }
+                Staged::Pending(temp_beside(&dest, bytes)?, sig)
+            }
+        };
+        lock(&self.staged).insert(rel.to_string(), staged);
+        Ok(())
+    }
+
+    /// The staged file for `rel`, for the commit.
+    fn take(&self, rel: &str, dest: &Path) -> Result<Staged, Diagnostic> {
+        lock(&self.staged)
+            .remove(rel)
+            .ok_or_else(|| Diagnostic::error(dest, 0, 0, "internal error: page was not staged"))
+    }
+}
+
+impl Drop for Stager {
+    fn drop(&mut self) {
+        // TempPath removes its file on drop.
+        drop(std::mem::take(&mut *lock(&self.staged)));
+        let dirs = lock(&self.made_dirs);
+        for d in dirs.iter().rev() {
+            let _ = fs::remove_dir(d); // only succeeds when empty
+        }
+        // Nothing was written into a folder this stager marked: unmark it.
+        let marker = self.out.join(MARKER);
+        if self.made_marker && fs::read_dir(&self.out).is_ok_and(|d| d.count() == 1) {
+            let _ = fs::remove_file(&marker);
+            if dirs.first() == Some(&self.out) {
+                let _ = fs::remove_dir(&self.out);
+            }
+        }
+    }
+}
+
+/// The stagers of one build: the site, and the expanded sources if asked for.
+pub struct Staging {
+    pub site: Stager,
+    pub expanded: Option<Stager>,
+}
+
+impl crate::site::PageSink for Staging {
+    fn take(&self, page: &mut crate::site::PageOutput) -> Result<(), Diagnostic> {
+        self.site.stage(&page.out_path, page.html.as_bytes())?;
+        page.html = String::new();
+        if let Some(exp) = &self.expanded {
+            exp.stage(&expanded_path(&page.out_path), page.expanded.as_bytes())?;
+        }
+        page.expanded = String::new();
+        Ok(())
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Folders at the top of the output that are never removed (Jekyll's default
+/// `keep_files`): a deploy checkout of the site keeps working.
+const KEEP: &[&str] = &[".git", ".svn"];
 
 /// Remove files under `out` that this build did not produce, then empty folders.
 fn remove_stale(out: &Path, wanted: &HashSet<PathBuf>) -> Result<usize, Diagnostic> {
@@ -533,6 +659,15 @@ fn remove_stale(out: &Path, wanted: &HashSet<PathBuf>) -> Result<usize, Diagnost
         .contents_first(true)
         .into_iter()
         .filter_map(Result::ok)
+        // Not `filter_entry`: with `contents_first` it sees a folder after its contents.
+        .filter(|e| {
+            let top = e
+                .path()
+                .strip_prefix(out)
+                .ok()
+                .and_then(|r| r.iter().next());
+            !top.is_some_and(|t| KEEP.iter().any(|k| t == *k))
+        })
         .collect();
     for e in entries {
         let p = e.path();
@@ -540,7 +675,7 @@ fn remove_stale(out: &Path, wanted: &HashSet<PathBuf>) -> Result<usize, Diagnost
             if p != out {
                 let _ = fs::remove_dir(p); // only succeeds when empty
             }
-        } else if p != marker && p != out.join(BUILD_RECORD) && !wanted.contains(p) {
+        } else if p != marker && !wanted.contains(p) {
             fs::remove_file(p).map_err(|err| io_err(p, err))?;
             removed += 1;
         }

@@ -155,7 +155,7 @@ fn build_into(
         .pages
         .par_iter()
         .map(|p| {
-            let mut page = render_page(&ctx, p)?;
+            let mut page = render_page_guarded(&ctx, p)?;
             let doc = crate::search::prepare(p, &page, site_lang);
             if let Some(sink) = sink {
                 sink.take(&mut page).map_err(|d| vec![d])?;
@@ -202,6 +202,7 @@ fn build_into(
             d.severity = crate::diag::Severity::Error;
         }
     }
+    relative_to_root(&mut diagnostics, &ctx.config.root);
     sort_and_dedup(&mut diagnostics);
     SiteOutput {
         pages,
@@ -221,7 +222,8 @@ fn site_value(config: &Config, data: Value) -> Value {
     Value::Object(site)
 }
 
-fn make_context(
+/// The shared state of a build (theme, catalog, sidebar, Liquid engine).
+pub fn make_context(
     config: Config,
     data: Value,
     pages: &[SourcePage],
@@ -315,6 +317,45 @@ fn root_rel(out_path: &str) -> String {
     "../".repeat(out_path.matches('/').count())
 }
 
+/// [`render_page`], with a panic in any stage turned into an error on that
+/// page: the build goes on, reports it with the others, and writes nothing.
+fn render_page_guarded(ctx: &BuildContext, p: &SourcePage) -> Result<PageOutput, Vec<Diagnostic>> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| render_page(ctx, p))).unwrap_or_else(
+        |panic| {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(vec![Diagnostic::error(
+                &p.rel,
+                0,
+                0,
+                format!("internal error while rendering this page: {what}"),
+            )
+            .with_help(
+                "this is a bug in elementdocs; please report it with this page attached",
+            )])
+        },
+    )
+}
+
+/// Diagnostics name files relative to the source root: absolute paths under
+/// it (static files, links) are shortened, in the notes too.
+fn relative_to_root(diags: &mut [Diagnostic], root: &Path) {
+    let prefix = format!("{}/", crate::diag::display_path(root));
+    for d in diags {
+        if let Ok(rel) = d.file.strip_prefix(root) {
+            d.file = rel.to_path_buf();
+        }
+        for note in &mut d.notes {
+            if note.contains(&prefix) {
+                *note = note.replace(&prefix, "");
+            }
+        }
+    }
+}
+
 /// Expand, render and lay out one page.
 pub fn render_page(ctx: &BuildContext, p: &SourcePage) -> Result<PageOutput, Vec<Diagnostic>> {
     let page = page_value(p);
@@ -342,6 +383,25 @@ pub fn render_page(ctx: &BuildContext, p: &SourcePage) -> Result<PageOutput, Vec
     rendered
         .warnings
         .splice(0..0, expanded.warnings.iter().cloned());
+    let html = layout_page(ctx, p, &page, &mut rendered)?;
+    Ok(PageOutput {
+        source: p.rel.clone(),
+        out_path: p.output_path(),
+        html,
+        expanded: expanded.text,
+        rendered,
+        deps: expanded.deps,
+    })
+}
+
+/// Lay out an already rendered page body (the last step of [`render_page`]);
+/// `serve` calls it alone when only the tabs or the sidebar changed.
+pub fn layout_page(
+    ctx: &BuildContext,
+    p: &SourcePage,
+    page: &Value,
+    rendered: &mut Rendered,
+) -> Result<String, Vec<Diagnostic>> {
     let meta = page_meta(p);
     let mut layout = meta.layout.clone();
     if !ctx.theme.has_layout(&layout) {
@@ -364,7 +424,7 @@ pub fn render_page(ctx: &BuildContext, p: &SourcePage) -> Result<PageOutput, Vec
     let out_path = p.output_path();
     let rr = root_rel(&out_path);
     let view = PageView {
-        page: &page,
+        page,
         site: &ctx.site,
         body: &rendered.html,
         headings: &rendered.headings,
@@ -373,15 +433,7 @@ pub fn render_page(ctx: &BuildContext, p: &SourcePage) -> Result<PageOutput, Vec
         base_url: &ctx.config.baseurl,
         root_rel: &rr,
     };
-    let html = ctx.theme.render_page(&layout, &view).map_err(|d| vec![d])?;
-    Ok(PageOutput {
-        source: p.rel.clone(),
-        out_path,
-        html,
-        expanded: expanded.text,
-        rendered,
-        deps: expanded.deps,
-    })
+    ctx.theme.render_page(&layout, &view).map_err(|d| vec![d])
 }
 
 /// Line and column of the value of front matter `key` in the page (1, 1 if not found).
@@ -398,7 +450,8 @@ fn front_matter_key_pos(p: &SourcePage, key: &str) -> (usize, usize) {
         .unwrap_or((1, 1))
 }
 
-fn generated_files(ctx: &BuildContext) -> Result<BTreeMap<String, Vec<u8>>, Diagnostic> {
+/// The files a build generates besides pages (theme extras, highlight CSS).
+pub fn generated_files(ctx: &BuildContext) -> Result<BTreeMap<String, Vec<u8>>, Diagnostic> {
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     for (path, bytes) in
         ctx.theme
@@ -413,34 +466,61 @@ fn generated_files(ctx: &BuildContext) -> Result<BTreeMap<String, Vec<u8>>, Diag
     Ok(files)
 }
 
-/// Two sources that would write the same output path is an error naming both.
+/// Two sources that would write the same output path is an error naming both;
+/// so is a file whose output path is the folder of another output (`a.html`
+/// and `a.html/b.png`), which could not both be written.
 fn duplicate_outputs(
     pages: &[PageOutput],
     statics: &[StaticFile],
     generated: &BTreeMap<String, Vec<u8>>,
 ) -> Vec<Diagnostic> {
-    let mut owners: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut owners: BTreeMap<String, String> = BTreeMap::new();
     let mut diags = Vec::new();
     let all = pages
         .iter()
-        .map(|p| (p.out_path.as_str(), p.source.as_str()))
+        .map(|p| (p.out_path.clone(), p.source.clone()))
         .chain(
             statics
                 .iter()
-                .map(|s| (s.out_rel.as_str(), s.abs.to_str().unwrap_or(""))),
+                .map(|s| (s.out_rel.clone(), crate::diag::display_path(&s.abs))),
         )
         .chain(
             generated
                 .keys()
-                .map(|k| (k.as_str(), "(generated by elementdocs)")),
+                .map(|k| (k.clone(), "(generated by elementdocs)".to_string())),
         );
     for (out, src) in all {
-        if let Some(first) = owners.insert(out, src) {
+        if let Some(first) = owners.get(&out) {
             diags.push(
-                Diagnostic::error(src, 0, 0, format!("two sources would write `{out}`"))
+                Diagnostic::error(&src, 0, 0, format!("two sources would write `{out}`"))
                     .with_note(format!("`{first}` writes it too"))
                     .with_help("rename or remove one of them"),
             );
+        } else {
+            owners.insert(out, src);
+        }
+    }
+    for (out, src) in &owners {
+        let parts: Vec<&str> = out.split('/').collect();
+        let Some((_, folders)) = parts.split_last() else {
+            continue;
+        };
+        let mut folder = String::new();
+        for part in folders {
+            folder.push_str(part);
+            if let Some(file_src) = owners.get(&folder) {
+                diags.push(
+                    Diagnostic::error(
+                        src,
+                        0,
+                        0,
+                        format!("`{out}` would be written inside `{folder}`, which is a file"),
+                    )
+                    .with_note(format!("`{file_src}` writes `{folder}`"))
+                    .with_help("rename or remove one of them"),
+                );
+            }
+            folder.push('/');
         }
     }
     diags

@@ -85,6 +85,10 @@ pub fn read_text(abs: &Path, shown: &Path) -> Result<String, Diagnostic> {
 
 /// The decoding half of [`read_text`], separate so it can be tested and fuzzed.
 pub fn decode_text(bytes: Vec<u8>, shown: &Path) -> Result<String, Diagnostic> {
+    if bytes.starts_with(b"\xff\xfe") || bytes.starts_with(b"\xfe\xff") {
+        return Err(Diagnostic::error(shown, 1, 1, "this file is UTF-16 text")
+            .with_help("save it as UTF-8 (e.g. `iconv -f utf-16 -t utf-8`)"));
+    }
     if let Some(nul) = bytes.iter().position(|&b| b == 0) {
         let (line, col) = byte_line_col(&bytes, nul);
         return Err(Diagnostic::error(
@@ -101,9 +105,27 @@ pub fn decode_text(bytes: Vec<u8>, shown: &Path) -> Result<String, Diagnostic> {
         Ok(t) => t,
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
-            let (line, col) = byte_line_col(e.as_bytes(), at);
-            return Err(Diagnostic::error(shown, line, col, "invalid UTF-8 byte")
-                .with_help("save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)"));
+            let bytes = e.as_bytes();
+            let (line, col) = byte_line_col(bytes, at);
+            let bad = bytes.get(at).copied().unwrap_or(0);
+            let line_start = bytes[..at]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+            let line_end = bytes[at..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(bytes.len(), |i| at + i);
+            let shown_line = String::from_utf8_lossy(&bytes[line_start..line_end]);
+            let mut d = Diagnostic::error(
+                shown,
+                line,
+                col,
+                format!("invalid UTF-8 (byte 0x{bad:02x})"),
+            )
+            .with_help("save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)");
+            d.source_line = Some(shown_line.trim_end_matches('\r').to_string());
+            return Err(d);
         }
     };
     if text.starts_with('\u{feff}') {
@@ -155,14 +177,14 @@ pub fn split_front_matter<'a>(
     let yaml_start = first_nl + 1;
     let mut offset = yaml_start;
     // The YAML starts on line 2, right after the opening fence.
-    for (i, l) in text[yaml_start..].split_inclusive('\n').enumerate() {
+    for (line, l) in (2..).zip(text[yaml_start..].split_inclusive('\n')) {
         let bare = l.trim_end();
         if bare == "---" || bare == "..." {
             return Ok(Some(FrontMatterSplit {
                 yaml: &text[yaml_start..offset],
                 yaml_line: 2,
                 body_offset: offset + l.len(),
-                body_line: i + 3,
+                body_line: line + 1,
             }));
         }
         offset += l.len();
@@ -189,17 +211,37 @@ pub fn parse_yaml(yaml: &str, file: &Path, first_line: usize) -> Result<Value, D
         let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
         Diagnostic::error(
             file,
-            first_line + line - 1,
+            first_line + line.max(1) - 1,
             col,
             format!("invalid YAML: {msg}"),
         )
+        .with_help(yaml_help(&msg))
     })
+}
+
+/// A help line for a YAML error, by what went wrong.
+fn yaml_help(msg: &str) -> &'static str {
+    if msg.contains("recursion limit") || msg.contains("repetition limit") {
+        "this YAML nests too deeply or expands too many aliases (`*name`); simplify it"
+    } else if msg.contains("invalid type") || msg.contains("expected a string key") {
+        "keys must be plain names and values plain YAML (no `!tags`); quote the value to keep it as text"
+    } else if msg.contains("out of range") {
+        "quote this number to keep it as text"
+    } else {
+        "check the indentation (spaces, not tabs) and quote values that contain `: `, \
+         ` #` or start with `[`, `{`, `*`, `&`, `!`, `|`, `>`, `%` or `@`"
+    }
 }
 
 /// Read one page: text, front matter, body.
 pub fn load_page(abs: &Path, rel: &str, content_rel: &str) -> Result<SourcePage, Diagnostic> {
+    let text = read_text(abs, Path::new(rel))?;
+    parse_page(text, rel, content_rel)
+}
+
+/// Split and parse the front matter of a page's (decoded) text.
+pub fn parse_page(text: String, rel: &str, content_rel: &str) -> Result<SourcePage, Diagnostic> {
     let shown = Path::new(rel);
-    let text = read_text(abs, shown)?;
     let (front, body_offset, body_line) = match split_front_matter(&text, shown)? {
         None => (Map::new(), 0, 1),
         Some(split) => {
@@ -235,16 +277,28 @@ pub fn load_page(abs: &Path, rel: &str, content_rel: &str) -> Result<SourcePage,
     })
 }
 
-/// Does this file start with a front matter fence? (Jekyll renders only such files.)
+/// Does this file start with a front matter fence, a first line that is `---`
+/// (trailing blanks allowed, as [`split_front_matter`] reads it)? Jekyll
+/// renders only such files.
 fn has_front_matter(abs: &Path) -> bool {
     use std::io::Read;
-    let mut buf = [0u8; 8];
-    let n = std::fs::File::open(abs)
-        .and_then(|mut f| f.read(&mut buf))
-        .unwrap_or(0);
-    let head = &buf[..n];
+    let mut buf = Vec::with_capacity(256);
+    if std::fs::File::open(abs)
+        .and_then(|f| f.take(256).read_to_end(&mut buf))
+        .is_err()
+    {
+        return false;
+    }
+    starts_with_fence(&buf)
+}
+
+fn starts_with_fence(head: &[u8]) -> bool {
     let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
-    head.starts_with(b"---\n") || head.starts_with(b"---\r\n") || head.starts_with(b"--- ")
+    let Some(nl) = head.iter().position(|&b| b == b'\n') else {
+        return false;
+    };
+    let first = &head[..nl];
+    first.starts_with(b"---") && first[3..].iter().all(|b| b.is_ascii_whitespace())
 }
 
 /// Jekyll's default exclusions, on top of `_`- and `.`-prefixed names.
@@ -289,6 +343,7 @@ fn excluded(cfg: &Config, rel_root: &str, name: &str, jekyll: bool) -> bool {
 }
 
 fn walk(cfg: &Config, dir: &Path, skip: &[PathBuf], jekyll: bool, found: &mut Discovered) {
+    let mut refused = Vec::new();
     let walker = WalkDir::new(dir)
         .follow_links(true)
         .sort_by_file_name()
@@ -299,7 +354,10 @@ fn walk(cfg: &Config, dir: &Path, skip: &[PathBuf], jekyll: bool, found: &mut Di
         }
         let rel_root = rel_to(&cfg.root, e.path());
         let name = e.file_name().to_string_lossy();
-        !excluded(cfg, &rel_root, &name, jekyll) && !skip.iter().any(|s| e.path().starts_with(s))
+        if excluded(cfg, &rel_root, &name, jekyll) || skip.iter().any(|s| e.path().starts_with(s)) {
+            return false;
+        }
+        refuse_outside_link(cfg, e, &mut refused)
     });
     // Walk first (cheap), then read and parse the files in parallel.
     let mut files: Vec<(PathBuf, bool)> = Vec::new();
@@ -312,7 +370,8 @@ fn walk(cfg: &Config, dir: &Path, skip: &[PathBuf], jekyll: bool, found: &mut Di
                 continue;
             }
         };
-        // Only a path through a symbolic link can lead outside the root.
+        // Only a path through a symbolic link can lead outside the root
+        // (links found inside the tree are checked by the filter above).
         let linked =
             entry.path_is_symlink() || linked_dirs.iter().any(|d| entry.path().starts_with(d));
         if entry.file_type().is_dir() {
@@ -347,6 +406,11 @@ fn walk(cfg: &Config, dir: &Path, skip: &[PathBuf], jekyll: bool, found: &mut Di
             // Markdown and HTML files are partials for `include_relative`: Jekyll
             // copies them as static files, the native layout keeps them private.
             let is_page = page_ext && has_front_matter(abs);
+            if !is_page && MARKDOWN_EXTS.contains(&ext) {
+                if let Some(d) = binary_markdown(abs, &rel) {
+                    return Found::Error(d);
+                }
+            }
             if !is_page && page_ext && !jekyll {
                 return Found::Skip;
             }
@@ -371,13 +435,52 @@ fn walk(cfg: &Config, dir: &Path, skip: &[PathBuf], jekyll: bool, found: &mut Di
             Found::Skip => {}
         }
     }
+    found.diagnostics.extend(refused);
+}
+
+/// A Markdown file that is UTF-16 or holds a NUL byte in its first 8 KiB is
+/// not Markdown (a binary file with the wrong name, or text in the wrong
+/// encoding): Jekyll would copy it as is; we refuse to publish it.
+fn binary_markdown(abs: &Path, rel: &str) -> Option<Diagnostic> {
+    use std::io::Read;
+    let mut buf = Vec::with_capacity(8192);
+    std::fs::File::open(abs)
+        .and_then(|f| f.take(8192).read_to_end(&mut buf))
+        .ok()?;
+    let utf16 = buf.starts_with(b"\xff\xfe") || buf.starts_with(b"\xfe\xff");
+    if !utf16 && !buf.contains(&0) {
+        return None;
+    }
+    decode_text(buf, Path::new(rel)).err()
+}
+
+/// `filter_entry` helper: a symbolic link (to a file or a folder) that resolves
+/// outside the source root is refused before anything behind it is read or
+/// listed. Returns whether to keep the entry.
+fn refuse_outside_link(cfg: &Config, e: &walkdir::DirEntry, refused: &mut Vec<Diagnostic>) -> bool {
+    if !e.path_is_symlink() {
+        return true;
+    }
+    match outside_root(cfg, e.path()) {
+        Some(d) => {
+            refused.push(d);
+            false
+        }
+        None => true,
+    }
 }
 
 fn walk_static(cfg: &Config, dir: &Path, skip: &[PathBuf], found: &mut Discovered) {
     if !dir.is_dir() {
         return;
     }
-    for entry in WalkDir::new(dir).follow_links(true).sort_by_file_name() {
+    let mut refused = Vec::new();
+    let walker = WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || refuse_outside_link(cfg, e, &mut refused));
+    for entry in walker {
         match entry {
             Ok(e) if e.file_type().is_file() => {
                 if skip.iter().any(|s| e.path().starts_with(s)) {
@@ -396,10 +499,11 @@ fn walk_static(cfg: &Config, dir: &Path, skip: &[PathBuf], found: &mut Discovere
             Err(e) => found.diagnostics.push(walk_error(cfg, e)),
         }
     }
+    found.diagnostics.extend(refused);
 }
 
 /// A symlink that resolves outside the source root is refused (nothing is read).
-fn outside_root(cfg: &Config, abs: &Path) -> Option<Diagnostic> {
+pub fn outside_root(cfg: &Config, abs: &Path) -> Option<Diagnostic> {
     let real = abs.canonicalize().ok()?;
     if real.starts_with(&cfg.root) {
         return None;
@@ -409,19 +513,40 @@ fn outside_root(cfg: &Config, abs: &Path) -> Option<Diagnostic> {
             rel_to(&cfg.root, abs),
             0,
             0,
-            "this file links to a path outside the source folder; it was not read",
+            "this symbolic link leads outside the source folder; nothing behind it was read",
         )
-        .with_help(format!("the link resolves to {}", real.display())),
+        .with_help(format!(
+            "the link resolves to {}; copy the file into the source folder instead",
+            real.display()
+        )),
     )
 }
 
-fn walk_error(cfg: &Config, e: walkdir::Error) -> Diagnostic {
+/// ELOOP: "too many levels of symbolic links" (a link that points to itself).
+#[cfg(target_os = "linux")]
+const ELOOP: i32 = 40;
+#[cfg(not(target_os = "linux"))]
+const ELOOP: i32 = 62;
+
+pub fn walk_error(cfg: &Config, e: walkdir::Error) -> Diagnostic {
     let path = e.path().map(|p| rel_to(&cfg.root, p)).unwrap_or_default();
-    if e.loop_ancestor().is_some() {
-        return Diagnostic::error(path, 0, 0, "symbolic link loop")
-            .with_help("remove the link that points back to one of its parent folders");
+    let self_loop = e.io_error().and_then(|io| io.raw_os_error()) == Some(ELOOP);
+    if e.loop_ancestor().is_some() || self_loop {
+        return Diagnostic::error(path, 0, 0, "symbolic link loop").with_help(
+            "remove the link that points back to itself or to one of its parent folders",
+        );
     }
-    Diagnostic::error(path, 0, 0, format!("cannot read: {e}"))
+    let broken = e.io_error().map(|io| io.kind()) == Some(std::io::ErrorKind::NotFound);
+    let help = if broken {
+        "this is a symbolic link to a file that does not exist; fix or remove the link"
+    } else {
+        "check that the file exists and is readable"
+    };
+    let msg = match e.io_error() {
+        Some(io) => format!("cannot read: {io}"),
+        None => format!("cannot read: {e}"),
+    };
+    Diagnostic::error(path, 0, 0, msg).with_help(help)
 }
 
 #[cfg(test)]
@@ -480,6 +605,30 @@ mod tests {
             .unwrap_err()
             .message
             .contains("binary"));
+        let utf16 = decode_text(b"\xff\xfe-\0-\0-\0".to_vec(), p).unwrap_err();
+        assert!(utf16.message.contains("UTF-16"));
+    }
+
+    #[test]
+    fn fence_detection_matches_the_splitter() {
+        for (head, fence) in [
+            (&b"---\n"[..], true),
+            (b"---\r\n", true),
+            (b"---   \t\n", true),
+            (b"\xef\xbb\xbf---\n", true),
+            (b"--- x\n", false),
+            (b"----\n", false),
+            (b"---", false),
+            (b"", false),
+            (b"text\n---\n", false),
+        ] {
+            assert_eq!(starts_with_fence(head), fence, "{head:?}");
+            if let Ok(t) = std::str::from_utf8(head) {
+                let t = format!("{}x\n---\n", t.trim_start_matches('\u{feff}'));
+                let split = split_front_matter(&t, Path::new("p.md"));
+                assert_eq!(matches!(split, Ok(Some(_))), fence, "{t:?}");
+            }
+        }
     }
 
     #[test]
@@ -517,6 +666,6 @@ mod tests {
             .iter()
             .map(|d| d.file.to_str().unwrap())
             .collect();
-        assert_eq!(refused, ["content/linked/page.md", "content/secret.md"]);
+        assert_eq!(refused, ["content/linked", "content/secret.md"]);
     }
 }

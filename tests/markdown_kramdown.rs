@@ -268,3 +268,12 @@ fn heading_edges_and_escapes() {
     assert_eq!(r.headings[1].text, "a/b *");
     assert!(r.html.contains("<em>em</em>"), "{}", r.html);
 }
+
+#[test]
+fn pipes_inside_code_stay_in_their_cell() {
+    // kramdown 2.4: code spans and <code> protect their pipes in table rows.
+    let r = render("| a | b |\n|---|---|\n| `x|y` | c |\n| <code>p|q</code> | d |\n");
+    assert!(r.html.contains("<td><code>x|y</code></td>"), "{}", r.html);
+    assert!(r.html.contains("<td><code>p|q</code></td>"), "{}", r.html);
+    assert_eq!(r.html.matches("<td>").count(), 4, "{}", r.html);
+}

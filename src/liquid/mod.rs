@@ -24,7 +24,9 @@
 //! - `{% highlight lang %}` becomes a Markdown fence, highlighted by the
 //!   Markdown stage like any other code block.
 
+pub mod expr;
 pub mod filters;
+pub mod fold;
 pub mod include;
 pub mod lexer;
 pub mod parser;
@@ -32,6 +34,8 @@ pub mod translate;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_diag;
 
 use crate::diag::{line_col, Diagnostic};
 use serde_json::Value;

@@ -6,16 +6,16 @@ use serde_json::json;
 use std::fs;
 
 /// A throwaway site: root with `_includes/` and the given files.
-struct Site {
+pub(super) struct Site {
     dir: tempfile::TempDir,
-    eng: LiquidEngine,
+    pub(super) eng: LiquidEngine,
 }
 
-fn site(files: &[(&str, &str)]) -> Site {
+pub(super) fn site(files: &[(&str, &str)]) -> Site {
     site_with(files, false)
 }
 
-fn site_with(files: &[(&str, &str)], strict: bool) -> Site {
+pub(super) fn site_with(files: &[(&str, &str)], strict: bool) -> Site {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().to_path_buf();
     fs::create_dir_all(root.join("_includes")).unwrap();
@@ -35,13 +35,13 @@ fn site_with(files: &[(&str, &str)], strict: bool) -> Site {
     Site { dir, eng }
 }
 
-fn page() -> Value {
+pub(super) fn page() -> Value {
     json!({"heading": "Box", "elementKey": "box", "title": "Authenticate", "n": 3,
            "tags": ["b", "a", "c"], "empty": "", "f": false, "url": "/x/y.html"})
 }
 
 impl Site {
-    fn expand_at(&self, rel: &str, body: &str) -> Result<Expanded, Vec<Diagnostic>> {
+    pub(super) fn expand_at(&self, rel: &str, body: &str) -> Result<Expanded, Vec<Diagnostic>> {
         let p = page();
         let input = PageInput {
             rel: Path::new(rel),
@@ -51,10 +51,10 @@ impl Site {
         };
         self.eng.expand(&input)
     }
-    fn expand(&self, body: &str) -> Result<Expanded, Vec<Diagnostic>> {
+    pub(super) fn expand(&self, body: &str) -> Result<Expanded, Vec<Diagnostic>> {
         self.expand_at("docs/p.md", body)
     }
-    fn ok(&self, body: &str) -> String {
+    pub(super) fn ok(&self, body: &str) -> String {
         match self.expand(body) {
             Ok(e) => e.text,
             Err(d) => panic!(
@@ -66,7 +66,7 @@ impl Site {
             ),
         }
     }
-    fn errs(&self, body: &str) -> String {
+    pub(super) fn errs(&self, body: &str) -> String {
         match self.expand(body) {
             Ok(e) => panic!("{body:?} should fail, gave {:?}", e.text),
             Err(d) => d
@@ -76,7 +76,7 @@ impl Site {
                 .join("\n"),
         }
     }
-    fn root(&self) -> &Path {
+    pub(super) fn root(&self) -> &Path {
         self.dir.path()
     }
 }
@@ -344,400 +344,19 @@ fn dbg_one() {
     }
 }
 
-// ---- errors and warnings (insta snapshots of the rendered diagnostics) ----
-
-fn snap_errs(name: &str, files: &[(&str, &str)], body: &str) {
-    let s = site(files);
-    insta::assert_snapshot!(name, s.errs(body));
-}
-
 #[test]
-fn error_unknown_tag() {
-    snap_errs(
-        "unknown_tag",
-        &[],
-        "text\n{% fro t in page.tags %}x{% endfor %}\n",
-    );
-}
-
-#[test]
-fn error_unknown_filter() {
-    snap_errs("unknown_filter", &[], "# T\n\n{{ page.heading | upcse }}\n");
-}
-
-#[test]
-fn error_unclosed_blocks() {
-    snap_errs("unclosed_if", &[], "a\n{% if page.n %}\nb\n");
-    snap_errs(
-        "unclosed_for",
-        &[],
-        "{% for t in page.tags %}\n{% if t %}x{% endif %}\n",
-    );
-    snap_errs("stray_end", &[], "a\n{% endif %}\n{% else %}\n");
-}
-
-#[test]
-fn all_errors_of_a_page_are_reported() {
-    snap_errs(
-        "several_errors",
-        &[],
-        "{{ page.heading | nope }}\n{% bogus %}\n{% include missing.html %}\n{% for x in %}{% endfor %}\n{{ unterminated \n",
-    );
-}
-
-#[test]
-fn error_missing_include() {
-    snap_errs(
-        "missing_include",
-        &[("_includes/note.html", "n")],
-        "Intro\n\n{% include nte.html content=\"x\" %}\n",
-    );
-}
-
-#[test]
-fn error_include_cycle_shows_chain() {
-    snap_errs(
-        "include_cycle",
-        &[
-            ("_includes/a.html", "A {% include b.html %}"),
-            ("_includes/b.html", "B\n{% include a.html %}"),
-        ],
-        "{% include a.html %}\n",
-    );
-}
-
-#[test]
-fn error_inside_include_names_include_and_chain() {
-    snap_errs(
-        "error_in_include",
-        &[
-            ("_includes/outer.html", "line1\n{% include inner.md %}\n"),
-            (
-                "_includes/inner.md",
-                "ok\n{% if include.x %}\nnever closed\n",
-            ),
-        ],
-        "# Page\n{% include outer.html %}\n",
-    );
-}
-
-#[test]
-fn paths_leaving_the_root_are_refused() {
-    let outside = tempfile::Builder::new()
-        .prefix("outside")
-        .tempdir()
-        .unwrap();
-    fs::write(outside.path().join("secret.txt"), "SECRET").unwrap();
-    let s = site(&[]);
-    fs::create_dir_all(s.root().join("docs")).unwrap();
-    #[cfg(unix)]
-    std::os::unix::fs::symlink(outside.path(), s.root().join("docs/link")).unwrap();
-    for body in [
-        "{% include_relative ../../etc/passwd %}",
-        "{% include ../secret.txt %}",
-        "{% include_relative link/secret.txt %}",
-    ] {
-        let e = s.errs(body);
-        assert!(!e.contains("SECRET"), "{e}");
-        assert!(e.contains("error:"), "{e}");
-    }
-    let abs = format!(
-        "{{% include_relative {} %}}",
-        outside.path().join("secret.txt").display()
-    );
-    let e = s.errs(&abs);
-    assert!(e.contains("leaves the source root"), "{e}");
-    #[cfg(unix)]
-    {
-        let e = s.errs("{% include_relative link/secret.txt %}");
-        assert!(e.contains("leaves the source root"), "{e}");
-    }
-    insta::assert_snapshot!(
-        "path_escape",
-        s.errs("x\n{% include_relative ../../etc/passwd %}")
-    );
-}
-
-#[test]
-fn undefined_variable_is_a_warning_with_did_you_mean() {
-    let s = site(&[("_includes/c.html", "[{{ include.contnet }}]")]);
-    let e = s
-        .expand("{{ page.elementkey }}|{{ site.data.glossary.element-auth-nam }}|{{ nothing }}|{% include c.html content='x' %}")
-        .unwrap();
-    assert_eq!(e.text, "|||[]");
-    let w: Vec<String> = e.warnings.iter().map(|d| d.to_string()).collect();
-    insta::assert_snapshot!("undefined_warnings", w.join("\n"));
-    // Tests of definedness in conditions and `default` are not warned about.
-    let e = s
-        .expand("{% if page.nope %}{% endif %}{{ page.nope | default: 'x' }}")
-        .unwrap();
-    assert!(e.warnings.is_empty(), "{:?}", e.warnings);
-    // --strict makes them errors.
-    let strict = site_with(&[], true);
-    assert!(strict.expand("{{ page.elementkey }}").is_err());
-}
-
-#[test]
-fn include_parses_once_per_build() {
-    let s = site(&[("_includes/n.html", "one")]);
-    assert_eq!(s.ok("{% include n.html %}"), "one");
-    // Changing the file does not change the cached parse until the cache is cleared.
-    fs::write(s.root().join("_includes/n.html"), "two").unwrap();
-    assert_eq!(s.ok("{% include n.html %}"), "one");
-    s.eng.clear_cache();
-    assert_eq!(s.ok("{% include n.html %}"), "two");
-}
-
-#[test]
-fn positions_count_from_the_page_file() {
-    let s = site(&[]);
-    let text = "---\ntitle: x\n---\nbody\n  {{ page.heading | bad }}\n";
-    let p = page();
-    let input = PageInput {
-        rel: Path::new("docs/p.md"),
-        text,
-        body_offset: text.find("body").unwrap(),
-        page: &p,
-    };
-    let d = s.eng.expand(&input).unwrap_err();
-    assert_eq!((d[0].line, d[0].col), (5, 21));
-}
-
-/// Random Liquid-ish pages never panic and never produce a tera template that
-/// fails to parse or render (that would be a translation bug, not a user error).
-#[test]
-fn random_templates_translate_cleanly() {
-    let files = [
-        (
-            "_includes/n.html",
-            "[{{ include.content }}{% if include.x %}x{% endif %}]",
-        ),
-        ("docs/r.md", "{{ page.heading }}"),
-    ];
-    let s = site(&files);
-    // The same site with constant folding off: both paths must agree.
-    let mut unfolded = site(&files);
-    unfolded.eng.fold = false;
-    let frags = [
-        "{{ page.heading }}",
-        "{{ page.tags[0] | upcase }}",
-        "{{ x }}",
-        "{% assign x = 'a' %}",
-        "{% if x %}",
-        "{% elsif page.n > 2 %}",
-        "{% else %}",
-        "{% endif %}",
-        "{% for t in page.tags %}",
-        "{% endfor %}",
-        "{{ forloop.index }}",
-        "{% unless x == 'b' or page.f %}",
-        "{% endunless %}",
-        "{% capture x %}",
-        "{% endcapture %}",
-        "{% case x %}",
-        "{% when 'a' %}",
-        "{% endcase %}",
-        "{% include n.html content=\"c {{ page.n }}\" x=page.f %}",
-        "{% include_relative r.md %}",
-        "{% raw %}{{ }}{% endraw %}",
-        "{#",
-        "#}",
-        "{{",
-        "}}",
-        "{%",
-        "%}",
-        "{",
-        "}",
-        "é",
-        "\n",
-        " ",
-        "text",
-        "\"",
-        "'",
-        "`",
-        "{{- page.n -}}",
-        "{%- if true -%}",
-        "{% endif -%}",
-        "\\",
-        "-",
-        "{{ page['a\"b'] }}",
-        "{{ 'x' | replace: '\"', \"'\" }}",
-        "{{ (1..3) | join: ',' }}",
-        "{% break %}",
-        "{% comment %}",
-        "{% endcomment %}",
-        "{{ page.tags | where: 'a' | size }}",
-        "{{ site.data.glossary.element-auth-name | append: page.nope }}",
-        "{{ 1.5 | times: -2 }}",
-    ];
-    let mut seed: u64 = 0x1234_5678_9ABC_DEF1;
-    let mut next = || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
-    for _ in 0..3000 {
-        let n = (next() % 20) as usize;
-        let body: String = (0..n)
-            .map(|_| frags[(next() % frags.len() as u64) as usize])
+fn engine_is_shared_across_threads() {
+    fn sync<T: Sync + Send>() {}
+    sync::<LiquidEngine>();
+    let s = site(&[("_includes/n.html", "<{{ include.v }}>")]);
+    let outs: Vec<String> = std::thread::scope(|sc| {
+        let hs: Vec<_> = (0..4)
+            .map(|i| {
+                let s = &s;
+                sc.spawn(move || s.ok(&format!("{{% include n.html v={i} %}}")))
+            })
             .collect();
-        let a = s.expand(&body);
-        let b = unfolded.expand(&body);
-        match (&a, &b) {
-            (Ok(x), Ok(y)) => assert_eq!(x.text, y.text, "{body:?}"),
-            (Err(_), Err(_)) => {}
-            _ => panic!(
-                "{body:?}: folded {:?} vs unfolded {:?}",
-                a.as_ref().map(|e| &e.text),
-                b.as_ref().map(|e| &e.text)
-            ),
-        }
-        if let Err(d) = a.and(b) {
-            for x in &d {
-                assert!(
-                    !x.message.contains("rendering the page failed"),
-                    "{body:?}: {x}"
-                );
-            }
-        }
-    }
-}
-
-/// A 10 MB page (a 3 MB code block and thousands of tags) expands in bounded time.
-#[test]
-fn large_page_is_linear() {
-    let size: usize = std::env::var("LQ_SIZE")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(10_000_000);
-    let s = site(&[("_includes/n.html", "<b>{{ include.content }}</b>\n")]);
-    let mut body = String::from("```json\n");
-    while body.len() < 3_000_000 {
-        body.push_str("{\"key\": \"value {x}\", \"n\": [1, 2, 3]}\n");
-    }
-    body.push_str("```\n");
-    let mut i = 0;
-    while body.len() < size {
-        i += 1;
-        body.push_str(&format!(
-            "Line {i} of {{{{ page.heading }}}} with {{% include n.html content=\"c{i}\" %}} text.\n"
-        ));
-    }
-    let t = std::time::Instant::now();
-    let e = s.expand(&body).unwrap();
-    assert!(e.text.len() > size / 2);
-    assert!(t.elapsed().as_secs() < 60, "took {:?}", t.elapsed());
-    eprintln!("10 MB page: {:?}", t.elapsed());
-}
-
-#[test]
-fn include_relative_is_relative_to_the_page_even_inside_an_include() {
-    // Jekyll resolves include_relative against the page's folder.
-    let s = site(&[
-        (
-            "_includes/wrap.html",
-            "<{% include_relative includes/part.md %}>",
-        ),
-        ("docs/includes/part.md", "part"),
-        ("docs/p.md", "self: {% include_relative p.md %}"),
-    ]);
-    assert_eq!(s.ok("{% include wrap.html %}"), "<part>");
-    let e = s.errs("self: {% include_relative p.md %}");
-    assert!(e.contains("include cycle: docs/p.md → docs/p.md"), "{e}");
-}
-
-#[test]
-fn include_nesting_limit_is_generous_and_safe() {
-    // 99 levels, each inside an `if` and a `for`, on a default 2 MB test thread.
-    let n = 99;
-    let names: Vec<String> = (0..=n).map(|i| format!("_includes/d{i}.html")).collect();
-    let bodies: Vec<String> = (0..=n)
-        .map(|i| {
-            if i < n {
-                format!("{{% if true %}}{{% for x in (1..1) %}}{i},{{% include d{}.html %}}{{% endfor %}}{{% endif %}}", i + 1)
-            } else {
-                "end".into()
-            }
-        })
-        .collect();
-    let files: Vec<(&str, &str)> = names
-        .iter()
-        .map(|s| s.as_str())
-        .zip(bodies.iter().map(|s| s.as_str()))
-        .collect();
-    let s = site(&files);
-    let out = s.ok("{% include d0.html %}");
-    assert!(
-        out.starts_with("0,1,2,") && out.ends_with("98,end"),
-        "{out}"
-    );
-    // One level more than the limit is an error, not a crash.
-    let mut files = files.clone();
-    let extra = "{% include d0.html %}".to_string();
-    files.push(("_includes/top.html", extra.as_str()));
-    let s = site(&files);
-    let e = s.errs("{% include top.html %}");
-    assert!(e.contains("nested more than"), "{e}");
-    // 100 files each nesting 90 blocks: bounded by the combined limit.
-    let names: Vec<String> = (0..=100).map(|i| format!("_includes/b{i}.html")).collect();
-    let bodies: Vec<String> = (0..=100)
-        .map(|i| {
-            format!(
-                "{}{{% include b{}.html %}}{}",
-                "{% if true %}".repeat(90),
-                i + 1,
-                "{% endif %}".repeat(90)
-            )
-        })
-        .collect();
-    let files: Vec<(&str, &str)> = names
-        .iter()
-        .map(|s| s.as_str())
-        .zip(bodies.iter().map(|s| s.as_str()))
-        .collect();
-    let s = site(&files);
-    let e = s.errs("{% include b0.html %}");
-    assert!(e.contains("nested more than"), "{e}");
-}
-
-/// Every Liquid file of the corpus (when present beside the repository) parses.
-#[test]
-fn corpus_files_parse() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/devportal");
-    let root = if root.exists() {
-        root
-    } else {
-        PathBuf::from("/work/shared/corpus/devportal")
-    };
-    if !root.exists() {
-        return;
-    }
-    let mut bad = Vec::new();
-    let mut seen = 0;
-    for e in walkdir::WalkDir::new(&root)
-        .into_iter()
-        .filter_map(|e| e.ok())
-    {
-        let p = e.path();
-        let ext = p.extension().and_then(|x| x.to_str()).unwrap_or("");
-        if !["md", "html"].contains(&ext) {
-            continue;
-        }
-        let Ok(text) = fs::read_to_string(p) else {
-            continue;
-        };
-        seen += 1;
-        let (_, errs) = parser::parse(&text, 0);
-        for er in errs {
-            let (l, c) = crate::diag::line_col(&text, er.offset);
-            bad.push(format!(
-                "{}:{l}:{c}: {}",
-                p.strip_prefix(&root).unwrap().display(),
-                er.message
-            ));
-        }
-    }
-    assert!(seen > 100, "only {seen} files");
-    assert!(bad.is_empty(), "{}", bad.join("\n"));
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(outs, ["<0>", "<1>", "<2>", "<3>"]);
 }

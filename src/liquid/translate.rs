@@ -9,11 +9,11 @@
 
 use super::filters::{self, UrlInfo};
 use super::include::Frame;
-use super::parser::{Cond, Expr, Node, Param, Path, Piece, Seg, Val};
+use super::parser::{Cond, Expr, Node, Path, Seg, Val};
 use super::LiquidEngine;
 use crate::diag::{did_you_mean, line_col, Diagnostic};
 use serde_json::Value;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 use std::fmt::Write;
 use std::path::PathBuf;
 
@@ -26,8 +26,8 @@ pub struct Tr<'e> {
     pub diags: Vec<Diagnostic>,
     pub deps: BTreeSet<PathBuf>,
     pub frames: Vec<Frame>,
-    loops: Vec<(String, usize)>,
-    assigned: HashSet<String>,
+    pub(super) loops: Vec<(String, usize)>,
+    pub(super) assigned: HashSet<String>,
     captures: Vec<String>,
     n: usize,
     quiet: usize,
@@ -98,12 +98,12 @@ impl<'e> Tr<'e> {
         self.n
     }
 
-    fn lit(&mut self, v: Value) -> String {
+    pub(super) fn lit(&mut self, v: Value) -> String {
         self.texts.push(v);
         format!("lq_t.{}", self.texts.len() - 1)
     }
 
-    fn frame(&self) -> &Frame {
+    pub(super) fn frame(&self) -> &Frame {
         self.frames.last().expect("a frame")
     }
 
@@ -241,147 +241,174 @@ impl<'e> Tr<'e> {
                 let text = self.frame().text.clone();
                 self.emit_text(&text[*a..*z]);
             }
-            Node::Output(e, _) => {
-                let q = e.filters.iter().any(|f| f.name == "default");
-                if q {
-                    self.quiet += 1;
-                }
-                // Values known at build time (literals, `page`, `site`, literal
-                // include parameters) are folded into the text.
-                let folded = if self.eng.fold {
-                    self.static_expr(e)
-                } else {
-                    None
-                };
-                if let Some(v) = folded {
-                    self.emit_text(&filters::to_s(&v));
-                } else {
-                    self.dynamic = true;
-                    let x = self.expr(e);
-                    self.emit_value(&x);
-                }
-                if q {
-                    self.quiet -= 1;
-                }
-            }
-            Node::If(branches, else_body) => {
-                let blank = self.is_blank(std::slice::from_ref(n));
-                for (i, (c, body)) in branches.iter().enumerate() {
-                    let c = self.cond(c, false);
-                    let kw = if i == 0 { "if" } else { "elif" };
-                    let _ = write!(self.out, "{{% {kw} {c} %}}");
-                    self.body(body, blank);
-                }
-                if branches.is_empty() {
-                    self.out.push_str("{% if false %}");
-                }
-                if let Some(b) = else_body {
-                    self.out.push_str("{% else %}");
-                    self.body(b, blank);
-                }
-                self.out.push_str("{% endif %}");
-            }
-            Node::Case(subject, whens, else_body) => {
-                let blank = self.is_blank(std::slice::from_ref(n));
-                let k = self.id();
-                let _ = write!(self.out, "{{% set_global lq_cm_{k} = false %}}");
-                for (vals, body) in whens {
-                    let conds: Vec<String> = vals
-                        .iter()
-                        .map(|v| {
-                            self.cond(&Cond::Cmp(subject.clone(), "==".into(), v.clone()), false)
-                        })
-                        .collect();
-                    let _ = write!(
-                        self.out,
-                        "{{% if {} %}}{{% set_global lq_cm_{k} = true %}}",
-                        conds.join(" or ")
-                    );
-                    self.body(body, blank);
-                    self.out.push_str("{% endif %}");
-                }
-                if let Some(b) = else_body {
-                    let _ = write!(self.out, "{{% if lq_cm_{k} == false %}}");
-                    self.body(b, blank);
-                    self.out.push_str("{% endif %}");
-                }
-            }
-            Node::For(f) => {
-                let blank = self.is_blank(std::slice::from_ref(n));
-                let k = self.id();
-                let coll = self.val(&f.coll);
-                let mut args = Vec::new();
-                if let Some(l) = &f.limit {
-                    args.push(format!("limit={}", self.val(l)));
-                }
-                if let Some(o) = &f.offset {
-                    args.push(format!("offset={}", self.val(o)));
-                }
-                if f.reversed {
-                    args.push("reversed=true".into());
-                }
-                let v = format!("v_{}", san(&f.var));
-                let _ = write!(
-                    self.out,
-                    "{{% set_global lq_c_{k} = {coll} | lq_iter({}) %}}{{% set_global lq_len_{k} = lq_c_{k} | length %}}{{% for {v} in lq_c_{k} %}}{{% set lq_rix_{k} = lq_len_{k} - loop.index0 %}}{{% set lq_rix0_{k} = lq_len_{k} - loop.index %}}",
-                    args.join(", ")
-                );
-                self.loops.push((f.var.clone(), k));
-                self.body(&f.body, blank);
-                self.loops.pop();
-                self.out.push_str("{% endfor %}");
-                if let Some(b) = &f.else_body {
-                    let _ = write!(self.out, "{{% if lq_len_{k} == 0 %}}");
-                    self.body(b, blank);
-                    self.out.push_str("{% endif %}");
-                }
-            }
+            Node::Output(..) => self.tr_output(n),
+            Node::If(..) => self.tr_if(n),
+            Node::Case(..) => self.tr_case(n),
+            Node::For(..) => self.tr_for(n),
             Node::Assign(name, e) => {
                 let x = self.expr(e);
                 let _ = write!(self.out, "{{% set_global v_{} = {x} %}}", san(name));
                 self.assigned.insert(name.clone());
             }
-            Node::Capture(name, body) => {
-                let t = format!("v_{}", san(name));
-                let empty = self.lit(Value::String(String::new()));
-                let _ = write!(self.out, "{{% set_global {t} = {empty} %}}");
-                self.captures.push(t);
-                self.nodes(body);
-                self.captures.pop();
-                self.assigned.insert(name.clone());
-            }
+            Node::Capture(..) => self.tr_capture(n),
             Node::Include(inc) => self.include(inc),
-            Node::Break(off) | Node::Continue(off) => {
-                let kw = if matches!(n, Node::Break(_)) {
-                    "break"
-                } else {
-                    "continue"
-                };
-                if self.loops.is_empty() {
-                    let d = self.diag_at(
-                        false,
-                        *off,
-                        format!("`{kw}` outside a `for` loop is ignored"),
-                        Some("remove it, or move it into the loop it should leave".into()),
-                    );
-                    self.diags.push(d);
-                } else {
-                    let _ = write!(self.out, "{{% {kw} %}}");
-                }
-            }
+            Node::Break(_) | Node::Continue(_) => self.tr_break(n),
             Node::Seq(body) => self.nodes(body),
-            Node::Highlight(lang, body) => {
-                let k = self.id();
-                let t = format!("lq_hl_{k}");
-                let empty = self.lit(Value::String(String::new()));
-                let _ = write!(self.out, "{{% set_global {t} = {empty} %}}");
-                self.captures.push(t.clone());
-                self.nodes(body);
-                self.captures.pop();
-                let l = self.lit(Value::String(lang.clone()));
-                self.emit_value(&format!("{t} | lq_fence(lang={l})"));
-            }
+            Node::Highlight(..) => self.tr_highlight(n),
         }
+    }
+
+    fn tr_output(&mut self, n: &Node) {
+        let Node::Output(e, _) = n else { return };
+        let q = e.filters.iter().any(|f| f.name == "default");
+        if q {
+            self.quiet += 1;
+        }
+        // Values known at build time (literals, `page`, `site`, literal
+        // include parameters) are folded into the text.
+        let folded = if self.eng.fold {
+            self.static_expr(e)
+        } else {
+            None
+        };
+        if let Some(v) = folded {
+            self.emit_text(&filters::to_s(&v));
+        } else {
+            self.dynamic = true;
+            let x = self.expr(e);
+            self.emit_value(&x);
+        }
+        if q {
+            self.quiet -= 1;
+        }
+    }
+
+    fn tr_if(&mut self, n: &Node) {
+        let Node::If(branches, else_body) = n else {
+            return;
+        };
+        let blank = self.is_blank(std::slice::from_ref(n));
+        for (i, (c, body)) in branches.iter().enumerate() {
+            let c = self.cond(c, false);
+            let kw = if i == 0 { "if" } else { "elif" };
+            let _ = write!(self.out, "{{% {kw} {c} %}}");
+            self.body(body, blank);
+        }
+        if branches.is_empty() {
+            self.out.push_str("{% if false %}");
+        }
+        if let Some(b) = else_body {
+            self.out.push_str("{% else %}");
+            self.body(b, blank);
+        }
+        self.out.push_str("{% endif %}");
+    }
+
+    fn tr_case(&mut self, n: &Node) {
+        let Node::Case(subject, whens, else_body) = n else {
+            return;
+        };
+        let blank = self.is_blank(std::slice::from_ref(n));
+        let k = self.id();
+        let _ = write!(self.out, "{{% set_global lq_cm_{k} = false %}}");
+        for (vals, body) in whens {
+            let conds: Vec<String> = vals
+                .iter()
+                .map(|v| self.cond(&Cond::Cmp(subject.clone(), "==".into(), v.clone()), false))
+                .collect();
+            let _ = write!(
+                self.out,
+                "{{% if {} %}}{{% set_global lq_cm_{k} = true %}}",
+                conds.join(" or ")
+            );
+            self.body(body, blank);
+            self.out.push_str("{% endif %}");
+        }
+        if let Some(b) = else_body {
+            let _ = write!(self.out, "{{% if lq_cm_{k} == false %}}");
+            self.body(b, blank);
+            self.out.push_str("{% endif %}");
+        }
+    }
+
+    fn tr_for(&mut self, n: &Node) {
+        let Node::For(f) = n else { return };
+        let blank = self.is_blank(std::slice::from_ref(n));
+        let k = self.id();
+        let coll = self.val(&f.coll);
+        let mut args = Vec::new();
+        if let Some(l) = &f.limit {
+            args.push(format!("limit={}", self.val(l)));
+        }
+        if let Some(o) = &f.offset {
+            args.push(format!("offset={}", self.val(o)));
+        }
+        if f.reversed {
+            args.push("reversed=true".into());
+        }
+        let v = format!("v_{}", san(&f.var));
+        let _ = write!(
+            self.out,
+            "{{% set_global lq_c_{k} = {coll} | lq_iter({}) %}}{{% set_global lq_len_{k} = lq_c_{k} | length %}}{{% for {v} in lq_c_{k} %}}{{% set lq_rix_{k} = lq_len_{k} - loop.index0 %}}{{% set lq_rix0_{k} = lq_len_{k} - loop.index %}}",
+            args.join(", ")
+        );
+        self.loops.push((f.var.clone(), k));
+        self.body(&f.body, blank);
+        self.loops.pop();
+        self.out.push_str("{% endfor %}");
+        if let Some(b) = &f.else_body {
+            let _ = write!(self.out, "{{% if lq_len_{k} == 0 %}}");
+            self.body(b, blank);
+            self.out.push_str("{% endif %}");
+        }
+    }
+
+    fn tr_capture(&mut self, n: &Node) {
+        let Node::Capture(name, body) = n else { return };
+        let t = format!("v_{}", san(name));
+        let empty = self.lit(Value::String(String::new()));
+        let _ = write!(self.out, "{{% set_global {t} = {empty} %}}");
+        self.captures.push(t);
+        self.nodes(body);
+        self.captures.pop();
+        self.assigned.insert(name.clone());
+    }
+
+    fn tr_break(&mut self, n: &Node) {
+        let (Node::Break(off) | Node::Continue(off)) = n else {
+            return;
+        };
+        let kw = if matches!(n, Node::Break(_)) {
+            "break"
+        } else {
+            "continue"
+        };
+        if self.loops.is_empty() {
+            let d = self.diag_at(
+                false,
+                *off,
+                format!("`{kw}` outside a `for` loop is ignored"),
+                Some("remove it, or move it into the loop it should leave".into()),
+            );
+            self.diags.push(d);
+        } else {
+            let _ = write!(self.out, "{{% {kw} %}}");
+        }
+    }
+
+    fn tr_highlight(&mut self, n: &Node) {
+        let Node::Highlight(lang, body) = n else {
+            return;
+        };
+        let k = self.id();
+        let t = format!("lq_hl_{k}");
+        let empty = self.lit(Value::String(String::new()));
+        let _ = write!(self.out, "{{% set_global {t} = {empty} %}}");
+        self.captures.push(t.clone());
+        self.nodes(body);
+        self.captures.pop();
+        let l = self.lit(Value::String(lang.clone()));
+        self.emit_value(&format!("{t} | lq_fence(lang={l})"));
     }
 
     // ---- expressions -----------------------------------------------------
@@ -478,7 +505,7 @@ impl<'e> Tr<'e> {
     }
 
     /// Check a `page.*`/`site.*` path against the known values.
-    fn check_static(&mut self, p: &Path) {
+    pub(super) fn check_static(&mut self, p: &Path) {
         let mut cur = if p.root == "page" {
             self.page
         } else {
@@ -513,9 +540,14 @@ impl<'e> Tr<'e> {
         while i < segs.len() {
             match &segs[i] {
                 Seg::Key(k) if !["size", "first", "last"].contains(&k.as_str()) => {
+                    // tera 1.20 slices quoted path segments by char index as if it
+                    // were a byte index, so non-ASCII keys go through `lq_key` below.
                     if is_ident(k) {
                         let _ = write!(s, ".{k}");
-                    } else if let Some(q) = ['"', '\'', '`'].into_iter().find(|q| !k.contains(*q)) {
+                    } else if let Some(q) = ['"', '\'', '`']
+                        .into_iter()
+                        .find(|q| k.is_ascii() && !k.contains(*q))
+                    {
                         let _ = write!(s, "[{q}{k}{q}]");
                     } else {
                         break;
@@ -571,120 +603,6 @@ impl<'e> Tr<'e> {
         };
         self.quiet -= 1;
         r
-    }
-
-    // ---- static evaluation (include names, parameters) -------------------
-
-    /// Evaluate an expression at build time, if it only uses literals, `page`,
-    /// `site` and known include parameters.
-    pub fn static_expr(&mut self, e: &Expr) -> Option<Value> {
-        let mut v = self.static_val(&e.val)?;
-        for f in &e.filters {
-            let mut args: HashMap<String, Value> = HashMap::new();
-            for (i, a) in f.args.iter().enumerate() {
-                args.insert(format!("a{i}"), self.static_val(a)?);
-            }
-            for (k, a) in &f.kwargs {
-                args.insert(format!("k_{}", san(k)), self.static_val(a)?);
-            }
-            v = filters::apply(&f.name, &v, &args, &self.url, &self.eng.markdownify);
-        }
-        Some(v)
-    }
-
-    pub fn static_val(&mut self, v: &Val) -> Option<Value> {
-        match v {
-            Val::Lit(x) => Some(x.clone()),
-            Val::Path(p) => {
-                if self.loops.iter().any(|(n, _)| *n == p.root) || self.assigned.contains(&p.root) {
-                    return None;
-                }
-                let mut cur = match p.root.as_str() {
-                    "page" => {
-                        self.check_static(p);
-                        self.page.clone()
-                    }
-                    "site" => {
-                        self.check_static(p);
-                        self.eng.site.clone()
-                    }
-                    "include" if self.frames.len() > 1 => {
-                        let Some(Seg::Key(k)) = p.segs.first() else {
-                            return None;
-                        };
-                        let (_, sv) = self.frame().params.get(k).cloned()?;
-                        let mut cur = sv?;
-                        for s in &p.segs[1..] {
-                            let k = match s {
-                                Seg::Key(k) => Value::String(k.clone()),
-                                Seg::Index(i) => self.static_val(i)?,
-                            };
-                            cur = filters::key(&cur, &k);
-                        }
-                        return Some(cur);
-                    }
-                    _ => return None,
-                };
-                for s in &p.segs {
-                    let k = match s {
-                        Seg::Key(k) => Value::String(k.clone()),
-                        Seg::Index(i) => self.static_val(i)?,
-                    };
-                    cur = filters::key(&cur, &k);
-                }
-                Some(cur)
-            }
-            _ => None,
-        }
-    }
-
-    /// The tera expression for an include parameter, evaluated in the current frame.
-    pub fn param_expr(&mut self, p: &Param) -> (String, Option<Value>) {
-        match p {
-            Param::Val(v) => {
-                let st = self.static_val(v);
-                (self.val(v), st)
-            }
-            Param::Str(pieces) => {
-                if pieces.iter().all(|p| matches!(p, Piece::Lit(_))) {
-                    let s: String = pieces
-                        .iter()
-                        .map(|p| match p {
-                            Piece::Lit(s) => s.as_str(),
-                            Piece::Expr(_) => "",
-                        })
-                        .collect();
-                    let v = Value::String(s);
-                    return (self.lit(v.clone()), Some(v));
-                }
-                let mut parts = Vec::new();
-                let mut st = Some(String::new());
-                for pc in pieces {
-                    match pc {
-                        Piece::Lit(s) => {
-                            if let Some(x) = st.as_mut() {
-                                x.push_str(s)
-                            }
-                            parts.push(self.lit(Value::String(s.clone())));
-                        }
-                        Piece::Expr(e) => {
-                            let sv = self.static_expr(e);
-                            match (&mut st, sv) {
-                                (Some(x), Some(v)) => x.push_str(&filters::to_s(&v)),
-                                _ => st = None,
-                            }
-                            let x = self.expr(e);
-                            parts.push(format!("lq_sf(v={x})"));
-                        }
-                    }
-                }
-                (parts.join(" ~ "), st.map(Value::String))
-            }
-        }
-    }
-
-    pub fn lit_ref(&mut self, v: Value) -> String {
-        self.lit(v)
     }
 
     pub fn next_id(&mut self) -> usize {

@@ -14,6 +14,10 @@ pub fn prepare(md: &str) -> Cow<'_, str> {
     let mut edits: Vec<Option<String>> = vec![None; lines.len()];
     let in_code = fences(&lines, &mut edits);
     marker_only_lines(&lines, &in_code, &mut edits);
+    empty_headings(&lines, &in_code, &mut edits);
+    if md.contains(" ` ") || md.contains(" `\n") {
+        lone_backticks(&lines, &in_code, &mut edits);
+    }
     ordered_lists_interrupt(&lines, &in_code, &mut edits);
     if md.contains('|') {
         tables(&lines, &in_code, &mut edits);
@@ -76,6 +80,117 @@ fn marker_only_lines(lines: &[&str], in_code: &[bool], edits: &mut [Option<Strin
         };
         let at = body.len() - t.len() + marker;
         edits[i] = Some(format!("{}\\{}", &l[..at], &l[at..]));
+    }
+}
+
+/// In kramdown a single backtick with whitespace on both sides never opens
+/// a code span (`wrap the value in the ` character`); CommonMark pairs it
+/// with the next backtick of the paragraph. Such backticks are escaped.
+/// Code spans are followed across the lines of a paragraph.
+fn lone_backticks(lines: &[&str], in_code: &[bool], edits: &mut [Option<String>]) {
+    let mut i = 0;
+    while i < lines.len() {
+        if in_code[i] || is_blank(lines[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < lines.len() && !in_code[i] && !is_blank(lines[i]) {
+            i += 1;
+        }
+        let first = lines[start].trim_start();
+        if first.starts_with('<') || indent(lines[start]) >= 4 {
+            continue;
+        }
+        let para: String = lines[start..i].concat();
+        let lone = lone_backtick_offsets(&para);
+        if lone.is_empty() {
+            continue;
+        }
+        // Map paragraph offsets back to lines and escape them.
+        let mut line_start = 0;
+        for (k, l) in lines[start..i].iter().enumerate() {
+            let here: Vec<usize> = lone
+                .iter()
+                .filter(|&&o| o >= line_start && o < line_start + l.len())
+                .map(|&o| o - line_start)
+                .collect();
+            if !here.is_empty() && edits[start + k].is_none() {
+                let mut e = String::with_capacity(l.len() + here.len());
+                let mut from = 0;
+                for o in here {
+                    e.push_str(&l[from..o]);
+                    e.push('\\');
+                    from = o;
+                }
+                e.push_str(&l[from..]);
+                edits[start + k] = Some(e);
+            }
+            line_start += l.len();
+        }
+    }
+}
+
+/// Offsets of the lone backticks of a paragraph, following code spans the
+/// way kramdown does (a run opens a span only if the same run closes it).
+fn lone_backtick_offsets(para: &str) -> Vec<usize> {
+    let b = para.as_bytes();
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k < b.len() {
+        match b[k] {
+            b'\\' => k += 2,
+            b'`' => {
+                let run = b[k..].iter().take_while(|&&c| c == b'`').count();
+                let before = k.checked_sub(1).map(|p| b[p]);
+                let after = b.get(k + run).copied();
+                let spaced = |c: Option<u8>| c.is_some_and(|c| c.is_ascii_whitespace());
+                if run == 1 && spaced(before) && spaced(after) {
+                    out.push(k);
+                    k += 1;
+                    continue;
+                }
+                let delim = &para[k..k + run];
+                let mut j = k + run;
+                let mut close = None;
+                while let Some(p) = para[j..].find(delim) {
+                    let at = j + p;
+                    let len = b[at..].iter().take_while(|&&c| c == b'`').count();
+                    if len == run {
+                        close = Some(at);
+                        break;
+                    }
+                    j = at + len;
+                }
+                k = close.map_or(k + run, |c| c + run);
+            }
+            _ => k += 1,
+        }
+    }
+    out
+}
+
+/// kramdown has no empty ATX headings: `#` with nothing after it is text,
+/// and in `##### #` the lone `#` is the heading's text (CommonMark reads
+/// both as empty headings).
+fn empty_headings(lines: &[&str], in_code: &[bool], edits: &mut [Option<String>]) {
+    for (i, l) in lines.iter().enumerate() {
+        if in_code[i] || edits[i].is_some() {
+            continue;
+        }
+        let n = l.len() - l.trim_start_matches(' ').len();
+        let level = l[n..].bytes().take_while(|&b| b == b'#').count();
+        if n > 3 || level == 0 || level > 6 {
+            continue;
+        }
+        let rest = l[n + level..].trim_end_matches(['\n', '\r']);
+        let content = rest.trim_matches([' ', '\t']);
+        if content.is_empty() {
+            edits[i] = Some(format!("{}\\{}", &l[..n], &l[n..]));
+        } else if content.bytes().all(|b| b == b'#') && rest.starts_with([' ', '\t']) {
+            let at = n + level + (rest.len() - rest.trim_start_matches([' ', '\t']).len());
+            edits[i] = Some(format!("{}\\{}", &l[..at], &l[at..]));
+        }
     }
 }
 
@@ -196,15 +311,12 @@ fn tables(lines: &[&str], in_code: &[bool], edits: &mut [Option<String>]) {
             i += 1;
             continue;
         }
-        let header = count_cells(lines[i]);
         let mut end = i + 2;
-        let mut widest = header;
         while end < lines.len()
             && !in_code[end]
             && !is_blank(lines[end])
             && lines[end].contains('|')
         {
-            widest = widest.max(count_cells(lines[end]));
             end += 1;
         }
         let n = indent(lines[i]);
@@ -215,12 +327,78 @@ fn tables(lines: &[&str], in_code: &[bool], edits: &mut [Option<String>]) {
             let l = lines[i + 1];
             let k = l.find('|').unwrap_or(0);
             edits[i + 1] = Some(format!("{}\\{}", &l[..k], &l[k..]));
-        } else if widest > header {
-            edits[i] = Some(widen(lines[i], widest - header, "  |"));
+            i = end;
+            continue;
+        }
+        // kramdown never splits a cell inside code: escape those pipes for GFM.
+        let rows: Vec<String> = (i..end)
+            .map(|k| protect_code_pipes(lines[k]).unwrap_or_else(|| lines[k].to_string()))
+            .collect();
+        for (k, row) in (i..end).zip(&rows) {
+            if row != lines[k] {
+                edits[k] = Some(row.clone());
+            }
+        }
+        let header = count_cells(&rows[0]);
+        let widest = rows
+            .iter()
+            .skip(2)
+            .map(|r| count_cells(r))
+            .fold(header, usize::max);
+        if widest > header {
+            edits[i] = Some(widen(&rows[0], widest - header, "  |"));
             edits[i + 1] = Some(widen(lines[i + 1], widest - header, " --- |"));
         }
         i = end;
     }
+}
+
+/// The line with every `|` inside a code span (backticks or `<code>`)
+/// escaped, if it has any.
+fn protect_code_pipes(line: &str) -> Option<String> {
+    let b = line.as_bytes();
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut k = 0;
+    while k < b.len() {
+        match b[k] {
+            b'\\' => k += 2,
+            b'`' => {
+                let run = b[k..].iter().take_while(|&&c| c == b'`').count();
+                let delim = &line[k..k + run];
+                match line[k + run..].find(delim) {
+                    Some(p) => {
+                        spans.push((k + run, k + run + p));
+                        k += run + p + run;
+                    }
+                    None => k += run,
+                }
+            }
+            b'<' if line[k..].starts_with("<code") => match line[k..].find("</code>") {
+                Some(p) => {
+                    spans.push((k, k + p));
+                    k += p + 7;
+                }
+                None => k += 1,
+            },
+            _ => k += 1,
+        }
+    }
+    let pipes: Vec<usize> = spans
+        .iter()
+        .flat_map(|&(a, z)| (a..z).filter(|&p| b[p] == b'|' && (p == 0 || b[p - 1] != b'\\')))
+        .collect();
+    if pipes.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(line.len() + pipes.len());
+    let mut from = 0;
+    for p in pipes {
+        out.push_str(&line[from..p]);
+        out.push('\\');
+        from = p;
+    }
+    out.push_str(&line[from..]);
+    Some(out)
 }
 
 /// A GFM table delimiter row: `| :--- | ---: |`.
@@ -315,9 +493,26 @@ mod tests {
         assert!(matches!(prepare("Text\n\n2. Step\n"), Cow::Borrowed(_)));
     }
 
+    // kramdown 2.4: `# ` is a paragraph "#", `##### #` a heading "#".
+    #[test]
+    fn empty_headings_are_text() {
+        assert_eq!(prepare("# \t\n\n##### #\n"), "\\# \t\n\n##### \\#\n");
+        assert!(matches!(prepare("## Foo ##\n"), Cow::Borrowed(_)));
+    }
+
+    // kramdown 2.4: "wrap it in the ` character, see `code`" keeps the lone backtick.
+    #[test]
+    fn lone_backticks_are_text() {
+        assert_eq!(
+            prepare("wrap it in the ` character, see `code`.\n"),
+            "wrap it in the \\` character, see `code`.\n"
+        );
+        assert!(matches!(prepare("a `x ` y` b\n"), Cow::Borrowed(_)));
+    }
+
     #[test]
     fn code_is_never_rewritten() {
-        let md = "```\n*\n6.\nx\n2. y\n| a | b |\n|---|---|\n```\n";
+        let md = "```\n*\n6.\nx\n2. y\n#\n| a | b |\n|---|---|\n```\n";
         assert!(matches!(prepare(md), Cow::Borrowed(_)));
     }
 
@@ -339,6 +534,16 @@ mod tests {
         assert_eq!(prepare("a\n\n```js\nx\n"), "a\n\n\\`\\`\\`js\nx\n");
         let top = "```\ncode\n```\n";
         assert!(matches!(prepare(top), Cow::Borrowed(_)));
+    }
+
+    // kramdown 2.4: `| `x|y` | c |` is two cells.
+    #[test]
+    fn pipes_in_code_do_not_split_cells() {
+        let md = "| a | b |\n|---|---|\n| `x|y` | c |\n| <code>p|q</code> | d |\n";
+        assert_eq!(
+            prepare(md),
+            "| a | b |\n|---|---|\n| `x\\|y` | c |\n| <code>p\\|q</code> | d |\n"
+        );
     }
 
     #[test]

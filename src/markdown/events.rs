@@ -2,7 +2,7 @@
 //! blocks through the highlighter, `markdown="..."` HTML elements, and the
 //! collection of headings, links, images and ids.
 
-use super::html_blocks::{self, ContentMode};
+use super::html_blocks::ContentMode;
 use super::ids::IdGen;
 use super::scan::{self, Lines};
 use super::smart::{Quotes, Smart};
@@ -14,7 +14,7 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd}
 use std::ops::Range;
 use std::path::Path;
 
-type Spanned<'s> = (Event<'s>, Range<usize>);
+pub(super) type Spanned<'s> = (Event<'s>, Range<usize>);
 
 /// Rendering state of one page.
 pub struct Ctx<'a> {
@@ -23,11 +23,11 @@ pub struct Ctx<'a> {
     file: &'a Path,
     first_line: usize,
     ids: IdGen,
-    quotes: Option<Quotes>,
+    pub(super) quotes: Option<Quotes>,
     lines: Lines,
     /// How many `markdown="..."` HTML elements the current fragment is inside.
-    in_element: usize,
-    out: Rendered,
+    pub(super) in_element: usize,
+    pub(super) out: Rendered,
 }
 
 fn parser_options() -> Options {
@@ -69,7 +69,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Render `src[range]` as blocks, or as span content (no paragraphs).
-    fn fragment(
+    pub(super) fn fragment(
         &mut self,
         src: &str,
         mut range: Range<usize>,
@@ -160,81 +160,6 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// Whether paragraph `i` is a kramdown table without header: all its
-    /// lines hold a `|`, and it stands between block boundaries.
-    fn is_headerless_table(&self, src: &str, evs: &[Spanned<'_>], i: usize) -> bool {
-        let r = &evs[i].1;
-        if !src[r.clone()].contains('|') {
-            return false;
-        }
-        let line_start = src[..r.start].rfind('\n').map_or(0, |k| k + 1);
-        let before_ok = i == 0
-            || matches!(evs[i - 1].0, Event::Start(Tag::Item | Tag::BlockQuote(_)))
-            || line_start == 0
-            || src[..line_start - 1]
-                .rsplit('\n')
-                .next()
-                .is_some_and(|l| l.trim().is_empty());
-        let end = find_end(evs, i);
-        let after_line = if src[..r.end].ends_with('\n') {
-            r.end
-        } else {
-            src[r.end..].find('\n').map_or(src.len(), |k| r.end + k + 1)
-        };
-        let after_ok = matches!(
-            evs.get(end + 1).map(|e| &e.0),
-            None | Some(Event::End(TagEnd::Item | TagEnd::BlockQuote(_)))
-        ) || src[after_line..]
-            .split('\n')
-            .next()
-            .is_none_or(|l| l.trim().is_empty());
-        before_ok && after_ok && super::tables::headerless_rows(src, r.clone()).is_some()
-    }
-
-    /// The text of a tight list item (no paragraph events) that is all pipe
-    /// lines is a kramdown table too. Returns the next event to process.
-    fn tight_item_table<'s>(
-        &mut self,
-        src: &'s str,
-        evs: &[Spanned<'s>],
-        first: usize,
-        out: &mut Vec<Event<'s>>,
-    ) -> usize {
-        let Some(end) = inline_run_end(evs, first) else {
-            return first;
-        };
-        let para = evs[first].1.start..evs[end - 1].1.end;
-        if !src[para.clone()].contains('|')
-            || super::tables::headerless_rows(src, para.clone()).is_none()
-        {
-            return first;
-        }
-        self.headerless_table(src, para, out);
-        end
-    }
-
-    /// Render paragraph `para` as a kramdown table without header.
-    fn headerless_table<'s>(&mut self, src: &'s str, para: Range<usize>, out: &mut Vec<Event<'s>>) {
-        let rows = super::tables::headerless_rows(src, para).unwrap_or_default();
-        let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-        let mut html = String::from("<table>\n<tbody>\n");
-        for row in &rows {
-            html.push_str("<tr>\n");
-            for k in 0..columns {
-                html.push_str("<td>");
-                if let Some(cell) = row.get(k) {
-                    let mut inner = String::new();
-                    self.fragment(src, cell.clone(), ContentMode::Span, &mut inner);
-                    html.push_str(inner.trim_end_matches('\n'));
-                }
-                html.push_str("</td>\n");
-            }
-            html.push_str("</tr>\n");
-        }
-        html.push_str("</tbody>\n</table>\n");
-        out.push(Event::Html(CowStr::from(html)));
-    }
-
     fn inline<'s>(
         &mut self,
         src: &'s str,
@@ -321,7 +246,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn text_piece<'s>(
+    pub(super) fn text_piece<'s>(
         &mut self,
         src: &'s str,
         range: Range<usize>,
@@ -335,7 +260,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn link(&mut self, src: &str, kind: LinkKind, href: &str, offset: usize) {
+    pub(super) fn link(&mut self, src: &str, kind: LinkKind, href: &str, offset: usize) {
         let (line, col) = self.pos(src, offset);
         self.out.links.push(Link {
             kind,
@@ -448,180 +373,6 @@ impl<'a> Ctx<'a> {
         html.push_str("</code></pre>\n");
         out.push(Event::Html(CowStr::from(html)));
     }
-
-    /// kramdown keeps the whole content of a block-level HTML element raw,
-    /// blank lines included, where CommonMark ends the HTML block at the
-    /// first blank line and reads the rest as Markdown. When the element
-    /// starting HTML event `i` closes past its CommonMark block, the whole
-    /// element is passed on as raw HTML (its `markdown="..."` children are
-    /// still rendered). Returns the index of the next event, or None.
-    fn raw_element<'s>(
-        &mut self,
-        src: &'s str,
-        evs: &[Spanned<'s>],
-        i: usize,
-        text: &str,
-        out: &mut Vec<Event<'s>>,
-    ) -> Option<usize> {
-        let mut range = evs[i].1.clone();
-        // An indented HTML block line: the event text is the line after its indent.
-        let raw = src.get(range.clone())?;
-        if raw != text {
-            if !raw.ends_with(text) || !raw[..raw.len() - text.len()].trim().is_empty() {
-                return None;
-            }
-            range.start = range.end - text.len();
-        }
-        let block_end = evs[i..]
-            .iter()
-            .find(|(e, _)| matches!(e, Event::End(TagEnd::HtmlBlock)))
-            .map_or(range.end, |(_, r)| r.end);
-        let first_of_block = evs[..i]
-            .iter()
-            .rev()
-            .find(|(e, _)| !matches!(e, Event::Text(t) if t.trim().is_empty()))
-            .is_some_and(|(e, _)| matches!(e, Event::Start(Tag::HtmlBlock)));
-        let indent = text.len() - text.trim_start().len();
-        let (end, markdown) = if text[indent..].starts_with("<!--") {
-            let close = src[range.start..].find("-->")?;
-            (range.start + close + 3, false)
-        } else {
-            let tag = scan::start_tags(text).next()?;
-            if tag.start != indent || !html_blocks::is_block_element(tag.name) {
-                return None;
-            }
-            let (_, close_end) = html_blocks::matching_close(src, range.start + tag.end, tag.name)?;
-            (close_end, html_blocks::markdown_mode(&tag).is_some())
-        };
-        if end > block_end && !markdown {
-            let whole = CowStr::Borrowed(&src[range.start..end]);
-            let one = [(Event::Html(whole.clone()), range.start..end)];
-            self.raw_html(src, &one, 0, &whole, out);
-            return Some(self.skip_covered(src, evs, i + 1, range.start..end, out));
-        }
-        // kramdown: the rest of the line after the element is Markdown.
-        let line_end = src[end..].find('\n').map_or(src.len(), |k| end + k);
-        if !first_of_block || end > block_end || src[end..line_end].trim().is_empty() {
-            return None;
-        }
-        let whole = CowStr::Borrowed(&src[range.start..end]);
-        let one = [(Event::Html(whole.clone()), range.start..end)];
-        self.raw_html(src, &one, 0, &whole, out);
-        out.push(Event::Html(CowStr::Borrowed("\n")));
-        let mut rest = String::new();
-        self.fragment(src, end..block_end, ContentMode::Block, &mut rest);
-        out.push(Event::Html(CowStr::from(rest)));
-        Some(self.skip_covered(src, evs, i + 1, range.start..block_end, out))
-    }
-
-    /// Raw HTML event `i`: collect links and ids, render `markdown="..."`
-    /// elements. Returns the index of the next event to process.
-    fn raw_html<'s>(
-        &mut self,
-        src: &'s str,
-        evs: &[Spanned<'s>],
-        i: usize,
-        text: &CowStr<'s>,
-        out: &mut Vec<Event<'s>>,
-    ) -> usize {
-        let range = &evs[i].1;
-        // Where `text` starts in `src` (HTML inside list items loses its indent).
-        let base = if src.get(range.clone()) == Some(&**text) {
-            Some(range.start)
-        } else {
-            src[range.start..].find(&**text).map(|k| range.start + k)
-        };
-        let mut from = 0;
-        for tag in scan::start_tags(text) {
-            if tag.start < from {
-                continue;
-            }
-            self.collect_tag(src, &tag, base.unwrap_or(range.start));
-            let Some(mode) = html_blocks::markdown_mode(&tag) else {
-                continue;
-            };
-            let Some(b) = base else { continue };
-            let inner_start = b + tag.end;
-            let Some((close_start, close_end)) =
-                html_blocks::matching_close(src, inner_start, tag.name)
-            else {
-                continue;
-            };
-            out.push(Event::Html(CowStr::from(text[from..tag.start].to_string())));
-            out.push(Event::Html(CowStr::from(
-                html_blocks::tag_without_markdown(&tag, text),
-            )));
-            let mut inner = String::new();
-            self.in_element += 1;
-            self.fragment(src, inner_start..close_start, mode, &mut inner);
-            self.in_element -= 1;
-            if mode == ContentMode::Span {
-                let trimmed = inner.trim_end_matches('\n').len();
-                inner.truncate(trimmed);
-            }
-            out.push(Event::Html(CowStr::from(inner)));
-            out.push(Event::Html(CowStr::from(
-                src[close_start..close_end].to_string(),
-            )));
-            if close_end <= b + text.len() {
-                from = close_end - b;
-                continue;
-            }
-            // The element goes on past this event: skip what it covered.
-            return self.skip_covered(src, evs, i + 1, inner_start..close_end, out);
-        }
-        out.push(Event::Html(CowStr::from(text[from..].to_string())));
-        i + 1
-    }
-
-    /// Skip the events that lie before `end` (content already rendered),
-    /// keeping container events that reach past it and the rest of a raw
-    /// HTML event that straddles it.
-    fn skip_covered<'s>(
-        &mut self,
-        src: &'s str,
-        evs: &[Spanned<'s>],
-        mut j: usize,
-        covered: Range<usize>,
-        out: &mut Vec<Event<'s>>,
-    ) -> usize {
-        let end = covered.end;
-        while j < evs.len() && evs[j].1.start < end {
-            let (e, r) = &evs[j];
-            if r.start < covered.start || r.end > end {
-                match e {
-                    Event::Html(_) | Event::InlineHtml(_) => {
-                        let rest = CowStr::Borrowed(&src[end..r.end]);
-                        let tmp = [(Event::Html(rest.clone()), end..r.end)];
-                        self.raw_html(src, &tmp, 0, &rest, out);
-                    }
-                    Event::Start(_) | Event::End(_) => out.push(e.clone()),
-                    _ => {}
-                }
-            }
-            j += 1;
-        }
-        j
-    }
-
-    /// Record the link, image and id of a raw HTML start tag.
-    fn collect_tag(&mut self, src: &str, tag: &scan::StartTag<'_>, base: usize) {
-        let name = tag.name.to_ascii_lowercase();
-        for (attr, value, off) in tag.attributes() {
-            let attr = attr.to_ascii_lowercase();
-            let kind = match (name.as_str(), attr.as_str()) {
-                ("a", "href") => Some(LinkKind::Link),
-                ("img", "src") => Some(LinkKind::Image),
-                _ => None,
-            };
-            if let Some(kind) = kind {
-                let href = html_escape::decode_html_entities(value).into_owned();
-                self.link(src, kind, &href, base + off);
-            } else if attr == "id" && !value.is_empty() {
-                self.out.ids.push(value.to_string());
-            }
-        }
-    }
 }
 
 /// The language of a fence info string, as kramdown's GFM parser reads it:
@@ -712,44 +463,8 @@ fn merge_texts<'s>(src: &'s str, evs: Vec<Spanned<'s>>) -> Vec<Spanned<'s>> {
     out
 }
 
-/// The end of the inline content that fills a tight list item starting at
-/// `first`: the index of its `End(Item)` (or nested list), if nothing but
-/// inline events lead there.
-fn inline_run_end(evs: &[Spanned<'_>], first: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    for (k, (e, _)) in evs.iter().enumerate().skip(first) {
-        match e {
-            // kramdown ends the item's text block before a nested list too.
-            Event::End(TagEnd::Item) | Event::Start(Tag::List(_)) if depth == 0 => {
-                return (k > first).then_some(k)
-            }
-            Event::Start(
-                Tag::Emphasis
-                | Tag::Strong
-                | Tag::Strikethrough
-                | Tag::Link { .. }
-                | Tag::Image { .. },
-            ) => depth += 1,
-            Event::End(
-                TagEnd::Emphasis
-                | TagEnd::Strong
-                | TagEnd::Strikethrough
-                | TagEnd::Link
-                | TagEnd::Image,
-            ) => depth = depth.saturating_sub(1),
-            Event::Text(_)
-            | Event::Code(_)
-            | Event::InlineHtml(_)
-            | Event::SoftBreak
-            | Event::HardBreak => {}
-            _ => return None,
-        }
-    }
-    None
-}
-
 /// Index of the event closing the container started at `start`.
-fn find_end(evs: &[Spanned<'_>], start: usize) -> usize {
+pub(super) fn find_end(evs: &[Spanned<'_>], start: usize) -> usize {
     let mut depth = 0usize;
     for (k, (e, _)) in evs.iter().enumerate().skip(start) {
         match e {
@@ -767,20 +482,20 @@ fn find_end(evs: &[Spanned<'_>], start: usize) -> usize {
 }
 
 /// Per-fragment inline state: smart quotes, image nesting.
-struct Inline {
+pub(super) struct Inline {
     smart: Option<Smart>,
     in_image: usize,
 }
 
 impl Inline {
-    fn new(quotes: Option<Quotes>) -> Inline {
+    pub(super) fn new(quotes: Option<Quotes>) -> Inline {
         Inline {
             smart: quotes.map(Smart::new),
             in_image: 0,
         }
     }
 
-    fn smart_boundary(&mut self) {
+    pub(super) fn smart_boundary(&mut self) {
         if let Some(s) = &mut self.smart {
             s.boundary();
         }
@@ -793,7 +508,7 @@ impl Inline {
     }
 
     /// The typographic version of a text event, if it changes.
-    fn text(&mut self, t: &str, src: &str, range: &Range<usize>) -> Option<String> {
+    pub(super) fn text(&mut self, t: &str, src: &str, range: &Range<usize>) -> Option<String> {
         if self.in_image > 0 {
             return None;
         }

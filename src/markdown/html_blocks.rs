@@ -91,7 +91,9 @@ pub fn matching_close(src: &str, from: usize, name: &str) -> Option<(usize, usiz
         };
         let n = lower_name.len();
         let named = rest.len() >= n
-            && rest[..n].eq_ignore_ascii_case(&lower_name)
+            // Bytes first: `n` may fall inside a multi-byte character after `<`.
+            && rest.as_bytes()[..n].eq_ignore_ascii_case(lower_name.as_bytes())
+            && rest.is_char_boundary(n)
             && rest[n..]
                 .chars()
                 .next()

@@ -2,12 +2,19 @@
 //! GFM extensions, plus kramdown's rules where the corpus relies on them
 //! (heading ids, smart quotes, `markdown="span"` blocks, fences in lists).
 //!
-//! The stage runs in three steps: [`blocks`] rewrites the source where
-//! kramdown reads blocks differently from CommonMark (fences and code inside
-//! list items, HTML blocks); [`html_blocks`] renders the content of
-//! `markdown="span"`/`markdown="1"` HTML elements; then the pulldown-cmark
-//! events are rewritten ([`ids`], [`smart`], code blocks through the
-//! highlighter) while links, images and ids are collected.
+//! The stage runs in three steps: `blocks` rewrites the source where
+//! kramdown reads blocks differently from CommonMark (bare list markers,
+//! fences in list items, unclosed fences, table boundaries and widths, empty
+//! headings, lone backticks), keeping every line where it was; pulldown-cmark
+//! parses it; then `events` rewrites the events: heading ids (`ids`),
+//! typographic text (`smart`), kramdown's looser emphasis (`emphasis`),
+//! code blocks through the highlighter, raw HTML and `markdown="..."`
+//! elements (`raw`, `html_blocks`), tables without header (`tables`),
+//! while links, images and ids are collected (`scan`).
+//!
+//! Where kramdown's output is a Jekyll bug the authors did not mean (escaped
+//! HTML inside `markdown="span"`, placeholders like `<filename.pdf>` read as
+//! tags) the author's intent is kept.
 //!
 //! OWNER: markdown helper.
 
@@ -16,6 +23,7 @@ mod emphasis;
 mod events;
 mod html_blocks;
 mod ids;
+mod raw;
 mod scan;
 mod smart;
 mod tables;

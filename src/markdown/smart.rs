@@ -114,7 +114,12 @@ impl Smart {
     /// Append `text` to `out` with typographic symbols and smart quotes;
     /// `after` is the source that follows the text (for lookahead).
     pub fn push(&mut self, text: &str, after: &str, out: &mut String) {
-        if !text.contains(['"', '\'', '-', '.', '<', '>']) {
+        let plain = !text.contains(['"', '\''])
+            && !text.contains("--")
+            && !text.contains("...")
+            && !text.contains("<<")
+            && !text.contains(">>");
+        if plain {
             out.push_str(text);
             if let Some(c) = text.chars().next_back() {
                 self.prev = Some(c).filter(|c| !is_consumed_delim(*c));

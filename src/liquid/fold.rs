@@ -1,0 +1,124 @@
+//! Values known at build time: `page`, `site`, literals and include
+//! parameters given as literals are evaluated while translating. They name
+//! include files and are folded into the text, so most pages need no tera
+//! rendering at all.
+
+use super::filters;
+use super::parser::{Expr, Param, Piece, Seg, Val};
+use super::translate::{san, Tr};
+use serde_json::Value;
+use std::collections::HashMap;
+
+impl Tr<'_> {
+    /// Evaluate an expression at build time, if it only uses literals, `page`,
+    /// `site` and known include parameters.
+    pub fn static_expr(&mut self, e: &Expr) -> Option<Value> {
+        let mut v = self.static_val(&e.val)?;
+        for f in &e.filters {
+            let mut args: HashMap<String, Value> = HashMap::new();
+            for (i, a) in f.args.iter().enumerate() {
+                args.insert(format!("a{i}"), self.static_val(a)?);
+            }
+            for (k, a) in &f.kwargs {
+                args.insert(format!("k_{}", san(k)), self.static_val(a)?);
+            }
+            v = filters::apply(&f.name, &v, &args, &self.url, &self.eng.markdownify);
+        }
+        Some(v)
+    }
+
+    pub fn static_val(&mut self, v: &Val) -> Option<Value> {
+        match v {
+            Val::Lit(x) => Some(x.clone()),
+            Val::Path(p) => {
+                if self.loops.iter().any(|(n, _)| *n == p.root) || self.assigned.contains(&p.root) {
+                    return None;
+                }
+                let mut cur = match p.root.as_str() {
+                    "page" => {
+                        self.check_static(p);
+                        self.page.clone()
+                    }
+                    "site" => {
+                        self.check_static(p);
+                        self.eng.site.clone()
+                    }
+                    "include" if self.frames.len() > 1 => {
+                        let Some(Seg::Key(k)) = p.segs.first() else {
+                            return None;
+                        };
+                        let (_, sv) = self.frame().params.get(k).cloned()?;
+                        let mut cur = sv?;
+                        for s in &p.segs[1..] {
+                            let k = match s {
+                                Seg::Key(k) => Value::String(k.clone()),
+                                Seg::Index(i) => self.static_val(i)?,
+                            };
+                            cur = filters::key(&cur, &k);
+                        }
+                        return Some(cur);
+                    }
+                    _ => return None,
+                };
+                for s in &p.segs {
+                    let k = match s {
+                        Seg::Key(k) => Value::String(k.clone()),
+                        Seg::Index(i) => self.static_val(i)?,
+                    };
+                    cur = filters::key(&cur, &k);
+                }
+                Some(cur)
+            }
+            _ => None,
+        }
+    }
+
+    /// The tera expression for an include parameter, evaluated in the current frame.
+    pub fn param_expr(&mut self, p: &Param) -> (String, Option<Value>) {
+        match p {
+            Param::Val(v) => {
+                let st = self.static_val(v);
+                (self.val(v), st)
+            }
+            Param::Str(pieces) => {
+                if pieces.iter().all(|p| matches!(p, Piece::Lit(_))) {
+                    let s: String = pieces
+                        .iter()
+                        .map(|p| match p {
+                            Piece::Lit(s) => s.as_str(),
+                            Piece::Expr(_) => "",
+                        })
+                        .collect();
+                    let v = Value::String(s);
+                    return (self.lit(v.clone()), Some(v));
+                }
+                let mut parts = Vec::new();
+                let mut st = Some(String::new());
+                for pc in pieces {
+                    match pc {
+                        Piece::Lit(s) => {
+                            if let Some(x) = st.as_mut() {
+                                x.push_str(s)
+                            }
+                            parts.push(self.lit(Value::String(s.clone())));
+                        }
+                        Piece::Expr(e) => {
+                            let sv = self.static_expr(e);
+                            match (&mut st, sv) {
+                                (Some(x), Some(v)) => x.push_str(&filters::to_s(&v)),
+                                _ => st = None,
+                            }
+                            let x = self.expr(e);
+                            parts.push(format!("lq_sf(v={x})"));
+                        }
+                    }
+                }
+                (parts.join(" ~ "), st.map(Value::String))
+            }
+        }
+    }
+
+    pub fn lit_ref(&mut self, v: Value) -> String {
+        self.lit(v)
+    }
+}

@@ -1,0 +1,66 @@
+//! Two builds of the same source are byte-identical: sorted iteration, no
+//! timestamps, parallel rendering that does not leak its order into output.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Every file under `dir` (relative path → bytes).
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap().to_path_buf();
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+fn build(source: &Path, out: &Path) {
+    let status = Command::new(env!("CARGO_BIN_EXE_elementdocs"))
+        .args(["build", "--source"])
+        .arg(source)
+        .arg("--out")
+        .arg(out)
+        .status()
+        .unwrap();
+    assert!(status.success(), "build of {} failed", source.display());
+}
+
+/// Build `source` into two fresh folders and compare every file.
+fn assert_deterministic(source: &Path) {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    build(source, &a);
+    build(source, &b);
+    let (sa, sb) = (snapshot(&a), snapshot(&b));
+    assert_eq!(sa.keys().collect::<Vec<_>>(), sb.keys().collect::<Vec<_>>());
+    let differing: Vec<&PathBuf> = sa
+        .iter()
+        .filter(|(k, v)| sb[*k] != **v)
+        .map(|(k, _)| k)
+        .collect();
+    assert!(
+        differing.is_empty(),
+        "files differ between two builds: {differing:?}"
+    );
+    assert!(sa.len() > 5, "expected a real site, got {} files", sa.len());
+}
+
+#[test]
+fn the_bundled_site_builds_byte_identically() {
+    assert_deterministic(Path::new(env!("CARGO_MANIFEST_DIR")));
+}
+
+#[test]
+fn the_corpus_builds_byte_identically() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/devportal");
+    if !corpus.is_dir() {
+        eprintln!("skipped: {} not found", corpus.display());
+        return;
+    }
+    assert_deterministic(&corpus);
+}
