@@ -584,19 +584,35 @@ impl Collapsed {
     }
 
     fn words(&mut self, s: &str) {
-        for (i, piece) in s.split(char::is_whitespace).enumerate() {
-            if i > 0 {
+        // `split(char::is_whitespace)`, a byte at a time for ASCII.
+        let b = s.as_bytes();
+        let (mut i, mut start) = (0, 0);
+        while i < b.len() {
+            let (space, len) = if b[i] < 0x80 {
+                (matches!(b[i], b'\t'..=b'\r' | b' '), 1)
+            } else {
+                let c = s[i..].chars().next().expect("a char boundary");
+                (c.is_whitespace(), c.len_utf8())
+            };
+            if space {
+                self.word(&s[start..i]);
                 self.pending = true;
+                start = i + len;
             }
-            if piece.is_empty() {
-                continue;
-            }
-            if self.pending && !self.out.is_empty() {
-                self.out.push(' ');
-            }
-            self.pending = false;
-            self.out.push_str(piece);
+            i += len;
         }
+        self.word(&s[start..]);
+    }
+
+    fn word(&mut self, w: &str) {
+        if w.is_empty() {
+            return;
+        }
+        if self.pending && !self.out.is_empty() {
+            self.out.push(' ');
+        }
+        self.pending = false;
+        self.out.push_str(w);
     }
 }
 
@@ -786,6 +802,7 @@ mod tests {
             "&nbsp;&nbsp;",
             "",
             "<script>x</script>y<!-- z -->w",
+            "a\u{2003}b\x0bc\u{85}d é\u{3000}",
         ] {
             assert_eq!(html_to_text(html), reference(html), "{html:?}");
         }
