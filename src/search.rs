@@ -90,6 +90,7 @@ pub struct SearchDoc {
 
 impl SearchDoc {
     /// The field values, in [`FIELDS`] order.
+    #[cfg(test)]
     fn fields(&self) -> [String; 4] {
         [
             self.title.clone(),
@@ -170,11 +171,7 @@ impl Pipe {
     /// what [`tokenize`] then the pipeline give, without a string per token.
     fn field(&mut self, text: &str) -> (FieldTokens, usize) {
         let mut tokens: Vec<std::rc::Rc<str>> = Vec::new();
-        for raw in text
-            .split(|c: char| c.is_whitespace() || c == '-')
-            .filter(|s| !s.is_empty())
-        {
-            let raw = raw.trim();
+        for raw in split_words(text) {
             let lower;
             let word: &str = if raw.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
                 lower = raw.to_lowercase();
@@ -216,6 +213,35 @@ impl Pipe {
     }
 }
 
+/// `text.split(|c| c.is_whitespace() || c == '-')` without the empty
+/// pieces, a byte at a time for ASCII.
+fn split_words(text: &str) -> impl Iterator<Item = &str> {
+    let b = text.as_bytes();
+    let (mut i, mut start) = (0, 0);
+    std::iter::from_fn(move || {
+        while i < b.len() {
+            let (cut, len) = if b[i] < 0x80 {
+                (matches!(b[i], b'\t'..=b'\r' | b' ' | b'-'), 1)
+            } else {
+                let c = text[i..].chars().next().expect("a char boundary");
+                (c.is_whitespace(), c.len_utf8())
+            };
+            let at = i;
+            i += len;
+            if cut {
+                let w = &text[start..at];
+                start = i;
+                if !w.is_empty() {
+                    return Some(w);
+                }
+            }
+        }
+        let w = &text[start..];
+        start = text.len();
+        (!w.is_empty()).then_some(w)
+    })
+}
+
 /// A fast hasher for the word memory (FxHash's mixing; the words are the
 /// site's own text, so no hash flooding to fear).
 #[derive(Default, Clone, Copy)]
@@ -244,7 +270,8 @@ type WordMap<V> = HashMap<String, V, std::hash::BuildHasherDefault<WordHasher>>;
 impl Prepared {
     fn new(doc: &SearchDoc, pipes: &mut [Pipe]) -> Prepared {
         let pipe = &mut pipes[lang_at(doc.lang)];
-        let fields = doc.fields().map(|f| pipe.field(&f));
+        let headings = doc.headings.join(" \n ");
+        let fields = [&doc.title, &doc.heading, &headings, &doc.text].map(|f| pipe.field(f));
         Prepared {
             url: doc.url.clone(),
             lang: doc.lang,
@@ -805,6 +832,25 @@ mod tests {
             "a\u{2003}b\x0bc\u{85}d é\u{3000}",
         ] {
             assert_eq!(html_to_text(html), reference(html), "{html:?}");
+        }
+    }
+
+    #[test]
+    fn split_words_matches_the_tokenizer_split() {
+        for text in [
+            "a-b c\td\n\ne--f- -g ",
+            "",
+            "-",
+            "  x",
+            "é\u{a0}ü\u{2003}-z\x0bq",
+            "one",
+        ] {
+            let ours: Vec<&str> = split_words(text).collect();
+            let std: Vec<&str> = text
+                .split(|c: char| c.is_whitespace() || c == '-')
+                .filter(|s| !s.is_empty())
+                .collect();
+            assert_eq!(ours, std, "{text:?}");
         }
     }
 
