@@ -177,7 +177,12 @@ fn build_into(
             Err(d) => diagnostics.extend(d),
         }
     }
-    let mut generated = match generated_files(&ctx) {
+    // The theme's files and the search index are independent: made side by side.
+    let (theme_files, search_files) = rayon::join(
+        || generated_files(&ctx),
+        || crate::search::files_from(docs),
+    );
+    let mut generated = match theme_files {
         Ok(g) => g,
         Err(d) => {
             diagnostics.push(d);
@@ -186,7 +191,7 @@ fn build_into(
     };
     // Search first: its files must exist when publish checks links and
     // applies the base URL, and 404.html (added by publish) is not indexed.
-    generated.extend(crate::search::files_from(docs));
+    generated.extend(search_files);
     crate::timing::stage("search");
     diagnostics.extend(crate::publish::publish(
         &ctx,
