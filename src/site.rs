@@ -123,7 +123,30 @@ pub fn build_with(config: Config, skip: &[PathBuf], strict: bool) -> SiteOutput 
     build_into(config, skip, strict, None)
 }
 
+/// The worker threads of a build: stacks with room for Liquid's recursion,
+/// so a page is expanded on the thread that renders it (see
+/// [`crate::liquid::set_roomy_stack`]); None if the threads cannot be made.
+fn build_pool() -> Option<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .stack_size(crate::liquid::STACK_SIZE)
+        .start_handler(|_| crate::liquid::set_roomy_stack())
+        .build()
+        .ok()
+}
+
 fn build_into(
+    config: Config,
+    skip: &[PathBuf],
+    strict: bool,
+    sink: Option<&dyn PageSink>,
+) -> SiteOutput {
+    match build_pool() {
+        Some(pool) => pool.install(|| build_on_pool(config, skip, strict, sink)),
+        None => build_on_pool(config, skip, strict, sink),
+    }
+}
+
+fn build_on_pool(
     config: Config,
     skip: &[PathBuf],
     strict: bool,
@@ -178,10 +201,8 @@ fn build_into(
         }
     }
     // The theme's files and the search index are independent: made side by side.
-    let (theme_files, search_files) = rayon::join(
-        || generated_files(&ctx),
-        || crate::search::files_from(docs),
-    );
+    let (theme_files, search_files) =
+        rayon::join(|| generated_files(&ctx), || crate::search::files_from(docs));
     let mut generated = match theme_files {
         Ok(g) => g,
         Err(d) => {

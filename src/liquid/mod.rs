@@ -126,7 +126,11 @@ impl LiquidEngine {
             return self.expand_here(input);
         }
         // Blocks and includes nest (up to the limits in `parser`, `include`
-        // and `translate`); the recursion runs on a thread with room for it.
+        // and `translate`); the recursion runs on a thread with room for it:
+        // this one when it has that room, else a new one.
+        if ROOMY_STACK.with(std::cell::Cell::get) {
+            return self.expand_here(input);
+        }
         std::thread::scope(|s| {
             std::thread::Builder::new()
                 .name("liquid".into())
@@ -215,7 +219,18 @@ impl LiquidEngine {
 }
 
 /// Stack of the thread a page with tags is expanded on (reserved, not committed).
-const STACK_SIZE: usize = 256 << 20;
+pub const STACK_SIZE: usize = 256 << 20;
+
+thread_local! {
+    static ROOMY_STACK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Declare that the current thread has a stack of [`STACK_SIZE`]: pages are
+/// then expanded on it, without a thread of their own (the build's worker
+/// threads are made so; see `site`).
+pub fn set_roomy_stack() {
+    ROOMY_STACK.with(|r| r.set(true));
+}
 
 /// A tera error with its causes.
 fn chain(e: tera::Error) -> String {

@@ -17,6 +17,9 @@ use std::collections::{BTreeSet, HashSet};
 use std::fmt::Write;
 use std::path::PathBuf;
 
+/// Text at least this long is printed from the side table (see `emit_text`).
+const SIDE_TABLE_MIN: usize = 32;
+
 pub struct Tr<'e> {
     pub eng: &'e LiquidEngine,
     pub page: &'e Value,
@@ -157,7 +160,10 @@ impl<'e> Tr<'e> {
             return;
         }
         self.plain.push_str(s);
-        if s.contains('{') {
+        // Long text goes to the side table too: tera's parser reads a
+        // template character by character (thousands of instructions per
+        // byte), while printing an entry of the table is one lookup.
+        if s.contains('{') || s.len() >= SIDE_TABLE_MIN {
             let l = self.lit(Value::String(s.to_string()));
             let _ = write!(self.out, "{{{{ {l} }}}}");
         } else {

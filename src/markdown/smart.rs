@@ -137,7 +137,13 @@ impl Smart {
                 self.prev = None;
                 continue;
             }
-            if let Some((len, sym)) = typographic(&s[i..n]) {
+            // Every symbol starts with one of these (cheap test first).
+            let sym = if matches!(c, '-' | '.' | '<' | '>' | ' ') {
+                typographic(&s[i..n])
+            } else {
+                None
+            };
+            if let Some((len, sym)) = sym {
                 out.push_str(sym);
                 i += len;
                 self.prev = None;
