@@ -40,9 +40,52 @@ pub struct Parsed {
 #[derive(Default)]
 pub struct Cache {
     map: RwLock<HashMap<PathBuf, Arc<Parsed>>>,
+    /// Canonical paths of files (None: not a file) and of folders, as resolved
+    /// during this build: pages include the same files again and again.
+    canon: RwLock<HashMap<PathBuf, Option<PathBuf>>>,
 }
 
 impl Cache {
+    /// `path.canonicalize()` when it names a file (None otherwise), remembered.
+    pub fn canonical_file(&self, path: &Path) -> Option<PathBuf> {
+        if let Some(c) = self.canon.read().ok().and_then(|m| m.get(path).cloned()) {
+            return c;
+        }
+        let c = path.canonicalize().ok().filter(|c| c.is_file());
+        if let Ok(mut m) = self.canon.write() {
+            m.insert(path.to_path_buf(), c.clone());
+        }
+        c
+    }
+
+    /// The canonical path of a page file: its folder's canonical path
+    /// (remembered) and its name, unless the file itself is a link.
+    pub fn canonical_page(&self, path: &Path) -> Option<PathBuf> {
+        let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+            return path.canonicalize().ok();
+        };
+        if std::fs::symlink_metadata(path)
+            .ok()?
+            .file_type()
+            .is_symlink()
+        {
+            return path.canonicalize().ok();
+        }
+        let key = dir.join("");
+        let cached = self.canon.read().ok().and_then(|m| m.get(&key).cloned());
+        let canon_dir = match cached {
+            Some(c) => c,
+            None => {
+                let c = dir.canonicalize().ok();
+                if let Ok(mut m) = self.canon.write() {
+                    m.insert(key, c.clone());
+                }
+                c
+            }
+        }?;
+        Some(canon_dir.join(name))
+    }
+
     pub fn get(&self, canon: &Path) -> std::io::Result<Arc<Parsed>> {
         if let Some(p) = self.map.read().ok().and_then(|m| m.get(canon).cloned()) {
             return Ok(p);
@@ -62,6 +105,9 @@ impl Cache {
 
     pub fn clear(&self) {
         if let Ok(mut m) = self.map.write() {
+            m.clear();
+        }
+        if let Ok(mut m) = self.canon.write() {
             m.clear();
         }
     }
@@ -129,9 +175,9 @@ impl Tr<'_> {
             self.eng.includes_dir.clone()
         };
         let path = base.join(&name);
-        let canon = match path.canonicalize() {
-            Ok(c) if c.is_file() => c,
-            _ => {
+        let canon = match self.eng.cache.canonical_file(&path) {
+            Some(c) => c,
+            None => {
                 let help = near_names(&path)
                     .map(|s| format!("did you mean `{s}`?"))
                     .unwrap_or_else(|| {

@@ -148,10 +148,9 @@ impl LiquidEngine {
         let top = include::Frame {
             rel: input.rel.to_path_buf(),
             canon: self
-                .root
-                .join(input.rel)
-                .canonicalize()
-                .unwrap_or_else(|_| input.rel.to_path_buf()),
+                .cache
+                .canonical_page(&self.root.join(input.rel))
+                .unwrap_or_else(|| input.rel.to_path_buf()),
             text,
             params: Default::default(),
             from: None,
