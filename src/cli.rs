@@ -46,10 +46,11 @@ pub struct BuildArgs {
     /// Treat warnings as errors.
     #[arg(long)]
     pub strict: bool,
-    /// Render everything even when no input changed since the last build
-    /// into this output folder.
+    /// Skip the whole build when no input (paths, sizes, modification times,
+    /// options, binary) changed since the last successful build into this
+    /// output folder. Off by default: a plain build always renders everything.
     #[arg(long)]
-    pub force: bool,
+    pub skip_unchanged: bool,
 }
 
 impl BuildArgs {
@@ -88,7 +89,7 @@ impl BuildArgs {
             Err(d) => return (vec![d], false),
         };
         let out = opts.out_dir(&cfg);
-        let fingerprint = (!self.force && opts.expanded_dir.is_none()).then(|| {
+        let fingerprint = (self.skip_unchanged && opts.expanded_dir.is_none()).then(|| {
             let skip: Vec<std::path::PathBuf> = std::iter::once(out.clone())
                 .map(|p| p.canonicalize().unwrap_or(p))
                 .collect();

@@ -8,7 +8,8 @@
 //! warnings. The next build with the same fingerprint, into an output folder
 //! that is still exactly as that build left it ([`crate::output::intact`]),
 //! has nothing to do: it reports the recorded warnings and writes nothing.
-//! `--force` (or any change) renders everything again.
+//! It is opt-in (`build --skip-unchanged`); without it, or after any change,
+//! everything is rendered again.
 
 use crate::config::Config;
 use crate::diag::Diagnostic;
@@ -149,7 +150,7 @@ mod tests {
             expanded_dir: None,
             base_url: None,
             strict: false,
-            force: false,
+            skip_unchanged: true,
         };
         let fp = |args: &BuildArgs| {
             let cfg = Config::load(&root).unwrap();
