@@ -289,32 +289,12 @@ fn line_key(state: u128, line: &str) -> u128 {
     hash128(line.as_bytes(), state)
 }
 
-/// Two independent 64-bit multiply-rotate lanes, seeded: a cache key, not a
-/// cryptographic hash (inputs are the site's own code blocks).
+/// A 128-bit cache key (xxh3), seeded with the parser state: not
+/// cryptographic (inputs are the site's own code blocks); a hit is confirmed
+/// by comparing the line.
 fn hash128(bytes: &[u8], seed: u128) -> u128 {
-    const K1: u64 = 0x9e37_79b9_7f4a_7c15;
-    const K2: u64 = 0xc2b2_ae3d_27d4_eb4f;
-    let mut a = 0x243f_6a88_85a3_08d3u64 ^ (seed as u64);
-    let mut b = 0x1319_8a2e_0370_7344u64 ^ ((seed >> 64) as u64);
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        let w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
-        a = (a ^ w).wrapping_mul(K1).rotate_left(29);
-        b = (b ^ w.rotate_left(32)).wrapping_mul(K2).rotate_left(31);
-    }
-    let mut tail = [0u8; 8];
-    tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-    let w = u64::from_le_bytes(tail) ^ ((bytes.len() as u64) << 3);
-    a = (a ^ w).wrapping_mul(K1).rotate_left(29);
-    b = (b ^ w).wrapping_mul(K2).rotate_left(31);
-    let fin = |mut x: u64| {
-        x ^= x >> 33;
-        x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        x ^= x >> 33;
-        x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        x ^ (x >> 33)
-    };
-    (u128::from(fin(a ^ b.rotate_left(17))) << 64) | u128::from(fin(b ^ a.rotate_left(41)))
+    let seed = (seed as u64) ^ ((seed >> 64) as u64);
+    xxhash_rust::xxh3::xxh3_128_with_seed(bytes, seed)
 }
 
 fn hash_of(lang: &str, code: &str) -> u64 {

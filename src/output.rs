@@ -269,30 +269,10 @@ fn manifest_text(entries: &[(String, Written)]) -> String {
 const MANIFEST_HEADER: &str =
     "# elementdocs output folder: length, mtime, content hash and path of each file it wrote\n";
 
-/// A 128-bit hash of `bytes` (two independent multiply-rotate lanes): a
-/// change detector, not a cryptographic hash.
+/// 128-bit xxh3 of a file's bytes: equal hashes are taken as equal content
+/// (the odds of a collision are negligible next to disk errors).
 fn content_hash(bytes: &[u8]) -> u128 {
-    const K1: u64 = 0x9e37_79b9_7f4a_7c15;
-    const K2: u64 = 0xc2b2_ae3d_27d4_eb4f;
-    let (mut a, mut b) = (0x243f_6a88_85a3_08d3u64, 0x1319_8a2e_0370_7344u64);
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        let w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
-        a = (a ^ w).wrapping_mul(K1).rotate_left(29);
-        b = (b ^ w.rotate_left(32)).wrapping_mul(K2).rotate_left(31);
-    }
-    let mut tail = [0u8; 8];
-    tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-    let w = u64::from_le_bytes(tail) ^ ((bytes.len() as u64) << 3);
-    a = (a ^ w).wrapping_mul(K1).rotate_left(29);
-    b = (b ^ w).wrapping_mul(K2).rotate_left(31);
-    let fin = |mut x: u64| {
-        x ^= x >> 33;
-        x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        x ^= x >> 33;
-        x
-    };
-    (u128::from(fin(a ^ b.rotate_left(17))) << 64) | u128::from(fin(b ^ a.rotate_left(41)))
+    xxhash_rust::xxh3::xxh3_128(bytes)
 }
 
 /// The signature of a source file for a copy: its length and mtime.
