@@ -39,6 +39,9 @@ pub const MAX_HIGHLIGHT_BYTES: usize = 256 * 1024;
 /// Blocks larger than this are not kept in the cache.
 const MAX_CACHED_BYTES: usize = 64 * 1024;
 const SHARDS: usize = 16;
+/// Distinct blocks kept per shard; past it the shard starts again, so a long
+/// `serve` session (every edit of a code block is a new key) stays bounded.
+const MAX_ENTRIES_PER_SHARD: usize = 1024;
 const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 /// syntect's default themes used for the light and the dark palette.
 const LIGHT_THEME: &str = "InspiredGitHub";
@@ -167,6 +170,9 @@ impl Highlighter {
         }
         let result = Arc::new(self.highlight_uncached(&lang, code));
         let mut map = lock(shard);
+        if map.len() >= MAX_ENTRIES_PER_SHARD {
+            map.clear();
+        }
         let entries = map.entry(hash).or_default();
         if find(entries).is_none() {
             entries.push(Entry {
