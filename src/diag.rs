@@ -113,9 +113,40 @@ impl Diagnostic {
 
 /// Sort diagnostics by path and position, dropping exact duplicates
 /// (an include used by many pages reports its problem once).
+///
+/// A problem inside an include is found once per page that uses it, each time
+/// with its own "included from" notes: those collapse into the first one, with
+/// a note counting the other places, so one bad include is one diagnostic.
 pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>) {
-    diags.sort_by_key(|d| d.sort_key());
+    // Notes break ties so the chain kept is the same in every build.
+    diags.sort_by(|a, b| {
+        a.sort_key()
+            .cmp(&b.sort_key())
+            .then_with(|| a.notes.cmp(&b.notes))
+    });
     diags.dedup();
+    let mut merged: Vec<Diagnostic> = Vec::with_capacity(diags.len());
+    let mut repeats = 0usize;
+    for d in diags.drain(..) {
+        match merged.last_mut() {
+            Some(last) if last.sort_key() == d.sort_key() && last.help == d.help => repeats += 1,
+            _ => {
+                note_repeats(merged.last_mut(), repeats);
+                repeats = 0;
+                merged.push(d);
+            }
+        }
+    }
+    note_repeats(merged.last_mut(), repeats);
+    *diags = merged;
+}
+
+fn note_repeats(d: Option<&mut Diagnostic>, repeats: usize) {
+    if let (Some(d), 1..) = (d, repeats) {
+        let s = if repeats == 1 { "" } else { "s" };
+        d.notes
+            .push(format!("and through {repeats} other include chain{s}"));
+    }
 }
 
 /// 1-based (line, column) of a byte offset in `text`; the column counts characters.
@@ -260,6 +291,33 @@ mod tests {
             let d = Diagnostic::error("f", 1, col, "m").with_source(&line);
             assert!(d.to_string().lines().nth(2).unwrap().chars().count() < 140);
         }
+    }
+
+    #[test]
+    fn the_same_problem_through_many_pages_is_reported_once() {
+        let at = |page: &str| {
+            Diagnostic::warning("_includes/x.md", 3, 5, "undefined variable `id`")
+                .with_note(format!("included from {page}:1:1"))
+        };
+        let mut diags = vec![
+            at("b.md"),
+            at("a.md"),
+            at("c.md"),
+            Diagnostic::warning("a.md", 1, 1, "other"),
+        ];
+        sort_and_dedup(&mut diags);
+        assert_eq!(diags.len(), 2);
+        let inc = diags
+            .iter()
+            .find(|d| d.file == Path::new("_includes/x.md"))
+            .unwrap();
+        assert_eq!(
+            inc.notes,
+            [
+                "included from a.md:1:1",
+                "and through 2 other include chains"
+            ]
+        );
     }
 
     #[test]
