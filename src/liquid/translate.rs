@@ -563,7 +563,11 @@ impl<'e> Tr<'e> {
             }
             i += 1;
         }
-        s.push_str(" | default(value=lq_nil)");
+        // An entry of the side table is always defined: no `default` (less
+        // for tera to parse).
+        if i > 0 || !s.starts_with("lq_t.") {
+            s.push_str(" | default(value=lq_nil)");
+        }
         for seg in &segs[i..] {
             let k = match seg {
                 Seg::Key(k) => self.lit(Value::String(k.clone())),
