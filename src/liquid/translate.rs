@@ -559,6 +559,19 @@ impl<'e> Tr<'e> {
         }
     }
 
+    /// Whether a tera name is defined wherever the translation uses it: an
+    /// entry of the side table, a loop's own variables (only used inside the
+    /// loop) and the variable of an enclosing loop.
+    fn always_defined(&self, name: &str) -> bool {
+        ["lq_t.", "loop.", "lq_len_", "lq_rix_", "lq_rix0_"]
+            .iter()
+            .any(|p| name.starts_with(p))
+            || self
+                .loops
+                .iter()
+                .any(|(v, _)| name.strip_prefix("v_") == Some(san(v).as_str()))
+    }
+
     /// Append lookups to a base tera identifier.
     fn segs(&mut self, base: String, segs: &[Seg]) -> String {
         let mut s = base;
@@ -583,9 +596,8 @@ impl<'e> Tr<'e> {
             }
             i += 1;
         }
-        // An entry of the side table is always defined: no `default` (less
-        // for tera to parse).
-        if i > 0 || !s.starts_with("lq_t.") {
+        // A name that is always defined needs no `default` (less for tera to parse).
+        if i > 0 || !self.always_defined(&s) {
             s.push_str(" | default(value=lq_nil)");
         }
         for seg in &segs[i..] {
