@@ -454,13 +454,14 @@ impl TrieWriter<'_> {
     /// The node for the prefix of `depth` bytes shared by every token in
     /// `terms` (sorted by token; each with its postings sorted by reference).
     fn node(&mut self, out: &mut String, terms: &[(&str, Vec<(u32, u32)>)], depth: usize) {
-        let rest = self.head(out, terms, depth);
-        for (ch, group) in children(rest, depth) {
+        let mut rest = self.head(out, terms, depth);
+        while let Some((ch, end)) = first_child(rest, depth) {
             out.push(',');
             let mut buf = [0u8; 4];
             out.push_str(&json_text(ch.encode_utf8(&mut buf)));
             out.push(':');
-            self.node(out, group, depth + ch.len_utf8());
+            self.node(out, &rest[..end], depth + ch.len_utf8());
+            rest = &rest[end..];
         }
         out.push('}');
     }
@@ -536,20 +537,27 @@ fn children<'t, 's>(
     depth: usize,
 ) -> Vec<(char, &'t [(&'s str, Vec<(u32, u32)>)])> {
     let mut groups = Vec::new();
-    while let Some(first) = rest.first() {
-        let ch = first.0[depth..]
-            .chars()
-            .next()
-            .expect("longer than the prefix");
-        let key = &first.0[..depth + ch.len_utf8()];
-        let end = rest
-            .iter()
-            .position(|p| !p.0.starts_with(key))
-            .unwrap_or(rest.len());
+    while let Some((ch, end)) = first_child(rest, depth) {
         groups.push((ch, &rest[..end]));
         rest = &rest[end..];
     }
     groups
+}
+
+/// The first child of a node for the prefix of `depth` bytes: its character
+/// and how many of the terms continue with it.
+fn first_child(terms: &[(&str, Vec<(u32, u32)>)], depth: usize) -> Option<(char, usize)> {
+    let first = terms.first()?;
+    let ch = first.0[depth..]
+        .chars()
+        .next()
+        .expect("longer than the prefix");
+    let key = &first.0[..depth + ch.len_utf8()];
+    let end = terms
+        .iter()
+        .position(|p| !p.0.starts_with(key))
+        .unwrap_or(terms.len());
+    Some((ch, end))
 }
 
 /// Longest token indexed, in characters. Longer ones (hashes, tokens, URLs
