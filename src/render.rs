@@ -62,6 +62,86 @@ pub struct Theme {
     layouts: Vec<String>,
     /// Files under `templates/assets/`, by path below it.
     assets: BTreeMap<String, Vec<u8>>,
+    /// The keys of `site` and `page` the templates read (None: the whole
+    /// value may be used); only these are copied into each page's context.
+    site_keys: Option<Vec<String>>,
+    page_keys: Option<Vec<String>>,
+}
+
+/// The keys of the object `var` that the templates read, when every use of
+/// `var` inside a tag is `var.key`; None when `var` is used any other way
+/// (bare, indexed, in a string) or the whole context may be dumped.
+fn used_keys(templates: &[(String, String)], var: &str) -> Option<Vec<String>> {
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut keys: Vec<String> = Vec::new();
+    for (_, text) in templates {
+        if text.contains("__tera_context") {
+            return None;
+        }
+        let mut rest = text.as_str();
+        while let Some(open) = rest.find(['{']) {
+            let after = &rest[open + 1..];
+            let close = match after.as_bytes().first() {
+                Some(b'{') => "}}",
+                Some(b'%') => "%}",
+                _ => {
+                    rest = after;
+                    continue;
+                }
+            };
+            // The end of the tag, outside string literals.
+            let mut quote = None;
+            let mut end = after.len();
+            for (i, c) in after.char_indices().skip(1) {
+                match quote {
+                    Some(q) if c == q => quote = None,
+                    Some(_) => {}
+                    None if matches!(c, '"' | '\'' | '`') => quote = Some(c),
+                    None if after[i..].starts_with(close) => {
+                        end = i;
+                        break;
+                    }
+                    None => {}
+                }
+            }
+            let tag = &after[1..end.max(1)];
+            let b = tag.as_bytes();
+            for (i, _) in tag.match_indices(var) {
+                let j = i + var.len();
+                if i > 0 && (ident(b[i - 1]) || b[i - 1] == b'.') {
+                    continue;
+                }
+                if j < b.len() && ident(b[j]) {
+                    continue;
+                }
+                if b.get(j) != Some(&b'.') {
+                    return None;
+                }
+                let k = j + 1;
+                let len = b[k..].iter().take_while(|&&c| ident(c)).count();
+                if len == 0 {
+                    return None;
+                }
+                keys.push(tag[k..k + len].to_string());
+            }
+            rest = &after[end.min(after.len())..];
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    Some(keys)
+}
+
+/// `v` itself, or only `keys` of it when known and `v` is an object.
+fn only_keys(v: &Value, keys: &Option<Vec<String>>) -> Value {
+    match (v, keys) {
+        (Value::Object(m), Some(keys)) => Value::Object(
+            keys.iter()
+                .filter_map(|k| m.get(k).map(|x| (k.clone(), x.clone())))
+                .collect(),
+        ),
+        _ => v.clone(),
+    }
 }
 
 /// Escape for HTML text and double- or single-quoted attributes. Unlike
@@ -277,6 +357,8 @@ impl Theme {
             tera,
             layouts,
             assets,
+            site_keys: used_keys(&templates, "site"),
+            page_keys: used_keys(&templates, "page"),
         })
     }
 
@@ -330,8 +412,8 @@ impl Theme {
         let s = |v: &str| Value::String(v.to_string());
         let val = |v: serde_json::Result<Value>| v.unwrap_or(Value::Null);
         let mut m = serde_json::Map::new();
-        m.insert("page".into(), view.page.clone());
-        m.insert("site".into(), view.site.clone());
+        m.insert("page".into(), only_keys(view.page, &self.page_keys));
+        m.insert("site".into(), only_keys(view.site, &self.site_keys));
         m.insert("body".into(), s(body));
         m.insert("headings".into(), val(serde_json::to_value(view.headings)));
         m.insert("guide".into(), val(serde_json::to_value(view.guide)));
@@ -564,5 +646,39 @@ mod tests {
                 assert_eq!(t.render_page(name, &view).unwrap(), want, "{name} {body:?}");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod used_keys_tests {
+    use super::used_keys;
+
+    fn t(text: &str) -> Vec<(String, String)> {
+        vec![("a.html".to_string(), text.to_string())]
+    }
+
+    #[test]
+    fn dotted_uses_give_keys_and_others_give_none() {
+        assert_eq!(
+            used_keys(
+                &t("<p>page {{ site.title }}{% if site.url %}x{% endif %}</p>"),
+                "site"
+            ),
+            Some(vec!["title".to_string(), "url".to_string()])
+        );
+        assert_eq!(
+            used_keys(&t("{{ page.title ~ \"}} site\" }}"), "page"),
+            Some(vec!["title".to_string()])
+        );
+        assert_eq!(
+            used_keys(&t("{% set s = site %}{{ s.title }}"), "site"),
+            None
+        );
+        assert_eq!(used_keys(&t("{{ site[\"title\"] }}"), "site"), None);
+        assert_eq!(used_keys(&t("{{ __tera_context }}"), "site"), None);
+        assert_eq!(
+            used_keys(&t("{{ mysite.a }}{{ x.site }}"), "site"),
+            Some(vec![])
+        );
     }
 }

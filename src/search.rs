@@ -410,7 +410,7 @@ fn write_index(mut docs: Vec<Prepared>, prefix: &str) -> String {
                 tf: HashMap::new(),
                 refs: &refs,
             }
-            .node(&mut out, &terms, 0);
+            .node_par(&mut out, &terms, 0);
             out.push('}');
         }
         out.push_str("},\"documentStore\":");
@@ -454,6 +454,53 @@ impl TrieWriter<'_> {
     /// The node for the prefix of `depth` bytes shared by every token in
     /// `terms` (sorted by token; each with its postings sorted by reference).
     fn node(&mut self, out: &mut String, terms: &[(&str, Vec<(u32, u32)>)], depth: usize) {
+        let mut rest = self.head(out, terms, depth);
+        while let Some((ch, end)) = first_child(rest, depth) {
+            out.push(',');
+            let mut buf = [0u8; 4];
+            out.push_str(&json_text(ch.encode_utf8(&mut buf)));
+            out.push(':');
+            self.node(out, &rest[..end], depth + ch.len_utf8());
+            rest = &rest[end..];
+        }
+        out.push('}');
+    }
+
+    /// [`TrieWriter::node`] with the subtrees of its children written side
+    /// by side (same text).
+    fn node_par(&mut self, out: &mut String, terms: &[(&str, Vec<(u32, u32)>)], depth: usize) {
+        let rest = self.head(out, terms, depth);
+        let refs = self.refs;
+        let groups = children(rest, depth);
+        let written: Vec<String> = groups
+            .par_iter()
+            .map(|&(ch, group)| {
+                let mut s = String::new();
+                TrieWriter {
+                    tf: HashMap::new(),
+                    refs,
+                }
+                .node(&mut s, group, depth + ch.len_utf8());
+                s
+            })
+            .collect();
+        for ((ch, _), sub) in groups.iter().zip(written) {
+            out.push(',');
+            let mut buf = [0u8; 4];
+            out.push_str(&json_text(ch.encode_utf8(&mut buf)));
+            out.push(':');
+            out.push_str(&sub);
+        }
+        out.push('}');
+    }
+
+    /// The opening of a node and its own postings; returns the terms below it.
+    fn head<'t, 's>(
+        &mut self,
+        out: &mut String,
+        terms: &'t [(&'s str, Vec<(u32, u32)>)],
+        depth: usize,
+    ) -> &'t [(&'s str, Vec<(u32, u32)>)] {
         let own = match terms.first() {
             Some((t, postings)) if t.len() == depth => postings.as_slice(),
             _ => &[],
@@ -474,27 +521,43 @@ impl TrieWriter<'_> {
         }
         out.push_str("},\"df\":");
         out.push_str(&own.len().to_string());
-        let mut rest = if own.is_empty() { terms } else { &terms[1..] };
-        while let Some(first) = rest.first() {
-            let ch = first.0[depth..]
-                .chars()
-                .next()
-                .expect("longer than the prefix");
-            let next = depth + ch.len_utf8();
-            let key = &first.0[..next];
-            let end = rest
-                .iter()
-                .position(|p| !p.0.starts_with(key))
-                .unwrap_or(rest.len());
-            out.push(',');
-            let mut buf = [0u8; 4];
-            out.push_str(&json_text(ch.encode_utf8(&mut buf)));
-            out.push(':');
-            self.node(out, &rest[..end], next);
-            rest = &rest[end..];
+        if own.is_empty() {
+            terms
+        } else {
+            &terms[1..]
         }
-        out.push('}');
     }
+}
+
+/// The children of a node for the prefix of `depth` bytes: each next
+/// character with the terms that continue with it.
+#[allow(clippy::type_complexity)]
+fn children<'t, 's>(
+    mut rest: &'t [(&'s str, Vec<(u32, u32)>)],
+    depth: usize,
+) -> Vec<(char, &'t [(&'s str, Vec<(u32, u32)>)])> {
+    let mut groups = Vec::new();
+    while let Some((ch, end)) = first_child(rest, depth) {
+        groups.push((ch, &rest[..end]));
+        rest = &rest[end..];
+    }
+    groups
+}
+
+/// The first child of a node for the prefix of `depth` bytes: its character
+/// and how many of the terms continue with it.
+fn first_child(terms: &[(&str, Vec<(u32, u32)>)], depth: usize) -> Option<(char, usize)> {
+    let first = terms.first()?;
+    let ch = first.0[depth..]
+        .chars()
+        .next()
+        .expect("longer than the prefix");
+    let key = &first.0[..depth + ch.len_utf8()];
+    let end = terms
+        .iter()
+        .position(|p| !p.0.starts_with(key))
+        .unwrap_or(terms.len());
+    Some((ch, end))
 }
 
 /// Longest token indexed, in characters. Longer ones (hashes, tokens, URLs

@@ -179,6 +179,26 @@ fn as_list(v: &Value) -> Vec<Value> {
 }
 
 /// Liquid's lookup `v[k]` / `v.k`, with `size`, `first`, `last` on arrays.
+/// [`key`] when its result is a part of `v` (borrowed, not copied); None
+/// when `key` makes a new value.
+pub fn key_ref<'v>(v: &'v Value, k: &Value) -> Option<&'v Value> {
+    match (v, k) {
+        (Value::Object(m), Value::String(ks)) => m.get(ks),
+        (Value::Object(m), _) => m.get(&to_s(k)),
+        (Value::Array(a), Value::Number(n)) => {
+            let i = n.as_i64().unwrap_or(0);
+            let i = if i < 0 { a.len() as i64 + i } else { i };
+            usize::try_from(i).ok().and_then(|i| a.get(i))
+        }
+        (Value::Array(a), Value::String(s)) => match s.as_str() {
+            "first" => a.first(),
+            "last" => a.last(),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 pub fn key(v: &Value, k: &Value) -> Value {
     match (v, k) {
         (Value::Object(m), _) => {

@@ -7,6 +7,7 @@ use super::filters;
 use super::parser::{Expr, Param, Piece, Seg, Val};
 use super::translate::{san, Tr};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 impl Tr<'_> {
@@ -34,14 +35,15 @@ impl Tr<'_> {
                 if self.loops.iter().any(|(n, _)| *n == p.root) || self.assigned.contains(&p.root) {
                     return None;
                 }
-                let mut cur = match p.root.as_str() {
+                let (eng, page) = (self.eng, self.page);
+                let root: &Value = match p.root.as_str() {
                     "page" => {
                         self.check_static(p);
-                        self.page.clone()
+                        page
                     }
                     "site" => {
                         self.check_static(p);
-                        self.eng.site.clone()
+                        &eng.site
                     }
                     "include" if self.frames.len() > 1 => {
                         let Some(Seg::Key(k)) = p.segs.first() else {
@@ -60,14 +62,22 @@ impl Tr<'_> {
                     }
                     _ => return None,
                 };
+                // Walk by reference: only the value reached is copied.
+                let mut cur = Cow::Borrowed(root);
                 for s in &p.segs {
                     let k = match s {
                         Seg::Key(k) => Value::String(k.clone()),
                         Seg::Index(i) => self.static_val(i)?,
                     };
-                    cur = filters::key(&cur, &k);
+                    cur = match cur {
+                        Cow::Borrowed(v) => match filters::key_ref(v, &k) {
+                            Some(x) => Cow::Borrowed(x),
+                            None => Cow::Owned(filters::key(v, &k)),
+                        },
+                        Cow::Owned(v) => Cow::Owned(filters::key(&v, &k)),
+                    };
                 }
-                Some(cur)
+                Some(cur.into_owned())
             }
             _ => None,
         }

@@ -165,6 +165,7 @@ impl LiquidEngine {
             tr.error(e.offset, e.message.clone(), e.help.clone());
         }
         tr.nodes(&nodes);
+        tr.flush();
         let deps: Vec<PathBuf> = std::mem::take(&mut tr.deps).into_iter().collect();
         let mut diags = std::mem::take(&mut tr.diags);
         diags.sort_by_key(|d| (d.file != input.rel, d.sort_key()));

@@ -24,7 +24,11 @@ pub struct Tr<'e> {
     pub eng: &'e LiquidEngine,
     pub page: &'e Value,
     pub page_dir: PathBuf,
+    /// The tera template; read it after [`Tr::flush`].
     pub out: String,
+    /// Text not yet put in `out`: a run of text (and values folded into
+    /// text) becomes a single print, so tera parses one tag per run.
+    pending: String,
     pub texts: Vec<Value>,
     pub diags: Vec<Diagnostic>,
     pub deps: BTreeSet<PathBuf>,
@@ -79,6 +83,7 @@ impl<'e> Tr<'e> {
             page,
             page_dir,
             out: String::new(),
+            pending: String::new(),
             texts: Vec::new(),
             diags: Vec::new(),
             deps: BTreeSet::new(),
@@ -156,26 +161,41 @@ impl<'e> Tr<'e> {
         }
         if let Some(t) = self.captures.last().cloned() {
             let l = self.lit(Value::String(s.to_string()));
-            let _ = write!(self.out, "{{% set_global {t} = {t} ~ {l} %}}");
+            let _ = write!(self.out(), "{{% set_global {t} = {t} ~ {l} %}}");
             return;
         }
         self.plain.push_str(s);
-        // Long text goes to the side table too: tera's parser reads a
-        // template character by character (thousands of instructions per
-        // byte), while printing an entry of the table is one lookup.
+        self.pending.push_str(s);
+    }
+
+    /// Put the pending text in the template. Long text goes to the side
+    /// table: tera's parser reads a template character by character
+    /// (thousands of instructions per byte), while printing an entry of the
+    /// table is one lookup.
+    pub fn flush(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let s = std::mem::take(&mut self.pending);
         if s.contains('{') || s.len() >= SIDE_TABLE_MIN {
-            let l = self.lit(Value::String(s.to_string()));
+            let l = self.lit(Value::String(s));
             let _ = write!(self.out, "{{{{ {l} }}}}");
         } else {
-            self.out.push_str(s);
+            self.out.push_str(&s);
         }
+    }
+
+    /// The template, after the pending text.
+    fn out(&mut self) -> &mut String {
+        self.flush();
+        &mut self.out
     }
 
     fn emit_value(&mut self, e: &str) {
         if let Some(t) = self.captures.last().cloned() {
-            let _ = write!(self.out, "{{% set_global {t} = {t} ~ lq_sf(v={e}) %}}");
+            let _ = write!(self.out(), "{{% set_global {t} = {t} ~ lq_sf(v={e}) %}}");
         } else {
-            let _ = write!(self.out, "{{{{ {e} | lq_s }}}}");
+            let _ = write!(self.out(), "{{{{ {e} | lq_s }}}}");
         }
     }
 
@@ -253,7 +273,7 @@ impl<'e> Tr<'e> {
             Node::For(..) => self.tr_for(n),
             Node::Assign(name, e) => {
                 let x = self.expr(e);
-                let _ = write!(self.out, "{{% set_global v_{} = {x} %}}", san(name));
+                let _ = write!(self.out(), "{{% set_global v_{} = {x} %}}", san(name));
                 self.assigned.insert(name.clone());
             }
             Node::Capture(..) => self.tr_capture(n),
@@ -297,17 +317,17 @@ impl<'e> Tr<'e> {
         for (i, (c, body)) in branches.iter().enumerate() {
             let c = self.cond(c, false);
             let kw = if i == 0 { "if" } else { "elif" };
-            let _ = write!(self.out, "{{% {kw} {c} %}}");
+            let _ = write!(self.out(), "{{% {kw} {c} %}}");
             self.body(body, blank);
         }
         if branches.is_empty() {
-            self.out.push_str("{% if false %}");
+            self.out().push_str("{% if false %}");
         }
         if let Some(b) = else_body {
-            self.out.push_str("{% else %}");
+            self.out().push_str("{% else %}");
             self.body(b, blank);
         }
-        self.out.push_str("{% endif %}");
+        self.out().push_str("{% endif %}");
     }
 
     fn tr_case(&mut self, n: &Node) {
@@ -316,24 +336,24 @@ impl<'e> Tr<'e> {
         };
         let blank = self.is_blank(std::slice::from_ref(n));
         let k = self.id();
-        let _ = write!(self.out, "{{% set_global lq_cm_{k} = false %}}");
+        let _ = write!(self.out(), "{{% set_global lq_cm_{k} = false %}}");
         for (vals, body) in whens {
             let conds: Vec<String> = vals
                 .iter()
                 .map(|v| self.cond(&Cond::Cmp(subject.clone(), "==".into(), v.clone()), false))
                 .collect();
             let _ = write!(
-                self.out,
+                self.out(),
                 "{{% if {} %}}{{% set_global lq_cm_{k} = true %}}",
                 conds.join(" or ")
             );
             self.body(body, blank);
-            self.out.push_str("{% endif %}");
+            self.out().push_str("{% endif %}");
         }
         if let Some(b) = else_body {
-            let _ = write!(self.out, "{{% if lq_cm_{k} == false %}}");
+            let _ = write!(self.out(), "{{% if lq_cm_{k} == false %}}");
             self.body(b, blank);
-            self.out.push_str("{% endif %}");
+            self.out().push_str("{% endif %}");
         }
     }
 
@@ -354,18 +374,18 @@ impl<'e> Tr<'e> {
         }
         let v = format!("v_{}", san(&f.var));
         let _ = write!(
-            self.out,
+            self.out(),
             "{{% set_global lq_c_{k} = {coll} | lq_iter({}) %}}{{% set_global lq_len_{k} = lq_c_{k} | length %}}{{% for {v} in lq_c_{k} %}}{{% set lq_rix_{k} = lq_len_{k} - loop.index0 %}}{{% set lq_rix0_{k} = lq_len_{k} - loop.index %}}",
             args.join(", ")
         );
         self.loops.push((f.var.clone(), k));
         self.body(&f.body, blank);
         self.loops.pop();
-        self.out.push_str("{% endfor %}");
+        self.out().push_str("{% endfor %}");
         if let Some(b) = &f.else_body {
-            let _ = write!(self.out, "{{% if lq_len_{k} == 0 %}}");
+            let _ = write!(self.out(), "{{% if lq_len_{k} == 0 %}}");
             self.body(b, blank);
-            self.out.push_str("{% endif %}");
+            self.out().push_str("{% endif %}");
         }
     }
 
@@ -373,7 +393,7 @@ impl<'e> Tr<'e> {
         let Node::Capture(name, body) = n else { return };
         let t = format!("v_{}", san(name));
         let empty = self.lit(Value::String(String::new()));
-        let _ = write!(self.out, "{{% set_global {t} = {empty} %}}");
+        let _ = write!(self.out(), "{{% set_global {t} = {empty} %}}");
         self.captures.push(t);
         self.nodes(body);
         self.captures.pop();
@@ -398,7 +418,7 @@ impl<'e> Tr<'e> {
             );
             self.diags.push(d);
         } else {
-            let _ = write!(self.out, "{{% {kw} %}}");
+            let _ = write!(self.out(), "{{% {kw} %}}");
         }
     }
 
@@ -409,7 +429,7 @@ impl<'e> Tr<'e> {
         let k = self.id();
         let t = format!("lq_hl_{k}");
         let empty = self.lit(Value::String(String::new()));
-        let _ = write!(self.out, "{{% set_global {t} = {empty} %}}");
+        let _ = write!(self.out(), "{{% set_global {t} = {empty} %}}");
         self.captures.push(t.clone());
         self.nodes(body);
         self.captures.pop();
@@ -539,6 +559,19 @@ impl<'e> Tr<'e> {
         }
     }
 
+    /// Whether a tera name is defined wherever the translation uses it: an
+    /// entry of the side table, a loop's own variables (only used inside the
+    /// loop) and the variable of an enclosing loop.
+    fn always_defined(&self, name: &str) -> bool {
+        ["lq_t.", "loop.", "lq_len_", "lq_rix_", "lq_rix0_"]
+            .iter()
+            .any(|p| name.starts_with(p))
+            || self
+                .loops
+                .iter()
+                .any(|(v, _)| name.strip_prefix("v_") == Some(san(v).as_str()))
+    }
+
     /// Append lookups to a base tera identifier.
     fn segs(&mut self, base: String, segs: &[Seg]) -> String {
         let mut s = base;
@@ -563,7 +596,10 @@ impl<'e> Tr<'e> {
             }
             i += 1;
         }
-        s.push_str(" | default(value=lq_nil)");
+        // A name that is always defined needs no `default` (less for tera to parse).
+        if i > 0 || !self.always_defined(&s) {
+            s.push_str(" | default(value=lq_nil)");
+        }
         for seg in &segs[i..] {
             let k = match seg {
                 Seg::Key(k) => self.lit(Value::String(k.clone())),
@@ -617,7 +653,7 @@ impl<'e> Tr<'e> {
 
     pub fn emit_set(&mut self, var: &str, expr: &str) {
         self.dynamic = true;
-        let _ = write!(self.out, "{{% set_global {var} = {expr} %}}");
+        let _ = write!(self.out(), "{{% set_global {var} = {expr} %}}");
     }
 }
 
