@@ -118,11 +118,15 @@ pub fn lex(src: &str, from: usize) -> (Vec<Token>, Vec<LexError>) {
             ("", "", 0)
         };
         match name {
-            "raw" => {
+            // A raw block keeps its body as text; a comment drops it.
+            "raw" | "comment" => {
+                let keep_body = name == "raw";
                 toks.push(tok.clone());
-                match find_end(src, pos, "raw", false) {
+                match find_end(src, pos, name, !keep_body) {
                     Some((bs, be, end_tok)) => {
-                        toks.push(Token::text(bs, be));
+                        if keep_body {
+                            toks.push(Token::text(bs, be));
+                        }
                         pos = end_tok.end;
                         text_start = pos;
                         toks.push(end_tok);
@@ -130,27 +134,8 @@ pub fn lex(src: &str, from: usize) -> (Vec<Token>, Vec<LexError>) {
                     None => {
                         errs.push(LexError {
                             offset: tok.start,
-                            message: "`raw` is never closed".into(),
-                            help: Some("add `{% endraw %}`".into()),
-                        });
-                        pos = src.len();
-                        text_start = pos;
-                    }
-                }
-            }
-            "comment" => {
-                toks.push(tok.clone());
-                match find_end(src, pos, "comment", true) {
-                    Some((_, _, end_tok)) => {
-                        pos = end_tok.end;
-                        text_start = pos;
-                        toks.push(end_tok);
-                    }
-                    None => {
-                        errs.push(LexError {
-                            offset: tok.start,
-                            message: "`comment` is never closed".into(),
-                            help: Some("add `{% endcomment %}`".into()),
+                            message: format!("`{name}` is never closed"),
+                            help: Some(format!("add `{{% end{name} %}}`")),
                         });
                         pos = src.len();
                         text_start = pos;
