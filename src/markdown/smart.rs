@@ -157,27 +157,11 @@ impl Smart {
 
     /// Judge the quote at `q`; returns how many characters of `s` were used.
     fn quote(&mut self, s: &[char], q: usize, out: &mut String) -> usize {
-        let at = |k: usize| s.get(k).copied();
-        let cur = s[q];
-        let (single, double) = (cur == '\'', cur == '"');
-        let next = at(q + 1);
+        let single = s[q] == '\'';
         match self.prev.filter(|c| *c != '\\') {
             Some(c) if is_space(c) => {
-                // (\s?)"'(?=\w)  (\s?)'"(?=\w)
-                if double && next == Some('\'') && at(q + 2).is_some_and(is_word) {
-                    out.push(self.q.ldquo);
-                    out.push(self.q.lsquo);
-                    return 2;
-                }
-                if single && next == Some('"') && at(q + 2).is_some_and(is_word) {
-                    out.push(self.q.lsquo);
-                    out.push(self.q.ldquo);
-                    return 2;
-                }
-                // (\s?)'(?=\d\ds)
-                if single && self.digits_s(s, q) {
-                    out.push(self.q.rsquo);
-                    return 1;
+                if let Some(used) = self.pair_or_decade(s, q, out) {
+                    return used;
                 }
                 // (\s)('|")(?=\w), else (.?)' / (.?)"
                 out.push(if single { self.q.lsquo } else { self.q.ldquo });
@@ -220,21 +204,8 @@ impl Smart {
                 return 1;
             }
         }
-        // "'(?=\w)  '"(?=\w)
-        if !single && next == Some('\'') && at(q + 2).is_some_and(is_word) {
-            out.push(self.q.ldquo);
-            out.push(self.q.lsquo);
-            return 2;
-        }
-        if single && next == Some('"') && at(q + 2).is_some_and(is_word) {
-            out.push(self.q.lsquo);
-            out.push(self.q.ldquo);
-            return 2;
-        }
-        // '(?=\d\ds)
-        if single && self.digits_s(s, q) {
-            out.push(self.q.rsquo);
-            return 1;
+        if let Some(used) = self.pair_or_decade(s, q, out) {
+            return used;
         }
         // (SQ_CLOSE)('|"): the quote itself stays, the next one closes.
         if let Some(n2) = next.filter(|c| is_quote(*c)) {
@@ -255,6 +226,32 @@ impl Smart {
         };
         out.push(if closes { close } else { open });
         1
+    }
+
+    /// kramdown's rules shared by a quote after a space and a quote with
+    /// nothing before it, in its order: `"'` or `'"` before a word open both
+    /// quotes; `'` before two digits and an `s` (`'80s`) is an apostrophe.
+    /// Returns how many characters were used, or None when no rule applies.
+    fn pair_or_decade(&self, s: &[char], q: usize, out: &mut String) -> Option<usize> {
+        let at = |k: usize| s.get(k).copied();
+        let single = s[q] == '\'';
+        let next = at(q + 1);
+        let word_after = at(q + 2).is_some_and(is_word);
+        if !single && next == Some('\'') && word_after {
+            out.push(self.q.ldquo);
+            out.push(self.q.lsquo);
+            return Some(2);
+        }
+        if single && next == Some('"') && word_after {
+            out.push(self.q.lsquo);
+            out.push(self.q.ldquo);
+            return Some(2);
+        }
+        if single && self.digits_s(s, q) {
+            out.push(self.q.rsquo);
+            return Some(1);
+        }
+        None
     }
 
     fn digits_s(&self, s: &[char], q: usize) -> bool {
