@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{fixture, next_json, start, Ws, WAIT};
+use common::{fixture, next_json, start, strs, Ws, WAIT};
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::path::Path;
@@ -22,16 +22,6 @@ async fn wait_rebuild(ws: &mut Ws, pred: impl Fn(&Value) -> bool) -> Value {
             return m;
         }
     }
-}
-
-fn strs(v: &Value) -> Vec<String> {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 #[tokio::test(flavor = "multi_thread")]

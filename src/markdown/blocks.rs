@@ -116,15 +116,7 @@ fn lone_backticks(lines: &[&str], in_code: &[bool], edits: &mut [Option<String>]
                 .map(|&o| o - line_start)
                 .collect();
             if !here.is_empty() && edits[start + k].is_none() {
-                let mut e = String::with_capacity(l.len() + here.len());
-                let mut from = 0;
-                for o in here {
-                    e.push_str(&l[from..o]);
-                    e.push('\\');
-                    from = o;
-                }
-                e.push_str(&l[from..]);
-                edits[start + k] = Some(e);
+                edits[start + k] = Some(backslash_at(l, &here));
             }
             line_start += l.len();
         }
@@ -390,15 +382,20 @@ fn protect_code_pipes(line: &str) -> Option<String> {
     if pipes.is_empty() {
         return None;
     }
-    let mut out = String::with_capacity(line.len() + pipes.len());
+    Some(backslash_at(line, &pipes))
+}
+
+/// `line` with a backslash inserted before each of the (ascending) byte offsets.
+fn backslash_at(line: &str, offsets: &[usize]) -> String {
+    let mut out = String::with_capacity(line.len() + offsets.len());
     let mut from = 0;
-    for p in pipes {
-        out.push_str(&line[from..p]);
+    for &o in offsets {
+        out.push_str(&line[from..o]);
         out.push('\\');
-        from = p;
+        from = o;
     }
     out.push_str(&line[from..]);
-    Some(out)
+    out
 }
 
 /// A GFM table delimiter row: `| :--- | ---: |`.

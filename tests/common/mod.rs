@@ -162,3 +162,15 @@ pub async fn next_json(ws: &mut Ws) -> Value {
         }
     }
 }
+
+/// The strings of a JSON array (an empty list for anything else).
+#[allow(dead_code)] // not every test binary that includes `common` uses it
+pub fn strs(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
