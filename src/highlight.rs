@@ -141,6 +141,13 @@ impl Highlighter {
         H.get_or_init(Highlighter::new)
     }
 
+    /// Load the syntax definitions now (a build does it while it walks the
+    /// source, rather than on the first code block, which would hold up
+    /// every thread that reaches a code block meanwhile).
+    pub fn preload(&self) {
+        self.syntax_set();
+    }
+
     fn syntax_set(&self) -> &SyntaxSet {
         self.syntaxes.get_or_init(SyntaxSet::load_defaults_newlines)
     }

@@ -153,12 +153,24 @@ fn build_on_pool(
     sink: Option<&dyn PageSink>,
 ) -> SiteOutput {
     crate::timing::stage("start");
-    let found = discover(&config, skip);
+    // The walk waits on the disk and on YAML; what needs no page (the data
+    // files, the theme, the syntax definitions) loads beside it meanwhile.
+    let (found, ((data, data_diags), theme)) = rayon::join(
+        || discover(&config, skip),
+        || {
+            Highlighter::global().preload();
+            (
+                load_data(&config.root, &config.data_dir),
+                Theme::load(config.templates_dir.as_deref()),
+            )
+        },
+    );
     crate::timing::stage("discover");
     let mut diagnostics = found.diagnostics;
-    let (data, data_diags) = load_data(&config.root, &config.data_dir);
     diagnostics.extend(data_diags);
-    let ctx = match make_context(config, data, &found.pages, strict) {
+    let ctx = match theme
+        .and_then(|theme| context_with_theme(config, data, &found.pages, strict, theme))
+    {
         Ok(ctx) => ctx,
         Err(d) => {
             diagnostics.extend(d);
@@ -255,8 +267,19 @@ pub fn make_context(
     pages: &[SourcePage],
     strict: bool,
 ) -> Result<BuildContext, Vec<Diagnostic>> {
-    let site = site_value(&config, data);
     let theme = Theme::load(config.templates_dir.as_deref())?;
+    context_with_theme(config, data, pages, strict, theme)
+}
+
+/// [`make_context`] with the theme already loaded.
+fn context_with_theme(
+    config: Config,
+    data: Value,
+    pages: &[SourcePage],
+    strict: bool,
+    theme: Theme,
+) -> Result<BuildContext, Vec<Diagnostic>> {
+    let site = site_value(&config, data);
     let catalog = Catalog::build(&pages.iter().map(page_meta).collect::<Vec<_>>());
     let sidebar = theme
         .render_sidebar(&catalog, &config.baseurl)
