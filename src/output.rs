@@ -396,18 +396,21 @@ fn stage_file(
     src: &FileSource,
     last: Option<&Written>,
 ) -> Result<Staged, Diagnostic> {
-    let current = fs::metadata(dest).ok();
-    let (sig, owned);
+    // A staged page's destination was looked at when it was staged.
+    let current = || fs::metadata(dest).ok();
+    let (sig, owned, now);
     let bytes: &[u8] = match src {
         FileSource::Staged(st) => return st.take(rel, dest),
         FileSource::Bytes(b) => {
+            now = current();
             sig = content_hash(b);
             b
         }
         FileSource::Copy(p) => {
             let meta = fs::metadata(p).map_err(|e| io_err(p, e))?;
             sig = copy_sig(&meta);
-            if let (Some(w), Some(m)) = (last, current.as_ref().filter(|m| m.is_file())) {
+            now = current();
+            if let (Some(w), Some(m)) = (last, now.as_ref().filter(|m| m.is_file())) {
                 if w.sig == sig && w.len == m.len() && w.mtime == mtime_ns(m) {
                     return Ok(Staged::Unchanged(*w));
                 }
@@ -418,7 +421,7 @@ fn stage_file(
     };
     // For a copy, `sig` is the source's: only the byte comparison applies.
     let last = last.filter(|_| !matches!(src, FileSource::Copy(_)));
-    if let Some(w) = unchanged(dest, bytes, sig, current.as_ref(), last) {
+    if let Some(w) = unchanged(dest, bytes, sig, now.as_ref(), last) {
         return Ok(Staged::Unchanged(w));
     }
     Ok(Staged::Pending(temp_beside(dest, bytes)?, sig))
@@ -635,6 +638,11 @@ const KEEP: &[&str] = &[".git", ".svn"];
 fn remove_stale(out: &Path, wanted: &HashSet<PathBuf>) -> Result<usize, Diagnostic> {
     let mut removed = 0;
     let marker = out.join(MARKER);
+    // A folder that holds a wanted file stays: no need to ask the disk.
+    let kept: HashSet<&Path> = wanted
+        .iter()
+        .flat_map(|p| p.ancestors().skip(1).take_while(|a| *a != out))
+        .collect();
     let entries: Vec<_> = walkdir::WalkDir::new(out)
         .contents_first(true)
         .into_iter()
@@ -652,7 +660,7 @@ fn remove_stale(out: &Path, wanted: &HashSet<PathBuf>) -> Result<usize, Diagnost
     for e in entries {
         let p = e.path();
         if e.file_type().is_dir() {
-            if p != out {
+            if p != out && !kept.contains(p) {
                 let _ = fs::remove_dir(p); // only succeeds when empty
             }
         } else if p != marker && !wanted.contains(p) {

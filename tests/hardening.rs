@@ -618,6 +618,22 @@ fn stale_folders_are_replaced_and_git_is_kept() {
     assert!(s.out().join(".git/HEAD").exists());
 }
 
+/// A page removed from the source leaves the output, and its folder too once
+/// empty; a folder that still holds output stays.
+#[test]
+fn removed_pages_take_their_empty_folders_with_them() {
+    let s = Site::jekyll();
+    s.write("index.md", PAGE);
+    s.write("docs/a/x.md", PAGE);
+    s.write("docs/b/y.md", PAGE);
+    s.build(&[]).assert_ok();
+    assert!(s.out().join("docs/a/x.html").exists());
+    std::fs::remove_dir_all(s.src().join("docs/a")).unwrap();
+    s.build(&[]).assert_ok();
+    assert!(!s.out().join("docs/a").exists());
+    assert!(s.out().join("docs/b/y.html").exists());
+}
+
 #[test]
 fn overlapping_output_and_expanded_folders_are_refused() {
     let s = built_site();
