@@ -16,7 +16,9 @@
 //!    it). Values known at build time (`page`, `site`, literal include
 //!    parameters) are folded into the text, and a page that needs nothing
 //!    else skips tera altogether;
-//! 4. tera renders the template.
+//! 4. tera renders the template, read into tera's AST by [`teraparse`] (a
+//!    parser for the few forms the translation writes; tera's own parser
+//!    costs thousands of instructions per byte).
 //!
 //! Deliberate differences from Jekyll (the author's intent wins):
 //! - `{{ }}` inside a quoted include parameter is resolved (Jekyll 4.3 rejects
@@ -30,6 +32,7 @@ pub mod fold;
 pub mod include;
 pub mod lexer;
 pub mod parser;
+pub mod teraparse;
 pub mod translate;
 
 #[cfg(test)]
@@ -208,7 +211,10 @@ impl LiquidEngine {
         }
         let mut t = tera::Tera::default();
         filters::register(&mut t, &tr.url, &self.markdownify);
-        t.add_raw_template("lq", &tr.out).map_err(chain)?;
+        match teraparse::parse(&tr.out) {
+            Some(ast) => add_parsed(&mut t, &tr.out, ast).map_err(chain)?,
+            None => t.add_raw_template("lq", &tr.out).map_err(chain)?,
+        }
         let mut ctx = tera::Context::new();
         ctx.insert("page", page);
         ctx.insert("site", &self.site);
@@ -230,6 +236,24 @@ thread_local! {
 /// threads are made so; see `site`).
 pub fn set_roomy_stack() {
     ROOMY_STACK.with(|r| r.set(true));
+}
+
+/// Add the template `src`, already parsed by [`teraparse`], as `lq` (what
+/// `add_raw_template` does after parsing: our templates have no parent,
+/// block nor macro).
+fn add_parsed(t: &mut tera::Tera, src: &str, ast: Vec<tera::ast::Node>) -> tera::Result<()> {
+    if cfg!(debug_assertions) {
+        let slow = tera::Template::new("lq", None, src).map(|t| t.ast);
+        assert_eq!(
+            slow.ok().as_ref(),
+            Some(&ast),
+            "teraparse differs from tera on:\n{src}"
+        );
+    }
+    let mut tpl = tera::Template::new("lq", None, "")?;
+    tpl.ast = ast;
+    t.templates.insert("lq".to_string(), tpl);
+    t.build_inheritance_chains()
 }
 
 /// A tera error with its causes.
