@@ -66,6 +66,9 @@ pub struct LiquidEngine {
     /// Fold values known at build time into the text (off only in tests, to
     /// check both paths agree).
     pub(crate) fold: bool,
+    /// tera with the Liquid filters, made once and cloned for each page
+    /// that needs rendering (cheaper than registering every filter again).
+    tera: std::sync::OnceLock<tera::Tera>,
 }
 
 /// One page to expand.
@@ -108,6 +111,7 @@ impl LiquidEngine {
             canon_root,
             cache: include::Cache::default(),
             fold: true,
+            tera: Default::default(),
         }
     }
 
@@ -183,7 +187,7 @@ impl LiquidEngine {
                 warnings: diags,
             });
         }
-        match self.render(&tr, input.page) {
+        match self.render(&mut tr, input.page) {
             Ok(text) => Ok(Expanded {
                 text,
                 deps,
@@ -202,24 +206,32 @@ impl LiquidEngine {
         }
     }
 
-    fn render(&self, tr: &translate::Tr, page: &Value) -> Result<String, String> {
+    fn render(&self, tr: &mut translate::Tr, page: &Value) -> Result<String, String> {
         if std::env::var_os("ELEMENTDOCS_LIQUID_DEBUG").is_some() {
             eprintln!(
                 "--- tera source ---\n{}\n--- texts ---\n{:?}",
                 tr.out, tr.texts
             );
         }
-        let mut t = tera::Tera::default();
-        filters::register(&mut t, &tr.url, &self.markdownify);
+        let mut t = self
+            .tera
+            .get_or_init(|| {
+                let mut t = tera::Tera::default();
+                filters::register(&mut t, &tr.url, &self.markdownify);
+                t
+            })
+            .clone();
         match teraparse::parse(&tr.out) {
             Some(ast) => add_parsed(&mut t, &tr.out, ast).map_err(chain)?,
             None => t.add_raw_template("lq", &tr.out).map_err(chain)?,
         }
-        let mut ctx = tera::Context::new();
-        ctx.insert("page", page);
-        ctx.insert("site", &self.site);
-        ctx.insert("lq_t", &tr.texts);
-        ctx.insert("lq_nil", &Value::Null);
+        // Built as a JSON object: the side table moves in instead of being copied.
+        let mut vars = serde_json::Map::new();
+        vars.insert("page".into(), page.clone());
+        vars.insert("site".into(), self.site.clone());
+        vars.insert("lq_t".into(), Value::Array(std::mem::take(&mut tr.texts)));
+        vars.insert("lq_nil".into(), Value::Null);
+        let ctx = tera::Context::from_value(Value::Object(vars)).map_err(chain)?;
         t.render("lq", &ctx).map_err(chain)
     }
 }
