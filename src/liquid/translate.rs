@@ -550,14 +550,19 @@ impl<'e> Tr<'e> {
         } else {
             &self.eng.site
         };
-        let mut shown = p.root.clone();
-        for s in &p.segs {
+        for (i, s) in p.segs.iter().enumerate() {
             let Seg::Key(k) = s else { return };
             match cur {
                 Value::Object(m) => match m.get(k) {
                     Some(v) => cur = v,
                     None if k == "size" => return,
                     None => {
+                        // The path up to the missing key (built only here: most paths exist).
+                        let shown = describe(&Path {
+                            root: p.root.clone(),
+                            segs: p.segs[..i].to_vec(),
+                            offset: p.offset,
+                        });
                         let help = did_you_mean(k, m.keys().map(|s| s.as_str()))
                             .map(|s| format!("did you mean `{shown}.{s}`?"));
                         let name = format!("{shown}.{k}");
@@ -567,8 +572,6 @@ impl<'e> Tr<'e> {
                 },
                 _ => return,
             }
-            shown.push('.');
-            shown.push_str(k);
         }
     }
 
