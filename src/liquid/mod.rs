@@ -66,9 +66,10 @@ pub struct LiquidEngine {
     /// Fold values known at build time into the text (off only in tests, to
     /// check both paths agree).
     pub(crate) fold: bool,
-    /// tera with the Liquid filters, made once and cloned for each page
-    /// that needs rendering (cheaper than registering every filter again).
-    tera: std::sync::OnceLock<tera::Tera>,
+    /// tera instances with the Liquid filters, reused by the pages that need
+    /// rendering (registering every filter per page costs more than the
+    /// rendering); at most one per thread.
+    teras: std::sync::Mutex<Vec<tera::Tera>>,
 }
 
 /// One page to expand.
@@ -111,7 +112,7 @@ impl LiquidEngine {
             canon_root,
             cache: include::Cache::default(),
             fold: true,
-            tera: Default::default(),
+            teras: Default::default(),
         }
     }
 
@@ -213,14 +214,13 @@ impl LiquidEngine {
                 tr.out, tr.texts
             );
         }
-        let mut t = self
-            .tera
-            .get_or_init(|| {
-                let mut t = tera::Tera::default();
-                filters::register(&mut t, &tr.url, &self.markdownify);
-                t
-            })
-            .clone();
+        let reused = self.teras.lock().ok().and_then(|mut v| v.pop());
+        let mut t = reused.unwrap_or_else(|| {
+            let mut t = tera::Tera::default();
+            filters::register(&mut t, &tr.url, &self.markdownify);
+            t
+        });
+        // Adding `lq` replaces the previous page's template.
         match teraparse::parse(&tr.out) {
             Some(ast) => add_parsed(&mut t, &tr.out, ast).map_err(chain)?,
             None => t.add_raw_template("lq", &tr.out).map_err(chain)?,
@@ -232,7 +232,11 @@ impl LiquidEngine {
         vars.insert("lq_t".into(), Value::Array(std::mem::take(&mut tr.texts)));
         vars.insert("lq_nil".into(), Value::Null);
         let ctx = tera::Context::from_value(Value::Object(vars)).map_err(chain)?;
-        t.render("lq", &ctx).map_err(chain)
+        let out = t.render("lq", &ctx).map_err(chain);
+        if let Ok(mut v) = self.teras.lock() {
+            v.push(t);
+        }
+        out
     }
 }
 
