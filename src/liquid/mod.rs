@@ -66,9 +66,9 @@ pub struct LiquidEngine {
     /// Fold values known at build time into the text (off only in tests, to
     /// check both paths agree).
     pub(crate) fold: bool,
-    /// tera instances with the Liquid filters, reused by the pages that need
-    /// rendering (registering every filter per page costs more than the
-    /// rendering); at most one per thread.
+    /// tera instances with the Liquid filters and the templates parsed so
+    /// far, reused by the pages that need rendering (registering every
+    /// filter per page costs more than the rendering); at most one per thread.
     teras: std::sync::Mutex<Vec<tera::Tera>>,
 }
 
@@ -116,9 +116,13 @@ impl LiquidEngine {
         }
     }
 
-    /// Forget the parsed include files (serve calls this when files change).
+    /// Forget the parsed include files and templates (serve calls this when
+    /// files change).
     pub fn clear_cache(&self) {
         self.cache.clear();
+        if let Ok(mut v) = self.teras.lock() {
+            v.clear();
+        }
     }
 
     /// Expand the Liquid of one page body.
@@ -220,11 +224,18 @@ impl LiquidEngine {
             filters::register(&mut t, &tr.url, &self.markdownify);
             t
         });
-        // Adding `lq` replaces the previous page's template.
-        match teraparse::parse(&tr.out) {
-            Some(ast) => add_parsed(&mut t, &tr.out, ast).map_err(chain)?,
-            None => t.add_raw_template("lq", &tr.out).map_err(chain)?,
-        }
+        // Pages translated to the same text (the same includes around other
+        // text) share one parsed template: its source is its key in `t`.
+        let key = if t.templates.contains_key(tr.out.as_str()) {
+            tr.out.as_str()
+        } else if let Some(ast) = teraparse::parse(&tr.out) {
+            add_parsed(&mut t, &tr.out, ast).map_err(chain)?;
+            tr.out.as_str()
+        } else {
+            // Never a key above: those hold tags, hence `{`.
+            t.add_raw_template("lq", &tr.out).map_err(chain)?;
+            "lq"
+        };
         // Built as a JSON object: the side table moves in instead of being copied.
         let mut vars = serde_json::Map::new();
         vars.insert("page".into(), page.clone());
@@ -232,7 +243,7 @@ impl LiquidEngine {
         vars.insert("lq_t".into(), Value::Array(std::mem::take(&mut tr.texts)));
         vars.insert("lq_nil".into(), Value::Null);
         let ctx = tera::Context::from_value(Value::Object(vars)).map_err(chain)?;
-        let out = t.render("lq", &ctx).map_err(chain);
+        let out = t.render(key, &ctx).map_err(chain);
         if let Ok(mut v) = self.teras.lock() {
             v.push(t);
         }
@@ -254,9 +265,10 @@ pub fn set_roomy_stack() {
     ROOMY_STACK.with(|r| r.set(true));
 }
 
-/// Add the template `src`, already parsed by [`teraparse`], as `lq` (what
-/// `add_raw_template` does after parsing: our templates have no parent,
-/// block nor macro).
+/// Add the template `src`, already parsed by [`teraparse`], under the key
+/// `src` (named `lq` in tera's messages, as a template added by
+/// `add_raw_template("lq", src)`; the rest of what that does after parsing
+/// is for parents, blocks and macros, which these templates never have).
 fn add_parsed(t: &mut tera::Tera, src: &str, ast: Vec<tera::ast::Node>) -> tera::Result<()> {
     if cfg!(debug_assertions) {
         let slow = tera::Template::new("lq", None, src).map(|t| t.ast);
@@ -268,7 +280,7 @@ fn add_parsed(t: &mut tera::Tera, src: &str, ast: Vec<tera::ast::Node>) -> tera:
     }
     let mut tpl = tera::Template::new("lq", None, "")?;
     tpl.ast = ast;
-    t.templates.insert("lq".to_string(), tpl);
+    t.templates.insert(src.to_string(), tpl);
     t.build_inheritance_chains()
 }
 
