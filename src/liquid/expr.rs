@@ -426,7 +426,8 @@ pub(super) fn include_tag(
     } else {
         "include"
     };
-    let example = format!("write `{{% {tag} file.ext param=\"value\" param2=page.var %}}`");
+    // Formatted only for an error (include tags are many).
+    let example = || format!("write `{{% {tag} file.ext param=\"value\" param2=page.var %}}`");
     let lead = m.len() - m.trim_start().len();
     let b = m.as_bytes();
     let mut i = lead;
@@ -444,7 +445,7 @@ pub(super) fn include_tag(
         return Err(perr(
             off,
             format!("`{tag}` needs a file name"),
-            Some(example),
+            Some(example()),
         ));
     }
     let name = pieces(name, base + lead)?;
@@ -469,7 +470,7 @@ pub(super) fn include_tag(
             return Err(perr(
                 base + ks,
                 format!("invalid parameter syntax in `{tag}`"),
-                Some(example),
+                Some(example()),
             ));
         }
         j += 1;
@@ -490,8 +491,13 @@ pub(super) fn include_tag(
                         Some(format!("close the value with {}", q as char)),
                     ));
                 }
-                let raw =
-                    m[j + 1..k].replace(&format!("\\{}", q as char), &(q as char).to_string());
+                let raw = &m[j + 1..k];
+                let raw: std::borrow::Cow<str> = if raw.contains('\\') {
+                    raw.replace(&format!("\\{}", q as char), &(q as char).to_string())
+                        .into()
+                } else {
+                    raw.into()
+                };
                 j = k + 1;
                 Param::Str(pieces(&raw, base + vs + 1)?)
             }
@@ -503,7 +509,7 @@ pub(super) fn include_tag(
                     return Err(perr(
                         base + vs,
                         format!("missing value for parameter `{key}`"),
-                        Some(example),
+                        Some(example()),
                     ));
                 }
                 Param::Val(parse_val_all(&m[vs..j], base + vs)?)

@@ -65,6 +65,13 @@ impl Tr<'_> {
                 // Walk by reference: only the value reached is copied.
                 let mut cur = Cow::Borrowed(root);
                 for s in &p.segs {
+                    // The common case, a key that exists, without making a key value.
+                    if let (Seg::Key(k), Cow::Borrowed(Value::Object(m))) = (s, &cur) {
+                        if let Some(x) = m.get(k) {
+                            cur = Cow::Borrowed(x);
+                            continue;
+                        }
+                    }
                     let k = match s {
                         Seg::Key(k) => Value::String(k.clone()),
                         Seg::Index(i) => self.static_val(i)?,

@@ -36,10 +36,21 @@ pub struct Parsed {
     pub errs: Vec<PErr>,
 }
 
+/// An include file found and parsed in this build, as a page's include tag
+/// names it (the include folder or the page's folder joined with the name).
+pub struct Found {
+    pub canon: PathBuf,
+    pub rel: PathBuf,
+    pub parsed: Arc<Parsed>,
+}
+
 /// Include files parsed once per build, shared by all pages.
 #[derive(Default)]
 pub struct Cache {
     map: RwLock<HashMap<PathBuf, Arc<Parsed>>>,
+    /// Include paths already resolved: pages name the same few files again
+    /// and again, and resolving one is several path walks.
+    found: RwLock<HashMap<PathBuf, Arc<Found>>>,
     /// Canonical paths of files (None: not a file) and of folders, as resolved
     /// during this build: pages include the same files again and again.
     canon: RwLock<HashMap<PathBuf, Option<PathBuf>>>,
@@ -103,8 +114,22 @@ impl Cache {
         Ok(p)
     }
 
+    /// An include path resolved before in this build.
+    pub fn found(&self, path: &Path) -> Option<Arc<Found>> {
+        self.found.read().ok()?.get(path).cloned()
+    }
+
+    fn remember(&self, path: PathBuf, found: Found) {
+        if let Ok(mut m) = self.found.write() {
+            m.insert(path, Arc::new(found));
+        }
+    }
+
     pub fn clear(&self) {
         if let Ok(mut m) = self.map.write() {
+            m.clear();
+        }
+        if let Ok(mut m) = self.found.write() {
             m.clear();
         }
         if let Ok(mut m) = self.canon.write() {
@@ -168,40 +193,28 @@ impl Tr<'_> {
             );
             return;
         }
-        // 2. Locate it, inside the root.
+        // 2. Locate it, inside the root (remembered for the build).
         let base = if inc.relative {
             self.eng.root.join(&self.page_dir)
         } else {
             self.eng.includes_dir.clone()
         };
         let path = base.join(&name);
-        let canon = match self.eng.cache.canonical_file(&path) {
-            Some(c) => c,
-            None => {
-                let help = near_names(&path)
-                    .map(|s| format!("did you mean `{s}`?"))
-                    .unwrap_or_else(|| {
-                        format!("no such file in `{}`", display_path(&self.rel_of(&base)))
-                    });
-                self.error(
-                    inc.offset,
-                    format!("`{tag}` file `{name}` not found"),
-                    Some(help),
-                );
-                return;
-            }
+        let found = self.eng.cache.found(&path);
+        let (canon, rel) = match &found {
+            Some(f) => (f.canon.clone(), f.rel.clone()),
+            None => match self.locate(&path, &name, &base, tag, inc.offset) {
+                Some(located) => located,
+                None => return,
+            },
         };
-        if !canon.starts_with(&self.eng.canon_root) {
-            self.error(
-                inc.offset,
-                format!("`{tag}` path `{name}` leaves the source root"),
-                Some("include only files inside the site's source folder".into()),
-            );
-            return;
-        }
-        let rel = self.rel_of(&canon);
         // 3. Cycles and depth.
-        if let Some(i) = self.frames.iter().position(|f| f.canon == canon) {
+        let canon_bytes = canon.as_os_str();
+        if let Some(i) = self
+            .frames
+            .iter()
+            .position(|f| f.canon.as_os_str() == canon_bytes)
+        {
             let mut chain: Vec<String> = self.frames[i..]
                 .iter()
                 .map(|f| display_path(&f.rel))
@@ -224,17 +237,71 @@ impl Tr<'_> {
         }
         // 4. Read (once per build) and parse.
         self.deps.insert(rel.clone());
-        let parsed = match self.eng.cache.get(&canon) {
-            Ok(p) => p,
-            Err(e) => {
+        let parsed = match found {
+            Some(f) => f.parsed.clone(),
+            None => match self.eng.cache.get(&canon) {
+                Ok(p) => {
+                    let f = Found {
+                        canon: canon.clone(),
+                        rel: rel.clone(),
+                        parsed: p.clone(),
+                    };
+                    self.eng.cache.remember(path, f);
+                    p
+                }
+                Err(e) => {
+                    self.error(
+                        inc.offset,
+                        format!("cannot read `{}`: {e}", display_path(&rel)),
+                        None,
+                    );
+                    return;
+                }
+            },
+        };
+        self.inline(inc, parsed, canon, rel);
+    }
+
+    /// Where the include file at `path` is (canonical and root-relative
+    /// paths), or an error when it does not exist or is outside the root.
+    fn locate(
+        &mut self,
+        path: &Path,
+        name: &str,
+        base: &Path,
+        tag: &str,
+        offset: usize,
+    ) -> Option<(PathBuf, PathBuf)> {
+        let canon = match self.eng.cache.canonical_file(path) {
+            Some(c) => c,
+            None => {
+                let help = near_names(path)
+                    .map(|s| format!("did you mean `{s}`?"))
+                    .unwrap_or_else(|| {
+                        format!("no such file in `{}`", display_path(&self.rel_of(base)))
+                    });
                 self.error(
-                    inc.offset,
-                    format!("cannot read `{}`: {e}", display_path(&rel)),
-                    None,
+                    offset,
+                    format!("`{tag}` file `{name}` not found"),
+                    Some(help),
                 );
-                return;
+                return None;
             }
         };
+        if !canon.starts_with(&self.eng.canon_root) {
+            self.error(
+                offset,
+                format!("`{tag}` path `{name}` leaves the source root"),
+                Some("include only files inside the site's source folder".into()),
+            );
+            return None;
+        }
+        let rel = self.rel_of(&canon);
+        Some((canon, rel))
+    }
+
+    /// Translate the include file in place, with its parameters.
+    fn inline(&mut self, inc: &Include, parsed: Arc<Parsed>, canon: PathBuf, rel: PathBuf) {
         // 5. Parameters, evaluated in the including frame.
         let k = self.next_id();
         let mut params = HashMap::new();

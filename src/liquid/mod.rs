@@ -16,7 +16,9 @@
 //!    it). Values known at build time (`page`, `site`, literal include
 //!    parameters) are folded into the text, and a page that needs nothing
 //!    else skips tera altogether;
-//! 4. tera renders the template.
+//! 4. tera renders the template, read into tera's AST by [`teraparse`] (a
+//!    parser for the few forms the translation writes; tera's own parser
+//!    costs thousands of instructions per byte).
 //!
 //! Deliberate differences from Jekyll (the author's intent wins):
 //! - `{{ }}` inside a quoted include parameter is resolved (Jekyll 4.3 rejects
@@ -30,6 +32,7 @@ pub mod fold;
 pub mod include;
 pub mod lexer;
 pub mod parser;
+pub mod teraparse;
 pub mod translate;
 
 #[cfg(test)]
@@ -63,6 +66,10 @@ pub struct LiquidEngine {
     /// Fold values known at build time into the text (off only in tests, to
     /// check both paths agree).
     pub(crate) fold: bool,
+    /// tera instances with the Liquid filters and the templates parsed so
+    /// far, reused by the pages that need rendering (registering every
+    /// filter per page costs more than the rendering); at most one per thread.
+    teras: std::sync::Mutex<Vec<tera::Tera>>,
 }
 
 /// One page to expand.
@@ -105,12 +112,17 @@ impl LiquidEngine {
             canon_root,
             cache: include::Cache::default(),
             fold: true,
+            teras: Default::default(),
         }
     }
 
-    /// Forget the parsed include files (serve calls this when files change).
+    /// Forget the parsed include files and templates (serve calls this when
+    /// files change).
     pub fn clear_cache(&self) {
         self.cache.clear();
+        if let Ok(mut v) = self.teras.lock() {
+            v.clear();
+        }
     }
 
     /// Expand the Liquid of one page body.
@@ -180,7 +192,7 @@ impl LiquidEngine {
                 warnings: diags,
             });
         }
-        match self.render(&tr, input.page) {
+        match self.render(&mut tr, input.page) {
             Ok(text) => Ok(Expanded {
                 text,
                 deps,
@@ -199,22 +211,43 @@ impl LiquidEngine {
         }
     }
 
-    fn render(&self, tr: &translate::Tr, page: &Value) -> Result<String, String> {
+    fn render(&self, tr: &mut translate::Tr, page: &Value) -> Result<String, String> {
         if std::env::var_os("ELEMENTDOCS_LIQUID_DEBUG").is_some() {
             eprintln!(
                 "--- tera source ---\n{}\n--- texts ---\n{:?}",
                 tr.out, tr.texts
             );
         }
-        let mut t = tera::Tera::default();
-        filters::register(&mut t, &tr.url, &self.markdownify);
-        t.add_raw_template("lq", &tr.out).map_err(chain)?;
-        let mut ctx = tera::Context::new();
-        ctx.insert("page", page);
-        ctx.insert("site", &self.site);
-        ctx.insert("lq_t", &tr.texts);
-        ctx.insert("lq_nil", &Value::Null);
-        t.render("lq", &ctx).map_err(chain)
+        let reused = self.teras.lock().ok().and_then(|mut v| v.pop());
+        let mut t = reused.unwrap_or_else(|| {
+            let mut t = tera::Tera::default();
+            filters::register(&mut t, &tr.url, &self.markdownify);
+            t
+        });
+        // Pages translated to the same text (the same includes around other
+        // text) share one parsed template: its source is its key in `t`.
+        let key = if t.templates.contains_key(tr.out.as_str()) {
+            tr.out.as_str()
+        } else if let Some(ast) = teraparse::parse(&tr.out) {
+            add_parsed(&mut t, &tr.out, ast).map_err(chain)?;
+            tr.out.as_str()
+        } else {
+            // Never a key above: those hold tags, hence `{`.
+            t.add_raw_template("lq", &tr.out).map_err(chain)?;
+            "lq"
+        };
+        // Built as a JSON object: the side table moves in instead of being copied.
+        let mut vars = serde_json::Map::new();
+        vars.insert("page".into(), page.clone());
+        vars.insert("site".into(), self.site.clone());
+        vars.insert("lq_t".into(), Value::Array(std::mem::take(&mut tr.texts)));
+        vars.insert("lq_nil".into(), Value::Null);
+        let ctx = tera::Context::from_value(Value::Object(vars)).map_err(chain)?;
+        let out = t.render(key, &ctx).map_err(chain);
+        if let Ok(mut v) = self.teras.lock() {
+            v.push(t);
+        }
+        out
     }
 }
 
@@ -230,6 +263,25 @@ thread_local! {
 /// threads are made so; see `site`).
 pub fn set_roomy_stack() {
     ROOMY_STACK.with(|r| r.set(true));
+}
+
+/// Add the template `src`, already parsed by [`teraparse`], under the key
+/// `src` (named `lq` in tera's messages, as a template added by
+/// `add_raw_template("lq", src)`; the rest of what that does after parsing
+/// is for parents, blocks and macros, which these templates never have).
+fn add_parsed(t: &mut tera::Tera, src: &str, ast: Vec<tera::ast::Node>) -> tera::Result<()> {
+    if cfg!(debug_assertions) {
+        let slow = tera::Template::new("lq", None, src).map(|t| t.ast);
+        assert_eq!(
+            slow.ok().as_ref(),
+            Some(&ast),
+            "teraparse differs from tera on:\n{src}"
+        );
+    }
+    let mut tpl = tera::Template::new("lq", None, "")?;
+    tpl.ast = ast;
+    t.templates.insert(src.to_string(), tpl);
+    t.build_inheritance_chains()
 }
 
 /// A tera error with its causes.

@@ -360,3 +360,20 @@ fn engine_is_shared_across_threads() {
     });
     assert_eq!(outs, ["<0>", "<1>", "<2>", "<3>"]);
 }
+
+#[test]
+fn pages_with_the_same_translation_share_a_template_not_their_text() {
+    let s = site(&[]);
+    let a = "A long first paragraph that goes to the side table.\n{% for x in (1..2) %}{{ x }}{% endfor %}";
+    let b = "Another long paragraph, different, in the side table.\n{% for x in (1..2) %}{{ x }}{% endfor %}";
+    for _ in 0..2 {
+        assert_eq!(
+            s.ok(a),
+            "A long first paragraph that goes to the side table.\n12"
+        );
+        assert_eq!(
+            s.ok(b),
+            "Another long paragraph, different, in the side table.\n12"
+        );
+    }
+}

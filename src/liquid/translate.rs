@@ -26,8 +26,8 @@ pub struct Tr<'e> {
     pub page_dir: PathBuf,
     /// The tera template; read it after [`Tr::flush`].
     pub out: String,
-    /// Text not yet put in `out`: a run of text (and values folded into
-    /// text) becomes a single print, so tera parses one tag per run.
+    /// Text not yet put in `out` (once the page is dynamic): a run of text
+    /// (and values folded into text) becomes a single print.
     pending: String,
     pub texts: Vec<Value>,
     pub diags: Vec<Diagnostic>,
@@ -41,7 +41,7 @@ pub struct Tr<'e> {
     depth: usize,
     too_deep: bool,
     pub url: UrlInfo,
-    /// The output so far when nothing needs tera (every value was known at build time).
+    /// The output so far while nothing needs tera (every value was known at build time).
     pub plain: String,
     /// Whether the template needs tera at all.
     pub dynamic: bool,
@@ -164,8 +164,21 @@ impl<'e> Tr<'e> {
             let _ = write!(self.out(), "{{% set_global {t} = {t} ~ {l} %}}");
             return;
         }
-        self.plain.push_str(s);
-        self.pending.push_str(s);
+        if self.dynamic {
+            self.pending.push_str(s);
+        } else {
+            self.plain.push_str(s);
+        }
+    }
+
+    /// From now on the page needs tera. The text so far (all of it is
+    /// text until then) becomes the start of the template: most pages never
+    /// get here, and build only `plain`.
+    fn set_dynamic(&mut self) {
+        if !self.dynamic {
+            self.dynamic = true;
+            self.pending = std::mem::take(&mut self.plain);
+        }
     }
 
     /// Put the pending text in the template. Long text goes to the side
@@ -260,7 +273,7 @@ impl<'e> Tr<'e> {
             n,
             Node::Text(..) | Node::Output(..) | Node::Include(..) | Node::Seq(..)
         ) {
-            self.dynamic = true;
+            self.set_dynamic();
         }
         match n {
             Node::Text(a, z) => {
@@ -300,7 +313,7 @@ impl<'e> Tr<'e> {
         if let Some(v) = folded {
             self.emit_text(&filters::to_s(&v));
         } else {
-            self.dynamic = true;
+            self.set_dynamic();
             let x = self.expr(e);
             self.emit_value(&x);
         }
@@ -537,14 +550,19 @@ impl<'e> Tr<'e> {
         } else {
             &self.eng.site
         };
-        let mut shown = p.root.clone();
-        for s in &p.segs {
+        for (i, s) in p.segs.iter().enumerate() {
             let Seg::Key(k) = s else { return };
             match cur {
                 Value::Object(m) => match m.get(k) {
                     Some(v) => cur = v,
                     None if k == "size" => return,
                     None => {
+                        // The path up to the missing key (built only here: most paths exist).
+                        let shown = describe(&Path {
+                            root: p.root.clone(),
+                            segs: p.segs[..i].to_vec(),
+                            offset: p.offset,
+                        });
                         let help = did_you_mean(k, m.keys().map(|s| s.as_str()))
                             .map(|s| format!("did you mean `{shown}.{s}`?"));
                         let name = format!("{shown}.{k}");
@@ -554,8 +572,6 @@ impl<'e> Tr<'e> {
                 },
                 _ => return,
             }
-            shown.push('.');
-            shown.push_str(k);
         }
     }
 
@@ -652,7 +668,7 @@ impl<'e> Tr<'e> {
     }
 
     pub fn emit_set(&mut self, var: &str, expr: &str) {
-        self.dynamic = true;
+        self.set_dynamic();
         let _ = write!(self.out(), "{{% set_global {var} = {expr} %}}");
     }
 }
