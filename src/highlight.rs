@@ -13,15 +13,20 @@
 //!   escaped plain text with `language: None` (the caller warns).
 //! * Results are cached by (language, code) in a sharded map: element guides
 //!   repeat the same snippets hundreds of times.
+//! * Below that, lines are cached by (parser state, line) with their scope
+//!   operations and HTML, shared by all threads: blocks that differ in a few
+//!   lines (JSON bodies) only parse those. Parsing is most of the cost; a
+//!   line never parsed from that state before is parsed by syntect.
 //! * Blocks above [`MAX_HIGHLIGHT_BYTES`] are not highlighted (some grammars
 //!   are slow on pathological input); they render as escaped text.
 
-use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
-use std::sync::{Arc, Mutex, OnceLock};
-use syntect::html::{css_for_theme_with_class_style, line_tokens_to_classed_spans, ClassStyle};
-use syntect::parsing::{ParseState, ScopeStack, ScopeStackOp, SyntaxReference, SyntaxSet};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use syntect::html::{css_for_theme_with_class_style, ClassStyle};
+use syntect::parsing::{
+    BasicScopeStackOp, ParseState, Scope, ScopeStack, ScopeStackOp, SyntaxReference, SyntaxSet,
+};
 use syntect::util::LinesWithEndings;
 
 /// The result of highlighting one block.
@@ -42,7 +47,10 @@ const SHARDS: usize = 16;
 /// Distinct blocks kept per shard; past it the shard starts again, so a long
 /// `serve` session (every edit of a code block is a new key) stays bounded.
 const MAX_ENTRIES_PER_SHARD: usize = 1024;
-const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+const CLASS_PREFIX: &str = "hl-";
+const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed {
+    prefix: CLASS_PREFIX,
+};
 /// syntect's default themes used for the light and the dark palette.
 const LIGHT_THEME: &str = "InspiredGitHub";
 const DARK_THEME: &str = "base16-ocean.dark";
@@ -97,25 +105,69 @@ struct Entry {
 /// Entries by hash of (language, code): a lookup allocates nothing.
 type Shard = Mutex<HashMap<u64, Vec<Entry>>>;
 
-/// What parsing one line from a given state gave: the scope operations and
-/// the state after the line.
+/// What parsing one line from a given state gave: the scope operations, the
+/// HTML they make and the state after the line.
 struct LineParse {
     /// The line (a key collision must never apply its offsets to another line).
     line: Box<str>,
     ops: Vec<(usize, ScopeStackOp)>,
-    after: ParseState,
+    /// The line's HTML and how many spans it leaves open, when they do not
+    /// depend on the scopes open before the line (see [`stack_free_html`]).
+    html: Option<(Box<str>, isize)>,
+    after: SharedState,
     /// The key of `after` (see [`state_key`]); None when it is not cacheable.
     after_key: Option<u128>,
 }
 
-/// Lines cached per thread at most (then the cache starts again).
+/// A parser state kept in the line cache, which all threads share.
+struct SharedState(ParseState);
+
+// SAFETY: `ParseState` is neither Send nor Sync only because a level may hold
+// regex captures: an onig `Region`, a struct owning two malloc'd arrays of
+// offsets, with no interior mutability and no tie to the thread that made it.
+// A cached state is only read (`clone`, `==`) and dropped, never mutated in
+// place, so sharing or moving it across threads is sound.
+unsafe impl Send for SharedState {}
+unsafe impl Sync for SharedState {}
+
+/// Lines cached at most (then a shard starts again, as the block cache does).
 const MAX_CACHED_LINES: usize = 100_000;
 
-thread_local! {
-    /// Parsed lines by a 128-bit hash of (grammar, parser state, line). Per
-    /// thread: a parser state is not `Send` (it may hold regex captures).
-    static LINES: std::cell::RefCell<HashMap<u128, std::rc::Rc<LineParse>>> =
-        std::cell::RefCell::new(HashMap::new());
+/// Parsed lines by a 128-bit hash of (parser state, line), shared by all
+/// threads: the grammar is part of the state, and a line parsed by one
+/// thread is a hit for the others.
+struct LineCache {
+    shards: Vec<Mutex<LineMap>>,
+}
+
+type LineMap = HashMap<u128, Arc<LineParse>, BuildHasherDefault<FoldHasher>>;
+
+impl LineCache {
+    fn new() -> Self {
+        LineCache {
+            shards: (0..SHARDS)
+                .map(|_| Mutex::new(LineMap::default()))
+                .collect(),
+        }
+    }
+
+    fn shard(&self, key: u128) -> MutexGuard<'_, LineMap> {
+        lock(&self.shards[(key as usize) % SHARDS])
+    }
+
+    /// The parse of `line` from the state hashed into `key`, if known.
+    fn get(&self, key: u128, line: &str) -> Option<Arc<LineParse>> {
+        let hit = self.shard(key).get(&key).cloned();
+        hit.filter(|p| *p.line == *line)
+    }
+
+    fn insert(&self, key: u128, parsed: &Arc<LineParse>) {
+        let mut map = self.shard(key);
+        if map.len() >= MAX_CACHED_LINES / SHARDS {
+            map.clear();
+        }
+        map.insert(key, Arc::clone(parsed));
+    }
 }
 
 /// Highlights code blocks; one per process ([`Highlighter::global`]).
@@ -123,6 +175,10 @@ pub struct Highlighter {
     syntaxes: OnceLock<SyntaxSet>,
     css: OnceLock<String>,
     cache: Vec<Shard>,
+    lines: LineCache,
+    /// The key of each grammar's initial state, by the grammar's address in
+    /// the syntax set (hashing a state costs as much as parsing a short line).
+    start_keys: Mutex<HashMap<usize, Option<u128>>>,
 }
 
 impl Highlighter {
@@ -132,6 +188,8 @@ impl Highlighter {
             syntaxes: OnceLock::new(),
             css: OnceLock::new(),
             cache: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            lines: LineCache::new(),
+            start_keys: Mutex::new(HashMap::new()),
         }
     }
 
@@ -218,54 +276,51 @@ impl Highlighter {
     }
 
     /// Class-based HTML of `code` (what syntect's `ClassedHTMLGenerator`
-    /// writes), with each line's parse taken from the line cache when the
-    /// same line was parsed from the same state before.
+    /// writes), with each line's parse and HTML taken from the line cache
+    /// when the same line was parsed from the same state before.
     fn classed_html(&self, syntax: &SyntaxReference, code: &str) -> Option<String> {
-        let ss = self.syntax_set();
-        let mut state = ParseState::new(syntax);
-        let mut stack = ScopeStack::new();
+        let mut walk = Walk::new(self, syntax);
+        let lines = LinesWithEndings::from(code)
+            .map(|line| Some((line, walk.next(line)?)))
+            .collect::<Option<Vec<_>>>()?;
+        // Known fragments are copied: their total (plus a guess for the
+        // others) makes the string the right size at once.
+        let size: usize = lines
+            .iter()
+            .map(|(line, parsed)| parsed.html.as_ref().map_or(line.len() * 8, |h| h.0.len()))
+            .sum();
+        let mut html = String::with_capacity(size + 64);
         let mut open_spans = 0isize;
-        let mut html = String::with_capacity(code.len() * 3);
-        let mut scratch = String::new();
-        let mut state_key = state_key(&state, &mut scratch);
-        for line in LinesWithEndings::from(code) {
-            let key = state_key.map(|k| line_key(k, line));
-            let hit = key.and_then(|k| LINES.with(|c| c.borrow().get(&k).cloned()));
-            let parsed = match hit.filter(|p| *p.line == *line) {
-                Some(p) => {
-                    state = p.after.clone();
-                    p
+        // The scopes open before a line matter only to a line whose HTML
+        // depends on them: the lines before it are applied then.
+        let mut stack = ScopeStack::new();
+        let mut applied = 0;
+        for (i, (line, parsed)) in lines.iter().enumerate() {
+            if let Some((frag, delta)) = &parsed.html {
+                html.push_str(frag);
+                open_spans += delta;
+                continue;
+            }
+            for (_, earlier) in &lines[applied..i] {
+                for (_, op) in &earlier.ops {
+                    stack.apply(op).ok()?;
                 }
-                None => {
-                    let ops = state.parse_line(line, ss).ok()?;
-                    let p = std::rc::Rc::new(LineParse {
-                        line: line.into(),
-                        ops,
-                        after: state.clone(),
-                        after_key: self::state_key(&state, &mut scratch),
-                    });
-                    if let Some(k) = key {
-                        LINES.with(|c| {
-                            let mut c = c.borrow_mut();
-                            if c.len() >= MAX_CACHED_LINES {
-                                c.clear();
-                            }
-                            c.insert(k, std::rc::Rc::clone(&p));
-                        });
-                    }
-                    p
-                }
-            };
-            state_key = parsed.after_key;
-            let (frag, delta) =
-                line_tokens_to_classed_spans(line, &parsed.ops, CLASS_STYLE, &mut stack).ok()?;
-            open_spans += delta;
-            html.push_str(&frag);
+            }
+            open_spans += write_line_html(&mut html, line, &parsed.ops, &mut stack)?;
+            applied = i + 1;
         }
         for _ in 0..open_spans {
             html.push_str("</span>");
         }
         Some(html)
+    }
+
+    /// The key of the state a parse of `syntax` starts from.
+    fn start_key(&self, syntax: &SyntaxReference) -> Option<u128> {
+        let address = syntax as *const SyntaxReference as usize;
+        *lock(&self.start_keys)
+            .entry(address)
+            .or_insert_with(|| state_key(&ParseState::new(syntax)))
     }
 
     /// Stylesheet for the highlight classes: light by default, dark under
@@ -282,19 +337,222 @@ impl Default for Highlighter {
     }
 }
 
-fn lock(shard: &Shard) -> std::sync::MutexGuard<'_, HashMap<u64, Vec<Entry>>> {
-    // A panic while holding the lock leaves a consistent map (insert is atomic).
-    shard.lock().unwrap_or_else(|e| e.into_inner())
+/// The parse of one block, line by line, through the line cache.
+struct Walk<'h> {
+    highlighter: &'h Highlighter,
+    syntax: &'h SyntaxReference,
+    /// The line that led to the current state; None before the first line.
+    last: Option<Arc<LineParse>>,
+    /// The key of the current state; None when it is not cacheable.
+    key: Option<u128>,
+    /// Lines of this block whose end state is cacheable, one per state, most
+    /// recent last: a new state is usually one of these (JSON returns to the
+    /// same few states), and comparing states is far cheaper than hashing one.
+    seen: Vec<Arc<LineParse>>,
+}
+
+impl<'h> Walk<'h> {
+    fn new(highlighter: &'h Highlighter, syntax: &'h SyntaxReference) -> Self {
+        Walk {
+            key: highlighter.start_key(syntax),
+            highlighter,
+            syntax,
+            last: None,
+            seen: Vec::new(),
+        }
+    }
+
+    /// The parse of the next line (from the cache when the current state is
+    /// cacheable and the line was parsed from it before).
+    fn next(&mut self, line: &str) -> Option<Arc<LineParse>> {
+        let lines = &self.highlighter.lines;
+        let key = self.key.map(|k| line_key(k, line));
+        let parsed = match key.and_then(|k| lines.get(k, line)) {
+            Some(hit) => hit,
+            None => {
+                let parsed = Arc::new(self.parse(line)?);
+                if let Some(k) = key {
+                    lines.insert(k, &parsed);
+                }
+                parsed
+            }
+        };
+        self.key = parsed.after_key;
+        if let Some(k) = parsed.after_key {
+            if !self.seen.iter().any(|p| p.after_key == Some(k)) {
+                self.seen.push(Arc::clone(&parsed));
+            }
+        }
+        self.last = Some(Arc::clone(&parsed));
+        Some(parsed)
+    }
+
+    /// Parse `line` with syntect from the current state.
+    fn parse(&self, line: &str) -> Option<LineParse> {
+        let mut state = match &self.last {
+            Some(p) => p.after.0.clone(),
+            None => ParseState::new(self.syntax),
+        };
+        let ops = state.parse_line(line, self.highlighter.syntax_set()).ok()?;
+        Some(LineParse {
+            line: line.into(),
+            html: stack_free_html(line, &ops),
+            after_key: self.key_of(&state),
+            ops,
+            after: SharedState(state),
+        })
+    }
+
+    /// The key of a state just reached: that of an equal state this block
+    /// went through, else hashed from scratch.
+    fn key_of(&self, state: &ParseState) -> Option<u128> {
+        let known = self.seen.iter().rev().find(|p| p.after.0 == *state);
+        match known {
+            Some(p) => p.after_key,
+            None => state_key(state),
+        }
+    }
+}
+
+/// The HTML of a line and the spans it leaves open, when they are the same
+/// whatever scopes are open before it: always, unless the line clears or
+/// restores scopes (syntect then closes or reopens spans of earlier lines).
+fn stack_free_html(line: &str, ops: &[(usize, ScopeStackOp)]) -> Option<(Box<str>, isize)> {
+    let uses_stack = ops
+        .iter()
+        .any(|(_, op)| matches!(op, ScopeStackOp::Clear(_) | ScopeStackOp::Restore));
+    if uses_stack {
+        return None;
+    }
+    let mut html = String::with_capacity(line.len() * 4);
+    let delta = write_line_html(&mut html, line, ops, &mut ScopeStack::new())?;
+    Some((html.into_boxed_str(), delta))
+}
+
+/// Appends the HTML of one line to `out`, byte for byte what syntect's
+/// `line_tokens_to_classed_spans` returns (escaped text, a span per scope
+/// pushed, empty spans dropped), and returns the spans opened minus closed.
+/// Written here to append to the block's string and to reuse class names.
+fn write_line_html(
+    out: &mut String,
+    line: &str,
+    ops: &[(usize, ScopeStackOp)],
+    stack: &mut ScopeStack,
+) -> Option<isize> {
+    let mut done = 0;
+    let mut delta = 0;
+    // A span opened since the last text: dropped if it closes before any.
+    let mut empty_span_at = None;
+    for (at, op) in ops {
+        if *at > done {
+            empty_span_at = None;
+            escape_into(out, &line[done..*at]);
+            done = *at;
+        }
+        let hook = |basic: BasicScopeStackOp, _: &[Scope]| match basic {
+            BasicScopeStackOp::Push(scope) => {
+                empty_span_at = Some(out.len());
+                out.push_str("<span class=\"");
+                push_classes(out, scope);
+                out.push_str("\">");
+                delta += 1;
+            }
+            BasicScopeStackOp::Pop => {
+                match empty_span_at.take() {
+                    Some(start) => out.truncate(start),
+                    None => out.push_str("</span>"),
+                }
+                delta -= 1;
+            }
+        };
+        stack.apply_with_hook(op, hook).ok()?;
+    }
+    escape_into(out, &line[done..]);
+    Some(delta)
+}
+
+/// Appends `text` escaped as syntect escapes it (`'` and `"` too).
+fn escape_into(out: &mut String, text: &str) {
+    let mut rest = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let entity = match b {
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'&' => "&amp;",
+            b'\'' => "&#39;",
+            b'"' => "&quot;",
+            _ => continue,
+        };
+        out.push_str(&text[rest..i]);
+        out.push_str(entity);
+        rest = i + 1;
+    }
+    out.push_str(&text[rest..]);
+}
+
+thread_local! {
+    /// Class attribute of each scope seen (`hl-string hl-quoted hl-json`):
+    /// syntect spells a scope out under a global lock.
+    static CLASSES: std::cell::RefCell<HashMap<Scope, Box<str>, BuildHasherDefault<FoldHasher>>> =
+        std::cell::RefCell::new(HashMap::default());
+}
+
+/// Appends the classes of `scope`: each of its atoms with the class prefix.
+fn push_classes(out: &mut String, scope: Scope) {
+    CLASSES.with(|classes| {
+        let mut classes = classes.borrow_mut();
+        let names = classes.entry(scope).or_insert_with(|| {
+            let atoms = scope.build_string();
+            let names: Vec<String> = atoms
+                .split('.')
+                .map(|a| format!("{CLASS_PREFIX}{a}"))
+                .collect();
+            names.join(" ").into_boxed_str()
+        });
+        out.push_str(names);
+    });
+}
+
+/// A hasher for keys that are a few machine words (xxh3 hashes, scopes):
+/// each word is folded in with a multiply (FxHash), far cheaper than
+/// SipHash; the keys are the site's own code, not adversarial input.
+#[derive(Default)]
+struct FoldHasher(u64);
+
+impl Hasher for FoldHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u64(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_u128(&mut self, word: u128) {
+        self.write_u64(word as u64);
+        self.write_u64((word >> 64) as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding a lock leaves a consistent map (insert is atomic).
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// A 128-bit key of a parser state (grammar contexts, prototypes, flags),
 /// from its debug text; None for a state holding regex captures (heredocs,
 /// backreferences), whose debug text does not show all of it.
-fn state_key(state: &ParseState, scratch: &mut String) -> Option<u128> {
-    use std::fmt::Write;
-    scratch.clear();
-    let _ = write!(scratch, "{state:?}");
-    (!scratch.contains("captures: Some(")).then(|| hash128(scratch.as_bytes(), 0))
+fn state_key(state: &ParseState) -> Option<u128> {
+    let text = format!("{state:?}");
+    (!text.contains("captures: Some(")).then(|| hash128(text.as_bytes(), 0))
 }
 
 /// The key of `line` parsed from the state with key `state`.
@@ -311,10 +569,8 @@ fn hash128(bytes: &[u8], seed: u128) -> u128 {
 }
 
 fn hash_of(lang: &str, code: &str) -> u64 {
-    let mut h = DefaultHasher::new();
-    lang.hash(&mut h);
-    code.hash(&mut h);
-    h.finish()
+    let seed = xxhash_rust::xxh3::xxh3_64(lang.as_bytes());
+    xxhash_rust::xxh3::xxh3_64_with_seed(code.as_bytes(), seed)
 }
 
 fn plain(code: &str, language: Option<&str>) -> Highlighted {
@@ -558,21 +814,59 @@ mod tests {
             ),
             ("bash", "curl -X GET \\\n  -H 'a: b' \\\n  'https://x/y'\n"),
             ("js", "/* open\n\"a\": [1, 2],\n*/ var x = `t\n${y}`;\n"),
+            // Template substitutions clear and restore scopes: their HTML
+            // depends on the spans open before the line.
+            ("js", "var s = `a ${b} c`;\nf(`<${'&'}>`, \"'\");\n"),
+            ("js", "{\n  var s = `a ${b} c`;\n}\n"),
         ];
         for _ in 0..2 {
             for (lang, code) in samples {
                 let syntax = ss.find_syntax_by_token(lang).unwrap();
-                let mut gen = ClassedHTMLGenerator::new_with_class_style(syntax, ss, CLASS_STYLE);
-                for line in LinesWithEndings::from(code) {
-                    gen.parse_html_for_line_which_includes_newline(line)
-                        .unwrap();
-                }
                 assert_eq!(
                     h.classed_html(syntax, code).unwrap(),
-                    gen.finalize(),
+                    syntect_html(ss, syntax, code),
                     "{lang}: {code}"
                 );
             }
         }
+    }
+
+    /// What syntect's own generator writes for `code`.
+    fn syntect_html(ss: &SyntaxSet, syntax: &SyntaxReference, code: &str) -> String {
+        let mut gen = ClassedHTMLGenerator::new_with_class_style(syntax, ss, CLASS_STYLE);
+        for line in LinesWithEndings::from(code) {
+            gen.parse_html_for_line_which_includes_newline(line)
+                .unwrap();
+        }
+        gen.finalize()
+    }
+
+    /// Threads share the line cache: blocks highlighted side by side, with
+    /// lines in common, still give what syntect gives.
+    #[test]
+    fn shared_line_cache_matches_syntect_across_threads() {
+        let h = Highlighter::new();
+        let ss = h.syntax_set();
+        let syntax = ss.find_syntax_by_token("json").unwrap();
+        let block = |i: usize| {
+            format!(
+                "{{\n  \"id\": {i},\n  \"a\": {{\"b\": [1, {}]}}\n}}\n",
+                i % 3
+            )
+        };
+        std::thread::scope(|scope| {
+            for t in 0..4 {
+                let h = &h;
+                scope.spawn(move || {
+                    for i in 0..20 {
+                        let code = block(i * 4 + t);
+                        let want = syntect_html(ss, syntax, &code);
+                        assert_eq!(h.classed_html(syntax, &code).unwrap(), want);
+                    }
+                });
+            }
+        });
+        let cached: usize = h.lines.shards.iter().map(|s| lock(s).len()).sum();
+        assert!(cached > 0);
     }
 }
