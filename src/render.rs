@@ -12,21 +12,26 @@
 //!   layouts.
 //! * Templates autoescape `.html` (quotes, `<`, `>`, `&`; not `/`, so URLs stay
 //!   readable); the body and the sidebar are inserted with `| safe`.
-//! * The sidebar of every guide is rendered once per build
-//!   ([`Theme::render_sidebar`]) and inserted as a string into every page; the
-//!   current guide is marked client-side (`body[data-guide]` + theme.js).
+//! * What many pages share is rendered once per build ([`Theme::render_shared`])
+//!   and inserted into each page as a string: the sidebar of every guide (the
+//!   current guide is marked client-side, `body[data-guide]` + theme.js), and
+//!   per guide `partials/guide.html` (heading, badges, tab bar; it sees
+//!   `guide`, `site`, `base_url`, `catalog_url` and `tabs`), whose tab list is
+//!   put together per page from `partials/tab.html` rendered once per tab as
+//!   current and as not current (it sees `tab`, `current` and `base_url`).
+//!   Page templates print it as `guide_html`.
 //! * Every root-relative URL in the templates is prefixed with `base_url`.
 
 // The pipeline passes `Diagnostic` by value everywhere (see site.rs).
 #![allow(clippy::result_large_err)]
 
 use crate::diag::Diagnostic;
+use crate::guide::Tab;
 use crate::guide::{Catalog, Guide};
 use crate::markdown::Heading;
 use include_dir::{include_dir, Dir};
-use serde::Serialize;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
@@ -37,9 +42,10 @@ pub const CATALOG_PATH: &str = "elements/index.html";
 pub const ASSETS_DIR: &str = "assets/elementdocs";
 const SIDEBAR_TEMPLATE: &str = "partials/sidebar.html";
 const CATALOG_TEMPLATE: &str = "partials/catalog.html";
+const GUIDE_TEMPLATE: &str = "partials/guide.html";
+const TAB_TEMPLATE: &str = "partials/tab.html";
 
 /// What a layout sees. Borrowed: nothing big is cloned per page.
-#[derive(Serialize)]
 pub struct PageView<'a> {
     /// Front matter plus url/path.
     pub page: &'a Value,
@@ -48,8 +54,8 @@ pub struct PageView<'a> {
     pub body: &'a str,
     pub headings: &'a [Heading],
     pub guide: Option<&'a Guide>,
-    /// The sidebar of every guide, rendered once per build.
-    pub sidebar: &'a str,
+    /// The sidebar and the guides' heads, rendered once per build.
+    pub shared: &'a Shared,
     /// Prefix for root-relative links (`""` or `/sub/path`).
     pub base_url: &'a str,
     /// Relative path from this page to the site root (`../../`), for assets.
@@ -66,6 +72,85 @@ pub struct Theme {
     /// value may be used); only these are copied into each page's context.
     site_keys: Option<Vec<String>>,
     page_keys: Option<Vec<String>>,
+    /// The keys of `guide` that page templates read (the guide's head
+    /// templates, rendered once per guide, see all of it).
+    guide_keys: Option<Vec<String>>,
+    /// Whether any template reads `headings` / `guide_html` (else they are
+    /// left out of the context, and the guides' heads are not rendered).
+    headings_used: bool,
+    guide_html_used: bool,
+}
+
+/// What the theme renders once per build rather than once per page.
+pub struct Shared {
+    /// The sidebar listing every guide.
+    pub sidebar: String,
+    /// The head of each guide (translations included), by folder.
+    guides: HashMap<String, GuideParts>,
+}
+
+/// A guide's part of its pages' head. Only which tab is the current one
+/// differs from page to page, so the pieces are rendered once per build.
+struct GuideParts {
+    /// The guide as templates see it, serialized once.
+    value: Value,
+    /// The part of it that page templates read.
+    page_value: Value,
+    /// `partials/guide.html`, with [`TABS_MARK`] standing for the tab list.
+    html: String,
+    tabs: Vec<TabParts>,
+}
+
+/// One tab rendered by `partials/tab.html`, both ways.
+struct TabParts {
+    url: String,
+    /// As the tab of another page.
+    other: String,
+    /// As the tab of the page being laid out.
+    current: String,
+}
+
+impl GuideParts {
+    /// The tab list of the page at `url`: its own tab rendered as current.
+    fn tab_list(&self, url: Option<&str>) -> String {
+        let mut out = String::with_capacity(self.tabs.iter().map(|t| t.current.len()).sum());
+        for t in &self.tabs {
+            let own = url == Some(t.url.as_str());
+            out.push_str(if own { &t.current } else { &t.other });
+        }
+        out
+    }
+}
+
+/// The strings a layout prints whole: rendered elsewhere and put into the
+/// layout's output afterwards (see [`put_back`]).
+#[derive(Clone, Copy)]
+struct Slots<'s> {
+    sidebar: &'s str,
+    body: &'s str,
+    guide_html: &'s str,
+}
+
+impl<'s> Slots<'s> {
+    /// The marks standing for these strings; an empty string stands for
+    /// itself (`{% if body %}` must see it empty).
+    fn marks(&self) -> Slots<'static> {
+        let mark = |m: &'static str, real: &str| if real.is_empty() { "" } else { m };
+        Slots {
+            sidebar: mark(SIDEBAR_MARK, self.sidebar),
+            body: mark(BODY_MARK, self.body),
+            guide_html: mark(GUIDE_MARK, self.guide_html),
+        }
+    }
+
+    /// (mark, real string) pairs for [`put_back`].
+    fn pairs(&self) -> [(&'static str, &'s str); 3] {
+        [
+            (SIDEBAR_MARK, self.sidebar),
+            (BODY_MARK, self.body),
+            (GUIDE_MARK, self.guide_html),
+        ]
+    }
 }
 
 /// The keys of the object `var` that the templates read, when every use of
@@ -104,7 +189,8 @@ fn used_keys(templates: &[(String, String)], var: &str) -> Option<Vec<String>> {
                     None => {}
                 }
             }
-            let tag = &after[1..end.max(1)];
+            let tag = blank_strings(&after[1..end.max(1)]);
+            let tag = tag.as_str();
             let b = tag.as_bytes();
             for (i, _) in tag.match_indices(var) {
                 let j = i + var.len();
@@ -115,6 +201,9 @@ fn used_keys(templates: &[(String, String)], var: &str) -> Option<Vec<String>> {
                     continue;
                 }
                 if b.get(j) != Some(&b'.') {
+                    if only_tested(tag, i, j) {
+                        continue;
+                    }
                     return None;
                 }
                 let k = j + 1;
@@ -132,14 +221,73 @@ fn used_keys(templates: &[(String, String)], var: &str) -> Option<Vec<String>> {
     Some(keys)
 }
 
-/// `v` itself, or only `keys` of it when known and `v` is an object.
+/// The templates that may be rendered with a page's context: all but the
+/// guide's head ones, unless another template names them (includes them).
+fn page_templates(templates: &[(String, String)]) -> Vec<(String, String)> {
+    let named = |name: &str| {
+        templates
+            .iter()
+            .any(|(other, text)| other != name && text.contains(name))
+    };
+    templates
+        .iter()
+        .filter(|(name, _)| ![GUIDE_TEMPLATE, TAB_TEMPLATE].contains(&name.as_str()) || named(name))
+        .cloned()
+        .collect()
+}
+
+/// `tag` with the inside of its string literals blanked out (same length),
+/// so a name in a string (`{% include "partials/guide.html" %}`) is no use.
+fn blank_strings(tag: &str) -> String {
+    let mut quote = None;
+    let bytes: Vec<u8> = tag
+        .bytes()
+        .map(|c| match quote {
+            Some(q) if c == q => {
+                quote = None;
+                c
+            }
+            Some(_) => b' ',
+            None => {
+                if matches!(c, b'"' | b'\'' | b'`') {
+                    quote = Some(c);
+                }
+                c
+            }
+        })
+        .collect();
+    // Only ASCII bytes of the original are kept, so this is still UTF-8.
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// Is the bare name at `tag[i..j]` only tested for truth (`if guide`,
+/// `guide and x`, `not guide`)? Then any non-empty part of the value will do.
+fn only_tested(tag: &str, i: usize, j: usize) -> bool {
+    let before = tag[..i].trim_end();
+    let word = before
+        .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .next()
+        .unwrap_or("");
+    let after = tag[j..].trim_start();
+    matches!(word, "if" | "elif" | "and" | "or" | "not")
+        && (matches!(after, "" | "-") || after.starts_with("and ") || after.starts_with("or "))
+}
+
+/// `v` itself, or only `keys` of it when known and `v` is an object (all
+/// of it if none of the keys is there, so that `{% if v %}` still holds).
 fn only_keys(v: &Value, keys: &Option<Vec<String>>) -> Value {
     match (v, keys) {
-        (Value::Object(m), Some(keys)) => Value::Object(
-            keys.iter()
+        (Value::Object(m), Some(keys)) => {
+            let part: serde_json::Map<String, Value> = keys
+                .iter()
                 .filter_map(|k| m.get(k).map(|x| (k.clone(), x.clone())))
-                .collect(),
-        ),
+                .collect();
+            if part.is_empty() {
+                v.clone()
+            } else {
+                Value::Object(part)
+            }
+        }
         _ => v.clone(),
     }
 }
@@ -172,33 +320,39 @@ pub fn escape_html(s: &str) -> String {
 /// an escaped use never matches.
 const SIDEBAR_MARK: &str = "<\u{1}ed-sidebar\u{1}>";
 const BODY_MARK: &str = "<\u{1}ed-body\u{1}>";
+const GUIDE_MARK: &str = "<\u{1}ed-guide\u{1}>";
+/// Stands for the tab list while a guide's head is rendered.
+const TABS_MARK: &str = "<\u{1}ed-tabs\u{1}>";
 
-/// `html` with every `mark` replaced by `with`; None if a mark is missing.
+/// `html` with every `mark` replaced by `with`; None if a mark whose string
+/// is not empty is missing, or a mark was used some other way (a stray
+/// control character is left). Marks are `<\u{1}name\u{1}>`: one search
+/// for the control character finds them all.
 fn put_back(html: &str, marks: &[(&str, &str)]) -> Option<String> {
-    let mut cuts: Vec<(usize, usize, &str)> = Vec::new();
-    for (mark, with) in marks {
-        let found: Vec<usize> = html.match_indices(mark).map(|(i, _)| i).collect();
-        if found.is_empty() && !with.is_empty() {
-            // The layout did not print the mark as it is.
-            return None;
-        }
-        cuts.extend(found.into_iter().map(|i| (i, mark.len(), *with)));
+    let mut found = vec![false; marks.len()];
+    let mut pieces: Vec<&str> = Vec::new();
+    let mut last = 0;
+    while let Some(k) = html[last..].find('\u{1}') {
+        let at = (last + k).checked_sub(1)?;
+        let (n, (mark, with)) = marks
+            .iter()
+            .enumerate()
+            .find(|(_, (mark, _))| html.as_bytes()[at..].starts_with(mark.as_bytes()))?;
+        found[n] = true;
+        pieces.push(&html[last..at]);
+        pieces.push(with);
+        last = at + mark.len();
     }
-    // A mark used in some other way (escaped) leaves its control characters.
-    if html.matches('\u{1}').count() != 2 * cuts.len() {
+    pieces.push(&html[last..]);
+    if marks
+        .iter()
+        .zip(&found)
+        .any(|((_, with), f)| !f && !with.is_empty())
+    {
+        // The layout did not print the mark as it is.
         return None;
     }
-    cuts.sort_unstable_by_key(|c| c.0);
-    let extra: usize = cuts.iter().map(|c| c.2.len()).sum();
-    let mut out = String::with_capacity(html.len() + extra);
-    let mut last = 0;
-    for (at, len, with) in cuts {
-        out.push_str(&html[last..at]);
-        out.push_str(with);
-        last = at + len;
-    }
-    out.push_str(&html[last..]);
-    Some(out)
+    Some(pieces.concat())
 }
 
 /// Every file of an embedded folder, recursively: (path with `/`, bytes).
@@ -359,6 +513,9 @@ impl Theme {
             assets,
             site_keys: used_keys(&templates, "site"),
             page_keys: used_keys(&templates, "page"),
+            guide_keys: used_keys(&page_templates(&templates), "guide"),
+            headings_used: used_keys(&templates, "headings") != Some(vec![]),
+            guide_html_used: used_keys(&templates, "guide_html") != Some(vec![]),
         })
     }
 
@@ -381,50 +538,153 @@ impl Theme {
     /// Render a page with `layout` (which must exist; see [`Theme::has_layout`]).
     pub fn render_page(&self, layout: &str, view: &PageView) -> Result<String, Diagnostic> {
         let name = format!("{layout}.html");
-        // An empty string stands for itself (`{% if body %}` must see it empty).
-        let mark = |m, real: &str| if real.is_empty() { "" } else { m };
-        let ctx = self.page_context(
-            layout,
-            view,
-            mark(SIDEBAR_MARK, view.sidebar),
-            mark(BODY_MARK, view.body),
-        )?;
+        let guide_html = self.guide_html(view)?;
+        let real = Slots {
+            sidebar: &view.shared.sidebar,
+            body: view.body,
+            guide_html: &guide_html,
+        };
+        let ctx = self.page_context(layout, view, real.marks())?;
         let html = self.render(&name, &ctx)?;
-        let marks = [(SIDEBAR_MARK, view.sidebar), (BODY_MARK, view.body)];
-        if let Some(done) = put_back(&html, &marks) {
+        if let Some(done) = put_back(&html, &real.pairs()) {
             return Ok(done);
         }
-        // The layout used the sidebar or the body in some other way
-        // (escaped, filtered): render again with the real strings.
-        let ctx = self.page_context(layout, view, view.sidebar, view.body)?;
+        // The layout used a slot in some other way (escaped, filtered):
+        // render again with the real strings.
+        let ctx = self.page_context(layout, view, real)?;
         self.render(&name, &ctx)
     }
 
-    /// The context of a page layout; `sidebar` is what the layout sees as the sidebar.
+    /// The context of a page layout; `slots` are what the layout sees as the
+    /// sidebar, the body and the guide's head.
     fn page_context(
         &self,
         layout: &str,
         view: &PageView,
-        sidebar: &str,
-        body: &str,
+        slots: Slots,
     ) -> Result<tera::Context, Diagnostic> {
         // Values are cloned (not serialized again): `site` holds the data files.
-        let s = |v: &str| Value::String(v.to_string());
         let val = |v: serde_json::Result<Value>| v.unwrap_or(Value::Null);
+        let guide = match view.guide {
+            Some(g) => match view.shared.guides.get(&g.dir) {
+                Some(parts) => parts.page_value.clone(),
+                None => only_keys(&val(serde_json::to_value(g)), &self.guide_keys),
+            },
+            None => Value::Null,
+        };
         let mut m = serde_json::Map::new();
         m.insert("page".into(), only_keys(view.page, &self.page_keys));
         m.insert("site".into(), only_keys(view.site, &self.site_keys));
-        m.insert("body".into(), s(body));
-        m.insert("headings".into(), val(serde_json::to_value(view.headings)));
-        m.insert("guide".into(), val(serde_json::to_value(view.guide)));
-        m.insert("sidebar".into(), s(sidebar));
-        m.insert("base_url".into(), s(view.base_url));
-        m.insert("root_rel".into(), s(view.root_rel));
-        m.insert("layout".into(), s(layout));
-        m.insert("catalog_url".into(), s(&format!("/{CATALOG_PATH}")));
+        m.insert("body".into(), string(slots.body));
+        if self.headings_used {
+            m.insert("headings".into(), val(serde_json::to_value(view.headings)));
+        }
+        m.insert("guide".into(), guide);
+        if self.guide_html_used {
+            m.insert("guide_html".into(), string(slots.guide_html));
+        }
+        m.insert("sidebar".into(), string(slots.sidebar));
+        m.insert("base_url".into(), string(view.base_url));
+        m.insert("root_rel".into(), string(view.root_rel));
+        m.insert("layout".into(), string(layout));
+        m.insert("catalog_url".into(), Value::String(catalog_url()));
         m.insert("toc".into(), val(serde_json::to_value(toc(view.headings))));
-        tera::Context::from_value(Value::Object(m))
-            .map_err(|e| Diagnostic::error("templates", 0, 0, tera_message(&e)))
+        context(m)
+    }
+
+    /// The guide's part of the page's head (`""` outside guides).
+    fn guide_html(&self, view: &PageView) -> Result<String, Diagnostic> {
+        let Some(guide) = view.guide.filter(|_| self.guide_html_used) else {
+            return Ok(String::new());
+        };
+        let fresh;
+        let parts = match view.shared.guides.get(&guide.dir) {
+            Some(parts) => parts,
+            None => {
+                // A guide from another catalog than the shared parts'.
+                fresh = self.guide_parts(guide, view.site, view.base_url)?;
+                &fresh
+            }
+        };
+        let tabs = parts.tab_list(view.page.get("url").and_then(Value::as_str));
+        if let Some(done) = put_back(&parts.html, &[(TABS_MARK, &tabs)]) {
+            return Ok(done);
+        }
+        // The template used the tab list in some other way: render it with the real one.
+        self.render_guide(&parts.value, view.site, view.base_url, &tabs)
+    }
+
+    /// What the pages share, rendered once per build: the sidebar and the
+    /// head of every guide.
+    pub fn render_shared(
+        &self,
+        catalog: &Catalog,
+        site: &Value,
+        base_url: &str,
+    ) -> Result<Shared, Diagnostic> {
+        let sidebar = self.render_sidebar(catalog, base_url)?;
+        let mut guides = HashMap::new();
+        if self.guide_html_used {
+            for g in catalog.guides.iter().chain(&catalog.translations) {
+                guides.insert(g.dir.clone(), self.guide_parts(g, site, base_url)?);
+            }
+        }
+        Ok(Shared { sidebar, guides })
+    }
+
+    /// Render the pieces of a guide's head.
+    fn guide_parts(
+        &self,
+        guide: &Guide,
+        site: &Value,
+        base_url: &str,
+    ) -> Result<GuideParts, Diagnostic> {
+        let value = serde_json::to_value(guide).unwrap_or(Value::Null);
+        let tabs = guide
+            .tabs
+            .iter()
+            .map(|t| self.tab_parts(t, base_url))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mark = if tabs.is_empty() { "" } else { TABS_MARK };
+        let html = self.render_guide(&value, site, base_url, mark)?;
+        Ok(GuideParts {
+            page_value: only_keys(&value, &self.guide_keys),
+            value,
+            html,
+            tabs,
+        })
+    }
+
+    fn tab_parts(&self, tab: &Tab, base_url: &str) -> Result<TabParts, Diagnostic> {
+        let mut ctx = tera::Context::new();
+        ctx.insert("tab", tab);
+        ctx.insert("base_url", base_url);
+        ctx.insert("current", &false);
+        let other = self.render(TAB_TEMPLATE, &ctx)?;
+        ctx.insert("current", &true);
+        let current = self.render(TAB_TEMPLATE, &ctx)?;
+        Ok(TabParts {
+            url: tab.url.clone(),
+            other,
+            current,
+        })
+    }
+
+    /// `partials/guide.html` for `guide` (serialized), with `tabs` as the tab list.
+    fn render_guide(
+        &self,
+        guide: &Value,
+        site: &Value,
+        base_url: &str,
+        tabs: &str,
+    ) -> Result<String, Diagnostic> {
+        let mut m = serde_json::Map::new();
+        m.insert("guide".into(), guide.clone());
+        m.insert("site".into(), only_keys(site, &self.site_keys));
+        m.insert("base_url".into(), string(base_url));
+        m.insert("catalog_url".into(), Value::String(catalog_url()));
+        m.insert("tabs".into(), string(tabs));
+        self.render(GUIDE_TEMPLATE, &context(m)?)
     }
 
     /// The sidebar listing every guide, rendered once per build.
@@ -432,7 +692,7 @@ impl Theme {
         let mut ctx = tera::Context::new();
         ctx.insert("catalog", catalog);
         ctx.insert("base_url", base_url);
-        ctx.insert("catalog_url", &format!("/{CATALOG_PATH}"));
+        ctx.insert("catalog_url", &catalog_url());
         self.render(SIDEBAR_TEMPLATE, &ctx)
     }
 
@@ -441,12 +701,12 @@ impl Theme {
         &self,
         catalog: &Catalog,
         site: &Value,
-        sidebar: &str,
+        shared: &Shared,
         base_url: &str,
     ) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
         let page = json!({
             "title": "All element guides",
-            "url": format!("/{CATALOG_PATH}"),
+            "url": catalog_url(),
             "path": CATALOG_PATH,
         });
         let view = PageView {
@@ -455,15 +715,16 @@ impl Theme {
             body: "",
             headings: &[],
             guide: None,
-            sidebar,
+            shared,
             base_url,
             root_rel: "../",
         };
-        let mut ctx = tera::Context::from_serialize(&view)
-            .map_err(|e| Diagnostic::error("templates", 0, 0, tera_message(&e)))?;
-        ctx.insert("layout", "catalog");
-        ctx.insert("catalog_url", &format!("/{CATALOG_PATH}"));
-        ctx.insert("toc", &Vec::<Heading>::new());
+        let slots = Slots {
+            sidebar: &shared.sidebar,
+            body: "",
+            guide_html: "",
+        };
+        let mut ctx = self.page_context("catalog", &view, slots)?;
         ctx.insert("catalog", catalog);
         let mut files = vec![(
             CATALOG_PATH.to_string(),
@@ -474,6 +735,20 @@ impl Theme {
         }
         Ok(files)
     }
+}
+
+/// Root-relative URL of the catalog page (before base-url).
+fn catalog_url() -> String {
+    format!("/{CATALOG_PATH}")
+}
+
+fn string(s: &str) -> Value {
+    Value::String(s.to_string())
+}
+
+fn context(m: serde_json::Map<String, Value>) -> Result<tera::Context, Diagnostic> {
+    tera::Context::from_value(Value::Object(m))
+        .map_err(|e| Diagnostic::error("templates", 0, 0, tera_message(&e)))
 }
 
 /// The headings of the "On this page" list: levels 2 and 3 that have an id.
@@ -535,10 +810,10 @@ mod tests {
     fn page_has_tabs_sidebar_and_one_body() {
         let t = Theme::load(None).unwrap();
         let cat = catalog();
-        let sidebar = t.render_sidebar(&cat, "/sub").unwrap();
-        assert!(
-            sidebar.contains(r#"href="/sub/e/acme/index.html" data-guide="e/acme">Acme &amp; Co<"#)
-        );
+        let shared = t.render_shared(&cat, &json!({}), "/sub").unwrap();
+        assert!(shared
+            .sidebar
+            .contains(r#"href="/sub/e/acme/index.html" data-guide="e/acme">Acme &amp; Co<"#));
         let page = json!({"title": "Setup", "url": "/e/acme/setup.html"});
         let headings = vec![
             Heading {
@@ -558,11 +833,24 @@ mod tests {
             body: "<p>BODY</p>",
             headings: &headings,
             guide: cat.guide_for("e/acme"),
-            sidebar: &sidebar,
+            shared: &shared,
             base_url: "/sub",
             root_rel: "../../",
         };
         let html = t.render_page("sidebarelementdoc", &view).unwrap();
+        // The guide's head rendered for this page alone is the same.
+        let alone = Shared {
+            sidebar: shared.sidebar.clone(),
+            guides: HashMap::new(),
+        };
+        let view_alone = PageView {
+            shared: &alone,
+            ..view
+        };
+        assert_eq!(
+            t.render_page("sidebarelementdoc", &view_alone).unwrap(),
+            html
+        );
         assert_eq!(html.matches("id=\"page-body\"").count(), 1);
         assert!(html.contains(r#"id="page-body"><p>BODY</p></article>"#));
         assert!(html.contains(r#"<a href="/sub/e/acme/setup.html" aria-current="page">Setup</a>"#));
@@ -577,7 +865,8 @@ mod tests {
     fn extra_files_have_catalog_and_assets() {
         let t = Theme::load(None).unwrap();
         let cat = catalog();
-        let files = t.extra_files(&cat, &json!({}), "", "").unwrap();
+        let shared = t.render_shared(&cat, &json!({}), "").unwrap();
+        let files = t.extra_files(&cat, &json!({}), &shared, "").unwrap();
         let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(
             names,
@@ -627,6 +916,10 @@ mod tests {
         }
         let t = Theme::load(Some(dir.path())).unwrap();
         let page = json!({"title": "T"});
+        let shared = Shared {
+            sidebar: "<nav>S</nav>".into(),
+            guides: HashMap::new(),
+        };
         for body in ["<p>a & b</p>", ""] {
             let view = PageView {
                 page: &page,
@@ -634,14 +927,17 @@ mod tests {
                 body,
                 headings: &[],
                 guide: None,
-                sidebar: "<nav>S</nav>",
+                shared: &shared,
                 base_url: "",
                 root_rel: "",
             };
+            let real = Slots {
+                sidebar: &shared.sidebar,
+                body,
+                guide_html: "",
+            };
             for (name, _) in layouts {
-                let ctx = t
-                    .page_context(name, &view, view.sidebar, view.body)
-                    .unwrap();
+                let ctx = t.page_context(name, &view, real).unwrap();
                 let want = t.render(&format!("{name}.html"), &ctx).unwrap();
                 assert_eq!(t.render_page(name, &view).unwrap(), want, "{name} {body:?}");
             }
@@ -680,5 +976,44 @@ mod used_keys_tests {
             used_keys(&t("{{ mysite.a }}{{ x.site }}"), "site"),
             Some(vec![])
         );
+    }
+
+    #[test]
+    fn truth_tests_and_names_in_strings_are_no_use() {
+        let text = "{% if guide and guide.lang %}{{ guide.heading }}{% endif %}\
+                    {%- if not guide -%}{% include \"partials/guide-head.html\" %}{% endif %}";
+        assert_eq!(
+            used_keys(&t(text), "guide"),
+            Some(vec!["heading".to_string(), "lang".to_string()])
+        );
+        assert_eq!(
+            used_keys(&t("{% if guide == x %}{% endif %}"), "guide"),
+            None
+        );
+        assert_eq!(
+            used_keys(&t("{% if guide | length %}{% endif %}"), "guide"),
+            None
+        );
+    }
+}
+
+#[cfg(test)]
+mod put_back_tests {
+    use super::*;
+
+    #[test]
+    fn marks_are_replaced_and_misuses_detected() {
+        let marks = [(SIDEBAR_MARK, "<nav/>"), (BODY_MARK, "<p>é</p>")];
+        let html = format!("é<a>{SIDEBAR_MARK}|{BODY_MARK}|{SIDEBAR_MARK}");
+        assert_eq!(
+            put_back(&html, &marks).as_deref(),
+            Some("é<a><nav/>|<p>é</p>|<nav/>")
+        );
+        // A mark that is missing, or changed (a stray control character).
+        assert_eq!(put_back(SIDEBAR_MARK, &marks), None);
+        let upper = format!("{}{BODY_MARK}", SIDEBAR_MARK.to_uppercase());
+        assert_eq!(put_back(&upper, &marks), None);
+        // A mark for an empty string need not be there.
+        assert_eq!(put_back("x", &[(BODY_MARK, "")]).as_deref(), Some("x"));
     }
 }
