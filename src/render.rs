@@ -68,18 +68,69 @@ pub struct Theme {
     layouts: Vec<String>,
     /// Files under `templates/assets/`, by path below it.
     assets: BTreeMap<String, Vec<u8>>,
-    /// The keys of `site` and `page` the templates read (None: the whole
-    /// value may be used); only these are copied into each page's context.
-    site_keys: Option<Vec<String>>,
-    page_keys: Option<Vec<String>>,
-    /// The keys of `guide` that page templates read (the guide's head
-    /// templates, rendered once per guide, see all of it).
-    guide_keys: Option<Vec<String>>,
+    /// How the templates read `site` and `page`; only what they read is
+    /// copied into each context.
+    site: VarKeys,
+    page: VarKeys,
+    /// How page templates read `guide`, and how all templates do (the
+    /// guide's head templates, rendered once per guide).
+    page_guide: VarKeys,
+    guide: VarKeys,
     /// Whether any template reads `headings` / `guide_html` (else they are
     /// left out of the context, and the guides' heads are not rendered).
     headings_used: bool,
     guide_html_used: bool,
 }
+
+/// How the templates read one of the objects `page`, `site` and `guide`.
+struct VarKeys {
+    /// The keys read (None: the object may be used whole).
+    keys: Option<Vec<String>>,
+    /// Whether the templates were [`flatten`]ed for it: a context then
+    /// holds each key read as `var__key`, and `var` only for truth tests.
+    flat: bool,
+}
+
+impl VarKeys {
+    fn new(keys: Option<Vec<String>>, flat: bool) -> VarKeys {
+        VarKeys {
+            flat: flat && keys.is_some(),
+            keys,
+        }
+    }
+
+    /// Put `v` into a context as `var`.
+    fn insert(&self, m: &mut serde_json::Map<String, Value>, var: &str, v: &Value) {
+        match &self.keys {
+            Some(keys) if self.flat => {
+                for k in keys {
+                    if let Some(x) = v.get(k.as_str()) {
+                        m.insert(format!("{var}__{k}"), x.clone());
+                    }
+                }
+                m.insert(var.into(), Value::Bool(truthy(v)));
+            }
+            keys => {
+                m.insert(var.into(), only_keys(v, keys));
+            }
+        }
+    }
+}
+
+/// Whether tera takes `v` as true (`{% if v %}`).
+fn truthy(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(o) => !o.is_empty(),
+    }
+}
+
+/// The variables whose `var.key` uses may be [`flatten`]ed.
+const FLAT_VARS: [&str; 3] = ["page", "site", "guide"];
 
 /// What the theme renders once per build rather than once per page.
 pub struct Shared {
@@ -94,8 +145,6 @@ pub struct Shared {
 struct GuideParts {
     /// The guide as templates see it, serialized once.
     value: Value,
-    /// The part of it that page templates read.
-    page_value: Value,
     /// `partials/guide.html`, with [`TABS_MARK`] standing for the tab list.
     html: String,
     tabs: Vec<TabParts>,
@@ -153,72 +202,131 @@ impl<'s> Slots<'s> {
     }
 }
 
-/// The keys of the object `var` that the templates read, when every use of
-/// `var` inside a tag is `var.key`; None when `var` is used any other way
-/// (bare, indexed, in a string) or the whole context may be dumped.
-fn used_keys(templates: &[(String, String)], var: &str) -> Option<Vec<String>> {
+/// The byte ranges of the insides of a template's tags (`{{ … }}`,
+/// `{% … %}`), `{% raw %}` blocks left out.
+fn tag_ranges(text: &str) -> Vec<(usize, usize)> {
+    let mut ranges = Vec::new();
+    let mut in_raw = false;
+    let mut from = 0;
+    while let Some(open) = text[from..].find('{') {
+        let start = from + open + 2;
+        let close = match text.as_bytes().get(from + open + 1) {
+            Some(b'{') => "}}",
+            Some(b'%') => "%}",
+            _ => {
+                from += open + 1;
+                continue;
+            }
+        };
+        // The end of the tag, outside string literals.
+        let mut quote = None;
+        let mut end = text.len();
+        for (i, c) in text[start..].char_indices() {
+            match quote {
+                Some(q) if c == q => quote = None,
+                Some(_) => {}
+                None if matches!(c, '"' | '\'' | '`') => quote = Some(c),
+                None if text[start + i..].starts_with(close) => {
+                    end = start + i;
+                    break;
+                }
+                None => {}
+            }
+        }
+        let word = text[start..end].trim_matches(|c: char| c == '-' || c.is_whitespace());
+        if close == "%}" && (word == "raw" || word == "endraw") {
+            in_raw = word == "raw";
+        } else if !in_raw {
+            ranges.push((start, end));
+        }
+        from = end;
+    }
+    ranges
+}
+
+/// A mention of a variable in a tag.
+enum Use {
+    /// `var.key`: the key, and where `var` starts in the tag.
+    Key(String, usize),
+    /// Bare, in a truth test (`{% if var %}`).
+    Tested,
+    /// Any other way (bare, indexed, passed along).
+    Other,
+}
+
+/// The mentions of `var` in `tag` (the inside of a tag).
+fn uses(tag: &str, var: &str) -> Vec<Use> {
     let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let tag = blank_strings(tag);
+    let b = tag.as_bytes();
+    let mut found = Vec::new();
+    for (i, _) in tag.match_indices(var) {
+        let j = i + var.len();
+        if i > 0 && (ident(b[i - 1]) || b[i - 1] == b'.') || j < b.len() && ident(b[j]) {
+            continue;
+        }
+        let key_len = b[j..].iter().skip(1).take_while(|&&c| ident(c)).count();
+        found.push(if b.get(j) == Some(&b'.') && key_len > 0 {
+            Use::Key(tag[j + 1..j + 1 + key_len].to_string(), i)
+        } else if only_tested(&tag, i, j) {
+            Use::Tested
+        } else {
+            Use::Other
+        });
+    }
+    found
+}
+
+/// The keys of the object `var` that the templates read, when every use of
+/// `var` inside a tag is `var.key` or a truth test; None when `var` is used
+/// any other way (bare, indexed) or the whole context may be dumped.
+fn used_keys(templates: &[(String, String)], var: &str) -> Option<Vec<String>> {
     let mut keys: Vec<String> = Vec::new();
     for (_, text) in templates {
         if text.contains("__tera_context") {
             return None;
         }
-        let mut rest = text.as_str();
-        while let Some(open) = rest.find(['{']) {
-            let after = &rest[open + 1..];
-            let close = match after.as_bytes().first() {
-                Some(b'{') => "}}",
-                Some(b'%') => "%}",
-                _ => {
-                    rest = after;
-                    continue;
-                }
-            };
-            // The end of the tag, outside string literals.
-            let mut quote = None;
-            let mut end = after.len();
-            for (i, c) in after.char_indices().skip(1) {
-                match quote {
-                    Some(q) if c == q => quote = None,
-                    Some(_) => {}
-                    None if matches!(c, '"' | '\'' | '`') => quote = Some(c),
-                    None if after[i..].starts_with(close) => {
-                        end = i;
-                        break;
-                    }
-                    None => {}
+        for (start, end) in tag_ranges(text) {
+            for u in uses(&text[start..end], var) {
+                match u {
+                    Use::Key(key, _) => keys.push(key),
+                    Use::Tested => {}
+                    Use::Other => return None,
                 }
             }
-            let tag = blank_strings(&after[1..end.max(1)]);
-            let tag = tag.as_str();
-            let b = tag.as_bytes();
-            for (i, _) in tag.match_indices(var) {
-                let j = i + var.len();
-                if i > 0 && (ident(b[i - 1]) || b[i - 1] == b'.') {
-                    continue;
-                }
-                if j < b.len() && ident(b[j]) {
-                    continue;
-                }
-                if b.get(j) != Some(&b'.') {
-                    if only_tested(tag, i, j) {
-                        continue;
-                    }
-                    return None;
-                }
-                let k = j + 1;
-                let len = b[k..].iter().take_while(|&&c| ident(c)).count();
-                if len == 0 {
-                    return None;
-                }
-                keys.push(tag[k..k + len].to_string());
-            }
-            rest = &after[end.min(after.len())..];
         }
     }
     keys.sort();
     keys.dedup();
     Some(keys)
+}
+
+/// `text` with every `var.key` of `vars` inside its tags written `var__key`:
+/// tera finds a plain name in the context much faster than it follows a
+/// dotted path (which it splits and copies on every lookup), so contexts
+/// hold each key read of these variables under such a name (see
+/// [`Theme::insert_var`]). Only for variables that [`used_keys`] accepts.
+fn flatten(text: &str, vars: &[&str]) -> String {
+    let mut cuts: Vec<usize> = Vec::new();
+    for (start, end) in tag_ranges(text) {
+        for var in vars {
+            for u in uses(&text[start..end], var) {
+                if let Use::Key(_, at) = u {
+                    cuts.push(start + at + var.len());
+                }
+            }
+        }
+    }
+    cuts.sort_unstable();
+    let mut out = String::with_capacity(text.len() + cuts.len());
+    let mut last = 0;
+    for dot in cuts {
+        out.push_str(&text[last..dot]);
+        out.push_str("__");
+        last = dot + 1;
+    }
+    out.push_str(&text[last..]);
+    out
 }
 
 /// The templates that may be rendered with a page's context: all but the
@@ -375,7 +483,25 @@ fn tera_message(e: &tera::Error) -> String {
         msg.push_str(&s.to_string());
         source = s.source();
     }
+    // Name flattened variables the way the templates write them.
+    for var in FLAT_VARS {
+        msg = msg.replace(&format!("{var}__"), &format!("{var}."));
+    }
     msg
+}
+
+/// The diagnostic for templates that tera cannot parse, reported on their
+/// own text (not the flattened one).
+fn parse_diag(templates: &[(String, String)], compiled_err: tera::Error) -> Diagnostic {
+    let all: Vec<(&str, &str)> = templates
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    let err = tera::Tera::default()
+        .add_raw_templates(all.iter().copied())
+        .err()
+        .unwrap_or(compiled_err);
+    tera_diag(&err, &all)
 }
 
 /// A diagnostic for a tera error, located at the template it names. A parse
@@ -490,17 +616,22 @@ impl Theme {
         if !diags.is_empty() {
             return Err(diags);
         }
+        let all_keys = FLAT_VARS.map(|var| used_keys(&templates, var));
+        let flat: Vec<&str> = FLAT_VARS
+            .iter()
+            .zip(&all_keys)
+            .filter(|(_, keys)| keys.is_some())
+            .map(|(var, _)| *var)
+            .collect();
+        let compiled: Vec<(String, String)> = templates
+            .iter()
+            .map(|(n, t)| (n.clone(), flatten(t, &flat)))
+            .collect();
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".html"]);
         tera.set_escape_fn(escape_html);
-        tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
-            .map_err(|e| {
-                let all: Vec<(&str, &str)> = templates
-                    .iter()
-                    .map(|(n, t)| (n.as_str(), t.as_str()))
-                    .collect();
-                vec![tera_diag(&e, &all)]
-            })?;
+        tera.add_raw_templates(compiled.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+            .map_err(|e| vec![parse_diag(&templates, e)])?;
         let layouts = templates
             .iter()
             .filter(|(n, _)| !n.contains('/'))
@@ -511,9 +642,13 @@ impl Theme {
             tera,
             layouts,
             assets,
-            site_keys: used_keys(&templates, "site"),
-            page_keys: used_keys(&templates, "page"),
-            guide_keys: used_keys(&page_templates(&templates), "guide"),
+            page_guide: VarKeys::new(
+                used_keys(&page_templates(&templates), "guide"),
+                flat.contains(&"guide"),
+            ),
+            page: VarKeys::new(all_keys[0].clone(), true),
+            site: VarKeys::new(all_keys[1].clone(), true),
+            guide: VarKeys::new(all_keys[2].clone(), true),
             headings_used: used_keys(&templates, "headings") != Some(vec![]),
             guide_html_used: used_keys(&templates, "guide_html") != Some(vec![]),
         })
@@ -565,21 +700,25 @@ impl Theme {
     ) -> Result<tera::Context, Diagnostic> {
         // Values are cloned (not serialized again): `site` holds the data files.
         let val = |v: serde_json::Result<Value>| v.unwrap_or(Value::Null);
+        let fresh;
         let guide = match view.guide {
             Some(g) => match view.shared.guides.get(&g.dir) {
-                Some(parts) => parts.page_value.clone(),
-                None => only_keys(&val(serde_json::to_value(g)), &self.guide_keys),
+                Some(parts) => &parts.value,
+                None => {
+                    fresh = val(serde_json::to_value(g));
+                    &fresh
+                }
             },
-            None => Value::Null,
+            None => &Value::Null,
         };
         let mut m = serde_json::Map::new();
-        m.insert("page".into(), only_keys(view.page, &self.page_keys));
-        m.insert("site".into(), only_keys(view.site, &self.site_keys));
+        self.page.insert(&mut m, "page", view.page);
+        self.site.insert(&mut m, "site", view.site);
+        self.page_guide.insert(&mut m, "guide", guide);
         m.insert("body".into(), string(slots.body));
         if self.headings_used {
             m.insert("headings".into(), val(serde_json::to_value(view.headings)));
         }
-        m.insert("guide".into(), guide);
         if self.guide_html_used {
             m.insert("guide_html".into(), string(slots.guide_html));
         }
@@ -647,12 +786,7 @@ impl Theme {
             .collect::<Result<Vec<_>, _>>()?;
         let mark = if tabs.is_empty() { "" } else { TABS_MARK };
         let html = self.render_guide(&value, site, base_url, mark)?;
-        Ok(GuideParts {
-            page_value: only_keys(&value, &self.guide_keys),
-            value,
-            html,
-            tabs,
-        })
+        Ok(GuideParts { value, html, tabs })
     }
 
     fn tab_parts(&self, tab: &Tab, base_url: &str) -> Result<TabParts, Diagnostic> {
@@ -679,8 +813,8 @@ impl Theme {
         tabs: &str,
     ) -> Result<String, Diagnostic> {
         let mut m = serde_json::Map::new();
-        m.insert("guide".into(), guide.clone());
-        m.insert("site".into(), only_keys(site, &self.site_keys));
+        self.guide.insert(&mut m, "guide", guide);
+        self.site.insert(&mut m, "site", site);
         m.insert("base_url".into(), string(base_url));
         m.insert("catalog_url".into(), Value::String(catalog_url()));
         m.insert("tabs".into(), string(tabs));
@@ -993,6 +1127,76 @@ mod used_keys_tests {
         assert_eq!(
             used_keys(&t("{% if guide | length %}{% endif %}"), "guide"),
             None
+        );
+    }
+}
+
+#[cfg(test)]
+mod flatten_tests {
+    use super::*;
+
+    #[test]
+    fn dotted_uses_become_plain_names_outside_strings_and_raw_blocks() {
+        let text = "<p>page.title {{ page.title ~ \"page.x\" }}{% if page and site.a.b %}\
+                    {% raw %}{{ page.title }}{% endraw %}{{ mypage.title }}{% endif %}</p>";
+        assert_eq!(
+            flatten(text, &["page", "site"]),
+            "<p>page.title {{ page__title ~ \"page.x\" }}{% if page and site__a.b %}\
+             {% raw %}{{ page.title }}{% endraw %}{{ mypage.title }}{% endif %}</p>"
+        );
+    }
+
+    /// A theme renders the same with and without flattening.
+    #[test]
+    fn flattened_templates_render_like_the_originals() {
+        let dir = tempfile::tempdir().unwrap();
+        let layout = "{% if page.seo %}{{ page.seo }}{% else %}{{ page.title }}{% endif %}\
+                      |{% if guide and guide.lang %}{{ guide.lang }}{% endif %}\
+                      |{% if not guide %}none{% endif %}|{{ site.data.x }}";
+        std::fs::write(dir.path().join("flat.html"), layout).unwrap();
+        // `set` uses `page` whole: nothing is flattened for it.
+        std::fs::write(
+            dir.path().join("whole.html"),
+            format!("{{% set p = page %}}{layout}"),
+        )
+        .unwrap();
+        let t = Theme::load(Some(dir.path())).unwrap();
+        let shared = Shared {
+            sidebar: String::new(),
+            guides: HashMap::new(),
+        };
+        let site = json!({"data": {"x": "<x>"}});
+        for page in [json!({"title": "T"}), json!({"title": "T", "seo": "S & S"})] {
+            let view = PageView {
+                page: &page,
+                site: &site,
+                body: "",
+                headings: &[],
+                guide: None,
+                shared: &shared,
+                base_url: "",
+                root_rel: "",
+            };
+            let flat = t.render_page("flat", &view).unwrap();
+            let whole = t.render_page("whole", &view).unwrap();
+            assert_eq!(flat, whole);
+        }
+        assert_eq!(
+            t.render_page(
+                "flat",
+                &PageView {
+                    page: &json!({"seo": "S"}),
+                    site: &site,
+                    body: "",
+                    headings: &[],
+                    guide: None,
+                    shared: &shared,
+                    base_url: "",
+                    root_rel: "",
+                }
+            )
+            .unwrap(),
+            "S||none|&lt;x&gt;"
         );
     }
 }
