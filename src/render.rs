@@ -44,6 +44,12 @@ const SIDEBAR_TEMPLATE: &str = "partials/sidebar.html";
 const CATALOG_TEMPLATE: &str = "partials/catalog.html";
 const GUIDE_TEMPLATE: &str = "partials/guide.html";
 const TAB_TEMPLATE: &str = "partials/tab.html";
+/// Renders `partials/tab.html` for every tab of `tabs`, each followed by
+/// [`TAB_END`]: one render per guide instead of one per tab.
+const TABS_DRIVER: &str = "elementdocs/tabs.html";
+const TABS_DRIVER_TEXT: &str =
+    "{% for tab in tabs %}{% include \"partials/tab.html\" %}\u{1}{% endfor %}";
+const TAB_END: char = '\u{1}';
 
 /// What a layout sees. Borrowed: nothing big is cloned per page.
 pub struct PageView<'a> {
@@ -86,31 +92,33 @@ pub struct Theme {
 struct VarKeys {
     /// The keys read (None: the object may be used whole).
     keys: Option<Vec<String>>,
-    /// Whether the templates were [`flatten`]ed for it: a context then
-    /// holds each key read as `var__key`, and `var` only for truth tests.
-    flat: bool,
+    /// When the templates were [`flatten`]ed for it, the name of each key
+    /// (`page__title`): a context then holds each key read under its name,
+    /// and `var` only for truth tests.
+    flat: Option<Vec<String>>,
 }
 
 impl VarKeys {
-    fn new(keys: Option<Vec<String>>, flat: bool) -> VarKeys {
+    fn new(var: &str, keys: Option<Vec<String>>, flat: bool) -> VarKeys {
+        let names = |keys: &Vec<String>| keys.iter().map(|k| format!("{var}__{k}")).collect();
         VarKeys {
-            flat: flat && keys.is_some(),
+            flat: keys.as_ref().filter(|_| flat).map(names),
             keys,
         }
     }
 
     /// Put `v` into a context as `var`.
     fn insert(&self, m: &mut serde_json::Map<String, Value>, var: &str, v: &Value) {
-        match &self.keys {
-            Some(keys) if self.flat => {
-                for k in keys {
+        match (&self.keys, &self.flat) {
+            (Some(keys), Some(names)) => {
+                for (k, name) in keys.iter().zip(names) {
                     if let Some(x) = v.get(k.as_str()) {
-                        m.insert(format!("{var}__{k}"), x.clone());
+                        m.insert(name.clone(), x.clone());
                     }
                 }
                 m.insert(var.into(), Value::Bool(truthy(v)));
             }
-            keys => {
+            (keys, _) => {
                 m.insert(var.into(), only_keys(v, keys));
             }
         }
@@ -632,6 +640,8 @@ impl Theme {
         tera.set_escape_fn(escape_html);
         tera.add_raw_templates(compiled.iter().map(|(n, t)| (n.as_str(), t.as_str())))
             .map_err(|e| vec![parse_diag(&templates, e)])?;
+        tera.add_raw_template(TABS_DRIVER, TABS_DRIVER_TEXT)
+            .map_err(|e| vec![tera_diag(&e, &[])])?;
         let layouts = templates
             .iter()
             .filter(|(n, _)| !n.contains('/'))
@@ -643,12 +653,13 @@ impl Theme {
             layouts,
             assets,
             page_guide: VarKeys::new(
+                "guide",
                 used_keys(&page_templates(&templates), "guide"),
                 flat.contains(&"guide"),
             ),
-            page: VarKeys::new(all_keys[0].clone(), true),
-            site: VarKeys::new(all_keys[1].clone(), true),
-            guide: VarKeys::new(all_keys[2].clone(), true),
+            page: VarKeys::new("page", all_keys[0].clone(), true),
+            site: VarKeys::new("site", all_keys[1].clone(), true),
+            guide: VarKeys::new("guide", all_keys[2].clone(), true),
             headings_used: used_keys(&templates, "headings") != Some(vec![]),
             guide_html_used: used_keys(&templates, "guide_html") != Some(vec![]),
         })
@@ -779,17 +790,51 @@ impl Theme {
         base_url: &str,
     ) -> Result<GuideParts, Diagnostic> {
         let value = serde_json::to_value(guide).unwrap_or(Value::Null);
-        let tabs = guide
-            .tabs
-            .iter()
-            .map(|t| self.tab_parts(t, base_url))
-            .collect::<Result<Vec<_>, _>>()?;
+        let tabs = self.tab_parts(guide, &value, base_url)?;
         let mark = if tabs.is_empty() { "" } else { TABS_MARK };
         let html = self.render_guide(&value, site, base_url, mark)?;
         Ok(GuideParts { value, html, tabs })
     }
 
-    fn tab_parts(&self, tab: &Tab, base_url: &str) -> Result<TabParts, Diagnostic> {
+    /// Every tab of `guide` (`value` serialized), both ways.
+    fn tab_parts(
+        &self,
+        guide: &Guide,
+        value: &Value,
+        base_url: &str,
+    ) -> Result<Vec<TabParts>, Diagnostic> {
+        let mut ctx = tera::Context::new();
+        ctx.insert("tabs", &value["tabs"]);
+        ctx.insert("base_url", base_url);
+        let mut both = Vec::new();
+        for current in [false, true] {
+            ctx.insert("current", &current);
+            let html = self.render(TABS_DRIVER, &ctx)?;
+            let items: Vec<&str> = html.split(TAB_END).collect();
+            if items.len() != guide.tabs.len() + 1 {
+                // A tab printed the end mark itself: render them one by one.
+                return guide
+                    .tabs
+                    .iter()
+                    .map(|t| self.tab_alone(t, base_url))
+                    .collect();
+            }
+            both.push(items.into_iter().map(String::from).collect::<Vec<_>>());
+        }
+        let [other, current] = [both.remove(0), both.remove(0)];
+        Ok(guide
+            .tabs
+            .iter()
+            .zip(other.into_iter().zip(current))
+            .map(|(tab, (other, current))| TabParts {
+                url: tab.url.clone(),
+                other,
+                current,
+            })
+            .collect())
+    }
+
+    fn tab_alone(&self, tab: &Tab, base_url: &str) -> Result<TabParts, Diagnostic> {
         let mut ctx = tera::Context::new();
         ctx.insert("tab", tab);
         ctx.insert("base_url", base_url);
@@ -993,6 +1038,30 @@ mod tests {
         assert!(!html.contains(r##"href="#top""##));
         assert!(html.contains(r#"data-guide="e/acme""#));
         assert!(html.contains("/sub/assets/elementdocs/theme.css"));
+    }
+
+    /// Tabs rendered together (one render per guide) are those rendered
+    /// alone, also when a title holds the control character that ends each.
+    #[test]
+    fn tabs_rendered_together_match_tabs_rendered_alone() {
+        let t = Theme::load(None).unwrap();
+        for title in ["Set <up>", "Set\u{1}up"] {
+            let mut cat = catalog();
+            cat.guides[0].tabs[1].title = title.into();
+            let guide = &cat.guides[0];
+            let value = serde_json::to_value(guide).unwrap();
+            let together = t.tab_parts(guide, &value, "/sub").unwrap();
+            assert_eq!(together.len(), 2);
+            for (tab, parts) in guide.tabs.iter().zip(&together) {
+                let alone = t.tab_alone(tab, "/sub").unwrap();
+                assert_eq!(
+                    (&parts.other, &parts.current),
+                    (&alone.other, &alone.current)
+                );
+                assert!(parts.current.contains("aria-current"));
+                assert!(!parts.other.contains("aria-current"));
+            }
+        }
     }
 
     #[test]
