@@ -107,19 +107,23 @@ impl VarKeys {
         }
     }
 
-    /// Put `v` into a context as `var`.
-    fn insert(&self, m: &mut serde_json::Map<String, Value>, var: &str, v: &Value) {
+    /// Put `v` into a context as `var` (`tera::Context::insert` copies).
+    fn insert(&self, ctx: &mut tera::Context, var: &str, v: &Value) {
         match (&self.keys, &self.flat) {
             (Some(keys), Some(names)) => {
                 for (k, name) in keys.iter().zip(names) {
                     if let Some(x) = v.get(k.as_str()) {
-                        m.insert(name.clone(), x.clone());
+                        ctx.insert(name.as_str(), x);
                     }
                 }
-                m.insert(var.into(), Value::Bool(truthy(v)));
+                ctx.insert(var, &truthy(v));
             }
             (keys, _) => {
-                m.insert(var.into(), only_keys(v, keys));
+                // Cloned, not serialized again (slower): `site` holds the data files.
+                let one = serde_json::Map::from_iter([(var.to_string(), only_keys(v, keys))]);
+                if let Ok(one) = tera::Context::from_value(Value::Object(one)) {
+                    ctx.extend(one);
+                }
             }
         }
     }
@@ -690,56 +694,49 @@ impl Theme {
             body: view.body,
             guide_html: &guide_html,
         };
-        let ctx = self.page_context(layout, view, real.marks())?;
+        let ctx = self.page_context(layout, view, real.marks());
         let html = self.render(&name, &ctx)?;
         if let Some(done) = put_back(&html, &real.pairs()) {
             return Ok(done);
         }
         // The layout used a slot in some other way (escaped, filtered):
         // render again with the real strings.
-        let ctx = self.page_context(layout, view, real)?;
+        let ctx = self.page_context(layout, view, real);
         self.render(&name, &ctx)
     }
 
     /// The context of a page layout; `slots` are what the layout sees as the
     /// sidebar, the body and the guide's head.
-    fn page_context(
-        &self,
-        layout: &str,
-        view: &PageView,
-        slots: Slots,
-    ) -> Result<tera::Context, Diagnostic> {
-        // Values are cloned (not serialized again): `site` holds the data files.
-        let val = |v: serde_json::Result<Value>| v.unwrap_or(Value::Null);
+    fn page_context(&self, layout: &str, view: &PageView, slots: Slots) -> tera::Context {
         let fresh;
         let guide = match view.guide {
             Some(g) => match view.shared.guides.get(&g.dir) {
                 Some(parts) => &parts.value,
                 None => {
-                    fresh = val(serde_json::to_value(g));
+                    fresh = serde_json::to_value(g).unwrap_or(Value::Null);
                     &fresh
                 }
             },
             None => &Value::Null,
         };
-        let mut m = serde_json::Map::new();
-        self.page.insert(&mut m, "page", view.page);
-        self.site.insert(&mut m, "site", view.site);
-        self.page_guide.insert(&mut m, "guide", guide);
-        m.insert("body".into(), string(slots.body));
+        let mut ctx = tera::Context::new();
+        self.page.insert(&mut ctx, "page", view.page);
+        self.site.insert(&mut ctx, "site", view.site);
+        self.page_guide.insert(&mut ctx, "guide", guide);
+        ctx.insert("body", slots.body);
         if self.headings_used {
-            m.insert("headings".into(), val(serde_json::to_value(view.headings)));
+            ctx.insert("headings", view.headings);
         }
         if self.guide_html_used {
-            m.insert("guide_html".into(), string(slots.guide_html));
+            ctx.insert("guide_html", slots.guide_html);
         }
-        m.insert("sidebar".into(), string(slots.sidebar));
-        m.insert("base_url".into(), string(view.base_url));
-        m.insert("root_rel".into(), string(view.root_rel));
-        m.insert("layout".into(), string(layout));
-        m.insert("catalog_url".into(), Value::String(catalog_url()));
-        m.insert("toc".into(), val(serde_json::to_value(toc(view.headings))));
-        context(m)
+        ctx.insert("sidebar", slots.sidebar);
+        ctx.insert("base_url", view.base_url);
+        ctx.insert("root_rel", view.root_rel);
+        ctx.insert("layout", layout);
+        ctx.insert("catalog_url", &catalog_url());
+        ctx.insert("toc", &toc(view.headings));
+        ctx
     }
 
     /// The guide's part of the page's head (`""` outside guides).
@@ -857,13 +854,13 @@ impl Theme {
         base_url: &str,
         tabs: &str,
     ) -> Result<String, Diagnostic> {
-        let mut m = serde_json::Map::new();
-        self.guide.insert(&mut m, "guide", guide);
-        self.site.insert(&mut m, "site", site);
-        m.insert("base_url".into(), string(base_url));
-        m.insert("catalog_url".into(), Value::String(catalog_url()));
-        m.insert("tabs".into(), string(tabs));
-        self.render(GUIDE_TEMPLATE, &context(m)?)
+        let mut ctx = tera::Context::new();
+        self.guide.insert(&mut ctx, "guide", guide);
+        self.site.insert(&mut ctx, "site", site);
+        ctx.insert("base_url", base_url);
+        ctx.insert("catalog_url", &catalog_url());
+        ctx.insert("tabs", tabs);
+        self.render(GUIDE_TEMPLATE, &ctx)
     }
 
     /// The sidebar listing every guide, rendered once per build.
@@ -903,7 +900,7 @@ impl Theme {
             body: "",
             guide_html: "",
         };
-        let mut ctx = self.page_context("catalog", &view, slots)?;
+        let mut ctx = self.page_context("catalog", &view, slots);
         ctx.insert("catalog", catalog);
         let mut files = vec![(
             CATALOG_PATH.to_string(),
@@ -919,15 +916,6 @@ impl Theme {
 /// Root-relative URL of the catalog page (before base-url).
 fn catalog_url() -> String {
     format!("/{CATALOG_PATH}")
-}
-
-fn string(s: &str) -> Value {
-    Value::String(s.to_string())
-}
-
-fn context(m: serde_json::Map<String, Value>) -> Result<tera::Context, Diagnostic> {
-    tera::Context::from_value(Value::Object(m))
-        .map_err(|e| Diagnostic::error("templates", 0, 0, tera_message(&e)))
 }
 
 /// The headings of the "On this page" list: levels 2 and 3 that have an id.
@@ -1140,7 +1128,7 @@ mod tests {
                 guide_html: "",
             };
             for (name, _) in layouts {
-                let ctx = t.page_context(name, &view, real).unwrap();
+                let ctx = t.page_context(name, &view, real);
                 let want = t.render(&format!("{name}.html"), &ctx).unwrap();
                 assert_eq!(t.render_page(name, &view).unwrap(), want, "{name} {body:?}");
             }
