@@ -163,7 +163,7 @@ fn layout(c: &mut Criterion) {
         })
         .collect();
     let catalog = Catalog::build(&metas);
-    let sidebar = theme.render_sidebar(&catalog, "").unwrap();
+
     let rendered = markdown::render(
         &markdown_body(5),
         &MarkdownOptions::default(),
@@ -173,6 +173,7 @@ fn layout(c: &mut Criterion) {
     );
     let page = json!({"title": "Authenticate", "url": "/docs/elements/g7/authenticate.html", "layout": "sidebarelementdoc"});
     let site = json!({"title": "Docs", "url": "https://docs.example.com", "data": {"glossary": {"a": "b"}}});
+    let shared = theme.render_shared(&catalog, &site, "").unwrap();
     c.bench_function("layout/guide_page", |b| {
         b.iter(|| {
             let view = PageView {
@@ -181,7 +182,7 @@ fn layout(c: &mut Criterion) {
                 body: &rendered.html,
                 headings: &rendered.headings,
                 guide: catalog.guide_for("docs/elements/g7"),
-                sidebar: &sidebar,
+                shared: &shared,
                 base_url: "",
                 root_rel: "../../../",
             };

@@ -12,21 +12,26 @@
 //!   layouts.
 //! * Templates autoescape `.html` (quotes, `<`, `>`, `&`; not `/`, so URLs stay
 //!   readable); the body and the sidebar are inserted with `| safe`.
-//! * The sidebar of every guide is rendered once per build
-//!   ([`Theme::render_sidebar`]) and inserted as a string into every page; the
-//!   current guide is marked client-side (`body[data-guide]` + theme.js).
+//! * What many pages share is rendered once per build ([`Theme::render_shared`])
+//!   and inserted into each page as a string: the sidebar of every guide (the
+//!   current guide is marked client-side, `body[data-guide]` + theme.js), and
+//!   per guide `partials/guide.html` (heading, badges, tab bar; it sees
+//!   `guide`, `site`, `base_url`, `catalog_url` and `tabs`), whose tab list is
+//!   put together per page from `partials/tab.html` rendered once per tab as
+//!   current and as not current (it sees `tab`, `current` and `base_url`).
+//!   Page templates print it as `guide_html`.
 //! * Every root-relative URL in the templates is prefixed with `base_url`.
 
 // The pipeline passes `Diagnostic` by value everywhere (see site.rs).
 #![allow(clippy::result_large_err)]
 
 use crate::diag::Diagnostic;
+use crate::guide::Tab;
 use crate::guide::{Catalog, Guide};
 use crate::markdown::Heading;
 use include_dir::{include_dir, Dir};
-use serde::Serialize;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
@@ -37,9 +42,16 @@ pub const CATALOG_PATH: &str = "elements/index.html";
 pub const ASSETS_DIR: &str = "assets/elementdocs";
 const SIDEBAR_TEMPLATE: &str = "partials/sidebar.html";
 const CATALOG_TEMPLATE: &str = "partials/catalog.html";
+const GUIDE_TEMPLATE: &str = "partials/guide.html";
+const TAB_TEMPLATE: &str = "partials/tab.html";
+/// Renders `partials/tab.html` for every tab of `tabs`, each followed by
+/// [`TAB_END`]: one render per guide instead of one per tab.
+const TABS_DRIVER: &str = "elementdocs/tabs.html";
+const TABS_DRIVER_TEXT: &str =
+    "{% for tab in tabs %}{% include \"partials/tab.html\" %}\u{1}{% endfor %}";
+const TAB_END: char = '\u{1}';
 
 /// What a layout sees. Borrowed: nothing big is cloned per page.
-#[derive(Serialize)]
 pub struct PageView<'a> {
     /// Front matter plus url/path.
     pub page: &'a Value,
@@ -48,8 +60,8 @@ pub struct PageView<'a> {
     pub body: &'a str,
     pub headings: &'a [Heading],
     pub guide: Option<&'a Guide>,
-    /// The sidebar of every guide, rendered once per build.
-    pub sidebar: &'a str,
+    /// The sidebar and the guides' heads, rendered once per build.
+    pub shared: &'a Shared,
     /// Prefix for root-relative links (`""` or `/sub/path`).
     pub base_url: &'a str,
     /// Relative path from this page to the site root (`../../`), for assets.
@@ -62,69 +74,238 @@ pub struct Theme {
     layouts: Vec<String>,
     /// Files under `templates/assets/`, by path below it.
     assets: BTreeMap<String, Vec<u8>>,
-    /// The keys of `site` and `page` the templates read (None: the whole
-    /// value may be used); only these are copied into each page's context.
-    site_keys: Option<Vec<String>>,
-    page_keys: Option<Vec<String>>,
+    /// How the templates read `site` and `page`; only what they read is
+    /// copied into each context.
+    site: VarKeys,
+    page: VarKeys,
+    /// How page templates read `guide`, and how all templates do (the
+    /// guide's head templates, rendered once per guide).
+    page_guide: VarKeys,
+    guide: VarKeys,
+    /// Whether any template reads `headings` / `guide_html` (else they are
+    /// left out of the context, and the guides' heads are not rendered).
+    headings_used: bool,
+    guide_html_used: bool,
+}
+
+/// How the templates read one of the objects `page`, `site` and `guide`.
+struct VarKeys {
+    /// The keys read (None: the object may be used whole).
+    keys: Option<Vec<String>>,
+    /// When the templates were [`flatten`]ed for it, the name of each key
+    /// (`page__title`): a context then holds each key read under its name,
+    /// and `var` only for truth tests.
+    flat: Option<Vec<String>>,
+}
+
+impl VarKeys {
+    fn new(var: &str, keys: Option<Vec<String>>, flat: bool) -> VarKeys {
+        let names = |keys: &Vec<String>| keys.iter().map(|k| format!("{var}__{k}")).collect();
+        VarKeys {
+            flat: keys.as_ref().filter(|_| flat).map(names),
+            keys,
+        }
+    }
+
+    /// Put `v` into a context as `var` (`tera::Context::insert` copies).
+    fn insert(&self, ctx: &mut tera::Context, var: &str, v: &Value) {
+        match (&self.keys, &self.flat) {
+            (Some(keys), Some(names)) => {
+                for (k, name) in keys.iter().zip(names) {
+                    if let Some(x) = v.get(k.as_str()) {
+                        ctx.insert(name.as_str(), x);
+                    }
+                }
+                ctx.insert(var, &truthy(v));
+            }
+            (keys, _) => {
+                // Cloned, not serialized again (slower): `site` holds the data files.
+                let one = serde_json::Map::from_iter([(var.to_string(), only_keys(v, keys))]);
+                if let Ok(one) = tera::Context::from_value(Value::Object(one)) {
+                    ctx.extend(one);
+                }
+            }
+        }
+    }
+}
+
+/// Whether tera takes `v` as true (`{% if v %}`).
+fn truthy(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(o) => !o.is_empty(),
+    }
+}
+
+/// The variables whose `var.key` uses may be [`flatten`]ed.
+const FLAT_VARS: [&str; 3] = ["page", "site", "guide"];
+
+/// What the theme renders once per build rather than once per page.
+pub struct Shared {
+    /// The sidebar listing every guide.
+    pub sidebar: String,
+    /// The head of each guide (translations included), by folder.
+    guides: HashMap<String, GuideParts>,
+}
+
+/// A guide's part of its pages' head. Only which tab is the current one
+/// differs from page to page, so the pieces are rendered once per build.
+struct GuideParts {
+    /// The guide as templates see it, serialized once.
+    value: Value,
+    /// `partials/guide.html`, with [`TABS_MARK`] standing for the tab list.
+    html: String,
+    tabs: Vec<TabParts>,
+}
+
+/// One tab rendered by `partials/tab.html`, both ways.
+struct TabParts {
+    url: String,
+    /// As the tab of another page.
+    other: String,
+    /// As the tab of the page being laid out.
+    current: String,
+}
+
+impl GuideParts {
+    /// The tab list of the page at `url`: its own tab rendered as current.
+    fn tab_list(&self, url: Option<&str>) -> String {
+        let mut out = String::with_capacity(self.tabs.iter().map(|t| t.current.len()).sum());
+        for t in &self.tabs {
+            let own = url == Some(t.url.as_str());
+            out.push_str(if own { &t.current } else { &t.other });
+        }
+        out
+    }
+}
+
+/// The strings a layout prints whole: rendered elsewhere and put into the
+/// layout's output afterwards (see [`put_back`]).
+#[derive(Clone, Copy)]
+struct Slots<'s> {
+    sidebar: &'s str,
+    body: &'s str,
+    guide_html: &'s str,
+}
+
+impl<'s> Slots<'s> {
+    /// The marks standing for these strings; an empty string stands for
+    /// itself (`{% if body %}` must see it empty).
+    fn marks(&self) -> Slots<'static> {
+        let mark = |m: &'static str, real: &str| if real.is_empty() { "" } else { m };
+        Slots {
+            sidebar: mark(SIDEBAR_MARK, self.sidebar),
+            body: mark(BODY_MARK, self.body),
+            guide_html: mark(GUIDE_MARK, self.guide_html),
+        }
+    }
+
+    /// (mark, real string) pairs for [`put_back`].
+    fn pairs(&self) -> [(&'static str, &'s str); 3] {
+        [
+            (SIDEBAR_MARK, self.sidebar),
+            (BODY_MARK, self.body),
+            (GUIDE_MARK, self.guide_html),
+        ]
+    }
+}
+
+/// The byte ranges of the insides of a template's tags (`{{ … }}`,
+/// `{% … %}`), `{% raw %}` blocks left out.
+fn tag_ranges(text: &str) -> Vec<(usize, usize)> {
+    let mut ranges = Vec::new();
+    let mut in_raw = false;
+    let mut from = 0;
+    while let Some(open) = text[from..].find('{') {
+        let start = from + open + 2;
+        let close = match text.as_bytes().get(from + open + 1) {
+            Some(b'{') => "}}",
+            Some(b'%') => "%}",
+            _ => {
+                from += open + 1;
+                continue;
+            }
+        };
+        // The end of the tag, outside string literals.
+        let mut quote = None;
+        let mut end = text.len();
+        for (i, c) in text[start..].char_indices() {
+            match quote {
+                Some(q) if c == q => quote = None,
+                Some(_) => {}
+                None if matches!(c, '"' | '\'' | '`') => quote = Some(c),
+                None if text[start + i..].starts_with(close) => {
+                    end = start + i;
+                    break;
+                }
+                None => {}
+            }
+        }
+        let word = text[start..end].trim_matches(|c: char| c == '-' || c.is_whitespace());
+        if close == "%}" && (word == "raw" || word == "endraw") {
+            in_raw = word == "raw";
+        } else if !in_raw {
+            ranges.push((start, end));
+        }
+        from = end;
+    }
+    ranges
+}
+
+/// A mention of a variable in a tag.
+enum Use {
+    /// `var.key`: the key, and where `var` starts in the tag.
+    Key(String, usize),
+    /// Bare, in a truth test (`{% if var %}`).
+    Tested,
+    /// Any other way (bare, indexed, passed along).
+    Other,
+}
+
+/// The mentions of `var` in `tag` (the inside of a tag).
+fn uses(tag: &str, var: &str) -> Vec<Use> {
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let tag = blank_strings(tag);
+    let b = tag.as_bytes();
+    let mut found = Vec::new();
+    for (i, _) in tag.match_indices(var) {
+        let j = i + var.len();
+        if i > 0 && (ident(b[i - 1]) || b[i - 1] == b'.') || j < b.len() && ident(b[j]) {
+            continue;
+        }
+        let key_len = b[j..].iter().skip(1).take_while(|&&c| ident(c)).count();
+        found.push(if b.get(j) == Some(&b'.') && key_len > 0 {
+            Use::Key(tag[j + 1..j + 1 + key_len].to_string(), i)
+        } else if only_tested(&tag, i, j) {
+            Use::Tested
+        } else {
+            Use::Other
+        });
+    }
+    found
 }
 
 /// The keys of the object `var` that the templates read, when every use of
-/// `var` inside a tag is `var.key`; None when `var` is used any other way
-/// (bare, indexed, in a string) or the whole context may be dumped.
+/// `var` inside a tag is `var.key` or a truth test; None when `var` is used
+/// any other way (bare, indexed) or the whole context may be dumped.
 fn used_keys(templates: &[(String, String)], var: &str) -> Option<Vec<String>> {
-    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let mut keys: Vec<String> = Vec::new();
     for (_, text) in templates {
         if text.contains("__tera_context") {
             return None;
         }
-        let mut rest = text.as_str();
-        while let Some(open) = rest.find(['{']) {
-            let after = &rest[open + 1..];
-            let close = match after.as_bytes().first() {
-                Some(b'{') => "}}",
-                Some(b'%') => "%}",
-                _ => {
-                    rest = after;
-                    continue;
-                }
-            };
-            // The end of the tag, outside string literals.
-            let mut quote = None;
-            let mut end = after.len();
-            for (i, c) in after.char_indices().skip(1) {
-                match quote {
-                    Some(q) if c == q => quote = None,
-                    Some(_) => {}
-                    None if matches!(c, '"' | '\'' | '`') => quote = Some(c),
-                    None if after[i..].starts_with(close) => {
-                        end = i;
-                        break;
-                    }
-                    None => {}
+        for (start, end) in tag_ranges(text) {
+            for u in uses(&text[start..end], var) {
+                match u {
+                    Use::Key(key, _) => keys.push(key),
+                    Use::Tested => {}
+                    Use::Other => return None,
                 }
             }
-            let tag = &after[1..end.max(1)];
-            let b = tag.as_bytes();
-            for (i, _) in tag.match_indices(var) {
-                let j = i + var.len();
-                if i > 0 && (ident(b[i - 1]) || b[i - 1] == b'.') {
-                    continue;
-                }
-                if j < b.len() && ident(b[j]) {
-                    continue;
-                }
-                if b.get(j) != Some(&b'.') {
-                    return None;
-                }
-                let k = j + 1;
-                let len = b[k..].iter().take_while(|&&c| ident(c)).count();
-                if len == 0 {
-                    return None;
-                }
-                keys.push(tag[k..k + len].to_string());
-            }
-            rest = &after[end.min(after.len())..];
         }
     }
     keys.sort();
@@ -132,14 +313,101 @@ fn used_keys(templates: &[(String, String)], var: &str) -> Option<Vec<String>> {
     Some(keys)
 }
 
-/// `v` itself, or only `keys` of it when known and `v` is an object.
+/// `text` with every `var.key` of `vars` inside its tags written `var__key`:
+/// tera finds a plain name in the context much faster than it follows a
+/// dotted path (which it splits and copies on every lookup), so contexts
+/// hold each key read of these variables under such a name (see
+/// [`Theme::insert_var`]). Only for variables that [`used_keys`] accepts.
+fn flatten(text: &str, vars: &[&str]) -> String {
+    let mut cuts: Vec<usize> = Vec::new();
+    for (start, end) in tag_ranges(text) {
+        for var in vars {
+            for u in uses(&text[start..end], var) {
+                if let Use::Key(_, at) = u {
+                    cuts.push(start + at + var.len());
+                }
+            }
+        }
+    }
+    cuts.sort_unstable();
+    let mut out = String::with_capacity(text.len() + cuts.len());
+    let mut last = 0;
+    for dot in cuts {
+        out.push_str(&text[last..dot]);
+        out.push_str("__");
+        last = dot + 1;
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+/// The templates that may be rendered with a page's context: all but the
+/// guide's head ones, unless another template names them (includes them).
+fn page_templates(templates: &[(String, String)]) -> Vec<(String, String)> {
+    let named = |name: &str| {
+        templates
+            .iter()
+            .any(|(other, text)| other != name && text.contains(name))
+    };
+    templates
+        .iter()
+        .filter(|(name, _)| ![GUIDE_TEMPLATE, TAB_TEMPLATE].contains(&name.as_str()) || named(name))
+        .cloned()
+        .collect()
+}
+
+/// `tag` with the inside of its string literals blanked out (same length),
+/// so a name in a string (`{% include "partials/guide.html" %}`) is no use.
+fn blank_strings(tag: &str) -> String {
+    let mut quote = None;
+    let bytes: Vec<u8> = tag
+        .bytes()
+        .map(|c| match quote {
+            Some(q) if c == q => {
+                quote = None;
+                c
+            }
+            Some(_) => b' ',
+            None => {
+                if matches!(c, b'"' | b'\'' | b'`') {
+                    quote = Some(c);
+                }
+                c
+            }
+        })
+        .collect();
+    // Only ASCII bytes of the original are kept, so this is still UTF-8.
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// Is the bare name at `tag[i..j]` only tested for truth (`if guide`,
+/// `guide and x`, `not guide`)? Then any non-empty part of the value will do.
+fn only_tested(tag: &str, i: usize, j: usize) -> bool {
+    let before = tag[..i].trim_end();
+    let word = before
+        .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .next()
+        .unwrap_or("");
+    let after = tag[j..].trim_start();
+    matches!(word, "if" | "elif" | "and" | "or" | "not")
+        && (matches!(after, "" | "-") || after.starts_with("and ") || after.starts_with("or "))
+}
+
+/// `v` itself, or only `keys` of it when known and `v` is an object (all
+/// of it if none of the keys is there, so that `{% if v %}` still holds).
 fn only_keys(v: &Value, keys: &Option<Vec<String>>) -> Value {
     match (v, keys) {
-        (Value::Object(m), Some(keys)) => Value::Object(
-            keys.iter()
+        (Value::Object(m), Some(keys)) => {
+            let part: serde_json::Map<String, Value> = keys
+                .iter()
                 .filter_map(|k| m.get(k).map(|x| (k.clone(), x.clone())))
-                .collect(),
-        ),
+                .collect();
+            if part.is_empty() {
+                v.clone()
+            } else {
+                Value::Object(part)
+            }
+        }
         _ => v.clone(),
     }
 }
@@ -172,33 +440,39 @@ pub fn escape_html(s: &str) -> String {
 /// an escaped use never matches.
 const SIDEBAR_MARK: &str = "<\u{1}ed-sidebar\u{1}>";
 const BODY_MARK: &str = "<\u{1}ed-body\u{1}>";
+const GUIDE_MARK: &str = "<\u{1}ed-guide\u{1}>";
+/// Stands for the tab list while a guide's head is rendered.
+const TABS_MARK: &str = "<\u{1}ed-tabs\u{1}>";
 
-/// `html` with every `mark` replaced by `with`; None if a mark is missing.
+/// `html` with every `mark` replaced by `with`; None if a mark whose string
+/// is not empty is missing, or a mark was used some other way (a stray
+/// control character is left). Marks are `<\u{1}name\u{1}>`: one search
+/// for the control character finds them all.
 fn put_back(html: &str, marks: &[(&str, &str)]) -> Option<String> {
-    let mut cuts: Vec<(usize, usize, &str)> = Vec::new();
-    for (mark, with) in marks {
-        let found: Vec<usize> = html.match_indices(mark).map(|(i, _)| i).collect();
-        if found.is_empty() && !with.is_empty() {
-            // The layout did not print the mark as it is.
-            return None;
-        }
-        cuts.extend(found.into_iter().map(|i| (i, mark.len(), *with)));
+    let mut found = vec![false; marks.len()];
+    let mut pieces: Vec<&str> = Vec::new();
+    let mut last = 0;
+    while let Some(k) = html[last..].find('\u{1}') {
+        let at = (last + k).checked_sub(1)?;
+        let (n, (mark, with)) = marks
+            .iter()
+            .enumerate()
+            .find(|(_, (mark, _))| html.as_bytes()[at..].starts_with(mark.as_bytes()))?;
+        found[n] = true;
+        pieces.push(&html[last..at]);
+        pieces.push(with);
+        last = at + mark.len();
     }
-    // A mark used in some other way (escaped) leaves its control characters.
-    if html.matches('\u{1}').count() != 2 * cuts.len() {
+    pieces.push(&html[last..]);
+    if marks
+        .iter()
+        .zip(&found)
+        .any(|((_, with), f)| !f && !with.is_empty())
+    {
+        // The layout did not print the mark as it is.
         return None;
     }
-    cuts.sort_unstable_by_key(|c| c.0);
-    let extra: usize = cuts.iter().map(|c| c.2.len()).sum();
-    let mut out = String::with_capacity(html.len() + extra);
-    let mut last = 0;
-    for (at, len, with) in cuts {
-        out.push_str(&html[last..at]);
-        out.push_str(with);
-        last = at + len;
-    }
-    out.push_str(&html[last..]);
-    Some(out)
+    Some(pieces.concat())
 }
 
 /// Every file of an embedded folder, recursively: (path with `/`, bytes).
@@ -221,7 +495,25 @@ fn tera_message(e: &tera::Error) -> String {
         msg.push_str(&s.to_string());
         source = s.source();
     }
+    // Name flattened variables the way the templates write them.
+    for var in FLAT_VARS {
+        msg = msg.replace(&format!("{var}__"), &format!("{var}."));
+    }
     msg
+}
+
+/// The diagnostic for templates that tera cannot parse, reported on their
+/// own text (not the flattened one).
+fn parse_diag(templates: &[(String, String)], compiled_err: tera::Error) -> Diagnostic {
+    let all: Vec<(&str, &str)> = templates
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    let err = tera::Tera::default()
+        .add_raw_templates(all.iter().copied())
+        .err()
+        .unwrap_or(compiled_err);
+    tera_diag(&err, &all)
 }
 
 /// A diagnostic for a tera error, located at the template it names. A parse
@@ -336,17 +628,24 @@ impl Theme {
         if !diags.is_empty() {
             return Err(diags);
         }
+        let all_keys = FLAT_VARS.map(|var| used_keys(&templates, var));
+        let flat: Vec<&str> = FLAT_VARS
+            .iter()
+            .zip(&all_keys)
+            .filter(|(_, keys)| keys.is_some())
+            .map(|(var, _)| *var)
+            .collect();
+        let compiled: Vec<(String, String)> = templates
+            .iter()
+            .map(|(n, t)| (n.clone(), flatten(t, &flat)))
+            .collect();
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".html"]);
         tera.set_escape_fn(escape_html);
-        tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
-            .map_err(|e| {
-                let all: Vec<(&str, &str)> = templates
-                    .iter()
-                    .map(|(n, t)| (n.as_str(), t.as_str()))
-                    .collect();
-                vec![tera_diag(&e, &all)]
-            })?;
+        tera.add_raw_templates(compiled.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+            .map_err(|e| vec![parse_diag(&templates, e)])?;
+        tera.add_raw_template(TABS_DRIVER, TABS_DRIVER_TEXT)
+            .map_err(|e| vec![tera_diag(&e, &[])])?;
         let layouts = templates
             .iter()
             .filter(|(n, _)| !n.contains('/'))
@@ -357,8 +656,16 @@ impl Theme {
             tera,
             layouts,
             assets,
-            site_keys: used_keys(&templates, "site"),
-            page_keys: used_keys(&templates, "page"),
+            page_guide: VarKeys::new(
+                "guide",
+                used_keys(&page_templates(&templates), "guide"),
+                flat.contains(&"guide"),
+            ),
+            page: VarKeys::new("page", all_keys[0].clone(), true),
+            site: VarKeys::new("site", all_keys[1].clone(), true),
+            guide: VarKeys::new("guide", all_keys[2].clone(), true),
+            headings_used: used_keys(&templates, "headings") != Some(vec![]),
+            guide_html_used: used_keys(&templates, "guide_html") != Some(vec![]),
         })
     }
 
@@ -381,50 +688,179 @@ impl Theme {
     /// Render a page with `layout` (which must exist; see [`Theme::has_layout`]).
     pub fn render_page(&self, layout: &str, view: &PageView) -> Result<String, Diagnostic> {
         let name = format!("{layout}.html");
-        // An empty string stands for itself (`{% if body %}` must see it empty).
-        let mark = |m, real: &str| if real.is_empty() { "" } else { m };
-        let ctx = self.page_context(
-            layout,
-            view,
-            mark(SIDEBAR_MARK, view.sidebar),
-            mark(BODY_MARK, view.body),
-        )?;
+        let guide_html = self.guide_html(view)?;
+        let real = Slots {
+            sidebar: &view.shared.sidebar,
+            body: view.body,
+            guide_html: &guide_html,
+        };
+        let ctx = self.page_context(layout, view, real.marks());
         let html = self.render(&name, &ctx)?;
-        let marks = [(SIDEBAR_MARK, view.sidebar), (BODY_MARK, view.body)];
-        if let Some(done) = put_back(&html, &marks) {
+        if let Some(done) = put_back(&html, &real.pairs()) {
             return Ok(done);
         }
-        // The layout used the sidebar or the body in some other way
-        // (escaped, filtered): render again with the real strings.
-        let ctx = self.page_context(layout, view, view.sidebar, view.body)?;
+        // The layout used a slot in some other way (escaped, filtered):
+        // render again with the real strings.
+        let ctx = self.page_context(layout, view, real);
         self.render(&name, &ctx)
     }
 
-    /// The context of a page layout; `sidebar` is what the layout sees as the sidebar.
-    fn page_context(
+    /// The context of a page layout; `slots` are what the layout sees as the
+    /// sidebar, the body and the guide's head.
+    fn page_context(&self, layout: &str, view: &PageView, slots: Slots) -> tera::Context {
+        let fresh;
+        let guide = match view.guide {
+            Some(g) => match view.shared.guides.get(&g.dir) {
+                Some(parts) => &parts.value,
+                None => {
+                    fresh = serde_json::to_value(g).unwrap_or(Value::Null);
+                    &fresh
+                }
+            },
+            None => &Value::Null,
+        };
+        let mut ctx = tera::Context::new();
+        self.page.insert(&mut ctx, "page", view.page);
+        self.site.insert(&mut ctx, "site", view.site);
+        self.page_guide.insert(&mut ctx, "guide", guide);
+        ctx.insert("body", slots.body);
+        if self.headings_used {
+            ctx.insert("headings", view.headings);
+        }
+        if self.guide_html_used {
+            ctx.insert("guide_html", slots.guide_html);
+        }
+        ctx.insert("sidebar", slots.sidebar);
+        ctx.insert("base_url", view.base_url);
+        ctx.insert("root_rel", view.root_rel);
+        ctx.insert("layout", layout);
+        ctx.insert("catalog_url", &catalog_url());
+        ctx.insert("toc", &toc(view.headings));
+        ctx
+    }
+
+    /// The guide's part of the page's head (`""` outside guides).
+    fn guide_html(&self, view: &PageView) -> Result<String, Diagnostic> {
+        let Some(guide) = view.guide.filter(|_| self.guide_html_used) else {
+            return Ok(String::new());
+        };
+        let fresh;
+        let parts = match view.shared.guides.get(&guide.dir) {
+            Some(parts) => parts,
+            None => {
+                // A guide from another catalog than the shared parts'.
+                fresh = self.guide_parts(guide, view.site, view.base_url)?;
+                &fresh
+            }
+        };
+        let tabs = parts.tab_list(view.page.get("url").and_then(Value::as_str));
+        if let Some(done) = put_back(&parts.html, &[(TABS_MARK, &tabs)]) {
+            return Ok(done);
+        }
+        // The template used the tab list in some other way: render it with the real one.
+        self.render_guide(&parts.value, view.site, view.base_url, &tabs)
+    }
+
+    /// What the pages share, rendered once per build: the sidebar and the
+    /// head of every guide.
+    pub fn render_shared(
         &self,
-        layout: &str,
-        view: &PageView,
-        sidebar: &str,
-        body: &str,
-    ) -> Result<tera::Context, Diagnostic> {
-        // Values are cloned (not serialized again): `site` holds the data files.
-        let s = |v: &str| Value::String(v.to_string());
-        let val = |v: serde_json::Result<Value>| v.unwrap_or(Value::Null);
-        let mut m = serde_json::Map::new();
-        m.insert("page".into(), only_keys(view.page, &self.page_keys));
-        m.insert("site".into(), only_keys(view.site, &self.site_keys));
-        m.insert("body".into(), s(body));
-        m.insert("headings".into(), val(serde_json::to_value(view.headings)));
-        m.insert("guide".into(), val(serde_json::to_value(view.guide)));
-        m.insert("sidebar".into(), s(sidebar));
-        m.insert("base_url".into(), s(view.base_url));
-        m.insert("root_rel".into(), s(view.root_rel));
-        m.insert("layout".into(), s(layout));
-        m.insert("catalog_url".into(), s(&format!("/{CATALOG_PATH}")));
-        m.insert("toc".into(), val(serde_json::to_value(toc(view.headings))));
-        tera::Context::from_value(Value::Object(m))
-            .map_err(|e| Diagnostic::error("templates", 0, 0, tera_message(&e)))
+        catalog: &Catalog,
+        site: &Value,
+        base_url: &str,
+    ) -> Result<Shared, Diagnostic> {
+        let sidebar = self.render_sidebar(catalog, base_url)?;
+        let mut guides = HashMap::new();
+        if self.guide_html_used {
+            for g in catalog.guides.iter().chain(&catalog.translations) {
+                guides.insert(g.dir.clone(), self.guide_parts(g, site, base_url)?);
+            }
+        }
+        Ok(Shared { sidebar, guides })
+    }
+
+    /// Render the pieces of a guide's head.
+    fn guide_parts(
+        &self,
+        guide: &Guide,
+        site: &Value,
+        base_url: &str,
+    ) -> Result<GuideParts, Diagnostic> {
+        let value = serde_json::to_value(guide).unwrap_or(Value::Null);
+        let tabs = self.tab_parts(guide, &value, base_url)?;
+        let mark = if tabs.is_empty() { "" } else { TABS_MARK };
+        let html = self.render_guide(&value, site, base_url, mark)?;
+        Ok(GuideParts { value, html, tabs })
+    }
+
+    /// Every tab of `guide` (`value` serialized), both ways.
+    fn tab_parts(
+        &self,
+        guide: &Guide,
+        value: &Value,
+        base_url: &str,
+    ) -> Result<Vec<TabParts>, Diagnostic> {
+        let mut ctx = tera::Context::new();
+        ctx.insert("tabs", &value["tabs"]);
+        ctx.insert("base_url", base_url);
+        let mut both = Vec::new();
+        for current in [false, true] {
+            ctx.insert("current", &current);
+            let html = self.render(TABS_DRIVER, &ctx)?;
+            let items: Vec<&str> = html.split(TAB_END).collect();
+            if items.len() != guide.tabs.len() + 1 {
+                // A tab printed the end mark itself: render them one by one.
+                return guide
+                    .tabs
+                    .iter()
+                    .map(|t| self.tab_alone(t, base_url))
+                    .collect();
+            }
+            both.push(items.into_iter().map(String::from).collect::<Vec<_>>());
+        }
+        let [other, current] = [both.remove(0), both.remove(0)];
+        Ok(guide
+            .tabs
+            .iter()
+            .zip(other.into_iter().zip(current))
+            .map(|(tab, (other, current))| TabParts {
+                url: tab.url.clone(),
+                other,
+                current,
+            })
+            .collect())
+    }
+
+    fn tab_alone(&self, tab: &Tab, base_url: &str) -> Result<TabParts, Diagnostic> {
+        let mut ctx = tera::Context::new();
+        ctx.insert("tab", tab);
+        ctx.insert("base_url", base_url);
+        ctx.insert("current", &false);
+        let other = self.render(TAB_TEMPLATE, &ctx)?;
+        ctx.insert("current", &true);
+        let current = self.render(TAB_TEMPLATE, &ctx)?;
+        Ok(TabParts {
+            url: tab.url.clone(),
+            other,
+            current,
+        })
+    }
+
+    /// `partials/guide.html` for `guide` (serialized), with `tabs` as the tab list.
+    fn render_guide(
+        &self,
+        guide: &Value,
+        site: &Value,
+        base_url: &str,
+        tabs: &str,
+    ) -> Result<String, Diagnostic> {
+        let mut ctx = tera::Context::new();
+        self.guide.insert(&mut ctx, "guide", guide);
+        self.site.insert(&mut ctx, "site", site);
+        ctx.insert("base_url", base_url);
+        ctx.insert("catalog_url", &catalog_url());
+        ctx.insert("tabs", tabs);
+        self.render(GUIDE_TEMPLATE, &ctx)
     }
 
     /// The sidebar listing every guide, rendered once per build.
@@ -432,7 +868,7 @@ impl Theme {
         let mut ctx = tera::Context::new();
         ctx.insert("catalog", catalog);
         ctx.insert("base_url", base_url);
-        ctx.insert("catalog_url", &format!("/{CATALOG_PATH}"));
+        ctx.insert("catalog_url", &catalog_url());
         self.render(SIDEBAR_TEMPLATE, &ctx)
     }
 
@@ -441,12 +877,12 @@ impl Theme {
         &self,
         catalog: &Catalog,
         site: &Value,
-        sidebar: &str,
+        shared: &Shared,
         base_url: &str,
     ) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
         let page = json!({
             "title": "All element guides",
-            "url": format!("/{CATALOG_PATH}"),
+            "url": catalog_url(),
             "path": CATALOG_PATH,
         });
         let view = PageView {
@@ -455,15 +891,16 @@ impl Theme {
             body: "",
             headings: &[],
             guide: None,
-            sidebar,
+            shared,
             base_url,
             root_rel: "../",
         };
-        let mut ctx = tera::Context::from_serialize(&view)
-            .map_err(|e| Diagnostic::error("templates", 0, 0, tera_message(&e)))?;
-        ctx.insert("layout", "catalog");
-        ctx.insert("catalog_url", &format!("/{CATALOG_PATH}"));
-        ctx.insert("toc", &Vec::<Heading>::new());
+        let slots = Slots {
+            sidebar: &shared.sidebar,
+            body: "",
+            guide_html: "",
+        };
+        let mut ctx = self.page_context("catalog", &view, slots);
         ctx.insert("catalog", catalog);
         let mut files = vec![(
             CATALOG_PATH.to_string(),
@@ -474,6 +911,11 @@ impl Theme {
         }
         Ok(files)
     }
+}
+
+/// Root-relative URL of the catalog page (before base-url).
+fn catalog_url() -> String {
+    format!("/{CATALOG_PATH}")
 }
 
 /// The headings of the "On this page" list: levels 2 and 3 that have an id.
@@ -535,10 +977,10 @@ mod tests {
     fn page_has_tabs_sidebar_and_one_body() {
         let t = Theme::load(None).unwrap();
         let cat = catalog();
-        let sidebar = t.render_sidebar(&cat, "/sub").unwrap();
-        assert!(
-            sidebar.contains(r#"href="/sub/e/acme/index.html" data-guide="e/acme">Acme &amp; Co<"#)
-        );
+        let shared = t.render_shared(&cat, &json!({}), "/sub").unwrap();
+        assert!(shared
+            .sidebar
+            .contains(r#"href="/sub/e/acme/index.html" data-guide="e/acme">Acme &amp; Co<"#));
         let page = json!({"title": "Setup", "url": "/e/acme/setup.html"});
         let headings = vec![
             Heading {
@@ -558,11 +1000,24 @@ mod tests {
             body: "<p>BODY</p>",
             headings: &headings,
             guide: cat.guide_for("e/acme"),
-            sidebar: &sidebar,
+            shared: &shared,
             base_url: "/sub",
             root_rel: "../../",
         };
         let html = t.render_page("sidebarelementdoc", &view).unwrap();
+        // The guide's head rendered for this page alone is the same.
+        let alone = Shared {
+            sidebar: shared.sidebar.clone(),
+            guides: HashMap::new(),
+        };
+        let view_alone = PageView {
+            shared: &alone,
+            ..view
+        };
+        assert_eq!(
+            t.render_page("sidebarelementdoc", &view_alone).unwrap(),
+            html
+        );
         assert_eq!(html.matches("id=\"page-body\"").count(), 1);
         assert!(html.contains(r#"id="page-body"><p>BODY</p></article>"#));
         assert!(html.contains(r#"<a href="/sub/e/acme/setup.html" aria-current="page">Setup</a>"#));
@@ -573,11 +1028,36 @@ mod tests {
         assert!(html.contains("/sub/assets/elementdocs/theme.css"));
     }
 
+    /// Tabs rendered together (one render per guide) are those rendered
+    /// alone, also when a title holds the control character that ends each.
+    #[test]
+    fn tabs_rendered_together_match_tabs_rendered_alone() {
+        let t = Theme::load(None).unwrap();
+        for title in ["Set <up>", "Set\u{1}up"] {
+            let mut cat = catalog();
+            cat.guides[0].tabs[1].title = title.into();
+            let guide = &cat.guides[0];
+            let value = serde_json::to_value(guide).unwrap();
+            let together = t.tab_parts(guide, &value, "/sub").unwrap();
+            assert_eq!(together.len(), 2);
+            for (tab, parts) in guide.tabs.iter().zip(&together) {
+                let alone = t.tab_alone(tab, "/sub").unwrap();
+                assert_eq!(
+                    (&parts.other, &parts.current),
+                    (&alone.other, &alone.current)
+                );
+                assert!(parts.current.contains("aria-current"));
+                assert!(!parts.other.contains("aria-current"));
+            }
+        }
+    }
+
     #[test]
     fn extra_files_have_catalog_and_assets() {
         let t = Theme::load(None).unwrap();
         let cat = catalog();
-        let files = t.extra_files(&cat, &json!({}), "", "").unwrap();
+        let shared = t.render_shared(&cat, &json!({}), "").unwrap();
+        let files = t.extra_files(&cat, &json!({}), &shared, "").unwrap();
         let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(
             names,
@@ -627,6 +1107,10 @@ mod tests {
         }
         let t = Theme::load(Some(dir.path())).unwrap();
         let page = json!({"title": "T"});
+        let shared = Shared {
+            sidebar: "<nav>S</nav>".into(),
+            guides: HashMap::new(),
+        };
         for body in ["<p>a & b</p>", ""] {
             let view = PageView {
                 page: &page,
@@ -634,14 +1118,17 @@ mod tests {
                 body,
                 headings: &[],
                 guide: None,
-                sidebar: "<nav>S</nav>",
+                shared: &shared,
                 base_url: "",
                 root_rel: "",
             };
+            let real = Slots {
+                sidebar: &shared.sidebar,
+                body,
+                guide_html: "",
+            };
             for (name, _) in layouts {
-                let ctx = t
-                    .page_context(name, &view, view.sidebar, view.body)
-                    .unwrap();
+                let ctx = t.page_context(name, &view, real);
                 let want = t.render(&format!("{name}.html"), &ctx).unwrap();
                 assert_eq!(t.render_page(name, &view).unwrap(), want, "{name} {body:?}");
             }
@@ -680,5 +1167,114 @@ mod used_keys_tests {
             used_keys(&t("{{ mysite.a }}{{ x.site }}"), "site"),
             Some(vec![])
         );
+    }
+
+    #[test]
+    fn truth_tests_and_names_in_strings_are_no_use() {
+        let text = "{% if guide and guide.lang %}{{ guide.heading }}{% endif %}\
+                    {%- if not guide -%}{% include \"partials/guide-head.html\" %}{% endif %}";
+        assert_eq!(
+            used_keys(&t(text), "guide"),
+            Some(vec!["heading".to_string(), "lang".to_string()])
+        );
+        assert_eq!(
+            used_keys(&t("{% if guide == x %}{% endif %}"), "guide"),
+            None
+        );
+        assert_eq!(
+            used_keys(&t("{% if guide | length %}{% endif %}"), "guide"),
+            None
+        );
+    }
+}
+
+#[cfg(test)]
+mod flatten_tests {
+    use super::*;
+
+    #[test]
+    fn dotted_uses_become_plain_names_outside_strings_and_raw_blocks() {
+        let text = "<p>page.title {{ page.title ~ \"page.x\" }}{% if page and site.a.b %}\
+                    {% raw %}{{ page.title }}{% endraw %}{{ mypage.title }}{% endif %}</p>";
+        assert_eq!(
+            flatten(text, &["page", "site"]),
+            "<p>page.title {{ page__title ~ \"page.x\" }}{% if page and site__a.b %}\
+             {% raw %}{{ page.title }}{% endraw %}{{ mypage.title }}{% endif %}</p>"
+        );
+    }
+
+    /// A theme renders the same with and without flattening.
+    #[test]
+    fn flattened_templates_render_like_the_originals() {
+        let dir = tempfile::tempdir().unwrap();
+        let layout = "{% if page.seo %}{{ page.seo }}{% else %}{{ page.title }}{% endif %}\
+                      |{% if guide and guide.lang %}{{ guide.lang }}{% endif %}\
+                      |{% if not guide %}none{% endif %}|{{ site.data.x }}";
+        std::fs::write(dir.path().join("flat.html"), layout).unwrap();
+        // `set` uses `page` whole: nothing is flattened for it.
+        std::fs::write(
+            dir.path().join("whole.html"),
+            format!("{{% set p = page %}}{layout}"),
+        )
+        .unwrap();
+        let t = Theme::load(Some(dir.path())).unwrap();
+        let shared = Shared {
+            sidebar: String::new(),
+            guides: HashMap::new(),
+        };
+        let site = json!({"data": {"x": "<x>"}});
+        for page in [json!({"title": "T"}), json!({"title": "T", "seo": "S & S"})] {
+            let view = PageView {
+                page: &page,
+                site: &site,
+                body: "",
+                headings: &[],
+                guide: None,
+                shared: &shared,
+                base_url: "",
+                root_rel: "",
+            };
+            let flat = t.render_page("flat", &view).unwrap();
+            let whole = t.render_page("whole", &view).unwrap();
+            assert_eq!(flat, whole);
+        }
+        assert_eq!(
+            t.render_page(
+                "flat",
+                &PageView {
+                    page: &json!({"seo": "S"}),
+                    site: &site,
+                    body: "",
+                    headings: &[],
+                    guide: None,
+                    shared: &shared,
+                    base_url: "",
+                    root_rel: "",
+                }
+            )
+            .unwrap(),
+            "S||none|&lt;x&gt;"
+        );
+    }
+}
+
+#[cfg(test)]
+mod put_back_tests {
+    use super::*;
+
+    #[test]
+    fn marks_are_replaced_and_misuses_detected() {
+        let marks = [(SIDEBAR_MARK, "<nav/>"), (BODY_MARK, "<p>é</p>")];
+        let html = format!("é<a>{SIDEBAR_MARK}|{BODY_MARK}|{SIDEBAR_MARK}");
+        assert_eq!(
+            put_back(&html, &marks).as_deref(),
+            Some("é<a><nav/>|<p>é</p>|<nav/>")
+        );
+        // A mark that is missing, or changed (a stray control character).
+        assert_eq!(put_back(SIDEBAR_MARK, &marks), None);
+        let upper = format!("{}{BODY_MARK}", SIDEBAR_MARK.to_uppercase());
+        assert_eq!(put_back(&upper, &marks), None);
+        // A mark for an empty string need not be there.
+        assert_eq!(put_back("x", &[(BODY_MARK, "")]).as_deref(), Some("x"));
     }
 }

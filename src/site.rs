@@ -12,7 +12,7 @@ use crate::guide::{Catalog, PageMeta};
 use crate::highlight::Highlighter;
 use crate::liquid::{LiquidEngine, PageInput};
 use crate::markdown::{self, Rendered};
-use crate::render::{PageView, Theme};
+use crate::render::{PageView, Shared, Theme};
 use crate::source::{discover, SourcePage, StaticFile};
 use rayon::prelude::*;
 use serde_json::{Map, Value};
@@ -80,7 +80,8 @@ pub struct BuildContext {
     pub site: Value,
     pub theme: Theme,
     pub catalog: Catalog,
-    pub sidebar: String,
+    /// The sidebar and the guides' heads, rendered once per build.
+    pub shared: Shared,
     pub liquid: LiquidEngine,
     pub highlighter: &'static Highlighter,
     pub strict: bool,
@@ -281,8 +282,8 @@ fn context_with_theme(
 ) -> Result<BuildContext, Vec<Diagnostic>> {
     let site = site_value(&config, data);
     let catalog = Catalog::build(&pages.iter().map(page_meta).collect::<Vec<_>>());
-    let sidebar = theme
-        .render_sidebar(&catalog, &config.baseurl)
+    let shared = theme
+        .render_shared(&catalog, &site, &config.baseurl)
         .map_err(|d| vec![d])?;
     let highlighter = Highlighter::global();
     let md_opts = config.markdown.clone();
@@ -308,7 +309,7 @@ fn context_with_theme(
         site,
         theme,
         catalog,
-        sidebar,
+        shared,
         liquid,
         highlighter,
         strict,
@@ -478,7 +479,7 @@ pub fn layout_page(
         body: &rendered.html,
         headings: &rendered.headings,
         guide: ctx.catalog.guide_for(&meta.dir),
-        sidebar: &ctx.sidebar,
+        shared: &ctx.shared,
         base_url: &ctx.config.baseurl,
         root_rel: &rr,
     };
@@ -504,7 +505,7 @@ pub fn generated_files(ctx: &BuildContext) -> Result<BTreeMap<String, Vec<u8>>, 
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     for (path, bytes) in
         ctx.theme
-            .extra_files(&ctx.catalog, &ctx.site, &ctx.sidebar, &ctx.config.baseurl)?
+            .extra_files(&ctx.catalog, &ctx.site, &ctx.shared, &ctx.config.baseurl)?
     {
         files.insert(path, bytes);
     }

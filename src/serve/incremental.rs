@@ -653,13 +653,13 @@ impl LiveSite {
             match self
                 .ctx
                 .theme
-                .render_sidebar(&catalog, &self.config.baseurl)
+                .render_shared(&catalog, &self.ctx.site, &self.config.baseurl)
             {
-                Ok(sidebar) => {
-                    let sidebar_changed = sidebar != self.ctx.sidebar;
+                Ok(shared) => {
+                    let sidebar_changed = shared.sidebar != self.ctx.shared.sidebar;
                     let changed_dirs = changed_guides(&self.ctx.catalog, &catalog);
                     self.ctx.catalog = catalog;
-                    self.ctx.sidebar = sidebar;
+                    self.ctx.shared = shared;
                     for (rel, p) in &self.pages {
                         let dir = &page_meta(p).dir;
                         if sidebar_changed || changed_dirs.contains(dir) {
