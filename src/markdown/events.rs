@@ -51,7 +51,7 @@ impl<'a> Ctx<'a> {
             first_line,
             ids: IdGen::default(),
             quotes: opts.smart_quotes.as_ref().map(Quotes::from_names),
-            lines: Lines::new(""),
+            lines: Lines::new(),
             in_element: 0,
             out: Rendered::default(),
         }
@@ -59,7 +59,7 @@ impl<'a> Ctx<'a> {
 
     /// Render the whole (prepared) page text.
     pub fn render_blocks(&mut self, src: &str, html: &mut String) {
-        self.lines = Lines::new(src);
+        self.lines = Lines::new();
         self.fragment(src, 0..src.len(), ContentMode::Block, html);
     }
 
@@ -271,7 +271,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// 1-based (line, col) in the page text of a byte offset of the source.
-    fn pos(&self, src: &str, offset: usize) -> (usize, usize) {
+    fn pos(&mut self, src: &str, offset: usize) -> (usize, usize) {
         self.lines.line_col(src, offset)
     }
 
@@ -515,9 +515,13 @@ impl Inline {
         let smart = self.smart.as_mut()?;
         let raw = src.get(range.clone()).unwrap_or("");
         if raw == t {
+            let escaped = escaped_at(src, range.start);
+            if !escaped && smart.skip_plain(t) {
+                return None;
+            }
             let mut out = String::with_capacity(t.len() + 8);
             let mut rest = t;
-            if escaped_at(src, range.start) {
+            if escaped {
                 // pulldown-cmark drops the backslash of `\'`: the character stays as written.
                 let c = t.chars().next().expect("non-empty text");
                 out.push(c);
@@ -530,6 +534,9 @@ impl Inline {
         if raw.starts_with('\\') || raw.starts_with('&') {
             // An escaped character or an entity: kept as written.
             smart.boundary();
+            return None;
+        }
+        if smart.skip_plain(t) {
             return None;
         }
         let mut out = String::with_capacity(t.len() + 8);

@@ -64,7 +64,7 @@ pub struct Smart {
     prev: Option<char>,
 }
 
-/// How many characters of source after an event the rules may look at.
+/// How many characters from a quote on (the quote included) its rules look at.
 const LOOKAHEAD: usize = 4;
 
 fn is_quote(c: char) -> bool {
@@ -111,39 +111,53 @@ impl Smart {
         self.prev = Some(c);
     }
 
+    /// If `text` has nothing typographic (no quote, `--`, `...`, `<<` or
+    /// `>>`), take it as plain text and return true; `push` would copy it.
+    pub fn skip_plain(&mut self, text: &str) -> bool {
+        if !is_plain(text) {
+            return false;
+        }
+        self.after_plain(text);
+        true
+    }
+
+    /// The state after plain characters: the last one, unless a span rule consumes it.
+    fn after_plain(&mut self, text: &str) {
+        if let Some(c) = text.chars().next_back() {
+            self.prev = Some(c).filter(|c| !is_consumed_delim(*c));
+        }
+    }
+
     /// Append `text` to `out` with typographic symbols and smart quotes;
     /// `after` is the source that follows the text (for lookahead).
     pub fn push(&mut self, text: &str, after: &str, out: &mut String) {
-        let plain = !text.contains(['"', '\''])
-            && !text.contains("--")
-            && !text.contains("...")
-            && !text.contains("<<")
-            && !text.contains(">>");
-        if plain {
+        if is_plain(text) {
             out.push_str(text);
-            if let Some(c) = text.chars().next_back() {
-                self.prev = Some(c).filter(|c| !is_consumed_delim(*c));
-            }
+            self.after_plain(text);
             return;
         }
-        let mut s: Vec<char> = text.chars().collect();
-        let n = s.len();
-        s.extend(after.chars().take(LOOKAHEAD));
+        let b = text.as_bytes();
         let mut i = 0;
-        while i < n {
-            let c = s[i];
+        while i < b.len() {
+            // Copy the run of characters no rule starts at in one go.
+            let j = next_special(text, i);
+            if j > i {
+                out.push_str(&text[i..j]);
+                self.after_plain(&text[i..j]);
+                i = j;
+                if i >= b.len() {
+                    break;
+                }
+            }
+            // Every rule starts with an ASCII character: byte `i` is a whole character.
+            let c = b[i] as char;
             if is_quote(c) {
-                i += self.quote(&s, i, out);
+                let (chars, len) = window(text, after, i);
+                i += self.quote(&chars[..len], 0, out);
                 self.prev = None;
                 continue;
             }
-            // Every symbol starts with one of these (cheap test first).
-            let sym = if matches!(c, '-' | '.' | '<' | '>' | ' ') {
-                typographic(&s[i..n])
-            } else {
-                None
-            };
-            if let Some((len, sym)) = sym {
+            if let Some((len, sym)) = typographic(&text[i..]) {
                 out.push_str(sym);
                 i += len;
                 self.prev = None;
@@ -262,9 +276,8 @@ impl Smart {
     }
 }
 
-/// A typographic symbol at the start of `s`: (chars used, replacement).
-fn typographic(s: &[char]) -> Option<(usize, &'static str)> {
-    let starts = |p: &str| p.chars().enumerate().all(|(k, c)| s.get(k) == Some(&c));
+/// A typographic symbol at the start of `s`: (bytes used, replacement).
+fn typographic(s: &str) -> Option<(usize, &'static str)> {
     const SYMS: [(&str, &str); 7] = [
         ("---", "—"),
         ("--", "–"),
@@ -275,8 +288,50 @@ fn typographic(s: &[char]) -> Option<(usize, &'static str)> {
         (">>", "»"),
     ];
     SYMS.iter()
-        .find(|(p, _)| starts(p))
-        .map(|(p, r)| (p.chars().count(), *r))
+        .find(|(p, _)| s.starts_with(p))
+        .map(|(p, r)| (p.len(), *r))
+}
+
+/// Whether `text` holds nothing a rule would change: no quote, `--`,
+/// `...`, `<<` or `>>` (one pass over the bytes).
+fn is_plain(text: &str) -> bool {
+    let b = text.as_bytes();
+    let twice = |k: usize| b.get(k + 1) == Some(&b[k]);
+    !b.iter().enumerate().any(|(k, &c)| match c {
+        b'"' | b'\'' => true,
+        b'-' | b'<' | b'>' => twice(k),
+        b'.' => twice(k) && b.get(k + 2) == Some(&b'.'),
+        _ => false,
+    })
+}
+
+/// The first byte from `i` where a rule may start: a quote, the first
+/// character of a symbol, or the space of ` >>`.
+fn next_special(text: &str, i: usize) -> usize {
+    let b = text.as_bytes();
+    let Some(rel) = b[i..]
+        .iter()
+        .position(|c| matches!(c, b'"' | b'\'' | b'-' | b'.' | b'<' | b'>'))
+    else {
+        return b.len();
+    };
+    let j = i + rel;
+    if j > i && b[j] == b'>' && b[j - 1] == b' ' && b.get(j + 1) == Some(&b'>') {
+        return j - 1;
+    }
+    j
+}
+
+/// The characters the quote rules look at: the quote at byte `q` of `text`
+/// and up to three after it, read on into `after`.
+fn window(text: &str, after: &str, q: usize) -> ([char; LOOKAHEAD], usize) {
+    let mut chars = ['\0'; LOOKAHEAD];
+    let mut len = 0;
+    for (slot, c) in chars.iter_mut().zip(text[q..].chars().chain(after.chars())) {
+        *slot = c;
+        len += 1;
+    }
+    (chars, len)
 }
 
 #[cfg(test)]
