@@ -72,7 +72,10 @@ fn indent(line: &str) -> usize {
 
 fn is_blank(line: &str) -> bool {
     // Most lines start with a visible ASCII character: no need to trim them.
-    match line.bytes().find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
+    match line
+        .bytes()
+        .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    {
         None => true,
         Some(b) if b.is_ascii_graphic() => false,
         Some(_) => line.trim().is_empty(),
@@ -387,6 +390,9 @@ fn tables(lines: &[&str], in_code: &[bool], edits: &mut [Option<String>]) {
 /// The line with every `|` inside a code span (backticks or `<code>`)
 /// escaped, if it has any.
 fn protect_code_pipes(line: &str) -> Option<String> {
+    if !line.contains('`') && !line.contains("<code") {
+        return None;
+    }
     let b = line.as_bytes();
     let mut spans: Vec<(usize, usize)> = Vec::new();
     let mut k = 0;
@@ -584,7 +590,14 @@ mod tests {
 
     #[test]
     fn splits_lines_like_split_inclusive() {
-        for md in ["", "\n", "a", "a\n", "ab\n\ncd", "0123456789\n01234567\n\n\né\nxyz\n0123456789abcdef"] {
+        for md in [
+            "",
+            "\n",
+            "a",
+            "a\n",
+            "ab\n\ncd",
+            "0123456789\n01234567\n\n\né\nxyz\n0123456789abcdef",
+        ] {
             let expected: Vec<&str> = md.split_inclusive('\n').collect();
             assert_eq!(split_lines(md), expected);
         }

@@ -11,6 +11,7 @@ use crate::config::MarkdownOptions;
 use crate::diag::Diagnostic;
 use crate::highlight::Highlighter;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
+use std::borrow::Cow;
 use std::ops::Range;
 use std::path::Path;
 
@@ -86,7 +87,7 @@ impl<'a> Ctx<'a> {
             }
         }
         let base = range.start;
-        let evs: Vec<Spanned<'_>> = Parser::new_ext(&src[range.clone()], parser_options())
+        let evs = Parser::new_ext(&src[range.clone()], parser_options())
             .into_offset_iter()
             .filter(|(e, _)| {
                 mode == ContentMode::Block
@@ -95,9 +96,9 @@ impl<'a> Ctx<'a> {
                         Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph)
                     )
             })
-            .map(|(e, r)| (e, r.start + base..r.end + base))
-            .collect();
-        let evs = merge_texts(src, evs);
+            .map(|(e, r)| (e, r.start + base..r.end + base));
+        // About one event per 16 bytes of source: few regrowths of the list.
+        let evs = merge_texts(src, evs, range.len() / 16);
         let mut out = Vec::with_capacity(evs.len());
         let mut st = Inline::new(self.quotes);
         self.process(src, &evs, &mut st, &mut out);
@@ -172,7 +173,7 @@ impl<'a> Ctx<'a> {
             Event::Text(t) => {
                 if st.in_image == 0
                     && t.starts_with(['*', '_'])
-                    && src.get(range.clone()) == Some(&**t)
+                    && is_verbatim(src, t, range)
                     && escaped_at(src, range.start)
                 {
                     // An escaped emphasis delimiter is never paired later.
@@ -187,7 +188,7 @@ impl<'a> Ctx<'a> {
                     }
                     return;
                 }
-                if st.in_image == 0 && t.contains('<') && src.get(range.clone()) == Some(&**t) {
+                if st.in_image == 0 && t.contains('<') && is_verbatim(src, t, range) {
                     self.text_with_tags(src, range.clone(), st, out);
                     return;
                 }
@@ -339,20 +340,17 @@ impl<'a> Ctx<'a> {
         out: &mut Vec<Event<'s>>,
     ) {
         let src_offset = offset;
-        let mut code = String::new();
-        for (e, _) in inner {
-            if let Event::Text(t) = e {
-                code.push_str(t);
-            }
-        }
+        let code = code_text(inner);
         let lang = match kind {
             CodeBlockKind::Fenced(info) => fence_language(info),
             CodeBlockKind::Indented => "",
         };
-        let mut html = String::with_capacity(code.len() + 64);
+        let mut html;
         if lang.is_empty() {
+            let escaped = html_escape::encode_text(&code);
+            html = String::with_capacity(escaped.len() + 64);
             html.push_str("<pre class=\"highlight\"><code>");
-            html.push_str(&html_escape::encode_text(&code));
+            html.push_str(&escaped);
         } else {
             let h = self.hl.highlight(lang, &code);
             if h.language.is_none() {
@@ -365,13 +363,36 @@ impl<'a> Ctx<'a> {
                 ));
             }
             let l = escape_attr(lang);
-            html.push_str(&format!(
-                "<pre class=\"highlight language-{l}\"><code class=\"language-{l}\">"
-            ));
+            html = String::with_capacity(h.html.len() + 2 * l.len() + 80);
+            html.push_str("<pre class=\"highlight language-");
+            html.push_str(&l);
+            html.push_str("\"><code class=\"language-");
+            html.push_str(&l);
+            html.push_str("\">");
             html.push_str(&h.html);
         }
         html.push_str("</code></pre>\n");
         out.push(Event::Html(CowStr::from(html)));
+    }
+}
+
+/// The text of a code block: its one text event as it is, or its text events joined.
+fn code_text<'s>(inner: &'s [Spanned<'_>]) -> Cow<'s, str> {
+    let mut texts = inner.iter().filter_map(|(e, _)| match e {
+        Event::Text(t) => Some(&**t),
+        _ => None,
+    });
+    let Some(first) = texts.next() else {
+        return Cow::Borrowed("");
+    };
+    match texts.next() {
+        None => Cow::Borrowed(first),
+        Some(second) => {
+            let mut code = String::from(first);
+            code.push_str(second);
+            texts.for_each(|t| code.push_str(t));
+            Cow::Owned(code)
+        }
     }
 }
 
@@ -444,12 +465,16 @@ fn escaped_at(src: &str, at: usize) -> bool {
 
 /// Join adjacent text events that are verbatim slices of the source
 /// (pulldown-cmark splits text at every delimiter it tried).
-fn merge_texts<'s>(src: &'s str, evs: Vec<Spanned<'s>>) -> Vec<Spanned<'s>> {
+fn merge_texts<'s>(
+    src: &'s str,
+    evs: impl Iterator<Item = Spanned<'s>>,
+    capacity: usize,
+) -> Vec<Spanned<'s>> {
     let verbatim = |e: &Event<'_>, r: &Range<usize>| match e {
-        Event::Text(t) => src.get(r.clone()) == Some(&**t),
+        Event::Text(t) => is_verbatim(src, t, r),
         _ => false,
     };
-    let mut out: Vec<Spanned<'s>> = Vec::with_capacity(evs.len());
+    let mut out: Vec<Spanned<'s>> = Vec::with_capacity(capacity);
     for (e, r) in evs {
         if let Some((last, lr)) = out.last_mut() {
             if lr.end == r.start && verbatim(last, lr) && verbatim(&e, &r) {
@@ -461,6 +486,15 @@ fn merge_texts<'s>(src: &'s str, evs: Vec<Spanned<'s>>) -> Vec<Spanned<'s>> {
         out.push((e, r));
     }
     out
+}
+
+/// Whether `t` is `src[range]` as written. Text borrowed from that very
+/// place is, without comparing the bytes.
+pub(super) fn is_verbatim(src: &str, t: &str, range: &Range<usize>) -> bool {
+    let same_place = range.end <= src.len()
+        && t.len() == range.len()
+        && std::ptr::eq(t.as_ptr(), src.as_ptr().wrapping_add(range.start));
+    same_place || src.get(range.clone()) == Some(t)
 }
 
 /// Index of the event closing the container started at `start`.
@@ -513,8 +547,10 @@ impl Inline {
             return None;
         }
         let smart = self.smart.as_mut()?;
-        let raw = src.get(range.clone()).unwrap_or("");
-        if raw == t {
+        // `src.get(range).unwrap_or("") == t`, mostly without comparing bytes.
+        let verbatim =
+            is_verbatim(src, t, range) || (t.is_empty() && src.get(range.clone()).is_none());
+        if verbatim {
             let escaped = escaped_at(src, range.start);
             if !escaped && smart.skip_plain(t) {
                 return None;
@@ -531,6 +567,7 @@ impl Inline {
             smart.push(rest, &src[range.end..], &mut out);
             return (out != t).then_some(out);
         }
+        let raw = src.get(range.clone()).unwrap_or("");
         if raw.starts_with('\\') || raw.starts_with('&') {
             // An escaped character or an entity: kept as written.
             smart.boundary();

@@ -26,6 +26,9 @@ pub fn take_explicit_id(body: &mut Vec<Event<'_>>) -> Option<String> {
     let Some(Event::Text(last)) = body.last() else {
         return None;
     };
+    if !last.contains("{#") {
+        return None;
+    }
     let caps = EXPLICIT_ID.captures(last)?;
     let id = caps[1].to_string();
     let keep = last[..caps.get(0).expect("match").start()]
@@ -94,14 +97,24 @@ impl IdGen {
 /// The id of `text` before de-duplication.
 pub fn base_id(text: &str) -> String {
     let mut id = String::with_capacity(text.len());
-    for c in text.chars().flat_map(char::to_lowercase) {
-        if c == ' ' || c == '\t' {
-            id.push('-');
-        } else if c == '-' || is_word_char(c) {
-            id.push(c);
+    for c in text.chars() {
+        if c.is_ascii() {
+            // ASCII lowercases to one ASCII character: no Unicode tables.
+            push_id_char(&mut id, c.to_ascii_lowercase());
+        } else {
+            c.to_lowercase().for_each(|l| push_id_char(&mut id, l));
         }
     }
     id
+}
+
+/// Append a lowercased heading character the way GFM ids keep it.
+fn push_id_char(id: &mut String, c: char) {
+    if c == ' ' || c == '\t' {
+        id.push('-');
+    } else if c == '-' || is_word_char(c) {
+        id.push(c);
+    }
 }
 
 /// Ruby's `\p{Word}`: letters, marks, decimal numbers and connector punctuation.

@@ -297,22 +297,39 @@ fn typographic(s: &str) -> Option<(usize, &'static str)> {
 fn is_plain(text: &str) -> bool {
     let b = text.as_bytes();
     let twice = |k: usize| b.get(k + 1) == Some(&b[k]);
-    !b.iter().enumerate().any(|(k, &c)| match c {
-        b'"' | b'\'' => true,
-        b'-' | b'<' | b'>' => twice(k),
-        b'.' => twice(k) && b.get(k + 2) == Some(&b'.'),
-        _ => false,
-    })
+    let mut k = 0;
+    while let Some(rel) = b[k..].iter().position(|&c| SPECIAL[usize::from(c)]) {
+        k += rel;
+        let typographic = match b[k] {
+            b'"' | b'\'' => true,
+            b'.' => twice(k) && b.get(k + 2) == Some(&b'.'),
+            _ => twice(k),
+        };
+        if typographic {
+            return false;
+        }
+        k += 1;
+    }
+    true
 }
+
+/// The bytes a quote or symbol rule starts with.
+static SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut k = 0;
+    let bytes = b"\"'-.<>";
+    while k < bytes.len() {
+        t[bytes[k] as usize] = true;
+        k += 1;
+    }
+    t
+};
 
 /// The first byte from `i` where a rule may start: a quote, the first
 /// character of a symbol, or the space of ` >>`.
 fn next_special(text: &str, i: usize) -> usize {
     let b = text.as_bytes();
-    let Some(rel) = b[i..]
-        .iter()
-        .position(|c| matches!(c, b'"' | b'\'' | b'-' | b'.' | b'<' | b'>'))
-    else {
+    let Some(rel) = b[i..].iter().position(|&c| SPECIAL[usize::from(c)]) else {
         return b.len();
     };
     let j = i + rel;
