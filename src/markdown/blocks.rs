@@ -49,21 +49,22 @@ fn split_lines(md: &str) -> Vec<&str> {
 }
 
 /// The first `\n` at or after `from` (a word-at-a-time search).
-fn find_newline(b: &[u8], mut from: usize) -> Option<usize> {
+fn find_newline(b: &[u8], from: usize) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
-    while from + 8 <= b.len() {
-        let word = u64::from_le_bytes(b[from..from + 8].try_into().expect("8 bytes"));
-        let x = word ^ (ONES * u64::from(b'\n'));
+    let words = b[from..].chunks_exact(8);
+    let tail = words.remainder();
+    for (n, word) in words.enumerate() {
+        let x = u64::from_le_bytes(word.try_into().expect("8 bytes")) ^ (ONES * u64::from(b'\n'));
         // A zero byte of `x` (a newline) sets its high bit here; bytes
         // before the first zero byte never do.
         let zero = x.wrapping_sub(ONES) & !x & HIGHS;
         if zero != 0 {
-            return Some(from + (zero.trailing_zeros() / 8) as usize);
+            return Some(from + n * 8 + (zero.trailing_zeros() / 8) as usize);
         }
-        from += 8;
     }
-    b[from..].iter().position(|&c| c == b'\n').map(|k| from + k)
+    let start = b.len() - tail.len();
+    tail.iter().position(|&c| c == b'\n').map(|k| start + k)
 }
 
 fn indent(line: &str) -> usize {

@@ -104,7 +104,7 @@ fn scan_text(
     let b = t.as_bytes();
     let mut k = 0;
     // Jump from `*` to `*`: only the character before each one matters.
-    while let Some(rel) = b[k..].iter().position(|&c| c == b'*') {
+    while let Some(rel) = t[k..].find('*') {
         if let Some(c) = t[k..k + rel].chars().next_back() {
             *prev_space = c.is_whitespace();
         }

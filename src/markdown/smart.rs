@@ -298,7 +298,7 @@ fn is_plain(text: &str) -> bool {
     let b = text.as_bytes();
     let twice = |k: usize| b.get(k + 1) == Some(&b[k]);
     let mut k = 0;
-    while let Some(rel) = b[k..].iter().position(|&c| SPECIAL[usize::from(c)]) {
+    while let Some(rel) = next_candidate(&b[k..]) {
         k += rel;
         let typographic = match b[k] {
             b'"' | b'\'' => true,
@@ -311,6 +311,30 @@ fn is_plain(text: &str) -> bool {
         k += 1;
     }
     true
+}
+
+/// The first byte of `b` that may start a rule. Prose is mostly letters
+/// and spaces: eight bytes at a time are skipped while none is in
+/// `"`..=`>` (0x22..=0x3E, where all the rule characters are) or non-ASCII.
+fn next_candidate(b: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let special_in = |bytes: &[u8]| bytes.iter().position(|&c| SPECIAL[usize::from(c)]);
+    let words = b.chunks_exact(8);
+    let tail = words.remainder();
+    for (n, word) in words.enumerate() {
+        let x = u64::from_le_bytes(word.try_into().expect("8 bytes"));
+        let low = x & !HIGHS;
+        // Per byte (below 0x80): high bit set when the byte is >= 0x22, and when >= 0x3F.
+        let from_22 = low.wrapping_add(ONES * (0x80 - 0x22)) & HIGHS;
+        let from_3f = low.wrapping_add(ONES * (0x80 - 0x3F)) & HIGHS;
+        if (from_22 & !from_3f) | (x & HIGHS) != 0 {
+            if let Some(k) = special_in(word) {
+                return Some(n * 8 + k);
+            }
+        }
+    }
+    special_in(tail).map(|k| b.len() - tail.len() + k)
 }
 
 /// The bytes a quote or symbol rule starts with.
@@ -373,6 +397,21 @@ mod tests {
             "“x” it’s 90’s ’80s –“q” -“q” (x)”q” x.’y"
         );
         assert_eq!(smart("'s \"'x'\""), "’s “‘x’”");
+    }
+
+    #[test]
+    fn plain_text_is_recognised() {
+        for (text, plain) in [
+            ("plain words and more words, 1.5 - x.", true),
+            ("abcdefghijklmnopqrstuvwxyz abcdefg it's", false),
+            ("abcdefghijklmnopqrstuvwxyz abcdefgh --", false),
+            ("abcdefghijklmnopqrstuvwxyzé abcdefgh ...", false),
+            ("abcdefghijklmnopqrstuvwxyz abcdefgh >>", false),
+            ("<<abcdefghijklmnopqrstuvwxyz abcdefgh", false),
+            ("abcdefghijklmnopqrstuvwxyzé abcdefgh <->.", true),
+        ] {
+            assert_eq!(is_plain(text), plain, "{text}");
+        }
     }
 
     #[test]
