@@ -68,7 +68,15 @@ fn find_newline(b: &[u8], from: usize) -> Option<usize> {
 }
 
 fn indent(line: &str) -> usize {
-    line.len() - line.trim_start_matches([' ', '\t']).len()
+    line.bytes()
+        .take_while(|&b| b == b' ' || b == b'\t')
+        .count()
+}
+
+/// The first byte after the line's indent (0 if none): each pass below
+/// looks closer only at the few lines that can start what it rewrites.
+fn first_byte(line: &str) -> u8 {
+    line.as_bytes().get(indent(line)).copied().unwrap_or(0)
 }
 
 fn is_blank(line: &str) -> bool {
@@ -103,7 +111,7 @@ fn is_list_item(line: &str) -> bool {
 /// an empty list item. The marker is escaped so CommonMark reads it as text.
 fn marker_only_lines(lines: &[&str], in_code: &[bool], edits: &mut [Option<String>]) {
     for (i, l) in lines.iter().enumerate() {
-        if in_code[i] {
+        if in_code[i] || !matches!(first_byte(l), b'*' | b'+' | b'0'..=b'9') {
             continue;
         }
         let body = l.trim_end_matches(['\n', '\r']);
@@ -210,7 +218,7 @@ fn lone_backtick_offsets(para: &str) -> Vec<usize> {
 /// both as empty headings).
 fn empty_headings(lines: &[&str], in_code: &[bool], edits: &mut [Option<String>]) {
     for (i, l) in lines.iter().enumerate() {
-        if in_code[i] || edits[i].is_some() {
+        if in_code[i] || edits[i].is_some() || first_byte(l) != b'#' {
             continue;
         }
         let n = l.len() - l.trim_start_matches(' ').len();
@@ -234,7 +242,12 @@ fn empty_headings(lines: &[&str], in_code: &[bool], edits: &mut [Option<String>]
 /// at 1. kramdown ignores start numbers, so such an item is renumbered 1.
 fn ordered_lists_interrupt(lines: &[&str], in_code: &[bool], edits: &mut [Option<String>]) {
     for i in 1..lines.len() {
-        if in_code[i] || edits[i].is_some() || is_blank(lines[i - 1]) || in_code[i - 1] {
+        if !first_byte(lines[i]).is_ascii_digit()
+            || in_code[i]
+            || edits[i].is_some()
+            || is_blank(lines[i - 1])
+            || in_code[i - 1]
+        {
             continue;
         }
         let l = lines[i];
@@ -301,6 +314,9 @@ fn escape_fence(line: &str, n: usize, len: usize) -> String {
 
 /// An opening fence: (indent, fence char, fence length).
 fn fence_open(line: &str) -> Option<(usize, u8, usize)> {
+    if !matches!(first_byte(line), b'`' | b'~') {
+        return None;
+    }
     let n = indent(line);
     let t = &line.as_bytes()[n..];
     let ch = *t.first()?;

@@ -11,6 +11,13 @@ type Delim = (usize, usize, usize);
 
 /// Turn literal `**…**` pairs into strong emphasis.
 pub fn strong_pairs(events: &mut Vec<Event<'_>>) {
+    // Most runs of content have no literal `*` left at all.
+    if !events
+        .iter()
+        .any(|e| matches!(e, Event::Text(t) if t.contains('*')))
+    {
+        return;
+    }
     let pairs = find_pairs(events);
     if pairs.is_empty() {
         return;

@@ -345,12 +345,11 @@ impl<'a> Ctx<'a> {
             CodeBlockKind::Fenced(info) => fence_language(info),
             CodeBlockKind::Indented => "",
         };
-        let mut html;
-        if lang.is_empty() {
-            let escaped = html_escape::encode_text(&code);
-            html = String::with_capacity(escaped.len() + 64);
-            html.push_str("<pre class=\"highlight\"><code>");
-            html.push_str(&escaped);
+        // Open tag, body and close tag go out as three raw events, so the
+        // (possibly large) highlighted body is moved, never copied.
+        let (open, body) = if lang.is_empty() {
+            let escaped = html_escape::encode_text(&code).into_owned();
+            ("<pre class=\"highlight\"><code>".to_string(), escaped)
         } else {
             let h = self.hl.highlight(lang, &code);
             if h.language.is_none() {
@@ -363,16 +362,13 @@ impl<'a> Ctx<'a> {
                 ));
             }
             let l = escape_attr(lang);
-            html = String::with_capacity(h.html.len() + 2 * l.len() + 80);
-            html.push_str("<pre class=\"highlight language-");
-            html.push_str(&l);
-            html.push_str("\"><code class=\"language-");
-            html.push_str(&l);
-            html.push_str("\">");
-            html.push_str(&h.html);
-        }
-        html.push_str("</code></pre>\n");
-        out.push(Event::Html(CowStr::from(html)));
+            let open =
+                format!("<pre class=\"highlight language-{l}\"><code class=\"language-{l}\">");
+            (open, h.html)
+        };
+        out.push(Event::Html(CowStr::from(open)));
+        out.push(Event::Html(CowStr::from(body)));
+        out.push(Event::Html(CowStr::Borrowed("</code></pre>\n")));
     }
 }
 
