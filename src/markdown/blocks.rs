@@ -153,7 +153,10 @@ fn lone_backticks(lines: &[&str], in_code: &[bool], edits: &mut [Option<String>]
         if first.starts_with('<') || indent(lines[start]) >= 4 {
             continue;
         }
-        let para: String = lines[start..i].concat();
+        let para: Cow<'_, str> = match &lines[start..i] {
+            [one] => Cow::Borrowed(one),
+            many => Cow::Owned(many.concat()),
+        };
         let lone = lone_backtick_offsets(&para);
         if lone.is_empty() {
             continue;
@@ -329,6 +332,11 @@ fn fence_open(line: &str) -> Option<(usize, u8, usize)> {
 }
 
 fn is_fence_close(line: &str, ch: u8, len: usize) -> bool {
+    let first = first_byte(line);
+    if first.is_ascii_graphic() && first != ch {
+        // Most lines of a code block: visibly not a fence, no need to trim.
+        return false;
+    }
     let t = line.trim();
     t.len() >= len && t.bytes().all(|b| b == ch)
 }
@@ -382,11 +390,11 @@ fn tables(lines: &[&str], in_code: &[bool], edits: &mut [Option<String>]) {
             continue;
         }
         // kramdown never splits a cell inside code: escape those pipes for GFM.
-        let rows: Vec<String> = (i..end)
-            .map(|k| protect_code_pipes(lines[k]).unwrap_or_else(|| lines[k].to_string()))
+        let rows: Vec<Cow<'_, str>> = (i..end)
+            .map(|k| protect_code_pipes(lines[k]).map_or(Cow::Borrowed(lines[k]), Cow::Owned))
             .collect();
         for (k, row) in (i..end).zip(&rows) {
-            if row != lines[k] {
+            if let Cow::Owned(row) = row {
                 edits[k] = Some(row.clone());
             }
         }

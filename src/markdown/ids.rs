@@ -42,12 +42,33 @@ pub fn take_explicit_id(body: &mut Vec<Event<'_>>) -> Option<String> {
     Some(id)
 }
 
+/// FNV-1a: ids are short and few per page, where the default SipHash (and
+/// its per-map keys) cost more than the rest of making the id.
+#[derive(Debug, Default, Clone, Copy)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type Counts = HashMap<String, usize, std::hash::BuildHasherDefault<Fnv>>;
+
 /// Generates unique heading ids for one page.
 #[derive(Debug, Default)]
 pub struct IdGen {
-    seen: HashMap<String, usize>,
+    seen: Counts,
     /// The converter's counter, for headings inside `markdown="1"` elements.
-    seen_kramdown: HashMap<String, usize>,
+    seen_kramdown: Counts,
 }
 
 impl IdGen {
