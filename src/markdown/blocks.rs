@@ -10,7 +10,7 @@ use std::borrow::Cow;
 
 /// Rewrite `md` for pulldown-cmark (line count preserved).
 pub fn prepare(md: &str) -> Cow<'_, str> {
-    let lines: Vec<&str> = md.split_inclusive('\n').collect();
+    let lines = split_lines(md);
     let mut edits: Vec<Option<String>> = vec![None; lines.len()];
     let in_code = fences(&lines, &mut edits);
     marker_only_lines(&lines, &in_code, &mut edits);
@@ -32,12 +32,63 @@ pub fn prepare(md: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// The lines of `md`, each with its `\n` (like `split_inclusive('\n')`),
+/// found eight bytes at a time: this runs over every page.
+fn split_lines(md: &str) -> Vec<&str> {
+    let b = md.as_bytes();
+    let mut lines = Vec::with_capacity(b.len() / 32 + 1);
+    let mut start = 0;
+    while let Some(nl) = find_newline(b, start) {
+        lines.push(&md[start..=nl]);
+        start = nl + 1;
+    }
+    if start < b.len() {
+        lines.push(&md[start..]);
+    }
+    lines
+}
+
+/// The first `\n` at or after `from` (a word-at-a-time search).
+fn find_newline(b: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let words = b[from..].chunks_exact(8);
+    let tail = words.remainder();
+    for (n, word) in words.enumerate() {
+        let x = u64::from_le_bytes(word.try_into().expect("8 bytes")) ^ (ONES * u64::from(b'\n'));
+        // A zero byte of `x` (a newline) sets its high bit here; bytes
+        // before the first zero byte never do.
+        let zero = x.wrapping_sub(ONES) & !x & HIGHS;
+        if zero != 0 {
+            return Some(from + n * 8 + (zero.trailing_zeros() / 8) as usize);
+        }
+    }
+    let start = b.len() - tail.len();
+    tail.iter().position(|&c| c == b'\n').map(|k| start + k)
+}
+
 fn indent(line: &str) -> usize {
-    line.len() - line.trim_start_matches([' ', '\t']).len()
+    line.bytes()
+        .take_while(|&b| b == b' ' || b == b'\t')
+        .count()
+}
+
+/// The first byte after the line's indent (0 if none): each pass below
+/// looks closer only at the few lines that can start what it rewrites.
+fn first_byte(line: &str) -> u8 {
+    line.as_bytes().get(indent(line)).copied().unwrap_or(0)
 }
 
 fn is_blank(line: &str) -> bool {
-    line.trim().is_empty()
+    // Most lines start with a visible ASCII character: no need to trim them.
+    match line
+        .bytes()
+        .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    {
+        None => true,
+        Some(b) if b.is_ascii_graphic() => false,
+        Some(_) => line.trim().is_empty(),
+    }
 }
 
 /// A list item line: `-`, `+`, `*` or `1.` followed by a space or tab.
@@ -60,7 +111,7 @@ fn is_list_item(line: &str) -> bool {
 /// an empty list item. The marker is escaped so CommonMark reads it as text.
 fn marker_only_lines(lines: &[&str], in_code: &[bool], edits: &mut [Option<String>]) {
     for (i, l) in lines.iter().enumerate() {
-        if in_code[i] {
+        if in_code[i] || !matches!(first_byte(l), b'*' | b'+' | b'0'..=b'9') {
             continue;
         }
         let body = l.trim_end_matches(['\n', '\r']);
@@ -102,7 +153,10 @@ fn lone_backticks(lines: &[&str], in_code: &[bool], edits: &mut [Option<String>]
         if first.starts_with('<') || indent(lines[start]) >= 4 {
             continue;
         }
-        let para: String = lines[start..i].concat();
+        let para: Cow<'_, str> = match &lines[start..i] {
+            [one] => Cow::Borrowed(one),
+            many => Cow::Owned(many.concat()),
+        };
         let lone = lone_backtick_offsets(&para);
         if lone.is_empty() {
             continue;
@@ -167,7 +221,7 @@ fn lone_backtick_offsets(para: &str) -> Vec<usize> {
 /// both as empty headings).
 fn empty_headings(lines: &[&str], in_code: &[bool], edits: &mut [Option<String>]) {
     for (i, l) in lines.iter().enumerate() {
-        if in_code[i] || edits[i].is_some() {
+        if in_code[i] || edits[i].is_some() || first_byte(l) != b'#' {
             continue;
         }
         let n = l.len() - l.trim_start_matches(' ').len();
@@ -191,7 +245,12 @@ fn empty_headings(lines: &[&str], in_code: &[bool], edits: &mut [Option<String>]
 /// at 1. kramdown ignores start numbers, so such an item is renumbered 1.
 fn ordered_lists_interrupt(lines: &[&str], in_code: &[bool], edits: &mut [Option<String>]) {
     for i in 1..lines.len() {
-        if in_code[i] || edits[i].is_some() || is_blank(lines[i - 1]) || in_code[i - 1] {
+        if !first_byte(lines[i]).is_ascii_digit()
+            || in_code[i]
+            || edits[i].is_some()
+            || is_blank(lines[i - 1])
+            || in_code[i - 1]
+        {
             continue;
         }
         let l = lines[i];
@@ -258,6 +317,9 @@ fn escape_fence(line: &str, n: usize, len: usize) -> String {
 
 /// An opening fence: (indent, fence char, fence length).
 fn fence_open(line: &str) -> Option<(usize, u8, usize)> {
+    if !matches!(first_byte(line), b'`' | b'~') {
+        return None;
+    }
     let n = indent(line);
     let t = &line.as_bytes()[n..];
     let ch = *t.first()?;
@@ -270,6 +332,11 @@ fn fence_open(line: &str) -> Option<(usize, u8, usize)> {
 }
 
 fn is_fence_close(line: &str, ch: u8, len: usize) -> bool {
+    let first = first_byte(line);
+    if first.is_ascii_graphic() && first != ch {
+        // Most lines of a code block: visibly not a fence, no need to trim.
+        return false;
+    }
     let t = line.trim();
     t.len() >= len && t.bytes().all(|b| b == ch)
 }
@@ -323,11 +390,11 @@ fn tables(lines: &[&str], in_code: &[bool], edits: &mut [Option<String>]) {
             continue;
         }
         // kramdown never splits a cell inside code: escape those pipes for GFM.
-        let rows: Vec<String> = (i..end)
-            .map(|k| protect_code_pipes(lines[k]).unwrap_or_else(|| lines[k].to_string()))
+        let rows: Vec<Cow<'_, str>> = (i..end)
+            .map(|k| protect_code_pipes(lines[k]).map_or(Cow::Borrowed(lines[k]), Cow::Owned))
             .collect();
         for (k, row) in (i..end).zip(&rows) {
-            if row != lines[k] {
+            if let Cow::Owned(row) = row {
                 edits[k] = Some(row.clone());
             }
         }
@@ -348,6 +415,9 @@ fn tables(lines: &[&str], in_code: &[bool], edits: &mut [Option<String>]) {
 /// The line with every `|` inside a code span (backticks or `<code>`)
 /// escaped, if it has any.
 fn protect_code_pipes(line: &str) -> Option<String> {
+    if !line.contains('`') && !line.contains("<code") {
+        return None;
+    }
     let b = line.as_bytes();
     let mut spans: Vec<(usize, usize)> = Vec::new();
     let mut k = 0;
@@ -541,6 +611,23 @@ mod tests {
             prepare(md),
             "| a | b |\n|---|---|\n| `x\\|y` | c |\n| <code>p\\|q</code> | d |\n"
         );
+    }
+
+    #[test]
+    fn splits_lines_like_split_inclusive() {
+        for md in [
+            "",
+            "\n",
+            "a",
+            "a\n",
+            "ab\n\ncd",
+            "0123456789\n01234567\n\n\né\nxyz\n0123456789abcdef",
+        ] {
+            let expected: Vec<&str> = md.split_inclusive('\n').collect();
+            assert_eq!(split_lines(md), expected);
+        }
+        assert!(is_blank(" \t\u{a0}\n") && is_blank("") && !is_blank(" é\n") && !is_blank("\x0ba"));
+        assert!(is_blank("\x0b\x0c\n") && !is_blank("\u{7f}"));
     }
 
     #[test]

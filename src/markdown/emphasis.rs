@@ -11,6 +11,13 @@ type Delim = (usize, usize, usize);
 
 /// Turn literal `**…**` pairs into strong emphasis.
 pub fn strong_pairs(events: &mut Vec<Event<'_>>) {
+    // Most runs of content have no literal `*` left at all.
+    if !events
+        .iter()
+        .any(|e| matches!(e, Event::Text(t) if t.contains('*')))
+    {
+        return;
+    }
     let pairs = find_pairs(events);
     if pairs.is_empty() {
         return;
@@ -103,31 +110,33 @@ fn scan_text(
 ) {
     let b = t.as_bytes();
     let mut k = 0;
-    while k < b.len() {
-        if b[k] == b'*' {
-            let run = b[k..].iter().take_while(|&&c| c == b'*').count();
-            if run <= 2 {
-                let after_space = match t[k + run..].chars().next() {
-                    Some(c) => c.is_whitespace(),
-                    None => next_space,
-                };
-                let slot = &mut open[run - 1];
-                match *slot {
-                    Some((o, d)) if d == depth && !*prev_space && (o.0, o.1 + run) != (i, k) => {
-                        pairs.push((o, (i, k, run)));
-                        *slot = None;
-                    }
-                    _ if !after_space => *slot = Some(((i, k, run), depth)),
-                    _ => {}
-                }
-            }
-            k += run;
-            *prev_space = false;
-            continue;
+    // Jump from `*` to `*`: only the character before each one matters.
+    while let Some(rel) = t[k..].find('*') {
+        if let Some(c) = t[k..k + rel].chars().next_back() {
+            *prev_space = c.is_whitespace();
         }
-        let c = t[k..].chars().next().expect("char boundary");
+        k += rel;
+        let run = b[k..].iter().take_while(|&&c| c == b'*').count();
+        if run <= 2 {
+            let after_space = match t[k + run..].chars().next() {
+                Some(c) => c.is_whitespace(),
+                None => next_space,
+            };
+            let slot = &mut open[run - 1];
+            match *slot {
+                Some((o, d)) if d == depth && !*prev_space && (o.0, o.1 + run) != (i, k) => {
+                    pairs.push((o, (i, k, run)));
+                    *slot = None;
+                }
+                _ if !after_space => *slot = Some(((i, k, run), depth)),
+                _ => {}
+            }
+        }
+        k += run;
+        *prev_space = false;
+    }
+    if let Some(c) = t[k..].chars().next_back() {
         *prev_space = c.is_whitespace();
-        k += c.len_utf8();
     }
 }
 

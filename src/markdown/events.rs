@@ -11,6 +11,7 @@ use crate::config::MarkdownOptions;
 use crate::diag::Diagnostic;
 use crate::highlight::Highlighter;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
+use std::borrow::Cow;
 use std::ops::Range;
 use std::path::Path;
 
@@ -51,7 +52,7 @@ impl<'a> Ctx<'a> {
             first_line,
             ids: IdGen::default(),
             quotes: opts.smart_quotes.as_ref().map(Quotes::from_names),
-            lines: Lines::new(""),
+            lines: Lines::new(),
             in_element: 0,
             out: Rendered::default(),
         }
@@ -59,7 +60,7 @@ impl<'a> Ctx<'a> {
 
     /// Render the whole (prepared) page text.
     pub fn render_blocks(&mut self, src: &str, html: &mut String) {
-        self.lines = Lines::new(src);
+        self.lines = Lines::new();
         self.fragment(src, 0..src.len(), ContentMode::Block, html);
     }
 
@@ -86,7 +87,7 @@ impl<'a> Ctx<'a> {
             }
         }
         let base = range.start;
-        let evs: Vec<Spanned<'_>> = Parser::new_ext(&src[range.clone()], parser_options())
+        let evs = Parser::new_ext(&src[range.clone()], parser_options())
             .into_offset_iter()
             .filter(|(e, _)| {
                 mode == ContentMode::Block
@@ -95,9 +96,9 @@ impl<'a> Ctx<'a> {
                         Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph)
                     )
             })
-            .map(|(e, r)| (e, r.start + base..r.end + base))
-            .collect();
-        let evs = merge_texts(src, evs);
+            .map(|(e, r)| (e, r.start + base..r.end + base));
+        // About one event per 16 bytes of source: few regrowths of the list.
+        let evs = merge_texts(src, evs, range.len() / 16);
         let mut out = Vec::with_capacity(evs.len());
         let mut st = Inline::new(self.quotes);
         self.process(src, &evs, &mut st, &mut out);
@@ -172,7 +173,7 @@ impl<'a> Ctx<'a> {
             Event::Text(t) => {
                 if st.in_image == 0
                     && t.starts_with(['*', '_'])
-                    && src.get(range.clone()) == Some(&**t)
+                    && is_verbatim(src, t, range)
                     && escaped_at(src, range.start)
                 {
                     // An escaped emphasis delimiter is never paired later.
@@ -187,7 +188,7 @@ impl<'a> Ctx<'a> {
                     }
                     return;
                 }
-                if st.in_image == 0 && t.contains('<') && src.get(range.clone()) == Some(&**t) {
+                if st.in_image == 0 && t.contains('<') && is_verbatim(src, t, range) {
                     self.text_with_tags(src, range.clone(), st, out);
                     return;
                 }
@@ -271,7 +272,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// 1-based (line, col) in the page text of a byte offset of the source.
-    fn pos(&self, src: &str, offset: usize) -> (usize, usize) {
+    fn pos(&mut self, src: &str, offset: usize) -> (usize, usize) {
         self.lines.line_col(src, offset)
     }
 
@@ -339,20 +340,16 @@ impl<'a> Ctx<'a> {
         out: &mut Vec<Event<'s>>,
     ) {
         let src_offset = offset;
-        let mut code = String::new();
-        for (e, _) in inner {
-            if let Event::Text(t) = e {
-                code.push_str(t);
-            }
-        }
+        let code = code_text(inner);
         let lang = match kind {
             CodeBlockKind::Fenced(info) => fence_language(info),
             CodeBlockKind::Indented => "",
         };
-        let mut html = String::with_capacity(code.len() + 64);
-        if lang.is_empty() {
-            html.push_str("<pre class=\"highlight\"><code>");
-            html.push_str(&html_escape::encode_text(&code));
+        // Open tag, body and close tag go out as three raw events, so the
+        // (possibly large) highlighted body is moved, never copied.
+        let (open, body) = if lang.is_empty() {
+            let escaped = html_escape::encode_text(&code).into_owned();
+            ("<pre class=\"highlight\"><code>".to_string(), escaped)
         } else {
             let h = self.hl.highlight(lang, &code);
             if h.language.is_none() {
@@ -365,13 +362,33 @@ impl<'a> Ctx<'a> {
                 ));
             }
             let l = escape_attr(lang);
-            html.push_str(&format!(
-                "<pre class=\"highlight language-{l}\"><code class=\"language-{l}\">"
-            ));
-            html.push_str(&h.html);
+            let open =
+                format!("<pre class=\"highlight language-{l}\"><code class=\"language-{l}\">");
+            (open, h.html)
+        };
+        out.push(Event::Html(CowStr::from(open)));
+        out.push(Event::Html(CowStr::from(body)));
+        out.push(Event::Html(CowStr::Borrowed("</code></pre>\n")));
+    }
+}
+
+/// The text of a code block: its one text event as it is, or its text events joined.
+fn code_text<'s>(inner: &'s [Spanned<'_>]) -> Cow<'s, str> {
+    let mut texts = inner.iter().filter_map(|(e, _)| match e {
+        Event::Text(t) => Some(&**t),
+        _ => None,
+    });
+    let Some(first) = texts.next() else {
+        return Cow::Borrowed("");
+    };
+    match texts.next() {
+        None => Cow::Borrowed(first),
+        Some(second) => {
+            let mut code = String::from(first);
+            code.push_str(second);
+            texts.for_each(|t| code.push_str(t));
+            Cow::Owned(code)
         }
-        html.push_str("</code></pre>\n");
-        out.push(Event::Html(CowStr::from(html)));
     }
 }
 
@@ -444,12 +461,16 @@ fn escaped_at(src: &str, at: usize) -> bool {
 
 /// Join adjacent text events that are verbatim slices of the source
 /// (pulldown-cmark splits text at every delimiter it tried).
-fn merge_texts<'s>(src: &'s str, evs: Vec<Spanned<'s>>) -> Vec<Spanned<'s>> {
+fn merge_texts<'s>(
+    src: &'s str,
+    evs: impl Iterator<Item = Spanned<'s>>,
+    capacity: usize,
+) -> Vec<Spanned<'s>> {
     let verbatim = |e: &Event<'_>, r: &Range<usize>| match e {
-        Event::Text(t) => src.get(r.clone()) == Some(&**t),
+        Event::Text(t) => is_verbatim(src, t, r),
         _ => false,
     };
-    let mut out: Vec<Spanned<'s>> = Vec::with_capacity(evs.len());
+    let mut out: Vec<Spanned<'s>> = Vec::with_capacity(capacity);
     for (e, r) in evs {
         if let Some((last, lr)) = out.last_mut() {
             if lr.end == r.start && verbatim(last, lr) && verbatim(&e, &r) {
@@ -461,6 +482,15 @@ fn merge_texts<'s>(src: &'s str, evs: Vec<Spanned<'s>>) -> Vec<Spanned<'s>> {
         out.push((e, r));
     }
     out
+}
+
+/// Whether `t` is `src[range]` as written. Text borrowed from that very
+/// place is, without comparing the bytes.
+pub(super) fn is_verbatim(src: &str, t: &str, range: &Range<usize>) -> bool {
+    let same_place = range.end <= src.len()
+        && t.len() == range.len()
+        && std::ptr::eq(t.as_ptr(), src.as_ptr().wrapping_add(range.start));
+    same_place || src.get(range.clone()) == Some(t)
 }
 
 /// Index of the event closing the container started at `start`.
@@ -513,11 +543,17 @@ impl Inline {
             return None;
         }
         let smart = self.smart.as_mut()?;
-        let raw = src.get(range.clone()).unwrap_or("");
-        if raw == t {
+        // `src.get(range).unwrap_or("") == t`, mostly without comparing bytes.
+        let verbatim =
+            is_verbatim(src, t, range) || (t.is_empty() && src.get(range.clone()).is_none());
+        if verbatim {
+            let escaped = escaped_at(src, range.start);
+            if !escaped && smart.skip_plain(t) {
+                return None;
+            }
             let mut out = String::with_capacity(t.len() + 8);
             let mut rest = t;
-            if escaped_at(src, range.start) {
+            if escaped {
                 // pulldown-cmark drops the backslash of `\'`: the character stays as written.
                 let c = t.chars().next().expect("non-empty text");
                 out.push(c);
@@ -527,9 +563,13 @@ impl Inline {
             smart.push(rest, &src[range.end..], &mut out);
             return (out != t).then_some(out);
         }
+        let raw = src.get(range.clone()).unwrap_or("");
         if raw.starts_with('\\') || raw.starts_with('&') {
             // An escaped character or an entity: kept as written.
             smart.boundary();
+            return None;
+        }
+        if smart.skip_plain(t) {
             return None;
         }
         let mut out = String::with_capacity(t.len() + 8);

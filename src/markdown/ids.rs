@@ -26,6 +26,9 @@ pub fn take_explicit_id(body: &mut Vec<Event<'_>>) -> Option<String> {
     let Some(Event::Text(last)) = body.last() else {
         return None;
     };
+    if !last.contains("{#") {
+        return None;
+    }
     let caps = EXPLICIT_ID.captures(last)?;
     let id = caps[1].to_string();
     let keep = last[..caps.get(0).expect("match").start()]
@@ -39,12 +42,37 @@ pub fn take_explicit_id(body: &mut Vec<Event<'_>>) -> Option<String> {
     Some(id)
 }
 
+/// FNV-1a: ids are short and few per page, where the default SipHash (and
+/// its per-map keys) cost more than the rest of making the id.
+#[derive(Debug, Default, Clone, Copy)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type Counts = HashMap<String, usize, std::hash::BuildHasherDefault<Fnv>>;
+
 /// Generates unique heading ids for one page.
 #[derive(Debug, Default)]
 pub struct IdGen {
-    seen: HashMap<String, usize>,
+    seen: Counts,
     /// The converter's counter, for headings inside `markdown="1"` elements.
-    seen_kramdown: HashMap<String, usize>,
+    seen_kramdown: Counts,
 }
 
 impl IdGen {
@@ -94,14 +122,24 @@ impl IdGen {
 /// The id of `text` before de-duplication.
 pub fn base_id(text: &str) -> String {
     let mut id = String::with_capacity(text.len());
-    for c in text.chars().flat_map(char::to_lowercase) {
-        if c == ' ' || c == '\t' {
-            id.push('-');
-        } else if c == '-' || is_word_char(c) {
-            id.push(c);
+    for c in text.chars() {
+        if c.is_ascii() {
+            // ASCII lowercases to one ASCII character: no Unicode tables.
+            push_id_char(&mut id, c.to_ascii_lowercase());
+        } else {
+            c.to_lowercase().for_each(|l| push_id_char(&mut id, l));
         }
     }
     id
+}
+
+/// Append a lowercased heading character the way GFM ids keep it.
+fn push_id_char(id: &mut String, c: char) {
+    if c == ' ' || c == '\t' {
+        id.push('-');
+    } else if c == '-' || is_word_char(c) {
+        id.push(c);
+    }
 }
 
 /// Ruby's `\p{Word}`: letters, marks, decimal numbers and connector punctuation.

@@ -1,20 +1,14 @@
 //! Small scanners over raw HTML: start tags with their attributes (for the
 //! links, images and ids of raw HTML) and line/column positions.
+//!
+//! The tag and attribute scanners are hand-written byte scans: they run on
+//! every raw HTML event of every page, where a regex with captures cost more
+//! than the rest of the HTML handling. They match exactly what these regexes
+//! (leftmost-first) match, which the tests check:
+//! start tag `<([A-Za-z][A-Za-z0-9-]*)((?:\s(?:[^<>"']|"[^"]*"|'[^']*')*)?)/?>`,
+//! attribute `([^\s"'=<>/`]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?`.
 
-use once_cell::sync::Lazy;
-use regex::Regex;
-
-/// A start tag `<name attr=...>` (or `<name .../>`), read as leniently as
-/// browsers do (unquoted values may hold `=` or `/`, odd attribute names).
-static START_TAG: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r#"<([A-Za-z][A-Za-z0-9-]*)((?:\s(?:[^<>"']|"[^"]*"|'[^']*')*)?)/?>"#)
-        .expect("start tag regex")
-});
-
-static ATTR: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r#"([^\s"'=<>/`]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?"#)
-        .expect("attribute regex")
-});
+use std::ops::Range;
 
 /// HTML elements: text that opens one of these is a tag for a browser even
 /// when CommonMark rejects its attribute syntax.
@@ -104,11 +98,14 @@ pub struct StartTag<'a> {
 impl<'a> StartTag<'a> {
     /// The attributes: (name, value, byte offset of the value or name in the scanned text).
     pub fn attributes(&self) -> impl Iterator<Item = (&'a str, &'a str, usize)> + '_ {
-        ATTR.captures_iter(self.attrs).map(move |c| {
-            let name = c.get(1).map_or("", |m| m.as_str());
-            let val = c.get(2).or_else(|| c.get(3)).or_else(|| c.get(4));
-            let off = self.attrs_start + val.or(c.get(1)).map_or(0, |m| m.start());
-            (name, val.map_or("", |m| m.as_str()), off)
+        let attrs = self.attrs;
+        let mut at = 0;
+        std::iter::from_fn(move || {
+            let (name, value, next) = next_attribute(attrs, at)?;
+            at = next;
+            let off = self.attrs_start + value.as_ref().unwrap_or(&name).start;
+            let value = value.map_or("", |v| &attrs[v]);
+            Some((&attrs[name], value, off))
         })
     }
 
@@ -121,42 +118,181 @@ impl<'a> StartTag<'a> {
 
 /// Every start tag in `html`, in order.
 pub fn start_tags(html: &str) -> impl Iterator<Item = StartTag<'_>> {
-    START_TAG.captures_iter(html).map(|c| {
-        let all = c.get(0).expect("match");
-        let attrs = c.get(2).expect("attrs group");
-        StartTag {
-            start: all.start(),
-            end: all.end(),
-            name: c.get(1).expect("name").as_str(),
-            attrs_start: attrs.start(),
-            attrs: attrs.as_str(),
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        while let Some(rel) = html.as_bytes()[from..].iter().position(|&b| b == b'<') {
+            let lt = from + rel;
+            match start_tag_at(html, lt) {
+                Some(tag) => {
+                    from = tag.end;
+                    return Some(tag);
+                }
+                None => from = lt + 1,
+            }
         }
+        from = html.len();
+        None
     })
 }
 
-/// The byte offsets where lines start, for offset → (line, column).
-#[derive(Debug)]
+/// The start tag beginning with the `<` at `lt`, if one does.
+fn start_tag_at(html: &str, lt: usize) -> Option<StartTag<'_>> {
+    let b = html.as_bytes();
+    let name_start = lt + 1;
+    if !b.get(name_start)?.is_ascii_alphabetic() {
+        return None;
+    }
+    let name_end = name_start
+        + b[name_start..]
+            .iter()
+            .take_while(|&&c| c.is_ascii_alphanumeric() || c == b'-')
+            .count();
+    let attrs_start = name_end;
+    let mut k = name_end;
+    // The attribute list starts with whitespace; the name may not end otherwise.
+    if let Some(c) = html[k..].chars().next().filter(|c| c.is_whitespace()) {
+        k += c.len_utf8();
+        k = skip_attribute_text(html, k);
+    }
+    let attrs_end = k;
+    if b.get(k) == Some(&b'/') {
+        k += 1;
+    }
+    if b.get(k) != Some(&b'>') {
+        return None;
+    }
+    Some(StartTag {
+        start: lt,
+        end: k + 1,
+        name: &html[name_start..name_end],
+        attrs_start,
+        attrs: &html[attrs_start..attrs_end],
+    })
+}
+
+/// Skip `(?:[^<>"']|"[^"]*"|'[^']*')*` from `k`: up to a `<`, a `>` or a
+/// quote that is never closed.
+fn skip_attribute_text(html: &str, mut k: usize) -> usize {
+    let b = html.as_bytes();
+    while let Some(&c) = b.get(k) {
+        match c {
+            b'<' | b'>' => break,
+            b'"' | b'\'' => match b[k + 1..].iter().position(|&q| q == c) {
+                Some(close) => k += close + 2,
+                None => break,
+            },
+            _ => k += 1,
+        }
+    }
+    k
+}
+
+/// A character that may be part of an attribute name.
+fn is_attr_name_char(c: char) -> bool {
+    !c.is_whitespace() && !matches!(c, '"' | '\'' | '=' | '<' | '>' | '/' | '`')
+}
+
+/// The next attribute of `attrs` from byte `from`: the ranges of its name
+/// and value (None without `=`) and where the scan goes on.
+type AttrRanges = (Range<usize>, Option<Range<usize>>, usize);
+
+fn next_attribute(attrs: &str, mut from: usize) -> Option<AttrRanges> {
+    // Skip to the first character that can start a name.
+    loop {
+        let c = attrs[from..].chars().next()?;
+        if is_attr_name_char(c) {
+            break;
+        }
+        from += c.len_utf8();
+    }
+    let name_end = attrs[from..]
+        .char_indices()
+        .find(|&(_, c)| !is_attr_name_char(c))
+        .map_or(attrs.len(), |(k, _)| from + k);
+    match attribute_value(attrs, name_end) {
+        Some((value, end)) => Some((from..name_end, Some(value), end)),
+        None => Some((from..name_end, None, name_end)),
+    }
+}
+
+/// `\s*=\s*` then a quoted or unquoted value at `k`: (value range, end).
+fn attribute_value(attrs: &str, k: usize) -> Option<(Range<usize>, usize)> {
+    let skip_ws = |k: usize| {
+        attrs[k..]
+            .char_indices()
+            .find(|&(_, c)| !c.is_whitespace())
+            .map_or(attrs.len(), |(n, _)| k + n)
+    };
+    let k = skip_ws(k);
+    if attrs.as_bytes().get(k) != Some(&b'=') {
+        return None;
+    }
+    let k = skip_ws(k + 1);
+    let b = attrs.as_bytes();
+    let q = *b.get(k)?;
+    if q == b'"' || q == b'\'' {
+        if let Some(close) = b[k + 1..].iter().position(|&c| c == q) {
+            let end = k + 1 + close;
+            return Some((k + 1..end, end + 1));
+        }
+    }
+    // Unquoted (an unclosed quote is part of the value): `[^\s>]+`.
+    let end = attrs[k..]
+        .char_indices()
+        .find(|&(_, c)| c.is_whitespace() || c == '>')
+        .map_or(attrs.len(), |(n, _)| k + n);
+    (end > k).then_some((k..end, end))
+}
+
+/// Offset → (line, column) for positions asked in (mostly) increasing
+/// order: the newlines are counted from the last position asked, so a page
+/// is scanned about once however many links it has, and not at all without.
+#[derive(Debug, Default)]
 pub struct Lines {
-    starts: Vec<usize>,
+    /// The last offset asked, its 1-based line and the offset where that line starts.
+    at: usize,
+    line: usize,
+    line_start: usize,
 }
 
 impl Lines {
-    pub fn new(text: &str) -> Lines {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Lines { starts }
+    pub fn new() -> Lines {
+        Lines {
+            at: 0,
+            line: 1,
+            line_start: 0,
+        }
     }
 
-    /// 1-based line and column (in characters) of byte `offset` of `text`.
-    pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
-        let line = self.starts.partition_point(|&s| s <= offset).max(1);
-        let start = self.starts[line - 1];
-        let end = offset.min(text.len()).max(start);
+    /// 1-based line and column (in characters) of byte `offset` of `text`
+    /// (always the same text).
+    pub fn line_col(&mut self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(text.len());
+        if offset < self.at {
+            *self = Lines::new();
+        }
+        let skipped = &text.as_bytes()[self.at..offset];
+        self.line += count_newlines(skipped);
+        if let Some(nl) = skipped.iter().rposition(|&b| b == b'\n') {
+            self.line_start = self.at + nl + 1;
+        }
+        self.at = offset;
+        let start = self.line_start;
         let col = text
-            .get(start..end)
-            .map_or(end - start, |s| s.chars().count());
-        (line, col + 1)
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        (self.line, col + 1)
     }
+}
+
+/// The number of `\n` in `b`, counted in byte-sized sums the compiler vectorizes.
+fn count_newlines(b: &[u8]) -> usize {
+    b.chunks(255)
+        .map(|chunk| {
+            let n = chunk.iter().fold(0u8, |n, &c| n + u8::from(c == b'\n'));
+            usize::from(n)
+        })
+        .sum()
 }
 
 #[cfg(test)]
@@ -187,12 +323,100 @@ mod tests {
         assert_eq!(sorted, ELEMENTS);
     }
 
+    /// The regexes the scanners stand for, as reference.
+    fn regex_tags(html: &str) -> Vec<ScannedTag> {
+        use std::sync::OnceLock;
+        static RES: OnceLock<(regex::Regex, regex::Regex)> = OnceLock::new();
+        let (tag_re, attr_re) = RES.get_or_init(|| {
+            let tag = r#"<([A-Za-z][A-Za-z0-9-]*)((?:\s(?:[^<>"']|"[^"]*"|'[^']*')*)?)/?>"#;
+            let attr = r#"([^\s"'=<>/`]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?"#;
+            (
+                regex::Regex::new(tag).unwrap(),
+                regex::Regex::new(attr).unwrap(),
+            )
+        });
+        tag_re
+            .captures_iter(html)
+            .map(|c| {
+                let all = c.get(0).unwrap();
+                let attrs = c.get(2).unwrap();
+                let list = attr_re
+                    .captures_iter(attrs.as_str())
+                    .map(|a| {
+                        let val = a.get(2).or_else(|| a.get(3)).or_else(|| a.get(4));
+                        let off = attrs.start() + val.or(a.get(1)).unwrap().start();
+                        let v = val.map_or("", |m| m.as_str());
+                        (a[1].to_string(), v.to_string(), off)
+                    })
+                    .collect();
+                (
+                    all.start(),
+                    all.end(),
+                    c[1].to_string(),
+                    attrs.start(),
+                    list,
+                )
+            })
+            .collect()
+    }
+
+    /// (start, end, name, attrs_start, attributes) of a tag.
+    type ScannedTag = (usize, usize, String, usize, Vec<(String, String, usize)>);
+
+    fn scanned_tags(html: &str) -> Vec<ScannedTag> {
+        start_tags(html)
+            .map(|t| {
+                let list = t
+                    .attributes()
+                    .map(|(n, v, o)| (n.to_string(), v.to_string(), o))
+                    .collect();
+                (t.start, t.end, t.name.to_string(), t.attrs_start, list)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn scanners_match_the_regexes() {
+        let cases = [
+            r#"x <a href=#top class='c'>t</a><img src="i.png" alt="a b"/><br/>"#,
+            r#"<div markdown="span" class="note">a</div> <p/> <p / > <x-y>"#,
+            r#"<a href="x>y" title='q"r'> <b c="unclosed> <i d='e'>"#,
+            "<span\tstyle:\"color:red\">x <filename.pdf> <a href=https://a/?b=c&d=/e>y",
+            "<a\u{a0}href=x> <a\u{3000}b = \"c\" d= e f =g h=>i> <a =x> <a \"q\" r>",
+            "<a href=\"unclosed x=y z='w'> <a href= > <a b=\n'c'\n>",
+            "<1a> <a1-b2 c> <<a b>> <a b<c> <a b=\"<\"> <a/b> <a /b=c/>",
+            "<é> <aé b=é> <a b=`c`> <a `b`=c> <a b='' c=\"\"> <a\u{2028}b>",
+            "<a b=c/> <a b=\"c\"/> <a\n> <a\r\nb\r\n=\r\nc> <a b=\u{a0}c> <a b\u{85}=c>",
+            "<a b=\"c\"d=e'f'> <a 'x> <a x='> <a x=\"'\" y='\"'>",
+        ];
+        for html in cases {
+            assert_eq!(scanned_tags(html), regex_tags(html), "{html}");
+        }
+        // And on pseudo-random strings of the characters that matter.
+        let alphabet: Vec<char> = "<>aB1-=\"'/` \n\u{a0}éx".chars().collect();
+        let mut seed = 12345u64;
+        for _ in 0..3000 {
+            let mut html = String::new();
+            for _ in 0..(seed >> 60) * 3 + 2 {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                html.push(alphabet[(seed >> 33) as usize % alphabet.len()]);
+            }
+            assert_eq!(scanned_tags(&html), regex_tags(&html), "{html:?}");
+        }
+    }
+
     #[test]
     fn line_and_column() {
         let t = "ab\ncdé\nf";
-        let l = Lines::new(t);
+        let mut l = Lines::new();
         assert_eq!(l.line_col(t, 0), (1, 1));
         assert_eq!(l.line_col(t, 3), (2, 1));
         assert_eq!(l.line_col(t, 8), (3, 1));
+        assert_eq!(l.line_col(t, 5), (2, 3));
+        assert_eq!(l.line_col(t, 7), (2, 4));
+        assert_eq!(l.line_col(t, 99), (3, 2));
+        assert_eq!(l.line_col(t, 2), (1, 3));
     }
 }

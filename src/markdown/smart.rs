@@ -64,7 +64,7 @@ pub struct Smart {
     prev: Option<char>,
 }
 
-/// How many characters of source after an event the rules may look at.
+/// How many characters from a quote on (the quote included) its rules look at.
 const LOOKAHEAD: usize = 4;
 
 fn is_quote(c: char) -> bool {
@@ -111,39 +111,53 @@ impl Smart {
         self.prev = Some(c);
     }
 
+    /// If `text` has nothing typographic (no quote, `--`, `...`, `<<` or
+    /// `>>`), take it as plain text and return true; `push` would copy it.
+    pub fn skip_plain(&mut self, text: &str) -> bool {
+        if !is_plain(text) {
+            return false;
+        }
+        self.after_plain(text);
+        true
+    }
+
+    /// The state after plain characters: the last one, unless a span rule consumes it.
+    fn after_plain(&mut self, text: &str) {
+        if let Some(c) = text.chars().next_back() {
+            self.prev = Some(c).filter(|c| !is_consumed_delim(*c));
+        }
+    }
+
     /// Append `text` to `out` with typographic symbols and smart quotes;
     /// `after` is the source that follows the text (for lookahead).
     pub fn push(&mut self, text: &str, after: &str, out: &mut String) {
-        let plain = !text.contains(['"', '\''])
-            && !text.contains("--")
-            && !text.contains("...")
-            && !text.contains("<<")
-            && !text.contains(">>");
-        if plain {
+        if is_plain(text) {
             out.push_str(text);
-            if let Some(c) = text.chars().next_back() {
-                self.prev = Some(c).filter(|c| !is_consumed_delim(*c));
-            }
+            self.after_plain(text);
             return;
         }
-        let mut s: Vec<char> = text.chars().collect();
-        let n = s.len();
-        s.extend(after.chars().take(LOOKAHEAD));
+        let b = text.as_bytes();
         let mut i = 0;
-        while i < n {
-            let c = s[i];
+        while i < b.len() {
+            // Copy the run of characters no rule starts at in one go.
+            let j = next_special(text, i);
+            if j > i {
+                out.push_str(&text[i..j]);
+                self.after_plain(&text[i..j]);
+                i = j;
+                if i >= b.len() {
+                    break;
+                }
+            }
+            // Every rule starts with an ASCII character: byte `i` is a whole character.
+            let c = b[i] as char;
             if is_quote(c) {
-                i += self.quote(&s, i, out);
+                let (chars, len) = window(text, after, i);
+                i += self.quote(&chars[..len], 0, out);
                 self.prev = None;
                 continue;
             }
-            // Every symbol starts with one of these (cheap test first).
-            let sym = if matches!(c, '-' | '.' | '<' | '>' | ' ') {
-                typographic(&s[i..n])
-            } else {
-                None
-            };
-            if let Some((len, sym)) = sym {
+            if let Some((len, sym)) = typographic(&text[i..]) {
                 out.push_str(sym);
                 i += len;
                 self.prev = None;
@@ -262,9 +276,8 @@ impl Smart {
     }
 }
 
-/// A typographic symbol at the start of `s`: (chars used, replacement).
-fn typographic(s: &[char]) -> Option<(usize, &'static str)> {
-    let starts = |p: &str| p.chars().enumerate().all(|(k, c)| s.get(k) == Some(&c));
+/// A typographic symbol at the start of `s`: (bytes used, replacement).
+fn typographic(s: &str) -> Option<(usize, &'static str)> {
     const SYMS: [(&str, &str); 7] = [
         ("---", "—"),
         ("--", "–"),
@@ -275,8 +288,91 @@ fn typographic(s: &[char]) -> Option<(usize, &'static str)> {
         (">>", "»"),
     ];
     SYMS.iter()
-        .find(|(p, _)| starts(p))
-        .map(|(p, r)| (p.chars().count(), *r))
+        .find(|(p, _)| s.starts_with(p))
+        .map(|(p, r)| (p.len(), *r))
+}
+
+/// Whether `text` holds nothing a rule would change: no quote, `--`,
+/// `...`, `<<` or `>>` (one pass over the bytes).
+fn is_plain(text: &str) -> bool {
+    let b = text.as_bytes();
+    let twice = |k: usize| b.get(k + 1) == Some(&b[k]);
+    let mut k = 0;
+    while let Some(rel) = next_candidate(&b[k..]) {
+        k += rel;
+        let typographic = match b[k] {
+            b'"' | b'\'' => true,
+            b'.' => twice(k) && b.get(k + 2) == Some(&b'.'),
+            _ => twice(k),
+        };
+        if typographic {
+            return false;
+        }
+        k += 1;
+    }
+    true
+}
+
+/// The first byte of `b` that may start a rule. Prose is mostly letters
+/// and spaces: eight bytes at a time are skipped while none is in
+/// `"`..=`>` (0x22..=0x3E, where all the rule characters are) or non-ASCII.
+fn next_candidate(b: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let special_in = |bytes: &[u8]| bytes.iter().position(|&c| SPECIAL[usize::from(c)]);
+    let words = b.chunks_exact(8);
+    let tail = words.remainder();
+    for (n, word) in words.enumerate() {
+        let x = u64::from_le_bytes(word.try_into().expect("8 bytes"));
+        let low = x & !HIGHS;
+        // Per byte (below 0x80): high bit set when the byte is >= 0x22, and when >= 0x3F.
+        let from_22 = low.wrapping_add(ONES * (0x80 - 0x22)) & HIGHS;
+        let from_3f = low.wrapping_add(ONES * (0x80 - 0x3F)) & HIGHS;
+        if (from_22 & !from_3f) | (x & HIGHS) != 0 {
+            if let Some(k) = special_in(word) {
+                return Some(n * 8 + k);
+            }
+        }
+    }
+    special_in(tail).map(|k| b.len() - tail.len() + k)
+}
+
+/// The bytes a quote or symbol rule starts with.
+static SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut k = 0;
+    let bytes = b"\"'-.<>";
+    while k < bytes.len() {
+        t[bytes[k] as usize] = true;
+        k += 1;
+    }
+    t
+};
+
+/// The first byte from `i` where a rule may start: a quote, the first
+/// character of a symbol, or the space of ` >>`.
+fn next_special(text: &str, i: usize) -> usize {
+    let b = text.as_bytes();
+    let Some(rel) = b[i..].iter().position(|&c| SPECIAL[usize::from(c)]) else {
+        return b.len();
+    };
+    let j = i + rel;
+    if j > i && b[j] == b'>' && b[j - 1] == b' ' && b.get(j + 1) == Some(&b'>') {
+        return j - 1;
+    }
+    j
+}
+
+/// The characters the quote rules look at: the quote at byte `q` of `text`
+/// and up to three after it, read on into `after`.
+fn window(text: &str, after: &str, q: usize) -> ([char; LOOKAHEAD], usize) {
+    let mut chars = ['\0'; LOOKAHEAD];
+    let mut len = 0;
+    for (slot, c) in chars.iter_mut().zip(text[q..].chars().chain(after.chars())) {
+        *slot = c;
+        len += 1;
+    }
+    (chars, len)
 }
 
 #[cfg(test)]
@@ -301,6 +397,21 @@ mod tests {
             "“x” it’s 90’s ’80s –“q” -“q” (x)”q” x.’y"
         );
         assert_eq!(smart("'s \"'x'\""), "’s “‘x’”");
+    }
+
+    #[test]
+    fn plain_text_is_recognised() {
+        for (text, plain) in [
+            ("plain words and more words, 1.5 - x.", true),
+            ("abcdefghijklmnopqrstuvwxyz abcdefg it's", false),
+            ("abcdefghijklmnopqrstuvwxyz abcdefgh --", false),
+            ("abcdefghijklmnopqrstuvwxyzé abcdefgh ...", false),
+            ("abcdefghijklmnopqrstuvwxyz abcdefgh >>", false),
+            ("<<abcdefghijklmnopqrstuvwxyz abcdefgh", false),
+            ("abcdefghijklmnopqrstuvwxyzé abcdefgh <->.", true),
+        ] {
+            assert_eq!(is_plain(text), plain, "{text}");
+        }
     }
 
     #[test]
