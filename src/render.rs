@@ -769,14 +769,33 @@ impl Theme {
         site: &Value,
         base_url: &str,
     ) -> Result<Shared, Diagnostic> {
-        let sidebar = self.render_sidebar(catalog, base_url)?;
-        let mut guides = HashMap::new();
-        if self.guide_html_used {
-            for g in catalog.guides.iter().chain(&catalog.translations) {
-                guides.insert(g.dir.clone(), self.guide_parts(g, site, base_url)?);
-            }
+        use rayon::prelude::*;
+        // The guides' heads are independent: rendered on every core, before
+        // any page needs them. Results are kept in catalog order, so the
+        // first error reported is the same on every run.
+        let guides: Vec<&Guide> = if self.guide_html_used {
+            catalog.guides.iter().chain(&catalog.translations).collect()
+        } else {
+            Vec::new()
+        };
+        let (sidebar, parts) = rayon::join(
+            || self.render_sidebar(catalog, base_url),
+            || {
+                guides
+                    .par_iter()
+                    .map(|g| self.guide_parts(g, site, base_url))
+                    .collect::<Vec<_>>()
+            },
+        );
+        let sidebar = sidebar?;
+        let mut heads = HashMap::with_capacity(parts.len());
+        for (g, part) in guides.iter().zip(parts) {
+            heads.insert(g.dir.clone(), part?);
         }
-        Ok(Shared { sidebar, guides })
+        Ok(Shared {
+            sidebar,
+            guides: heads,
+        })
     }
 
     /// Render the pieces of a guide's head.
