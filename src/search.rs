@@ -290,6 +290,10 @@ fn split_words(text: &str) -> impl Iterator<Item = &str> {
     let (mut i, mut start) = (0, 0);
     std::iter::from_fn(move || {
         while i < b.len() {
+            i = word_end(b, i, [b'-'; 2]);
+            if i == b.len() {
+                break;
+            }
             let at = i;
             match BYTE_KIND[b[i] as usize] {
                 ByteKind::Space | ByteKind::Hyphen => i += 1,
@@ -315,6 +319,43 @@ fn split_words(text: &str) -> impl Iterator<Item = &str> {
         start = text.len();
         (!w.is_empty()).then_some(w)
     })
+}
+
+/// The end of the run of word bytes from `i`: the first byte that is an
+/// ASCII space, may start a non-ASCII space, or is one of `stops` (or the
+/// end of `b`). Eight bytes at a time through ASCII text (a gain for plain
+/// text; HTML, whose text is cut short by tags, gains nothing from it).
+fn word_end(b: &[u8], mut i: usize, stops: [u8; 2]) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // Marks the bytes below `n` (n <= 0x80); the first mark is exact, later
+    // ones may be spurious (a borrow runs up from the first).
+    let below = |w: u64, n: u8| w.wrapping_sub(ONES * u64::from(n)) & !w & HIGHS;
+    let stop = |c: u8| {
+        matches!(
+            BYTE_KIND[usize::from(c)],
+            ByteKind::Space | ByteKind::MaybeSpace
+        ) || stops.contains(&c)
+    };
+    while let Some(chunk) = b.get(i..i + 8) {
+        let w = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        // Spaces and control bytes, non-ASCII bytes, and the stops (zero
+        // once xor-ed with them).
+        let marks = below(w, 0x21)
+            | (w & HIGHS)
+            | below(w ^ (ONES * u64::from(stops[0])), 1)
+            | below(w ^ (ONES * u64::from(stops[1])), 1);
+        if marks != 0 {
+            i += marks.trailing_zeros() as usize / 8;
+            break;
+        }
+        i += 8;
+    }
+    // From the first marked byte, one at a time (through non-ASCII letters).
+    while i < b.len() && !stop(b[i]) {
+        i += 1;
+    }
+    i
 }
 
 /// What a byte of text may be, for the scans of [`split_words`] and
@@ -862,7 +903,13 @@ fn html_to_text_in(html: &str, mut buffer: String) -> String {
     while i < b.len() {
         let at = i;
         i = match BYTE_KIND[b[i] as usize] {
-            ByteKind::Space => at + 1,
+            // The whole run (indentation, blank lines) at once.
+            ByteKind::Space => {
+                let spaces = b[at..]
+                    .iter()
+                    .position(|&c| BYTE_KIND[usize::from(c)] != ByteKind::Space);
+                spaces.map_or(b.len(), |n| at + n)
+            }
             ByteKind::MaybeSpace => {
                 let c = html[at..].chars().next().expect("a char boundary");
                 if !c.is_whitespace() {
@@ -920,13 +967,18 @@ fn tag_end(html: &str, lt: usize) -> Option<usize> {
         return None;
     }
     let tag = &html[lt..];
-    Some(if let Some(after) = tag.strip_prefix("<!--") {
-        after.find("-->").map_or(html.len(), |e| lt + 4 + e + 3)
-    } else if let Some(skip) = raw_text_end(tag) {
-        lt + skip
-    } else {
-        find_byte(tag.as_bytes(), b'>').map_or(lt + 1, |gt| lt + gt + 1)
-    })
+    // Comments and scripts are rare: their first letter is checked first.
+    let comment = || tag.strip_prefix("<!--");
+    let raw = || raw_text_end(tag);
+    Some(
+        if let Some(after) = (next == b'!').then(comment).flatten() {
+            after.find("-->").map_or(html.len(), |e| lt + 4 + e + 3)
+        } else if let Some(skip) = matches!(next, b's' | b'S').then(raw).flatten() {
+            lt + skip
+        } else {
+            find_byte(tag.as_bytes(), b'>').map_or(lt + 1, |gt| lt + gt + 1)
+        },
+    )
 }
 
 /// The first `needle` in `haystack`, eight bytes at a time (tags are short:
@@ -1271,6 +1323,26 @@ mod tests {
                     h.iter().position(|&c| c == needle),
                     "{start} {needle}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn word_end_stops_where_a_byte_loop_does() {
+        let text =
+            "plain words\there-and<there>&amp; é한\u{a0}x\u{2003}y’z\x01q long-enough-to-chunk";
+        let b = text.as_bytes();
+        for stops in [[b'-'; 2], [b'<', b'&']] {
+            for start in 0..b.len() {
+                let expected = (start..b.len())
+                    .find(|&i| {
+                        matches!(
+                            BYTE_KIND[usize::from(b[i])],
+                            ByteKind::Space | ByteKind::MaybeSpace
+                        ) || stops.contains(&b[i])
+                    })
+                    .unwrap_or(b.len());
+                assert_eq!(word_end(b, start, stops), expected, "{start} {stops:?}");
             }
         }
     }
