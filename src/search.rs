@@ -283,8 +283,8 @@ impl Pipe {
 }
 
 /// `text.split(|c| c.is_whitespace() || c == '-')` without the empty
-/// pieces, a byte at a time (a character at a time only where a byte may
-/// start a non-ASCII space).
+/// pieces, through bytes (see [`word_end`]; a character is decoded only
+/// where a byte may start a non-ASCII space).
 fn split_words(text: &str) -> impl Iterator<Item = &str> {
     let b = text.as_bytes();
     let (mut i, mut start) = (0, 0);
