@@ -160,23 +160,40 @@ pub struct Prepared {
     fields: [(FieldTokens, usize); 4],
 }
 
-/// The distinct tokens of one field with their counts, packed in one string
-/// (a document has hundreds; one allocation each would cost more than them).
+/// The distinct tokens of one field: (term number in [`TERMS`], count).
+type FieldTokens = Vec<(u32, u32)>;
+
+/// Every term the index has met in this process, numbered once. Pages name
+/// their terms by number, so the index writer neither hashes nor compares
+/// their text, and sorts the terms once for all fields. It only grows (with
+/// the vocabulary of the sites built; a term is at most [`MAX_TOKEN_CHARS`]
+/// characters), so a number stays valid for every build.
+static TERMS: std::sync::LazyLock<std::sync::Mutex<Terms>> =
+    std::sync::LazyLock::new(Default::default);
+
 #[derive(Default)]
-struct FieldTokens {
-    text: String,
-    /// (end offset in `text`, count); each token starts where the last ended.
-    ends: Vec<(u32, u32)>,
+struct Terms {
+    numbers: WordMap<std::sync::Arc<str>, u32>,
+    texts: Vec<std::sync::Arc<str>>,
 }
 
-impl FieldTokens {
-    fn iter(&self) -> impl Iterator<Item = (&str, u32)> {
-        let mut start = 0;
-        self.ends.iter().map(move |&(end, count)| {
-            let t = &self.text[start..end as usize];
-            start = end as usize;
-            (t, count)
-        })
+impl Terms {
+    fn lock() -> std::sync::MutexGuard<'static, Terms> {
+        TERMS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The number of a term, given one if it is new.
+    fn number(&mut self, term: &str) -> u32 {
+        if let Some(&n) = self.numbers.get(term) {
+            return n;
+        }
+        let n = self.texts.len() as u32;
+        let text: std::sync::Arc<str> = term.into();
+        self.numbers.insert(text.clone(), n);
+        self.texts.push(text);
+        n
     }
 }
 
@@ -185,14 +202,12 @@ impl FieldTokens {
 /// the scratch space to count a field's terms without a string per token.
 struct Pipe {
     pipeline: elasticlunr::Pipeline,
-    /// Each word as written (before lowercasing) → the number of its term, or
-    /// [`DROPPED`]. Keyed by the raw word so a repeat costs one lookup.
+    /// Each word as written (before lowercasing) → the number of its term in
+    /// [`TERMS`], or [`DROPPED`]. Keyed by the raw word so a repeat costs one
+    /// lookup (and [`TERMS`] is locked only for words new to the thread).
     memo: WordMap<String, u32>,
-    /// The number of each term, by text (several words can stem to one term).
-    term_ids: WordMap<String, u32>,
-    /// The text of each term, by number.
-    terms: Vec<String>,
-    /// Per term, its count in the field being read (all zero between fields).
+    /// Per term number, its count in the field being read (all zero between
+    /// fields).
     counts: Vec<u32>,
     /// The terms of the field being read, in the order first seen.
     seen: Vec<u32>,
@@ -207,8 +222,6 @@ impl Pipe {
         Pipe {
             pipeline,
             memo: WordMap::default(),
-            term_ids: WordMap::default(),
-            terms: Vec::new(),
             counts: Vec::new(),
             seen: Vec::new(),
         }
@@ -227,23 +240,19 @@ impl Pipe {
                 continue;
             }
             len += 1;
+            if self.counts.len() <= id as usize {
+                self.counts.resize(id as usize + 1, 0);
+            }
             let count = &mut self.counts[id as usize];
             if *count == 0 {
                 self.seen.push(id);
             }
             *count += 1;
         }
-        let text_len = self.seen.iter().map(|&id| self.terms[id as usize].len());
-        let mut packed = FieldTokens {
-            text: String::with_capacity(text_len.sum()),
-            ends: Vec::with_capacity(self.seen.len()),
-        };
-        for id in self.seen.drain(..) {
-            packed.text.push_str(&self.terms[id as usize]);
-            let count = std::mem::take(&mut self.counts[id as usize]);
-            packed.ends.push((packed.text.len() as u32, count));
-        }
-        (packed, len)
+        let counts = &mut self.counts;
+        let tokens = self.seen.drain(..);
+        let tokens = tokens.map(|id| (id, std::mem::take(&mut counts[id as usize])));
+        (tokens.collect(), len)
     }
 
     /// Runs a word not seen before through the tokenizer's lowercasing, the
@@ -254,7 +263,7 @@ impl Pipe {
             DROPPED
         } else {
             match self.pipeline.run(vec![lower]).pop() {
-                Some(term) => self.term_id(term),
+                Some(term) => Terms::lock().number(&term),
                 None => DROPPED,
             }
         };
@@ -262,23 +271,9 @@ impl Pipe {
         id
     }
 
-    fn term_id(&mut self, term: String) -> u32 {
-        if let Some(&id) = self.term_ids.get(&term) {
-            return id;
-        }
-        let id = self.terms.len() as u32;
-        self.term_ids.insert(term.clone(), id);
-        self.terms.push(term);
-        self.counts.push(0);
-        id
-    }
-
-    /// Forgets every word (the counts are all zero between fields).
+    /// Forgets every word.
     fn forget(&mut self) {
         self.memo.clear();
-        self.term_ids.clear();
-        self.terms.clear();
-        self.counts.clear();
     }
 }
 
@@ -538,9 +533,18 @@ fn write_index(mut docs: Vec<Prepared>, prefix: &str) -> String {
     let jobs: Vec<(usize, usize)> = (0..langs.len())
         .flat_map(|l| (0..FIELDS.len()).map(move |f| (l, f)))
         .collect();
+    let texts = Terms::lock().texts.clone();
+    let order = sorted_terms(&docs, &texts);
+    let mut rank = vec![NOT_INDEXED; texts.len()];
+    for (r, &t) in order.iter().enumerate() {
+        rank[t as usize] = r as u32;
+    }
     let index = Index {
         docs: &docs,
         refs: &refs,
+        texts: &texts,
+        order: &order,
+        rank: &rank,
     };
     let trees: Vec<String> = jobs
         .par_iter()
@@ -595,25 +599,72 @@ fn write_index(mut docs: Vec<Prepared>, prefix: &str) -> String {
 struct Index<'a> {
     docs: &'a [Prepared],
     refs: &'a [String],
+    /// The text of every term number (a copy of [`TERMS`]'s list).
+    texts: &'a [std::sync::Arc<str>],
+    /// The numbers of the terms of the documents, in text order.
+    order: &'a [u32],
+    /// The place of each term number in `order`, or [`NOT_INDEXED`].
+    rank: &'a [u32],
+}
+
+/// The rank of a term absent from the documents, or empty (elasticlunr
+/// indexes no empty token; it still counts it).
+const NOT_INDEXED: u32 = u32::MAX;
+
+/// The numbers of the non-empty terms the documents use, in text order:
+/// sorted once for every field.
+fn sorted_terms(docs: &[Prepared], texts: &[std::sync::Arc<str>]) -> Vec<u32> {
+    let mut used = vec![false; texts.len()];
+    for d in docs {
+        for (tokens, _) in &d.fields {
+            for &(t, _) in tokens {
+                used[t as usize] = true;
+            }
+        }
+    }
+    let mut order: Vec<u32> = (0..texts.len() as u32)
+        .filter(|&t| used[t as usize] && !texts[t as usize].is_empty())
+        .collect();
+    order.par_sort_unstable_by(|&a, &b| texts[a as usize].cmp(&texts[b as usize]));
+    order
 }
 
 /// A term with its postings: (document, count), sorted by reference text.
-type Term<'s> = (&'s str, Vec<(u32, u32)>);
+type Term<'s> = (&'s str, &'s [(u32, u32)]);
 
 impl Index<'_> {
     /// The character tree of one field over `members` (in reference order).
     fn field_tree(&self, members: &[u32], field: usize) -> String {
-        let mut by_token: WordMap<&str, Vec<(u32, u32)>> = WordMap::default();
+        // The postings grouped by term rank, with a counting sort: first how
+        // many each term has, then each in its place (in reference order).
+        let ranks = |n: u32| {
+            let tokens = &self.docs[n as usize].fields[field].0;
+            tokens.iter().map(|&(t, c)| (self.rank[t as usize], c))
+        };
+        let mut starts = vec![0; self.order.len() + 1];
         for &n in members {
-            for (t, c) in self.docs[n as usize].fields[field].0.iter() {
-                // elasticlunr indexes no empty token (it still counts it).
-                if !t.is_empty() {
-                    by_token.entry(t).or_default().push((n, c));
-                }
+            for (r, _) in ranks(n).filter(|&(r, _)| r != NOT_INDEXED) {
+                starts[r as usize + 1] += 1;
             }
         }
-        let mut terms: Vec<Term> = by_token.into_iter().collect();
-        terms.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        for r in 1..starts.len() {
+            starts[r] += starts[r - 1];
+        }
+        let mut next = starts.clone();
+        let mut postings = vec![(0, 0); starts[self.order.len()]];
+        for &n in members {
+            for (r, c) in ranks(n).filter(|&(r, _)| r != NOT_INDEXED) {
+                postings[next[r as usize]] = (n, c);
+                next[r as usize] += 1;
+            }
+        }
+        let terms: Vec<Term> = (0..self.order.len())
+            .filter(|&r| starts[r] < starts[r + 1])
+            .map(|r| {
+                let text = &*self.texts[self.order[r] as usize];
+                (text, &postings[starts[r]..starts[r + 1]])
+            })
+            .collect();
         let mut out = String::new();
         TrieWriter {
             tf: Vec::new(),
@@ -782,7 +833,7 @@ impl TrieWriter<'_> {
         depth: usize,
     ) -> &'t [Term<'s>] {
         let own = match terms.first() {
-            Some((t, postings)) if t.len() == depth => postings.as_slice(),
+            Some(&(t, postings)) if t.len() == depth => postings,
             _ => &[],
         };
         out.push_str("{\"docs\":{");
