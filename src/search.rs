@@ -21,11 +21,10 @@
 
 use crate::site::PageOutput;
 use crate::source::SourcePage;
-use elasticlunr::document_store::DocumentStore;
 use elasticlunr::Language;
 use rayon::prelude::*;
-use serde_json::{json, Map, Value};
-use std::collections::{BTreeMap, HashMap};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
 
 /// Output path of the search script.
 pub const SCRIPT_PATH: &str = "assets/elementdocs/search.js";
@@ -100,6 +99,27 @@ impl SearchDoc {
         ]
     }
 
+    /// The JSON of the document's entry in the store: `u` the URL, `t` the
+    /// title, `h` the heading, `b` the teaser and `l` the language.
+    fn entry(&self) -> String {
+        let mut out = String::with_capacity(self.url.len() + self.title.len() + 256);
+        let fields = [
+            ("u", self.url.as_str()),
+            ("t", &self.title),
+            ("h", &self.heading),
+            ("b", &self.teaser()),
+            ("l", self.lang.code()),
+        ];
+        for (i, (key, value)) in fields.into_iter().enumerate() {
+            out.push(if i == 0 { '{' } else { ',' });
+            push_json_str(&mut out, key);
+            out.push(':');
+            push_json_str(&mut out, value);
+        }
+        out.push('}');
+        out
+    }
+
     /// The start of the text, without the page's first heading when the text
     /// opens with it (the result already shows the title).
     fn teaser(&self) -> String {
@@ -135,105 +155,159 @@ pub fn build_index(docs: &[SearchDoc]) -> Value {
 pub struct Prepared {
     url: String,
     lang: Lang,
-    entry: Value,
+    /// The JSON of its entry in the store of what a result shows.
+    entry: String,
     fields: [(FieldTokens, usize); 4],
 }
 
-/// The distinct tokens of one field with their counts, packed in one string
-/// (a document has hundreds; one allocation each would cost more than them).
+/// The distinct tokens of one field: (term number in [`TERMS`], count).
+type FieldTokens = Vec<(u32, u32)>;
+
+/// Every term the index has met in this process, numbered once. Pages name
+/// their terms by number, so the index writer neither hashes nor compares
+/// their text, and sorts the terms once for all fields. It only grows (with
+/// the vocabulary of the sites built; a term is at most [`MAX_TOKEN_CHARS`]
+/// characters), so a number stays valid for every build.
+static TERMS: std::sync::LazyLock<std::sync::Mutex<Terms>> =
+    std::sync::LazyLock::new(Default::default);
+
 #[derive(Default)]
-struct FieldTokens {
-    text: String,
-    /// (end offset in `text`, count); each token starts where the last ended.
-    ends: Vec<(u32, u32)>,
+struct Terms {
+    numbers: WordMap<std::sync::Arc<str>, u32>,
+    texts: Vec<std::sync::Arc<str>>,
 }
 
-impl FieldTokens {
-    fn iter(&self) -> impl Iterator<Item = (&str, u32)> {
-        let mut start = 0;
-        self.ends.iter().map(move |&(end, count)| {
-            let t = &self.text[start..end as usize];
-            start = end as usize;
-            (t, count)
-        })
+impl Terms {
+    fn lock() -> std::sync::MutexGuard<'static, Terms> {
+        TERMS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The number of a term, given one if it is new.
+    fn number(&mut self, term: &str) -> u32 {
+        if let Some(&n) = self.numbers.get(term) {
+            return n;
+        }
+        let n = self.texts.len() as u32;
+        let text: std::sync::Arc<str> = term.into();
+        self.numbers.insert(text.clone(), n);
+        self.texts.push(text);
+        n
     }
 }
 
-/// A language's pipeline with a memory of what it made of each token (the
-/// pipeline handles each token on its own; pages repeat the same words).
+/// A language's pipeline with a memory of what it made of each word (the
+/// pipeline handles each token on its own; pages repeat the same words), and
+/// the scratch space to count a field's terms without a string per token.
 struct Pipe {
     pipeline: elasticlunr::Pipeline,
-    memo: WordMap<Option<std::rc::Rc<str>>>,
+    /// Each word as written (before lowercasing) → the number of its term in
+    /// [`TERMS`], or [`DROPPED`]. Keyed by the raw word so a repeat costs one
+    /// lookup (and [`TERMS`] is locked only for words new to the thread).
+    memo: WordMap<String, u32>,
+    /// Per term number, its count in the field being read (all zero between
+    /// fields).
+    counts: Vec<u32>,
+    /// The terms of the field being read, in the order first seen.
+    seen: Vec<u32>,
 }
 
+/// The memory's mark for a word that gives no token (a stop word, or longer
+/// than [`MAX_TOKEN_CHARS`]).
+const DROPPED: u32 = u32::MAX;
+
 impl Pipe {
+    fn new(pipeline: elasticlunr::Pipeline) -> Pipe {
+        Pipe {
+            pipeline,
+            memo: WordMap::default(),
+            counts: Vec::new(),
+            seen: Vec::new(),
+        }
+    }
+
     /// The distinct tokens of `text` with their counts, and the token count:
-    /// what [`tokenize`] then the pipeline give, without a string per token.
+    /// what [`tokenize`] then the pipeline give, counted by term number.
     fn field(&mut self, text: &str) -> (FieldTokens, usize) {
-        let mut tokens: Vec<std::rc::Rc<str>> = Vec::new();
-        for raw in split_words(text) {
-            let lower;
-            let word: &str = if raw.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
-                lower = raw.to_lowercase();
-                &lower
-            } else {
-                raw
+        let mut len = 0;
+        for word in split_words(text) {
+            let id = match self.memo.get(word) {
+                Some(&id) => id,
+                None => self.learn(word),
             };
-            if word.len() > MAX_TOKEN_CHARS && word.chars().count() > MAX_TOKEN_CHARS {
+            if id == DROPPED {
                 continue;
             }
-            let out = match self.memo.get(word) {
-                Some(out) => out.clone(),
-                None => {
-                    let out = self
-                        .pipeline
-                        .run(vec![word.to_string()])
-                        .pop()
-                        .map(std::rc::Rc::from);
-                    self.memo.insert(word.to_string(), out.clone());
-                    out
-                }
-            };
-            tokens.extend(out);
+            len += 1;
+            if self.counts.len() <= id as usize {
+                self.counts.resize(id as usize + 1, 0);
+            }
+            let count = &mut self.counts[id as usize];
+            if *count == 0 {
+                self.seen.push(id);
+            }
+            *count += 1;
         }
-        let len = tokens.len();
-        tokens.sort_unstable();
-        let mut packed = FieldTokens::default();
-        let mut i = 0;
-        while i < tokens.len() {
-            let t = &tokens[i];
-            let n = tokens[i..].iter().take_while(|u| *u == t).count();
-            packed.text.push_str(t);
-            packed.ends.push((packed.text.len() as u32, n as u32));
-            i += n;
-        }
-        packed.text.shrink_to_fit();
-        packed.ends.shrink_to_fit();
-        (packed, len)
+        let counts = &mut self.counts;
+        let tokens = self.seen.drain(..);
+        let tokens = tokens.map(|id| (id, std::mem::take(&mut counts[id as usize])));
+        (tokens.collect(), len)
+    }
+
+    /// Runs a word not seen before through the tokenizer's lowercasing, the
+    /// length limit and the pipeline, and remembers its term.
+    fn learn(&mut self, word: &str) -> u32 {
+        let lower = word.to_lowercase();
+        let id = if lower.len() > MAX_TOKEN_CHARS && lower.chars().count() > MAX_TOKEN_CHARS {
+            DROPPED
+        } else {
+            match self.pipeline.run(vec![lower]).pop() {
+                Some(term) => Terms::lock().number(&term),
+                None => DROPPED,
+            }
+        };
+        self.memo.insert(word.to_string(), id);
+        id
+    }
+
+    /// Forgets every word.
+    fn forget(&mut self) {
+        self.memo.clear();
     }
 }
 
 /// `text.split(|c| c.is_whitespace() || c == '-')` without the empty
-/// pieces, a byte at a time for ASCII.
+/// pieces, through bytes (see [`word_end`]; a character is decoded only
+/// where a byte may start a non-ASCII space).
 fn split_words(text: &str) -> impl Iterator<Item = &str> {
     let b = text.as_bytes();
     let (mut i, mut start) = (0, 0);
     std::iter::from_fn(move || {
         while i < b.len() {
-            let (cut, len) = if b[i] < 0x80 {
-                (matches!(b[i], b'\t'..=b'\r' | b' ' | b'-'), 1)
-            } else {
-                let c = text[i..].chars().next().expect("a char boundary");
-                (c.is_whitespace(), c.len_utf8())
-            };
+            i = word_end(b, i, [b'-'; 2]);
+            if i == b.len() {
+                break;
+            }
             let at = i;
-            i += len;
-            if cut {
-                let w = &text[start..at];
-                start = i;
-                if !w.is_empty() {
-                    return Some(w);
+            match BYTE_KIND[b[i] as usize] {
+                ByteKind::Space | ByteKind::Hyphen => i += 1,
+                ByteKind::MaybeSpace => {
+                    let c = text[i..].chars().next().expect("a char boundary");
+                    i += c.len_utf8();
+                    if !c.is_whitespace() {
+                        continue;
+                    }
                 }
+                _ => {
+                    i += 1;
+                    continue;
+                }
+            }
+            let w = &text[start..at];
+            start = i;
+            if !w.is_empty() {
+                return Some(w);
             }
         }
         let w = &text[start..];
@@ -242,22 +316,103 @@ fn split_words(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// The end of the run of word bytes from `i`: the first byte that is an
+/// ASCII space, may start a non-ASCII space, or is one of `stops` (or the
+/// end of `b`). Eight bytes at a time through ASCII text (a gain for plain
+/// text; HTML, whose text is cut short by tags, gains nothing from it).
+fn word_end(b: &[u8], mut i: usize, stops: [u8; 2]) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // Marks the bytes below `n` (n <= 0x80); the first mark is exact, later
+    // ones may be spurious (a borrow runs up from the first).
+    let below = |w: u64, n: u8| w.wrapping_sub(ONES * u64::from(n)) & !w & HIGHS;
+    let stop = |c: u8| {
+        matches!(
+            BYTE_KIND[usize::from(c)],
+            ByteKind::Space | ByteKind::MaybeSpace
+        ) || stops.contains(&c)
+    };
+    while let Some(chunk) = b.get(i..i + 8) {
+        let w = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        // Spaces and control bytes, non-ASCII bytes, and the stops (zero
+        // once xor-ed with them).
+        let marks = below(w, 0x21)
+            | (w & HIGHS)
+            | below(w ^ (ONES * u64::from(stops[0])), 1)
+            | below(w ^ (ONES * u64::from(stops[1])), 1);
+        if marks != 0 {
+            i += marks.trailing_zeros() as usize / 8;
+            break;
+        }
+        i += 8;
+    }
+    // From the first marked byte, one at a time (through non-ASCII letters).
+    while i < b.len() && !stop(b[i]) {
+        i += 1;
+    }
+    i
+}
+
+/// What a byte of text may be, for the scans of [`split_words`] and
+/// [`html_to_text`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ByteKind {
+    /// Part of a word (or of a non-ASCII character that is no space).
+    Word,
+    /// An ASCII space (`char::is_whitespace`).
+    Space,
+    Hyphen,
+    Lt,
+    Amp,
+    /// The first byte of a character that may be a non-ASCII space (U+0085,
+    /// U+00A0, U+1680, U+2000 to U+205F, U+3000).
+    MaybeSpace,
+}
+
+const BYTE_KIND: [ByteKind; 256] = {
+    let mut kinds = [ByteKind::Word; 256];
+    let mut b = 0;
+    while b < 256 {
+        kinds[b] = match b as u8 {
+            b'\t'..=b'\r' | b' ' => ByteKind::Space,
+            b'-' => ByteKind::Hyphen,
+            b'<' => ByteKind::Lt,
+            b'&' => ByteKind::Amp,
+            0xC2 | 0xE1 | 0xE2 | 0xE3 => ByteKind::MaybeSpace,
+            _ => ByteKind::Word,
+        };
+        b += 1;
+    }
+    kinds
+};
+
 /// A fast hasher for the word memory (FxHash's mixing; the words are the
 /// site's own text, so no hash flooding to fear).
 #[derive(Default, Clone, Copy)]
 struct WordHasher(u64);
 
 impl std::hash::Hasher for WordHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
-            self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(K);
+    fn write(&mut self, mut bytes: &[u8]) {
+        // Words are short: the tail is read 4, 2 and 1 bytes at a time.
+        while let Some((c, rest)) = bytes.split_first_chunk::<8>() {
+            self.add(u64::from_le_bytes(*c));
+            bytes = rest;
         }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        if let Some((c, rest)) = bytes.split_first_chunk::<4>() {
+            self.add(u64::from(u32::from_le_bytes(*c)));
+            bytes = rest;
         }
+        if let Some((c, rest)) = bytes.split_first_chunk::<2>() {
+            self.add(u64::from(u16::from_le_bytes(*c)));
+            bytes = rest;
+        }
+        if let Some(&b) = bytes.first() {
+            self.add(u64::from(b));
+        }
+    }
+
+    fn write_u8(&mut self, b: u8) {
+        self.add(u64::from(b));
     }
 
     fn finish(&self) -> u64 {
@@ -265,7 +420,14 @@ impl std::hash::Hasher for WordHasher {
     }
 }
 
-type WordMap<V> = HashMap<String, V, std::hash::BuildHasherDefault<WordHasher>>;
+impl WordHasher {
+    fn add(&mut self, w: u64) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(K);
+    }
+}
+
+type WordMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<WordHasher>>;
 
 impl Prepared {
     fn new(doc: &SearchDoc, pipes: &mut [Pipe]) -> Prepared {
@@ -275,13 +437,7 @@ impl Prepared {
         Prepared {
             url: doc.url.clone(),
             lang: doc.lang,
-            entry: json!({
-                "u": doc.url,
-                "t": doc.title,
-                "h": doc.heading,
-                "b": doc.teaser(),
-                "l": doc.lang.code(),
-            }),
+            entry: doc.entry(),
             fields,
         }
     }
@@ -302,24 +458,29 @@ fn pipelines() -> Vec<elasticlunr::Pipeline> {
 const MAX_MEMO_WORDS: usize = 200_000;
 
 thread_local! {
-    /// Each thread's pipelines (they are not `Send`) and their memory.
-    static PIPES: std::cell::RefCell<Vec<Pipe>> = std::cell::RefCell::new(pipes());
+    /// Each thread's pipelines (they are not `Send`) with their memory, and
+    /// its buffer for page text, reused from page to page (a fresh one per
+    /// page costs a large allocation each time).
+    static PIPES: std::cell::RefCell<(Vec<Pipe>, String)> =
+        std::cell::RefCell::new((pipes(), String::new()));
 }
 
 /// The index document of one rendered page, or None when it asks not to be
 /// searched. Call it from the thread that rendered the page, while its
 /// body HTML is at hand; [`files_from`] then writes the index.
 pub fn prepare(src: &SourcePage, page: &PageOutput, site_lang: Option<&str>) -> Option<Prepared> {
-    let doc = search_doc(src, page, site_lang)?;
-    Some(PIPES.with(|p| {
-        let mut pipes = p.borrow_mut();
+    PIPES.with(|p| {
+        let (pipes, buffer) = &mut *p.borrow_mut();
+        let doc = search_doc_in(src, page, site_lang, std::mem::take(buffer))?;
         for pipe in pipes.iter_mut() {
             if pipe.memo.len() > MAX_MEMO_WORDS {
-                pipe.memo.clear();
+                pipe.forget();
             }
         }
-        Prepared::new(&doc, &mut pipes)
-    }))
+        let prepared = Prepared::new(&doc, pipes);
+        *buffer = doc.text;
+        Some(prepared)
+    })
 }
 
 /// The search files of a build from its prepared documents: (output path, content).
@@ -335,13 +496,7 @@ pub fn files_from(prepared: Vec<Prepared>) -> Vec<(String, Vec<u8>)> {
 }
 
 fn pipes() -> Vec<Pipe> {
-    pipelines()
-        .into_iter()
-        .map(|pipeline| Pipe {
-            pipeline,
-            memo: WordMap::default(),
-        })
-        .collect()
+    pipelines().into_iter().map(Pipe::new).collect()
 }
 
 /// The index data of [`build_index`] as JSON text.
@@ -355,75 +510,78 @@ pub fn index_json(docs: &[SearchDoc]) -> String {
 
 /// The JSON of the prepared documents: one index per language, written the
 /// way elasticlunr-rs serializes its `Index` (same keys in the same order,
-/// byte for byte), from sorted postings instead of an in-memory tree.
+/// byte for byte), from sorted postings instead of an in-memory tree. The
+/// fields' trees (most of the work) are written side by side.
 fn write_index(mut docs: Vec<Prepared>, prefix: &str) -> String {
     docs.sort_by(|a, b| a.url.cmp(&b.url));
     let refs: Vec<String> = (0..docs.len()).map(|n| n.to_string()).collect();
+    // elasticlunr keeps documents in maps keyed by reference text ("0", "1",
+    // "10", "100", ...): visiting them in that order once gives every posting
+    // list and the document store already sorted.
+    let mut by_ref: Vec<u32> = (0..docs.len() as u32).collect();
+    by_ref.sort_unstable_by(|&a, &b| refs[a as usize].cmp(&refs[b as usize]));
+    let langs: Vec<(Lang, Vec<u32>)> = Lang::ALL
+        .into_iter()
+        .map(|lang| {
+            let members = by_ref.iter().copied();
+            let members: Vec<u32> = members.filter(|&n| docs[n as usize].lang == lang).collect();
+            (lang, members)
+        })
+        .filter(|(_, members)| !members.is_empty())
+        .collect();
+    // Every (language, field) tree, written side by side.
+    let jobs: Vec<(usize, usize)> = (0..langs.len())
+        .flat_map(|l| (0..FIELDS.len()).map(move |f| (l, f)))
+        .collect();
+    let texts = Terms::lock().texts.clone();
+    let order = sorted_terms(&docs, &texts);
+    let mut rank = vec![NOT_INDEXED; texts.len()];
+    for (r, &t) in order.iter().enumerate() {
+        rank[t as usize] = r as u32;
+    }
+    let index = Index {
+        docs: &docs,
+        refs: &refs,
+        texts: &texts,
+        order: &order,
+        rank: &rank,
+    };
+    let trees: Vec<String> = jobs
+        .par_iter()
+        .map(|&(l, f)| index.field_tree(&langs[l].1, f))
+        .collect();
     let pipelines = pipelines();
-    let mut out = String::with_capacity(1 << 20);
+    let mut out = String::with_capacity(trees.iter().map(String::len).sum::<usize>() + (1 << 16));
     out.push_str(prefix);
     out.push_str("{\"indexes\":{");
-    let mut first = true;
-    for lang in Lang::ALL {
-        let members: Vec<usize> = (0..docs.len()).filter(|&n| docs[n].lang == lang).collect();
-        if members.is_empty() {
-            continue;
-        }
-        if !first {
+    for (l, (lang, members)) in langs.iter().enumerate() {
+        if l > 0 {
             out.push(',');
         }
-        first = false;
-        out.push('"');
-        out.push_str(lang.code());
-        out.push_str("\":{\"fields\":");
+        push_json_str(&mut out, lang.code());
+        out.push_str(":{\"fields\":");
         out.push_str(&json_text(&FIELDS));
         out.push_str(",\"pipeline\":");
-        out.push_str(&json_text(&pipelines[lang_at(lang)]));
+        out.push_str(&json_text(&pipelines[lang_at(*lang)]));
         out.push_str(",\"ref\":\"id\",\"version\":");
         out.push_str(&json_text(&elasticlunr::ELASTICLUNR_VERSION));
         out.push_str(",\"index\":{");
-        let mut by_name: Vec<(usize, &str)> = FIELDS.iter().copied().enumerate().collect();
-        by_name.sort_by_key(|f| f.1);
-        for (i, (at, name)) in by_name.into_iter().enumerate() {
+        // The fields in name order (a map in elasticlunr-rs).
+        let mut by_name: Vec<usize> = (0..FIELDS.len()).collect();
+        by_name.sort_by_key(|&f| FIELDS[f]);
+        for (i, f) in by_name.into_iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
-            out.push_str(&json_text(&name));
+            push_json_str(&mut out, FIELDS[f]);
             out.push_str(":{\"root\":");
-            // Each distinct token with its (document, count) postings: 8
-            // bytes a posting, sorted by token, postings by reference text.
-            let mut by_token: HashMap<&str, Vec<(u32, u32)>> = HashMap::new();
-            for &n in &members {
-                for (t, c) in docs[n].fields[at].0.iter() {
-                    // elasticlunr indexes no empty token (it still counts it).
-                    if !t.is_empty() {
-                        by_token.entry(t).or_default().push((n as u32, c));
-                    }
-                }
-            }
-            let mut terms: Vec<(&str, Vec<(u32, u32)>)> = by_token.into_iter().collect();
-            terms.sort_unstable_by(|a, b| a.0.cmp(b.0));
-            for (_, postings) in terms.iter_mut() {
-                postings.sort_unstable_by(|a, b| refs[a.0 as usize].cmp(&refs[b.0 as usize]));
-            }
-            TrieWriter {
-                tf: HashMap::new(),
-                refs: &refs,
-            }
-            .node_par(&mut out, &terms, 0);
+            out.push_str(&trees[l * FIELDS.len() + f]);
             out.push('}');
         }
         out.push_str("},\"documentStore\":");
-        let mut store = DocumentStore::new(false);
-        for &n in &members {
-            for (field, (_, len)) in FIELDS.iter().zip(&docs[n].fields) {
-                store.add_field_length(&refs[n], field, *len);
-            }
-            store.add_doc(&refs[n], BTreeMap::new());
-        }
-        out.push_str(&json_text(&store));
+        index.document_store(&mut out, members);
         out.push_str(",\"lang\":");
-        out.push_str(&json_text(&Lang::language(lang).name()));
+        out.push_str(&json_text(&Lang::language(*lang).name()));
         out.push('}');
     }
     out.push_str("},\"docs\":[");
@@ -431,21 +589,183 @@ fn write_index(mut docs: Vec<Prepared>, prefix: &str) -> String {
         if n > 0 {
             out.push(',');
         }
-        out.push_str(&json_text(&d.entry));
+        out.push_str(&d.entry);
     }
     out.push_str("]}");
     out
+}
+
+/// The documents being written, numbered in URL order, and their references.
+struct Index<'a> {
+    docs: &'a [Prepared],
+    refs: &'a [String],
+    /// The text of every term number (a copy of [`TERMS`]'s list).
+    texts: &'a [std::sync::Arc<str>],
+    /// The numbers of the terms of the documents, in text order.
+    order: &'a [u32],
+    /// The place of each term number in `order`, or [`NOT_INDEXED`].
+    rank: &'a [u32],
+}
+
+/// The rank of a term absent from the documents, or empty (elasticlunr
+/// indexes no empty token; it still counts it).
+const NOT_INDEXED: u32 = u32::MAX;
+
+/// The numbers of the non-empty terms the documents use, in text order:
+/// sorted once for every field.
+fn sorted_terms(docs: &[Prepared], texts: &[std::sync::Arc<str>]) -> Vec<u32> {
+    let mut used = vec![false; texts.len()];
+    for d in docs {
+        for (tokens, _) in &d.fields {
+            for &(t, _) in tokens {
+                used[t as usize] = true;
+            }
+        }
+    }
+    let mut order: Vec<u32> = (0..texts.len() as u32)
+        .filter(|&t| used[t as usize] && !texts[t as usize].is_empty())
+        .collect();
+    order.par_sort_unstable_by(|&a, &b| texts[a as usize].cmp(&texts[b as usize]));
+    order
+}
+
+/// A term with its postings: (document, count), sorted by reference text.
+type Term<'s> = (&'s str, &'s [(u32, u32)]);
+
+impl Index<'_> {
+    /// The character tree of one field over `members` (in reference order).
+    fn field_tree(&self, members: &[u32], field: usize) -> String {
+        // The postings grouped by term rank, with a counting sort: first how
+        // many each term has, then each in its place (in reference order).
+        let ranks = |n: u32| {
+            let tokens = &self.docs[n as usize].fields[field].0;
+            tokens.iter().map(|&(t, c)| (self.rank[t as usize], c))
+        };
+        let mut starts = vec![0; self.order.len() + 1];
+        for &n in members {
+            for (r, _) in ranks(n).filter(|&(r, _)| r != NOT_INDEXED) {
+                starts[r as usize + 1] += 1;
+            }
+        }
+        for r in 1..starts.len() {
+            starts[r] += starts[r - 1];
+        }
+        let mut next = starts.clone();
+        let mut postings = vec![(0, 0); starts[self.order.len()]];
+        for &n in members {
+            for (r, c) in ranks(n).filter(|&(r, _)| r != NOT_INDEXED) {
+                postings[next[r as usize]] = (n, c);
+                next[r as usize] += 1;
+            }
+        }
+        let terms: Vec<Term> = (0..self.order.len())
+            .filter(|&r| starts[r] < starts[r + 1])
+            .map(|r| {
+                let text = &*self.texts[self.order[r] as usize];
+                (text, &postings[starts[r]..starts[r + 1]])
+            })
+            .collect();
+        let mut out = String::new();
+        TrieWriter {
+            tf: Vec::new(),
+            refs: self.refs,
+        }
+        .node_par(&mut out, &terms, 0);
+        out
+    }
+
+    /// elasticlunr-rs's `DocumentStore` without saved documents: each
+    /// member's field lengths (fields in name order).
+    fn document_store(&self, out: &mut String, members: &[u32]) {
+        out.push_str("{\"save\":false,\"docs\":{");
+        for (i, &n) in members.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            push_json_str(out, &self.refs[n as usize]);
+            out.push_str(":{}");
+        }
+        out.push_str("},\"docInfo\":{");
+        let mut by_name: Vec<usize> = (0..FIELDS.len()).collect();
+        by_name.sort_by_key(|&f| FIELDS[f]);
+        for (i, &n) in members.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            push_json_str(out, &self.refs[n as usize]);
+            for (j, &f) in by_name.iter().enumerate() {
+                out.push(if j == 0 { ':' } else { ',' });
+                if j == 0 {
+                    out.push('{');
+                }
+                push_json_str(out, FIELDS[f]);
+                out.push(':');
+                push_number(out, self.docs[n as usize].fields[f].1);
+            }
+            out.push('}');
+        }
+        out.push_str("},\"length\":");
+        push_number(out, members.len());
+        out.push('}');
+    }
 }
 
 fn json_text<T: serde::Serialize + ?Sized>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "null".into())
 }
 
+/// `s` as a JSON string, escaped as serde_json escapes it.
+fn push_json_str(out: &mut String, s: &str) {
+    out.push('"');
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escape = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if escape.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\u00");
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 0xf)] as char);
+        } else {
+            out.push_str(escape);
+        }
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
+}
+
+/// `n` in decimal, without the formatting machinery.
+fn push_number(out: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
+}
+
 /// Writes elasticlunr's character tree: each node is
 /// `{"docs":{ref:{"tf":x}},"df":n, char:node, ...}`.
 struct TrieWriter<'a> {
-    /// `{"tf":x}` for each count seen (tf is the square root of the count).
-    tf: HashMap<u32, String>,
+    /// `{"tf":x}` for each count seen, by count (tf is the square root of
+    /// the count).
+    tf: Vec<Option<String>>,
     /// The reference of each document.
     refs: &'a [String],
 }
@@ -453,14 +773,11 @@ struct TrieWriter<'a> {
 impl TrieWriter<'_> {
     /// The node for the prefix of `depth` bytes shared by every token in
     /// `terms` (sorted by token; each with its postings sorted by reference).
-    fn node(&mut self, out: &mut String, terms: &[(&str, Vec<(u32, u32)>)], depth: usize) {
+    fn node(&mut self, out: &mut String, terms: &[Term], depth: usize) {
         let mut rest = self.head(out, terms, depth);
         while let Some((ch, end)) = first_child(rest, depth) {
-            out.push(',');
-            let mut buf = [0u8; 4];
-            out.push_str(&json_text(ch.encode_utf8(&mut buf)));
-            out.push(':');
-            self.node(out, &rest[..end], depth + ch.len_utf8());
+            self.key(out, ch);
+            self.node(out, &rest[..end], depth + ch.len());
             rest = &rest[end..];
         }
         out.push('}');
@@ -468,7 +785,7 @@ impl TrieWriter<'_> {
 
     /// [`TrieWriter::node`] with the subtrees of its children written side
     /// by side (same text).
-    fn node_par(&mut self, out: &mut String, terms: &[(&str, Vec<(u32, u32)>)], depth: usize) {
+    fn node_par(&mut self, out: &mut String, terms: &[Term], depth: usize) {
         let rest = self.head(out, terms, depth);
         let refs = self.refs;
         let groups = children(rest, depth);
@@ -477,32 +794,46 @@ impl TrieWriter<'_> {
             .map(|&(ch, group)| {
                 let mut s = String::new();
                 TrieWriter {
-                    tf: HashMap::new(),
+                    tf: Vec::new(),
                     refs,
                 }
-                .node(&mut s, group, depth + ch.len_utf8());
+                .node(&mut s, group, depth + ch.len());
                 s
             })
             .collect();
         for ((ch, _), sub) in groups.iter().zip(written) {
-            out.push(',');
-            let mut buf = [0u8; 4];
-            out.push_str(&json_text(ch.encode_utf8(&mut buf)));
-            out.push(':');
+            self.key(out, ch);
             out.push_str(&sub);
         }
         out.push('}');
+    }
+
+    /// `{"tf":x}` for a count, made once per writer.
+    fn tf_json(&mut self, count: u32) -> &str {
+        let at = count as usize;
+        if self.tf.len() <= at {
+            self.tf.resize(at + 1, None);
+        }
+        self.tf[at]
+            .get_or_insert_with(|| format!("{{\"tf\":{}}}", json_text(&f64::from(count).sqrt())))
+    }
+
+    /// `,"c":` before the child for the character `ch`.
+    fn key(&self, out: &mut String, ch: &str) {
+        out.push(',');
+        push_json_str(out, ch);
+        out.push(':');
     }
 
     /// The opening of a node and its own postings; returns the terms below it.
     fn head<'t, 's>(
         &mut self,
         out: &mut String,
-        terms: &'t [(&'s str, Vec<(u32, u32)>)],
+        terms: &'t [Term<'s>],
         depth: usize,
-    ) -> &'t [(&'s str, Vec<(u32, u32)>)] {
+    ) -> &'t [Term<'s>] {
         let own = match terms.first() {
-            Some((t, postings)) if t.len() == depth => postings.as_slice(),
+            Some(&(t, postings)) if t.len() == depth => postings,
             _ => &[],
         };
         out.push_str("{\"docs\":{");
@@ -513,14 +844,10 @@ impl TrieWriter<'_> {
             out.push('"');
             out.push_str(&self.refs[n as usize]);
             out.push_str("\":");
-            let tf = self
-                .tf
-                .entry(c)
-                .or_insert_with(|| format!("{{\"tf\":{}}}", json_text(&f64::from(c).sqrt())));
-            out.push_str(tf);
+            out.push_str(self.tf_json(c));
         }
         out.push_str("},\"df\":");
-        out.push_str(&own.len().to_string());
+        push_number(out, own.len());
         if own.is_empty() {
             terms
         } else {
@@ -531,11 +858,7 @@ impl TrieWriter<'_> {
 
 /// The children of a node for the prefix of `depth` bytes: each next
 /// character with the terms that continue with it.
-#[allow(clippy::type_complexity)]
-fn children<'t, 's>(
-    mut rest: &'t [(&'s str, Vec<(u32, u32)>)],
-    depth: usize,
-) -> Vec<(char, &'t [(&'s str, Vec<(u32, u32)>)])> {
+fn children<'t, 's>(mut rest: &'t [Term<'s>], depth: usize) -> Vec<(&'s str, &'t [Term<'s>])> {
     let mut groups = Vec::new();
     while let Some((ch, end)) = first_child(rest, depth) {
         groups.push((ch, &rest[..end]));
@@ -545,17 +868,19 @@ fn children<'t, 's>(
 }
 
 /// The first child of a node for the prefix of `depth` bytes: its character
-/// and how many of the terms continue with it.
-fn first_child(terms: &[(&str, Vec<(u32, u32)>)], depth: usize) -> Option<(char, usize)> {
-    let first = terms.first()?;
-    let ch = first.0[depth..]
+/// and how many of the terms continue with it. The terms are sorted and
+/// share the prefix, so only the character after it is compared.
+fn first_child<'s>(terms: &[Term<'s>], depth: usize) -> Option<(&'s str, usize)> {
+    let first = terms.first()?.0;
+    let len = first[depth..]
         .chars()
         .next()
-        .expect("longer than the prefix");
-    let key = &first.0[..depth + ch.len_utf8()];
+        .expect("longer than the prefix")
+        .len_utf8();
+    let ch = &first[depth..depth + len];
     let end = terms
         .iter()
-        .position(|p| !p.0.starts_with(key))
+        .position(|p| p.0.as_bytes().get(depth..depth + len) != Some(ch.as_bytes()))
         .unwrap_or(terms.len());
     Some((ch, end))
 }
@@ -592,7 +917,8 @@ fn as_script(json: String) -> String {
 
 /// U+2028 and U+2029 are valid in JSON strings but ended lines in older JS.
 fn script_safe(script: String) -> String {
-    if script.contains(['\u{2028}', '\u{2029}']) {
+    // Two substring searches (vectorized) instead of one char-set scan.
+    if script.contains("\u{2028}") || script.contains("\u{2029}") {
         script
             .replace('\u{2028}', "\\u2028")
             .replace('\u{2029}', "\\u2029")
@@ -607,93 +933,183 @@ pub fn search_script() -> String {
 }
 
 /// Plain text of an HTML fragment: tags become spaces, `<script>`, `<style>`
-/// and comments are dropped, entities decoded, whitespace collapsed.
+/// and comments are dropped, entities decoded, whitespace collapsed. One scan
+/// of the bytes: runs of word bytes are copied whole, and only `<`, `&` and
+/// (possible) spaces stop it.
 pub fn html_to_text(html: &str) -> String {
-    let mut out = Collapsed::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(lt) = rest.find('<') {
-        out.text(&rest[..lt]);
-        let tag = &rest[lt..];
-        let opens_tag = tag[1..]
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, '/' | '!' | '?'));
-        rest = if !opens_tag {
-            // A `<` that starts no tag is text.
-            out.text("<");
-            &tag[1..]
-        } else if let Some(after) = tag.strip_prefix("<!--") {
-            out.space();
-            after.find("-->").map_or("", |e| &after[e + 3..])
-        } else if let Some(skip) = raw_text_end(tag) {
-            out.space();
-            &tag[skip..]
-        } else {
-            out.space();
-            match tag.find('>') {
-                Some(gt) => &tag[gt + 1..],
-                // A lone `<` is text.
-                None => {
-                    out.text("<");
-                    &tag[1..]
+    html_to_text_in(html, String::new())
+}
+
+/// [`html_to_text`] written into `buffer` (emptied first).
+fn html_to_text_in(html: &str, mut buffer: String) -> String {
+    buffer.clear();
+    buffer.reserve(html.len());
+    let mut out = Collapsed {
+        out: buffer,
+        pending: false,
+    };
+    let b = html.as_bytes();
+    // `run` is where the bytes not yet copied to `out` start.
+    let (mut i, mut run) = (0, 0);
+    while i < b.len() {
+        let at = i;
+        i = match BYTE_KIND[b[i] as usize] {
+            // The whole run (indentation, blank lines) at once.
+            ByteKind::Space => {
+                let spaces = b[at..]
+                    .iter()
+                    .position(|&c| BYTE_KIND[usize::from(c)] != ByteKind::Space);
+                spaces.map_or(b.len(), |n| at + n)
+            }
+            ByteKind::MaybeSpace => {
+                let c = html[at..].chars().next().expect("a char boundary");
+                if !c.is_whitespace() {
+                    i += c.len_utf8();
+                    continue;
                 }
+                at + c.len_utf8()
+            }
+            ByteKind::Lt => match tag_end(html, at) {
+                Some(end) => end,
+                // A `<` that starts no tag is text.
+                None => {
+                    i += 1;
+                    continue;
+                }
+            },
+            ByteKind::Amp => match entity(html, at) {
+                Some((decoded, end)) => {
+                    out.word(&html[run..at]);
+                    out.words(&decoded);
+                    i = end;
+                    run = end;
+                    continue;
+                }
+                None => {
+                    i += 1;
+                    continue;
+                }
+            },
+            ByteKind::Word | ByteKind::Hyphen => {
+                i += 1;
+                continue;
             }
         };
+        // A space, a tag, a comment or a script: words on each side stay apart.
+        out.word(&html[run..at]);
+        out.pending = true;
+        // A lone `<` (no `>` after it) still ends the word before it, then is text.
+        if b[at] == b'<' && i == at + 1 {
+            out.word("<");
+        }
+        run = i;
     }
-    out.text(rest);
+    out.word(&html[run..]);
     out.out
 }
 
-/// Text with entities decoded and whitespace collapsed as it is added: words
-/// separated by one space, none at the ends (as `split_whitespace`).
+/// For a `<` at `lt` that opens a tag, comment or script, the offset just
+/// after it; `Some(lt + 1)` for a lone `<` that opens a tag but never
+/// closes; None when the `<` opens nothing (a letter, `/`, `!` or `?` must
+/// follow).
+fn tag_end(html: &str, lt: usize) -> Option<usize> {
+    let next = *html.as_bytes().get(lt + 1)?;
+    if !(next.is_ascii_alphabetic() || matches!(next, b'/' | b'!' | b'?')) {
+        return None;
+    }
+    let tag = &html[lt..];
+    // Comments and scripts are rare: their first letter is checked first.
+    let comment = || tag.strip_prefix("<!--");
+    let raw = || raw_text_end(tag);
+    Some(
+        if let Some(after) = (next == b'!').then(comment).flatten() {
+            after.find("-->").map_or(html.len(), |e| lt + 4 + e + 3)
+        } else if let Some(skip) = matches!(next, b's' | b'S').then(raw).flatten() {
+            lt + skip
+        } else {
+            find_byte(tag.as_bytes(), b'>').map_or(lt + 1, |gt| lt + gt + 1)
+        },
+    )
+}
+
+/// The first `needle` in `haystack`, eight bytes at a time (tags are short:
+/// this beats the setup of `str::find` for each one).
+fn find_byte(haystack: &[u8], needle: u8) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let repeated = ONES * u64::from(needle);
+    let mut chunks = haystack.chunks_exact(8);
+    for (n, chunk) in (&mut chunks).enumerate() {
+        // Bytes equal to the needle become zero; the classic zero-byte test
+        // marks the first of them exactly (later marks may be spurious).
+        let w = u64::from_le_bytes(chunk.try_into().expect("8 bytes")) ^ repeated;
+        let zeros = w.wrapping_sub(ONES) & !w & HIGHS;
+        if zeros != 0 {
+            return Some(n * 8 + zeros.trailing_zeros() as usize / 8);
+        }
+    }
+    let done = haystack.len() - chunks.remainder().len();
+    let rest = chunks.remainder().iter().position(|&c| c == needle);
+    rest.map(|p| done + p)
+}
+
+/// The entity reference at `amp` (a `&`) decoded, and the offset after it;
+/// None when the `&` is text. As `html_escape::decode_html_entities` of the
+/// text between two tags: a reference runs to the next `;`, with no `&` or
+/// `<` before it, and must name a known entity or a valid character.
+fn entity(html: &str, amp: usize) -> Option<(std::borrow::Cow<'_, str>, usize)> {
+    let b = html.as_bytes();
+    let len = b[amp + 1..]
+        .iter()
+        .position(|&c| matches!(c, b';' | b'&' | b'<'))?;
+    let end = amp + 1 + len;
+    if b[end] != b';' {
+        return None;
+    }
+    let reference = &html[amp..=end];
+    let decoded = match COMMON_ENTITIES.iter().find(|(e, _)| *e == reference) {
+        Some(&(_, text)) => std::borrow::Cow::Borrowed(text),
+        None => match html_escape::decode_html_entities(reference) {
+            std::borrow::Cow::Owned(text) => std::borrow::Cow::Owned(text),
+            std::borrow::Cow::Borrowed(_) => return None,
+        },
+    };
+    Some((decoded, end + 1))
+}
+
+/// The references highlighted code and Markdown are full of, with what
+/// `html_escape` decodes them to (its table lookup costs far more).
+const COMMON_ENTITIES: [(&str, &str); 6] = [
+    ("&quot;", "\""),
+    ("&amp;", "&"),
+    ("&lt;", "<"),
+    ("&gt;", ">"),
+    ("&#39;", "'"),
+    ("&#x27;", "'"),
+];
+
+/// Text with whitespace collapsed as it is added: words separated by one
+/// space, none at the ends (as `split_whitespace`).
 struct Collapsed {
     out: String,
+    /// A space is due before the next word.
     pending: bool,
 }
 
 impl Collapsed {
-    fn with_capacity(n: usize) -> Collapsed {
-        Collapsed {
-            out: String::with_capacity(n),
-            pending: false,
-        }
-    }
-
-    /// A tag: words on each side stay apart.
-    fn space(&mut self) {
-        self.pending = true;
-    }
-
-    fn text(&mut self, s: &str) {
-        if s.contains('&') {
-            let decoded = html_escape::decode_html_entities(s);
-            self.words(&decoded);
-        } else {
-            self.words(s);
-        }
-    }
-
+    /// Text that may hold spaces (a decoded entity).
     fn words(&mut self, s: &str) {
-        // `split(char::is_whitespace)`, a byte at a time for ASCII.
-        let b = s.as_bytes();
-        let (mut i, mut start) = (0, 0);
-        while i < b.len() {
-            let (space, len) = if b[i] < 0x80 {
-                (matches!(b[i], b'\t'..=b'\r' | b' '), 1)
-            } else {
-                let c = s[i..].chars().next().expect("a char boundary");
-                (c.is_whitespace(), c.len_utf8())
-            };
-            if space {
-                self.word(&s[start..i]);
-                self.pending = true;
-                start = i + len;
-            }
-            i += len;
+        let mut pieces = s.split(char::is_whitespace);
+        if let Some(first) = pieces.next() {
+            self.word(first);
         }
-        self.word(&s[start..]);
+        for piece in pieces {
+            self.pending = true;
+            self.word(piece);
+        }
     }
 
+    /// A piece of a word (or a whole one).
     fn word(&mut self, w: &str) {
         if w.is_empty() {
             return;
@@ -755,6 +1171,16 @@ pub fn search_doc(
     page: &PageOutput,
     site_lang: Option<&str>,
 ) -> Option<SearchDoc> {
+    search_doc_in(src, page, site_lang, String::new())
+}
+
+/// [`search_doc`] with the text written into `buffer` (emptied first).
+fn search_doc_in(
+    src: &SourcePage,
+    page: &PageOutput,
+    site_lang: Option<&str>,
+    buffer: String,
+) -> Option<SearchDoc> {
     if src.front.get("search") == Some(&Value::Bool(false)) {
         return None;
     }
@@ -772,7 +1198,7 @@ pub fn search_doc(
         title,
         heading: front_str(&src.front, "heading").unwrap_or_default(),
         headings,
-        text: html_to_text(&page.rendered.html),
+        text: html_to_text_in(&page.rendered.html, buffer),
         lang: page_lang(&src.front, &page.out_path, site_lang),
     })
 }
@@ -795,6 +1221,7 @@ pub fn output_files(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn doc(url: &str, lang: Lang, title: &str, headings: &[&str], html: &str) -> SearchDoc {
         SearchDoc {
@@ -893,8 +1320,88 @@ mod tests {
             "",
             "<script>x</script>y<!-- z -->w",
             "a\u{2003}b\x0bc\u{85}d é\u{3000}",
+            "a&bogus;b &amp &x&lt; &#;&#x41;&#65;&#x;&#0; &lt<b>&gt;</b>",
+            "x&nbsp;&nbsp;y&#10;z &#x2028;w—“q” 한국어\u{a0}텍스트",
+            "a<b<c>d <1 <",
+            "<!-- open",
+            "<style>p{} &amp;",
+            "a&a<b>c;</b>&amp;<",
+            "&lt;b&gt;&amp;lt;",
         ] {
             assert_eq!(html_to_text(html), reference(html), "{html:?}");
+        }
+    }
+
+    /// Every byte that may start a whitespace character stops the scans.
+    #[test]
+    fn byte_kinds_cover_every_space() {
+        for c in (0..=char::MAX as u32).filter_map(char::from_u32) {
+            if c.is_whitespace() {
+                let mut buf = [0u8; 4];
+                let first = c.encode_utf8(&mut buf).as_bytes()[0];
+                let kind = BYTE_KIND[usize::from(first)];
+                assert!(
+                    matches!(kind, ByteKind::Space | ByteKind::MaybeSpace),
+                    "{c:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn json_strings_are_escaped_as_serde_json_does() {
+        let all: String = (0u8..0x80).map(char::from).collect();
+        for s in [all.as_str(), "", "plain", "é \u{2028} 한", "a\"b\\c"] {
+            let mut ours = String::new();
+            push_json_str(&mut ours, s);
+            assert_eq!(ours, serde_json::to_string(s).unwrap(), "{s:?}");
+        }
+        for n in [0, 7, 10, 99, 1180, 12_345_678, usize::MAX] {
+            let mut ours = String::new();
+            push_number(&mut ours, n);
+            assert_eq!(ours, n.to_string());
+        }
+    }
+
+    #[test]
+    fn find_byte_finds_the_first() {
+        let text = b"<span class=\"k\">x>y</span>\xff>\x3e";
+        for start in 0..text.len() {
+            let h = &text[start..];
+            for needle in [b'>', b'<', b'x', 0xff, 0x00, 0x3f] {
+                assert_eq!(
+                    find_byte(h, needle),
+                    h.iter().position(|&c| c == needle),
+                    "{start} {needle}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn word_end_stops_where_a_byte_loop_does() {
+        let text =
+            "plain words\there-and<there>&amp; é한\u{a0}x\u{2003}y’z\x01q long-enough-to-chunk";
+        let b = text.as_bytes();
+        for stops in [[b'-'; 2], [b'<', b'&']] {
+            for start in 0..b.len() {
+                let expected = (start..b.len())
+                    .find(|&i| {
+                        matches!(
+                            BYTE_KIND[usize::from(b[i])],
+                            ByteKind::Space | ByteKind::MaybeSpace
+                        ) || stops.contains(&b[i])
+                    })
+                    .unwrap_or(b.len());
+                assert_eq!(word_end(b, start, stops), expected, "{start} {stops:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn common_entities_decode_as_html_escape_does() {
+        for (reference, text) in COMMON_ENTITIES {
+            assert_eq!(html_escape::decode_html_entities(reference), text);
         }
     }
 
@@ -907,6 +1414,7 @@ mod tests {
             "  x",
             "é\u{a0}ü\u{2003}-z\x0bq",
             "one",
+            "—dash– \u{85}x\u{3000}y\u{1680}z",
         ] {
             let ours: Vec<&str> = split_words(text).collect();
             let std: Vec<&str> = text
