@@ -61,6 +61,7 @@ impl BuildArgs {
             expanded_dir: self.expanded_dir.clone(),
             base_url: self.base_url.clone(),
             strict: self.strict,
+            one_shot: true,
         }
     }
 

@@ -210,6 +210,17 @@ impl Highlighter {
         self.syntaxes.get_or_init(SyntaxSet::load_defaults_newlines)
     }
 
+    /// Drop every cached block and line (the memory goes back to the
+    /// allocator for the rest of the build).
+    pub fn forget(&self) {
+        for shard in &self.cache {
+            lock(shard).clear();
+        }
+        for shard in &self.lines.shards {
+            *lock(shard) = LineMap::default();
+        }
+    }
+
     /// Highlight `code` as `lang` (a fence info word, possibly an alias).
     pub fn highlight(&self, lang: &str, code: &str) -> Highlighted {
         // The first word of the info string, without Pandoc-style `{.lang}` punctuation.

@@ -6,11 +6,6 @@ use elementdocs::cli::{Cli, Command};
 use elementdocs::diag::Diagnostic;
 use std::process::ExitCode;
 
-// A build allocates many short-lived strings on every core; mimalloc's
-// thread-local heaps serve them with less work and contention than glibc's.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let cli = Cli::parse(); // exits 2 on usage errors
     let (diags, ok) = match &cli.command {
@@ -30,7 +25,8 @@ fn main() -> ExitCode {
 /// Print every diagnostic, then a one-line count.
 fn report(diags: &[Diagnostic]) {
     use std::io::Write;
-    let mut err = std::io::stderr().lock();
+    // Buffered: stderr is not, and a diagnostic is written in many pieces.
+    let mut err = std::io::BufWriter::new(std::io::stderr().lock());
     for d in diags {
         let _ = writeln!(err, "{d}\n");
     }

@@ -510,7 +510,13 @@ fn stage_dir(out: &Path, files: &[(String, FileSource)]) -> Result<Stage, Diagno
         .iter()
         .filter_map(|(rel, _)| rel.rsplit_once('/').map(|(d, _)| d))
         .collect();
-    for dir in dirs {
+    // Most exist already (the pages' were made as they were staged): looked
+    // at side by side, only the missing ones are made, in order.
+    let missing: Vec<&str> = dirs
+        .into_par_iter()
+        .filter(|dir| !out.join(dir).is_dir())
+        .collect();
+    for dir in missing {
         make_dirs(&out.join(dir), &mut stage.made_dirs)?;
     }
     let results: Vec<Result<Staged, Diagnostic>> = files
@@ -636,37 +642,58 @@ const KEEP: &[&str] = &[".git", ".svn"];
 
 /// Remove files under `out` that this build did not produce, then empty folders.
 fn remove_stale(out: &Path, wanted: &HashSet<PathBuf>) -> Result<usize, Diagnostic> {
-    let mut removed = 0;
-    let marker = out.join(MARKER);
     // A folder that holds a wanted file stays: no need to ask the disk.
     let kept: HashSet<&Path> = wanted
         .iter()
         .flat_map(|p| p.ancestors().skip(1).take_while(|a| *a != out))
         .collect();
-    let entries: Vec<_> = walkdir::WalkDir::new(out)
-        .contents_first(true)
-        .into_iter()
-        .filter_map(Result::ok)
-        // Not `filter_entry`: with `contents_first` it sees a folder after its contents.
-        .filter(|e| {
-            let top = e
-                .path()
-                .strip_prefix(out)
-                .ok()
-                .and_then(|r| r.iter().next());
-            !top.is_some_and(|t| KEEP.iter().any(|k| t == *k))
-        })
-        .collect();
-    for e in entries {
+    let sweep = Sweep {
+        wanted,
+        kept,
+        marker: out.join(MARKER),
+    };
+    sweep.folder(out, true)
+}
+
+/// What [`remove_stale`] keeps.
+struct Sweep<'a> {
+    wanted: &'a HashSet<PathBuf>,
+    kept: HashSet<&'a Path>,
+    marker: PathBuf,
+}
+
+impl Sweep<'_> {
+    /// Sweep one folder, its subfolders side by side (the walk is mostly
+    /// waiting on the file system); a subfolder is removed once empty.
+    /// Returns how many files were removed; on failures, the first in name order.
+    fn folder(&self, dir: &Path, top: bool) -> Result<usize, Diagnostic> {
+        let Ok(list) = fs::read_dir(dir) else {
+            return Ok(0);
+        };
+        let mut entries: Vec<fs::DirEntry> = list
+            .filter_map(Result::ok)
+            .filter(|e| !(top && KEEP.iter().any(|k| e.file_name() == *k)))
+            .collect();
+        entries.sort_by_key(|e| e.file_name());
+        let counts: Vec<Result<usize, Diagnostic>> =
+            entries.par_iter().map(|e| self.entry(e)).collect();
+        counts.into_iter().sum()
+    }
+
+    fn entry(&self, e: &fs::DirEntry) -> Result<usize, Diagnostic> {
         let p = e.path();
-        if e.file_type().is_dir() {
-            if p != out && !kept.contains(p) {
-                let _ = fs::remove_dir(p); // only succeeds when empty
+        // The entry's own type: a link is removed like a file, never followed.
+        if e.file_type().is_ok_and(|t| t.is_dir()) {
+            let removed = self.folder(&p, false)?;
+            if !self.kept.contains(p.as_path()) {
+                let _ = fs::remove_dir(&p); // only succeeds when empty
             }
-        } else if p != marker && !wanted.contains(p) {
-            fs::remove_file(p).map_err(|err| io_err(p, err))?;
-            removed += 1;
+            Ok(removed)
+        } else if p != self.marker && !self.wanted.contains(&p) {
+            fs::remove_file(&p).map_err(|err| io_err(&p, err))?;
+            Ok(1)
+        } else {
+            Ok(0)
         }
     }
-    Ok(removed)
 }

@@ -32,6 +32,10 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Warnings become errors.
     pub strict: bool,
+    /// The process ends after this build (`elementdocs build`): caches that
+    /// only speed up a later build are dropped once the pages are rendered,
+    /// so the rest of the build reuses their memory.
+    pub one_shot: bool,
 }
 
 impl BuildOptions {
@@ -116,12 +120,12 @@ pub fn build_site_into(
         .iter()
         .map(|p| p.canonicalize().unwrap_or_else(|_| p.clone()))
         .collect();
-    Ok(build_into(config, &skip, opts.strict, sink))
+    Ok(build_into(config, &skip, opts.strict, opts.one_shot, sink))
 }
 
 /// Render a site from an already loaded configuration.
 pub fn build_with(config: Config, skip: &[PathBuf], strict: bool) -> SiteOutput {
-    build_into(config, skip, strict, None)
+    build_into(config, skip, strict, false, None)
 }
 
 /// The worker threads of a build: stacks with room for Liquid's recursion,
@@ -139,11 +143,12 @@ fn build_into(
     config: Config,
     skip: &[PathBuf],
     strict: bool,
+    one_shot: bool,
     sink: Option<&dyn PageSink>,
 ) -> SiteOutput {
     match build_pool() {
-        Some(pool) => pool.install(|| build_on_pool(config, skip, strict, sink)),
-        None => build_on_pool(config, skip, strict, sink),
+        Some(pool) => pool.install(|| build_on_pool(config, skip, strict, one_shot, sink)),
+        None => build_on_pool(config, skip, strict, one_shot, sink),
     }
 }
 
@@ -151,6 +156,7 @@ fn build_on_pool(
     config: Config,
     skip: &[PathBuf],
     strict: bool,
+    one_shot: bool,
     sink: Option<&dyn PageSink>,
 ) -> SiteOutput {
     crate::timing::stage("start");
@@ -201,6 +207,9 @@ fn build_on_pool(
         })
         .collect();
     crate::timing::stage("pages");
+    if one_shot {
+        ctx.highlighter.forget();
+    }
     let mut pages = Vec::with_capacity(results.len());
     let mut docs = Vec::with_capacity(results.len());
     for r in results {
