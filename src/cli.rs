@@ -153,6 +153,8 @@ impl BuildArgs {
                     stats.unchanged,
                     stats.removed
                 );
+                // The process exits next: the pages' bookkeeping is left to it.
+                std::mem::forget(site);
                 (diags, true)
             }
             Err(d) => {

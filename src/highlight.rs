@@ -204,6 +204,7 @@ impl Highlighter {
     /// every thread that reaches a code block meanwhile).
     pub fn preload(&self) {
         self.syntax_set();
+        self.css.get_or_init(build_css);
     }
 
     fn syntax_set(&self) -> &SyntaxSet {

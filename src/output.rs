@@ -102,7 +102,11 @@ pub fn write_site_staged(
         files.push((path.clone(), FileSource::Bytes(bytes)));
     }
     for s in &site.statics {
-        files.push((s.out_rel.clone(), FileSource::Copy(&s.abs)));
+        let source = match staged {
+            Some(st) if st.site.has(&s.out_rel) => FileSource::Staged(&st.site),
+            _ => FileSource::Copy(&s.abs),
+        };
+        files.push((s.out_rel.clone(), source));
     }
     let exp: Vec<(String, FileSource)> = site
         .pages
@@ -587,6 +591,18 @@ impl Stager {
         Ok(())
     }
 
+    /// Look at the copy of the static file `src` to `rel` now (see
+    /// [`stage_file`]): unchanged, or its bytes staged beside it.
+    pub fn stage_copy(&self, rel: &str, src: &Path) -> Result<(), Diagnostic> {
+        let dest = self.out.join(rel);
+        if let Some(parent) = dest.parent() {
+            make_dirs(parent, &mut lock(&self.made_dirs))?;
+        }
+        let staged = stage_file(rel, &dest, &FileSource::Copy(src), self.old.get(rel))?;
+        lock(&self.staged).insert(rel.to_string(), staged);
+        Ok(())
+    }
+
     /// The staged file for `rel`, for the commit.
     fn take(&self, rel: &str, dest: &Path) -> Result<Staged, Diagnostic> {
         lock(&self.staged)
@@ -629,6 +645,10 @@ impl crate::site::PageSink for Staging {
         }
         page.expanded = String::new();
         Ok(())
+    }
+
+    fn take_static(&self, file: &crate::source::StaticFile) -> Result<(), Diagnostic> {
+        self.site.stage_copy(&file.out_rel, &file.abs)
     }
 }
 

@@ -96,6 +96,11 @@ pub struct BuildContext {
 /// page's `html` and `expanded`.
 pub trait PageSink: Sync {
     fn take(&self, page: &mut PageOutput) -> Result<(), Diagnostic>;
+
+    /// Takes a static file (to be copied) while the pages render.
+    fn take_static(&self, _file: &StaticFile) -> Result<(), Diagnostic> {
+        Ok(())
+    }
 }
 
 /// Load the configuration and render the whole site in memory.
@@ -166,10 +171,11 @@ fn build_on_pool(
         || discover(&config, skip),
         || {
             Highlighter::global().preload();
-            (
-                load_data(&config.root, &config.data_dir),
-                Theme::load(config.templates_dir.as_deref()),
-            )
+            crate::timing::stage("preload");
+            let data = load_data(&config.root, &config.data_dir);
+            let theme = Theme::load(config.templates_dir.as_deref());
+            crate::timing::stage("theme");
+            (data, theme)
         },
     );
     crate::timing::stage("discover");
@@ -193,19 +199,37 @@ fn build_on_pool(
     // Each page is indexed for search on the thread that rendered it, while
     // its body is at hand, then handed to the sink.
     type PageResult = Result<(PageOutput, Option<crate::search::Prepared>), Vec<Diagnostic>>;
-    let results: Vec<PageResult> = found
-        .pages
-        .par_iter()
-        .map(|p| {
-            let mut page = render_page_guarded(&ctx, p)?;
-            let doc = crate::search::prepare(p, &page, site_lang);
-            if let Some(sink) = sink {
-                sink.take(&mut page).map_err(|d| vec![d])?;
-                page.rendered.html = String::new();
-            }
-            Ok((page, doc))
-        })
-        .collect();
+    // What needs no page body (the theme's files, the static files handed
+    // to the sink) is made meanwhile, by whichever thread is free.
+    let (results, (theme_files, static_diags)): (Vec<PageResult>, _) = rayon::join(
+        || {
+            found
+                .pages
+                .par_iter()
+                .map(|p| {
+                    let mut page = render_page_guarded(&ctx, p)?;
+                    let doc = crate::search::prepare(p, &page, site_lang);
+                    if let Some(sink) = sink {
+                        sink.take(&mut page).map_err(|d| vec![d])?;
+                        page.rendered.html = String::new();
+                    }
+                    Ok((page, doc))
+                })
+                .collect()
+        },
+        || {
+            let statics: Vec<Diagnostic> = match sink {
+                Some(sink) => found
+                    .statics
+                    .par_iter()
+                    .filter_map(|s| sink.take_static(s).err())
+                    .collect(),
+                None => Vec::new(),
+            };
+            (generated_files(&ctx), statics)
+        },
+    );
+    diagnostics.extend(static_diags);
     crate::timing::stage("pages");
     if one_shot {
         ctx.highlighter.forget();
@@ -222,9 +246,7 @@ fn build_on_pool(
             Err(d) => diagnostics.extend(d),
         }
     }
-    // The theme's files and the search index are independent: made side by side.
-    let (theme_files, search_files) =
-        rayon::join(|| generated_files(&ctx), || crate::search::files_from(docs));
+    let search_files = crate::search::files_from(docs);
     let mut generated = match theme_files {
         Ok(g) => g,
         Err(d) => {
@@ -252,6 +274,11 @@ fn build_on_pool(
     }
     relative_to_root(&mut diagnostics, &ctx.config.root);
     sort_and_dedup(&mut diagnostics);
+    if one_shot {
+        // The process exits after this build: freeing the context's many
+        // small allocations (templates, caches) one by one would only delay it.
+        std::mem::forget(ctx);
+    }
     SiteOutput {
         pages,
         generated,

@@ -384,6 +384,7 @@ fn walk(cfg: &Config, dir: &Path, skip: &[PathBuf], jekyll: bool, found: &mut Di
             files.push((entry.into_path(), linked));
         }
     }
+    crate::timing::stage("walk");
     enum Found {
         Page(Box<SourcePage>),
         Static(StaticFile),
