@@ -173,7 +173,7 @@ fn layout(c: &mut Criterion) {
     );
     let page = json!({"title": "Authenticate", "url": "/docs/elements/g7/authenticate.html", "layout": "sidebarelementdoc"});
     let site = json!({"title": "Docs", "url": "https://docs.example.com", "data": {"glossary": {"a": "b"}}});
-    let shared = theme.render_shared(&catalog, "").unwrap();
+    let shared = theme.render_shared(&catalog, &site, "").unwrap();
     c.bench_function("layout/guide_page", |b| {
         b.iter(|| {
             let view = PageView {

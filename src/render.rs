@@ -33,7 +33,6 @@ use include_dir::{include_dir, Dir};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::sync::OnceLock;
 
 static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 
@@ -149,10 +148,8 @@ const FLAT_VARS: [&str; 3] = ["page", "site", "guide"];
 pub struct Shared {
     /// The sidebar listing every guide.
     pub sidebar: String,
-    /// The head of each guide (translations included), by folder: rendered
-    /// by the first page of the guide that needs it, so the heads are made
-    /// on every core while the pages render, not one after another before.
-    guides: HashMap<String, OnceLock<Result<GuideParts, Diagnostic>>>,
+    /// The head of each guide (translations included), by folder.
+    guides: HashMap<String, GuideParts>,
 }
 
 /// A guide's part of its pages' head. Only which tab is the current one
@@ -713,10 +710,9 @@ impl Theme {
     fn page_context(&self, layout: &str, view: &PageView, slots: Slots) -> tera::Context {
         let fresh;
         let guide = match view.guide {
-            // (A head that failed to render is reported by `guide_html`.)
-            Some(g) => match self.shared_parts(view.shared, g, view.site, view.base_url) {
-                Some(Ok(parts)) => &parts.value,
-                _ => {
+            Some(g) => match view.shared.guides.get(&g.dir) {
+                Some(parts) => &parts.value,
+                None => {
                     fresh = serde_json::to_value(g).unwrap_or(Value::Null);
                     &fresh
                 }
@@ -749,8 +745,8 @@ impl Theme {
             return Ok(String::new());
         };
         let fresh;
-        let parts = match self.shared_parts(view.shared, guide, view.site, view.base_url) {
-            Some(parts) => parts?,
+        let parts = match view.shared.guides.get(&guide.dir) {
+            Some(parts) => parts,
             None => {
                 // A guide from another catalog than the shared parts'.
                 fresh = self.guide_parts(guide, view.site, view.base_url)?;
@@ -765,31 +761,41 @@ impl Theme {
         self.render_guide(&parts.value, view.site, view.base_url, &tabs)
     }
 
-    /// What the pages share: the sidebar, rendered now, and a place for the
-    /// head of every guide, rendered once per build by its first page.
-    pub fn render_shared(&self, catalog: &Catalog, base_url: &str) -> Result<Shared, Diagnostic> {
-        let sidebar = self.render_sidebar(catalog, base_url)?;
-        let guides = if self.guide_html_used {
-            let all = catalog.guides.iter().chain(&catalog.translations);
-            all.map(|g| (g.dir.clone(), OnceLock::new())).collect()
-        } else {
-            HashMap::new()
-        };
-        Ok(Shared { sidebar, guides })
-    }
-
-    /// The head of `guide` from `shared`, rendered on first use; None when
-    /// `shared` has no place for it (a guide of another catalog).
-    fn shared_parts<'s>(
+    /// What the pages share, rendered once per build: the sidebar and the
+    /// head of every guide.
+    pub fn render_shared(
         &self,
-        shared: &'s Shared,
-        guide: &Guide,
+        catalog: &Catalog,
         site: &Value,
         base_url: &str,
-    ) -> Option<Result<&'s GuideParts, Diagnostic>> {
-        let cell = shared.guides.get(&guide.dir)?;
-        let parts = cell.get_or_init(|| self.guide_parts(guide, site, base_url));
-        Some(parts.as_ref().map_err(Clone::clone))
+    ) -> Result<Shared, Diagnostic> {
+        use rayon::prelude::*;
+        // The guides' heads are independent: rendered on every core, before
+        // any page needs them. Results are kept in catalog order, so the
+        // first error reported is the same on every run.
+        let guides: Vec<&Guide> = if self.guide_html_used {
+            catalog.guides.iter().chain(&catalog.translations).collect()
+        } else {
+            Vec::new()
+        };
+        let (sidebar, parts) = rayon::join(
+            || self.render_sidebar(catalog, base_url),
+            || {
+                guides
+                    .par_iter()
+                    .map(|g| self.guide_parts(g, site, base_url))
+                    .collect::<Vec<_>>()
+            },
+        );
+        let sidebar = sidebar?;
+        let mut heads = HashMap::with_capacity(parts.len());
+        for (g, part) in guides.iter().zip(parts) {
+            heads.insert(g.dir.clone(), part?);
+        }
+        Ok(Shared {
+            sidebar,
+            guides: heads,
+        })
     }
 
     /// Render the pieces of a guide's head.
@@ -990,7 +996,7 @@ mod tests {
     fn page_has_tabs_sidebar_and_one_body() {
         let t = Theme::load(None).unwrap();
         let cat = catalog();
-        let shared = t.render_shared(&cat, "/sub").unwrap();
+        let shared = t.render_shared(&cat, &json!({}), "/sub").unwrap();
         assert!(shared
             .sidebar
             .contains(r#"href="/sub/e/acme/index.html" data-guide="e/acme">Acme &amp; Co<"#));
@@ -1069,7 +1075,7 @@ mod tests {
     fn extra_files_have_catalog_and_assets() {
         let t = Theme::load(None).unwrap();
         let cat = catalog();
-        let shared = t.render_shared(&cat, "").unwrap();
+        let shared = t.render_shared(&cat, &json!({}), "").unwrap();
         let files = t.extra_files(&cat, &json!({}), &shared, "").unwrap();
         let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(

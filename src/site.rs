@@ -319,7 +319,7 @@ fn context_with_theme(
     let site = site_value(&config, data);
     let catalog = Catalog::build(&pages.iter().map(page_meta).collect::<Vec<_>>());
     let shared = theme
-        .render_shared(&catalog, &config.baseurl)
+        .render_shared(&catalog, &site, &config.baseurl)
         .map_err(|d| vec![d])?;
     let highlighter = Highlighter::global();
     let md_opts = config.markdown.clone();

@@ -650,7 +650,11 @@ impl LiveSite {
         if catalog_dirty {
             let metas: Vec<_> = self.pages.values().map(page_meta).collect();
             let catalog = Catalog::build(&metas);
-            match self.ctx.theme.render_shared(&catalog, &self.config.baseurl) {
+            match self
+                .ctx
+                .theme
+                .render_shared(&catalog, &self.ctx.site, &self.config.baseurl)
+            {
                 Ok(shared) => {
                     let sidebar_changed = shared.sidebar != self.ctx.shared.sidebar;
                     let changed_dirs = changed_guides(&self.ctx.catalog, &catalog);
