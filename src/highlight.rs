@@ -483,8 +483,9 @@ fn write_line_html(
     Some(delta)
 }
 
-/// Appends `text` escaped as syntect escapes it (`'` and `"` too).
-fn escape_into(out: &mut String, text: &str) {
+/// Appends `text` escaped as syntect escapes it (`'` and `"` too); the
+/// theme's escaping ([`crate::render::escape_html`]) is the same.
+pub fn escape_into(out: &mut String, text: &str) {
     let mut rest = 0;
     for (i, b) in text.bytes().enumerate() {
         let entity = match b {

@@ -416,21 +416,7 @@ fn only_keys(v: &Value, keys: &Option<Vec<String>>) -> Value {
 /// tera's default it leaves `/` alone, so URLs in the output stay readable.
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
-    let mut last = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let rep = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        out.push_str(&s[last..i]);
-        out.push_str(rep);
-        last = i + 1;
-    }
-    out.push_str(&s[last..]);
+    crate::highlight::escape_into(&mut out, s);
     out
 }
 

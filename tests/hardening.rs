@@ -634,6 +634,30 @@ fn removed_pages_take_their_empty_folders_with_them() {
     assert!(s.out().join("docs/b/y.html").exists());
 }
 
+/// Static files are copied when new or changed (same length, new content)
+/// and left alone when unchanged.
+#[test]
+fn static_files_follow_their_sources() {
+    let s = Site::jekyll();
+    s.write("index.md", PAGE);
+    s.write("img/a.png", b"one");
+    s.write("img/b.png", b"bee");
+    s.build(&[]).assert_ok();
+    assert_eq!(std::fs::read(s.out().join("img/a.png")).unwrap(), b"one");
+    let mtime = |p: &str| {
+        std::fs::metadata(s.out().join(p))
+            .unwrap()
+            .modified()
+            .unwrap()
+    };
+    let b_before = mtime("img/b.png");
+    std::thread::sleep(Duration::from_millis(20));
+    s.write("img/a.png", b"two");
+    s.build(&[]).assert_ok();
+    assert_eq!(std::fs::read(s.out().join("img/a.png")).unwrap(), b"two");
+    assert_eq!(mtime("img/b.png"), b_before);
+}
+
 #[test]
 fn overlapping_output_and_expanded_folders_are_refused() {
     let s = built_site();
