@@ -509,13 +509,15 @@ fn stage_dir(out: &Path, files: &[(String, FileSource)]) -> Result<Stage, Diagno
     };
     make_dirs(out, &mut stage.made_dirs)?;
     let old = load_manifest(out);
-    // Folders first (once each), then the files in parallel.
+    // Folders first (once each), then the files in parallel. A staged
+    // file's folder was made (or found) when it was staged.
     let dirs: BTreeSet<&str> = files
         .iter()
+        .filter(|(_, src)| !matches!(src, FileSource::Staged(_)))
         .filter_map(|(rel, _)| rel.rsplit_once('/').map(|(d, _)| d))
         .collect();
-    // Most exist already (the pages' were made as they were staged): looked
-    // at side by side, only the missing ones are made, in order.
+    // Looked at side by side (without a stager, every page's folder is
+    // here); only the missing ones are made, in order.
     let missing: Vec<&str> = dirs
         .into_par_iter()
         .filter(|dir| !out.join(dir).is_dir())
