@@ -51,6 +51,10 @@ pub struct BuildArgs {
     /// output folder. Off by default: a plain build always renders everything.
     #[arg(long)]
     pub skip_unchanged: bool,
+    /// Neither read nor write the highlighted code blocks kept between
+    /// builds into this output folder (every block is highlighted again).
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 impl BuildArgs {
@@ -62,6 +66,7 @@ impl BuildArgs {
             base_url: self.base_url.clone(),
             strict: self.strict,
             one_shot: true,
+            highlight_cache: None,
         }
     }
 
@@ -81,7 +86,7 @@ impl BuildArgs {
 
     /// Build and write; returns the diagnostics and whether the build succeeded.
     pub fn run(&self) -> (Vec<Diagnostic>, bool) {
-        let opts = self.options();
+        let mut opts = self.options();
         let started = std::time::Instant::now();
         let root = opts.source.canonicalize().unwrap_or(opts.source.clone());
         // The output folder as the build will resolve it (from the config's root).
@@ -90,6 +95,9 @@ impl BuildArgs {
             Err(d) => return (vec![d], false),
         };
         let out = opts.out_dir(&cfg);
+        if !self.no_cache {
+            opts.highlight_cache = crate::output::state_file(&out, "highlight");
+        }
         let fingerprint = (self.skip_unchanged && opts.expanded_dir.is_none()).then(|| {
             let skip: Vec<std::path::PathBuf> = std::iter::once(out.clone())
                 .map(|p| p.canonicalize().unwrap_or(p))

@@ -151,6 +151,7 @@ mod tests {
             base_url: None,
             strict: false,
             skip_unchanged: true,
+            no_cache: false,
         };
         let fp = |args: &BuildArgs| {
             let cfg = Config::load(&root).unwrap();

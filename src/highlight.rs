@@ -17,11 +17,19 @@
 //!   operations and HTML, shared by all threads: blocks that differ in a few
 //!   lines (JSON bodies) only parse those. Parsing is most of the cost; a
 //!   line never parsed from that state before is parsed by syntect.
+//! * A build keeps the blocks it highlighted for the next build into the
+//!   same output folder ([`Highlighter::save_persisted`], [`persist`]): a
+//!   rebuild of mostly unchanged pages then parses almost no code and, when
+//!   every block is known, never loads the syntax definitions.
 //! * Blocks above [`MAX_HIGHLIGHT_BYTES`] are not highlighted (some grammars
 //!   are slow on pathological input); they render as escaped text.
 
+mod persist;
+
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use syntect::html::{css_for_theme_with_class_style, ClassStyle};
 use syntect::parsing::{
@@ -100,6 +108,8 @@ struct Entry {
     lang: String,
     code: String,
     result: Arc<Highlighted>,
+    /// Asked for since it was cached (what a build keeps for the next one).
+    used: AtomicBool,
 }
 
 /// Entries by hash of (language, code): a lookup allocates nothing.
@@ -179,6 +189,10 @@ pub struct Highlighter {
     /// The key of each grammar's initial state, by the grammar's address in
     /// the syntax set (hashing a state costs as much as parsing a short line).
     start_keys: Mutex<HashMap<usize, Option<u128>>>,
+    /// Blocks read from a previous build's cache file ([`Highlighter::load_persisted`]).
+    persisted: AtomicUsize,
+    /// A block was highlighted that no cache file held.
+    missed: AtomicBool,
 }
 
 impl Highlighter {
@@ -190,6 +204,8 @@ impl Highlighter {
             cache: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
             lines: LineCache::new(),
             start_keys: Mutex::new(HashMap::new()),
+            persisted: Default::default(),
+            missed: AtomicBool::new(false),
         }
     }
 
@@ -205,6 +221,53 @@ impl Highlighter {
     pub fn preload(&self) {
         self.syntax_set();
         self.css.get_or_init(build_css);
+    }
+
+    /// Take in the blocks a previous build kept in the cache file at `path`
+    /// (see [`persist`]); false when there is none for this binary. The
+    /// syntax definitions then load only if a block is not in it.
+    pub fn load_persisted(&self, path: &Path) -> bool {
+        let Some(contents) = persist::stamp().and_then(|s| persist::read(path, &s)) else {
+            return false;
+        };
+        let _ = self.css.set(contents.css);
+        let count = contents.records.len();
+        for r in contents.records {
+            let hash = hash_of(&r.lang, &r.code);
+            let mut map = lock(&self.cache[(hash as usize) % SHARDS]);
+            map.entry(hash).or_default().push(Entry {
+                lang: r.lang,
+                code: r.code,
+                result: Arc::new(r.result),
+                used: AtomicBool::new(false),
+            });
+        }
+        self.persisted.store(count, Ordering::Relaxed);
+        true
+    }
+
+    /// Replace the cache file at `path` with the blocks asked for since they
+    /// were cached, unless they are exactly the blocks it was loaded from.
+    /// A cache that cannot be written is only a slower next build: errors
+    /// are ignored.
+    pub fn save_persisted(&self, path: &Path) {
+        let mut used: Vec<(String, String, Arc<Highlighted>)> = Vec::new();
+        for shard in &self.cache {
+            for e in lock(shard).values().flatten() {
+                if e.used.load(Ordering::Relaxed) {
+                    used.push((e.lang.clone(), e.code.clone(), Arc::clone(&e.result)));
+                }
+            }
+        }
+        let unchanged = !self.missed.load(Ordering::Relaxed)
+            && used.len() == self.persisted.load(Ordering::Relaxed);
+        let Some(stamp) = persist::stamp().filter(|_| !unchanged) else {
+            return;
+        };
+        // Sorted, so the same blocks always make the same file.
+        used.sort_unstable_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        let records = used.iter().map(|(l, c, r)| (&**l, &**c, &**r));
+        let _ = persist::write(path, &stamp, &self.css(), records);
     }
 
     fn syntax_set(&self) -> &SyntaxSet {
@@ -237,15 +300,15 @@ impl Highlighter {
         let hash = hash_of(&lang, code);
         let shard = &self.cache[(hash as usize) % SHARDS];
         let find = |entries: &Vec<Entry>| {
-            entries
-                .iter()
-                .find(|e| e.lang == lang && e.code == code)
-                .map(|e| Arc::clone(&e.result))
+            let e = entries.iter().find(|e| e.lang == lang && e.code == code)?;
+            e.used.store(true, Ordering::Relaxed);
+            Some(Arc::clone(&e.result))
         };
         if let Some(hit) = lock(shard).get(&hash).and_then(find) {
             return Highlighted::clone(&hit);
         }
         let result = Arc::new(self.highlight_uncached(&lang, code));
+        self.missed.store(true, Ordering::Relaxed);
         let mut map = lock(shard);
         if map.len() >= MAX_ENTRIES_PER_SHARD {
             map.clear();
@@ -256,6 +319,7 @@ impl Highlighter {
                 lang,
                 code: code.to_string(),
                 result: Arc::clone(&result),
+                used: AtomicBool::new(true),
             });
         }
         Highlighted::clone(&result)
@@ -881,5 +945,95 @@ mod tests {
         });
         let cached: usize = h.lines.shards.iter().map(|s| lock(s).len()).sum();
         assert!(cached > 0);
+    }
+}
+
+#[cfg(test)]
+mod persisted_tests {
+    use super::*;
+
+    const CODE: &str = "{\"id\": 1}\n";
+
+    /// A cache file for this binary holding one block with made-up HTML.
+    fn forged(dir: &Path) -> std::path::PathBuf {
+        let path = dir.join("highlight");
+        let fake = Highlighted {
+            html: "FORGED".into(),
+            language: Some("json".into()),
+        };
+        let stamp = persist::stamp().unwrap();
+        persist::write(&path, &stamp, ".css{}", [("json", CODE, &fake)].into_iter()).unwrap();
+        path
+    }
+
+    #[test]
+    fn a_kept_block_is_not_parsed_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let h = Highlighter::new();
+        assert!(h.load_persisted(&forged(dir.path())));
+        assert_eq!(h.highlight("JSON", CODE).html, "FORGED");
+        assert_eq!(h.css(), ".css{}");
+        assert!(h.syntaxes.get().is_none(), "no syntax definitions loaded");
+    }
+
+    #[test]
+    fn the_file_is_rewritten_only_when_the_blocks_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = forged(dir.path());
+        let before = std::fs::read(&path).unwrap();
+
+        // Every kept block asked for, nothing new: the file stays.
+        let h = Highlighter::new();
+        h.load_persisted(&path);
+        h.highlight("json", CODE);
+        std::fs::remove_file(&path).unwrap();
+        h.save_persisted(&path);
+        assert!(!path.exists(), "unchanged blocks are not written again");
+
+        // A new block: written with the kept one; a block not asked for goes.
+        std::fs::write(&path, &before).unwrap();
+        let h = Highlighter::new();
+        h.load_persisted(&path);
+        h.highlight("json", CODE);
+        let fresh = h.highlight("bash", "echo hi\n");
+        h.save_persisted(&path);
+        let again = Highlighter::new();
+        assert!(again.load_persisted(&path));
+        assert_eq!(again.highlight("json", CODE).html, "FORGED");
+        assert_eq!(again.highlight("bash", "echo hi\n"), fresh);
+        assert!(again.syntaxes.get().is_none());
+
+        let h = Highlighter::new();
+        h.load_persisted(&path);
+        h.highlight("bash", "echo hi\n");
+        h.save_persisted(&path);
+        let last = Highlighter::new();
+        last.load_persisted(&path);
+        assert_ne!(
+            last.highlight("json", CODE).html,
+            "FORGED",
+            "dropped, parsed again"
+        );
+    }
+
+    #[test]
+    fn a_missing_or_foreign_file_loads_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let h = Highlighter::new();
+        assert!(!h.load_persisted(&dir.path().join("none")));
+        let path = dir.path().join("other");
+        let fake = Highlighted {
+            html: "FORGED".into(),
+            language: None,
+        };
+        persist::write(
+            &path,
+            "another binary",
+            "",
+            [("json", CODE, &fake)].into_iter(),
+        )
+        .unwrap();
+        assert!(!h.load_persisted(&path));
+        assert_ne!(h.highlight("json", CODE).html, "FORGED");
     }
 }

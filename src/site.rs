@@ -36,6 +36,9 @@ pub struct BuildOptions {
     /// only speed up a later build are dropped once the pages are rendered,
     /// so the rest of the build reuses their memory.
     pub one_shot: bool,
+    /// Where highlighted code blocks are kept between builds (see
+    /// [`Highlighter::load_persisted`]); None: every block is highlighted.
+    pub highlight_cache: Option<PathBuf>,
 }
 
 impl BuildOptions {
@@ -125,12 +128,29 @@ pub fn build_site_into(
         .iter()
         .map(|p| p.canonicalize().unwrap_or_else(|_| p.clone()))
         .collect();
-    Ok(build_into(config, &skip, opts.strict, opts.one_shot, sink))
+    let run = Run {
+        strict: opts.strict,
+        one_shot: opts.one_shot,
+        highlight_cache: opts.highlight_cache.as_deref(),
+    };
+    Ok(build_into(config, &skip, &run, sink))
+}
+
+/// How one build runs (from [`BuildOptions`]).
+struct Run<'a> {
+    strict: bool,
+    one_shot: bool,
+    highlight_cache: Option<&'a Path>,
 }
 
 /// Render a site from an already loaded configuration.
 pub fn build_with(config: Config, skip: &[PathBuf], strict: bool) -> SiteOutput {
-    build_into(config, skip, strict, false, None)
+    let run = Run {
+        strict,
+        one_shot: false,
+        highlight_cache: None,
+    };
+    build_into(config, skip, &run, None)
 }
 
 /// The worker threads of a build: stacks with room for Liquid's recursion,
@@ -147,30 +167,35 @@ fn build_pool() -> Option<rayon::ThreadPool> {
 fn build_into(
     config: Config,
     skip: &[PathBuf],
-    strict: bool,
-    one_shot: bool,
+    run: &Run,
     sink: Option<&dyn PageSink>,
 ) -> SiteOutput {
     match build_pool() {
-        Some(pool) => pool.install(|| build_on_pool(config, skip, strict, one_shot, sink)),
-        None => build_on_pool(config, skip, strict, one_shot, sink),
+        Some(pool) => pool.install(|| build_on_pool(config, skip, run, sink)),
+        None => build_on_pool(config, skip, run, sink),
     }
 }
 
 fn build_on_pool(
     config: Config,
     skip: &[PathBuf],
-    strict: bool,
-    one_shot: bool,
+    run: &Run,
     sink: Option<&dyn PageSink>,
 ) -> SiteOutput {
+    let Run {
+        strict, one_shot, ..
+    } = *run;
     crate::timing::stage("start");
     // The walk waits on the disk and on YAML; what needs no page (the data
     // files, the theme, the syntax definitions) loads beside it meanwhile.
     let (found, ((data, data_diags), theme)) = rayon::join(
         || discover(&config, skip),
         || {
-            Highlighter::global().preload();
+            // Code blocks kept by the last build need no syntax definitions.
+            let hl = Highlighter::global();
+            if !run.highlight_cache.is_some_and(|p| hl.load_persisted(p)) {
+                hl.preload();
+            }
             crate::timing::stage("preload");
             let data = load_data(&config.root, &config.data_dir);
             let theme = Theme::load(config.templates_dir.as_deref());
@@ -231,6 +256,9 @@ fn build_on_pool(
     );
     diagnostics.extend(static_diags);
     crate::timing::stage("pages");
+    if let Some(path) = run.highlight_cache {
+        ctx.highlighter.save_persisted(path);
+    }
     if one_shot {
         ctx.highlighter.forget();
     }

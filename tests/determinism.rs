@@ -64,3 +64,62 @@ fn the_corpus_builds_byte_identically() {
     }
     assert_deterministic(&corpus);
 }
+
+/// `elementdocs build` with `args`, its cache under `cache` (XDG_CACHE_HOME).
+fn build_cached(source: &Path, out: &Path, cache: &Path, args: &[&str]) {
+    let status = Command::new(env!("CARGO_BIN_EXE_elementdocs"))
+        .args(["build", "--source"])
+        .arg(source)
+        .arg("--out")
+        .arg(out)
+        .args(args)
+        .env("XDG_CACHE_HOME", cache)
+        .status()
+        .unwrap();
+    assert!(status.success(), "build of {} failed", source.display());
+}
+
+/// The highlight cache files under `cache`.
+fn highlight_caches(cache: &Path) -> Vec<PathBuf> {
+    walkdir::WalkDir::new(cache)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name() == "highlight")
+        .map(|e| e.into_path())
+        .collect()
+}
+
+#[test]
+fn builds_from_the_highlight_cache_are_byte_identical() {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+
+    build_cached(source, &b, &cache, &["--no-cache"]);
+    assert!(
+        highlight_caches(&cache).is_empty(),
+        "--no-cache writes none"
+    );
+    let plain = snapshot(&b);
+
+    build_cached(source, &a, &cache, &[]);
+    let files = highlight_caches(&cache);
+    assert_eq!(files.len(), 1, "the first build keeps its blocks");
+    let kept = std::fs::read(&files[0]).unwrap();
+    assert!(kept.len() > 1000, "the bundled site has highlighted blocks");
+
+    // Read back by the next build: same output, same file.
+    build_cached(source, &a, &cache, &[]);
+    assert!(snapshot(&a) == plain, "output from the cache differs");
+    assert_eq!(std::fs::read(&files[0]).unwrap(), kept);
+
+    // A damaged file is ignored and written whole again.
+    std::fs::write(&files[0], &kept[..kept.len() / 2]).unwrap();
+    build_cached(source, &a, &cache, &[]);
+    assert!(
+        snapshot(&a) == plain,
+        "output after a damaged cache differs"
+    );
+    assert_eq!(std::fs::read(&files[0]).unwrap(), kept);
+}
