@@ -82,19 +82,31 @@ impl Cache {
         {
             return path.canonicalize().ok();
         }
+        Some(self.canonical_dir(dir)?.join(name))
+    }
+
+    /// The canonical path of a folder, remembered: its parent's canonical
+    /// path and its name unless it is itself a link. A guide's pages share
+    /// their folders' ancestors, so each folder costs one `lstat` rather
+    /// than `canonicalize`'s `readlink` of every component.
+    fn canonical_dir(&self, dir: &Path) -> Option<PathBuf> {
         let key = dir.join("");
-        let cached = self.canon.read().ok().and_then(|m| m.get(&key).cloned());
-        let canon_dir = match cached {
-            Some(c) => c,
-            None => {
-                let c = dir.canonicalize().ok();
-                if let Ok(mut m) = self.canon.write() {
-                    m.insert(key, c.clone());
-                }
-                c
+        if let Some(c) = self.canon.read().ok().and_then(|m| m.get(&key).cloned()) {
+            return c;
+        }
+        let c = match (dir.parent(), dir.file_name()) {
+            (Some(parent), Some(name))
+                if dir.is_absolute()
+                    && std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()) =>
+            {
+                self.canonical_dir(parent).map(|p| p.join(name))
             }
-        }?;
-        Some(canon_dir.join(name))
+            _ => dir.canonicalize().ok(),
+        };
+        if let Ok(mut m) = self.canon.write() {
+            m.insert(key, c.clone());
+        }
+        c
     }
 
     pub fn get(&self, canon: &Path) -> std::io::Result<Arc<Parsed>> {
