@@ -28,6 +28,7 @@ mod persist;
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::ops::Range;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
@@ -103,13 +104,52 @@ fn resolve_alias(lang: &str) -> Lang<'static> {
     }
 }
 
-/// One cached block: its language and code (to tell hash collisions apart) and the result.
+/// One cached block: its language and code (to tell hash collisions apart)
+/// and the result. The three strings are ranges of one text: a block read
+/// from a cache file uses the file's text in place.
 struct Entry {
-    lang: String,
-    code: String,
-    result: Arc<Highlighted>,
+    text: Arc<str>,
+    lang: Range<usize>,
+    code: Range<usize>,
+    html: Range<usize>,
+    language: Option<String>,
     /// Asked for since it was cached (what a build keeps for the next one).
     used: AtomicBool,
+}
+
+impl Entry {
+    /// A block just highlighted.
+    fn new(lang: &str, code: &str, result: &Highlighted) -> Entry {
+        let text: Arc<str> = [lang, code, &result.html].concat().into();
+        let (c, h) = (lang.len(), lang.len() + code.len());
+        Entry {
+            text,
+            lang: 0..c,
+            code: c..h,
+            html: h..h + result.html.len(),
+            language: result.language.clone(),
+            used: AtomicBool::new(true),
+        }
+    }
+
+    fn lang(&self) -> &str {
+        &self.text[self.lang.clone()]
+    }
+
+    fn code(&self) -> &str {
+        &self.text[self.code.clone()]
+    }
+
+    fn html(&self) -> &str {
+        &self.text[self.html.clone()]
+    }
+
+    fn result(&self) -> Highlighted {
+        Highlighted {
+            html: self.html().to_string(),
+            language: self.language.clone(),
+        }
+    }
 }
 
 /// Entries by hash of (language, code): a lookup allocates nothing.
@@ -230,17 +270,21 @@ impl Highlighter {
         let Some(contents) = persist::stamp().and_then(|s| persist::read(path, &s)) else {
             return false;
         };
-        let _ = self.css.set(contents.css);
+        let text = contents.text;
+        let _ = self.css.set(text[contents.css].to_string());
         let count = contents.records.len();
         for r in contents.records {
-            let hash = hash_of(&r.lang, &r.code);
-            let mut map = lock(&self.cache[(hash as usize) % SHARDS]);
-            map.entry(hash).or_default().push(Entry {
+            let entry = Entry {
+                text: Arc::clone(&text),
                 lang: r.lang,
                 code: r.code,
-                result: Arc::new(r.result),
+                html: r.html,
+                language: r.language.map(|l| text[l].to_string()),
                 used: AtomicBool::new(false),
-            });
+            };
+            let hash = hash_of(entry.lang(), entry.code());
+            let mut map = lock(&self.cache[(hash as usize) % SHARDS]);
+            map.entry(hash).or_default().push(entry);
         }
         self.persisted.store(count, Ordering::Relaxed);
         true
@@ -251,23 +295,23 @@ impl Highlighter {
     /// A cache that cannot be written is only a slower next build: errors
     /// are ignored.
     pub fn save_persisted(&self, path: &Path) {
-        let mut used: Vec<(String, String, Arc<Highlighted>)> = Vec::new();
-        for shard in &self.cache {
-            for e in lock(shard).values().flatten() {
-                if e.used.load(Ordering::Relaxed) {
-                    used.push((e.lang.clone(), e.code.clone(), Arc::clone(&e.result)));
-                }
-            }
-        }
+        let shards: Vec<_> = self.cache.iter().map(lock).collect();
+        let mut used: Vec<&Entry> = shards
+            .iter()
+            .flat_map(|shard| shard.values().flatten())
+            .filter(|e| e.used.load(Ordering::Relaxed))
+            .collect();
         let unchanged = !self.missed.load(Ordering::Relaxed)
             && used.len() == self.persisted.load(Ordering::Relaxed);
         let Some(stamp) = persist::stamp().filter(|_| !unchanged) else {
             return;
         };
         // Sorted, so the same blocks always make the same file.
-        used.sort_unstable_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
-        let records = used.iter().map(|(l, c, r)| (&**l, &**c, &**r));
-        let _ = persist::write(path, &stamp, &self.css(), records);
+        used.sort_unstable_by(|a, b| (a.lang(), a.code()).cmp(&(b.lang(), b.code())));
+        let blocks = used
+            .iter()
+            .map(|e| (e.lang(), e.code(), e.language.as_deref(), e.html()));
+        let _ = persist::write(path, &stamp, &self.css(), blocks);
     }
 
     fn syntax_set(&self) -> &SyntaxSet {
@@ -300,14 +344,16 @@ impl Highlighter {
         let hash = hash_of(&lang, code);
         let shard = &self.cache[(hash as usize) % SHARDS];
         let find = |entries: &Vec<Entry>| {
-            let e = entries.iter().find(|e| e.lang == lang && e.code == code)?;
+            let e = entries
+                .iter()
+                .find(|e| e.lang() == lang && e.code() == code)?;
             e.used.store(true, Ordering::Relaxed);
-            Some(Arc::clone(&e.result))
+            Some(e.result())
         };
         if let Some(hit) = lock(shard).get(&hash).and_then(find) {
-            return Highlighted::clone(&hit);
+            return hit;
         }
-        let result = Arc::new(self.highlight_uncached(&lang, code));
+        let result = self.highlight_uncached(&lang, code);
         self.missed.store(true, Ordering::Relaxed);
         let mut map = lock(shard);
         if map.len() >= MAX_ENTRIES_PER_SHARD {
@@ -315,14 +361,9 @@ impl Highlighter {
         }
         let entries = map.entry(hash).or_default();
         if find(entries).is_none() {
-            entries.push(Entry {
-                lang,
-                code: code.to_string(),
-                result: Arc::clone(&result),
-                used: AtomicBool::new(true),
-            });
+            entries.push(Entry::new(&lang, code, &result));
         }
-        Highlighted::clone(&result)
+        result
     }
 
     /// Highlight without looking at the cache (`lang` is lowercase).
@@ -962,7 +1003,8 @@ mod persisted_tests {
             language: Some("json".into()),
         };
         let stamp = persist::stamp().unwrap();
-        persist::write(&path, &stamp, ".css{}", [("json", CODE, &fake)].into_iter()).unwrap();
+        let block = ("json", CODE, fake.language.as_deref(), &*fake.html);
+        persist::write(&path, &stamp, ".css{}", [block].into_iter()).unwrap();
         path
     }
 
@@ -1022,17 +1064,8 @@ mod persisted_tests {
         let h = Highlighter::new();
         assert!(!h.load_persisted(&dir.path().join("none")));
         let path = dir.path().join("other");
-        let fake = Highlighted {
-            html: "FORGED".into(),
-            language: None,
-        };
-        persist::write(
-            &path,
-            "another binary",
-            "",
-            [("json", CODE, &fake)].into_iter(),
-        )
-        .unwrap();
+        let block = ("json", CODE, None, "FORGED");
+        persist::write(&path, "another binary", "", [block].into_iter()).unwrap();
         assert!(!h.load_persisted(&path));
         assert_ne!(h.highlight("json", CODE).html, "FORGED");
     }

@@ -13,28 +13,33 @@
 //! * it is replaced whole (written beside, then renamed), so a build that
 //!   stops half-way leaves the previous file.
 //!
-//! Layout: the magic line, then length-prefixed strings (little-endian
-//! `u32` lengths): the stamp, the CSS, the number of blocks, each block's
-//! fence language, code, canonical language (empty: none) and HTML; last,
-//! the xxh3 of all of it.
+//! Layout, all text (so one UTF-8 check covers the file, and the blocks are
+//! used in place, never copied out): the magic line, the stamp line, a line
+//! with the CSS length and the block count, the CSS; then per block a line
+//! with four lengths (fence word, code, canonical language or 0 for none,
+//! HTML) followed by those four strings; last, a line with the xxh3 of
+//! everything after the magic line, in hex.
 
-use super::Highlighted;
 use std::io::Write;
+use std::ops::Range;
 use std::path::Path;
+use std::sync::Arc;
 
-const MAGIC: &[u8] = b"elementdocs highlight cache 1\n";
+const MAGIC: &str = "elementdocs highlight cache 2\n";
 
-/// One cached block: the (lowercased) fence word and code it was asked for,
-/// and what highlighting them gave.
+/// One cached block, as ranges of the file's text: the (lowercased) fence
+/// word and code it was asked for, and what highlighting them gave.
 pub(super) struct Record {
-    pub lang: String,
-    pub code: String,
-    pub result: Highlighted,
+    pub lang: Range<usize>,
+    pub code: Range<usize>,
+    pub language: Option<Range<usize>>,
+    pub html: Range<usize>,
 }
 
-/// What a cache file holds.
+/// What a cache file holds: its text and where each part is in it.
 pub(super) struct Contents {
-    pub css: String,
+    pub text: Arc<str>,
+    pub css: Range<usize>,
     pub records: Vec<Record>,
 }
 
@@ -60,103 +65,137 @@ pub(super) fn stamp() -> Option<String> {
 /// The contents of the cache file at `path` if it is whole and was written
 /// by a binary with this `stamp`.
 pub(super) fn read(path: &Path, stamp: &str) -> Option<Contents> {
-    let bytes = std::fs::read(path).ok()?;
-    let body = bytes.strip_prefix(MAGIC)?;
-    let (body, sum) = body.split_at(body.len().checked_sub(8)?);
-    if xxhash_rust::xxh3::xxh3_64(body).to_le_bytes() != sum {
+    let text = String::from_utf8(std::fs::read(path).ok()?).ok()?;
+    let body_end = text.len().checked_sub(17)?;
+    let body = text
+        .get(MAGIC.len()..body_end)
+        .filter(|_| text.starts_with(MAGIC))?;
+    let sum = text.get(body_end..)?;
+    if sum != format!("{:016x}\n", xxhash_rust::xxh3::xxh3_64(body.as_bytes())) {
         return None;
     }
-    let mut r = Reader(body);
-    if r.str()? != stamp {
+    let mut r = Reader {
+        text: &text,
+        at: MAGIC.len(),
+        end: body_end,
+    };
+    if r.line()? != stamp {
         return None;
     }
-    let css = r.str()?.to_string();
-    let count = r.u32()? as usize;
-    // Each record takes at least 16 bytes: a damaged count cannot make a huge Vec.
-    let mut records = Vec::with_capacity(count.min(r.0.len() / 16));
+    let [css_len, count] = r.numbers()?;
+    let css = r.take(css_len)?;
+    // Each block takes at least 8 bytes: a damaged count cannot make a huge Vec.
+    let mut records = Vec::with_capacity(count.min(body.len() / 8));
     for _ in 0..count {
-        let lang = r.str()?.to_string();
-        let code = r.str()?.to_string();
-        let language = r.str()?;
-        let html = r.str()?.to_string();
+        let [lang, code, language, html] = r.numbers()?;
         records.push(Record {
-            lang,
-            code,
-            result: Highlighted {
-                html,
-                language: (!language.is_empty()).then(|| language.to_string()),
+            lang: r.take(lang)?,
+            code: r.take(code)?,
+            language: match r.take(language)? {
+                empty if empty.is_empty() => None,
+                range => Some(range),
             },
+            html: r.take(html)?,
         });
     }
-    r.0.is_empty().then_some(Contents { css, records })
+    (r.at == r.end).then(|| Contents {
+        text: text.into(),
+        css,
+        records,
+    })
 }
 
-/// Replace the cache file at `path` with `records` (and the CSS).
+/// A block to write: fence word, code, canonical language and HTML.
+pub(super) type Block<'a> = (&'a str, &'a str, Option<&'a str>, &'a str);
+
+/// Replace the cache file at `path` with `blocks` and the CSS.
 pub(super) fn write<'a>(
     path: &Path,
     stamp: &str,
     css: &str,
-    records: impl ExactSizeIterator<Item = (&'a str, &'a str, &'a Highlighted)>,
+    blocks: impl ExactSizeIterator<Item = Block<'a>>,
 ) -> std::io::Result<()> {
-    let mut out = MAGIC.to_vec();
-    put_str(&mut out, stamp);
-    put_str(&mut out, css);
-    put_u32(&mut out, records.len());
-    for (lang, code, result) in records {
-        put_str(&mut out, lang);
-        put_str(&mut out, code);
-        put_str(&mut out, result.language.as_deref().unwrap_or(""));
-        put_str(&mut out, &result.html);
+    let mut out = String::from(MAGIC);
+    out.push_str(stamp);
+    out.push('\n');
+    out.push_str(&format!("{} {}\n", css.len(), blocks.len()));
+    out.push_str(css);
+    for (lang, code, language, html) in blocks {
+        let language = language.unwrap_or("");
+        let lens = format!(
+            "{} {} {} {}\n",
+            lang.len(),
+            code.len(),
+            language.len(),
+            html.len()
+        );
+        for part in [&*lens, lang, code, language, html] {
+            out.push_str(part);
+        }
     }
-    let sum = xxhash_rust::xxh3::xxh3_64(&out[MAGIC.len()..]);
-    out.extend_from_slice(&sum.to_le_bytes());
+    let sum = xxhash_rust::xxh3::xxh3_64(&out.as_bytes()[MAGIC.len()..]);
+    out.push_str(&format!("{sum:016x}\n"));
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(&out)?;
+    tmp.write_all(out.as_bytes())?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
 
-fn put_u32(out: &mut Vec<u8>, n: usize) {
-    // Blocks above 64 KiB are never cached; the CSS is a few KiB.
-    let n = u32::try_from(n).expect("cache strings are far below 4 GiB");
-    out.extend_from_slice(&n.to_le_bytes());
+/// Reads the parts of the file's text back; None as soon as something does
+/// not fit.
+struct Reader<'a> {
+    text: &'a str,
+    at: usize,
+    end: usize,
 }
 
-fn put_str(out: &mut Vec<u8>, s: &str) {
-    put_u32(out, s.len());
-    out.extend_from_slice(s.as_bytes());
-}
-
-/// Reads the strings back; None as soon as something does not fit.
-struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    fn u32(&mut self) -> Option<u32> {
-        let (head, rest) = self.0.split_first_chunk::<4>()?;
-        self.0 = rest;
-        Some(u32::from_le_bytes(*head))
+impl Reader<'_> {
+    /// The text up to the next newline (not included).
+    fn line(&mut self) -> Option<&str> {
+        let rest = self.text.get(self.at..self.end)?;
+        let len = rest.find('\n')?;
+        self.at += len + 1;
+        Some(&rest[..len])
     }
 
-    fn str(&mut self) -> Option<&'a str> {
-        let len = self.u32()? as usize;
-        if len > self.0.len() {
-            return None;
+    /// A line of `N` decimal numbers separated by spaces.
+    fn numbers<const N: usize>(&mut self) -> Option<[usize; N]> {
+        let line = self.line()?;
+        let mut numbers = [0; N];
+        let mut words = line.split(' ');
+        for n in &mut numbers {
+            *n = words.next()?.parse().ok()?;
         }
-        let (s, rest) = self.0.split_at(len);
-        self.0 = rest;
-        std::str::from_utf8(s).ok()
+        words.next().is_none().then_some(numbers)
+    }
+
+    /// The next `len` bytes, which must end on a character boundary.
+    fn take(&mut self, len: usize) -> Option<Range<usize>> {
+        let range = self.at..self.at.checked_add(len)?;
+        self.text
+            .get(range.clone())
+            .filter(|_| range.end <= self.end)?;
+        self.at = range.end;
+        Some(range)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::highlight::Highlighted;
 
-    fn sample() -> Vec<Record> {
+    struct Sample {
+        lang: String,
+        code: String,
+        result: Highlighted,
+    }
+
+    fn sample() -> Vec<Sample> {
         vec![
-            Record {
+            Sample {
                 lang: "json".into(),
                 code: "{\"a\": 1}\n".into(),
                 result: Highlighted {
@@ -164,9 +203,9 @@ mod tests {
                     language: Some("json".into()),
                 },
             },
-            Record {
+            Sample {
                 lang: "".into(),
-                code: "plain <text>\n".into(),
+                code: "plain <tëxt> ü\n".into(),
                 result: Highlighted {
                     html: "plain &lt;text&gt;\n".into(),
                     language: None,
@@ -177,7 +216,10 @@ mod tests {
 
     fn write_sample(path: &Path, stamp: &str) {
         let records = sample();
-        let iter = records.iter().map(|r| (&*r.lang, &*r.code, &r.result));
+        let iter = records.iter().map(|r| {
+            let language = r.result.language.as_deref();
+            (&*r.lang, &*r.code, language, &*r.result.html)
+        });
         write(path, stamp, ".hl-a{}", iter).unwrap();
     }
 
@@ -187,14 +229,18 @@ mod tests {
         let path = dir.path().join("deep/highlight");
         write_sample(&path, "v1");
         let back = read(&path, "v1").expect("written file reads back");
-        assert_eq!(back.css, ".hl-a{}");
+        let text = &back.text;
+        assert_eq!(&text[back.css.clone()], ".hl-a{}");
         let want = sample();
         assert_eq!(back.records.len(), want.len());
         for (got, want) in back.records.iter().zip(&want) {
+            assert_eq!(&text[got.lang.clone()], want.lang);
+            assert_eq!(&text[got.code.clone()], want.code);
             assert_eq!(
-                (&got.lang, &got.code, &got.result),
-                (&want.lang, &want.code, &want.result)
+                got.language.clone().map(|r| &text[r]),
+                want.result.language.as_deref()
             );
+            assert_eq!(&text[got.html.clone()], want.result.html);
         }
     }
 
