@@ -108,18 +108,27 @@ pub(super) fn read(path: &Path, stamp: &str) -> Option<Contents> {
 /// A block to write: fence word, code, canonical language and HTML.
 pub(super) type Block<'a> = (&'a str, &'a str, Option<&'a str>, &'a str);
 
-/// Replace the cache file at `path` with `blocks` and the CSS.
+/// Replace the cache file at `path` with `blocks` and the CSS. The file is
+/// streamed (checksummed on the way): a build's blocks are megabytes, and
+/// this runs while the pages' memory is still held.
 pub(super) fn write<'a>(
     path: &Path,
     stamp: &str,
     css: &str,
     blocks: impl ExactSizeIterator<Item = Block<'a>>,
 ) -> std::io::Result<()> {
-    let mut out = String::from(MAGIC);
-    out.push_str(stamp);
-    out.push('\n');
-    out.push_str(&format!("{} {}\n", css.len(), blocks.len()));
-    out.push_str(css);
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    let mut out = Summed {
+        file: std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut()),
+        sum: xxhash_rust::xxh3::Xxh3Default::new(),
+    };
+    out.file.write_all(MAGIC.as_bytes())?;
+    let head = format!("{stamp}\n{} {}\n", css.len(), blocks.len());
+    for part in [&*head, css] {
+        out.put(part)?;
+    }
     for (lang, code, language, html) in blocks {
         let language = language.unwrap_or("");
         let lens = format!(
@@ -130,17 +139,28 @@ pub(super) fn write<'a>(
             html.len()
         );
         for part in [&*lens, lang, code, language, html] {
-            out.push_str(part);
+            out.put(part)?;
         }
     }
-    let sum = xxhash_rust::xxh3::xxh3_64(&out.as_bytes()[MAGIC.len()..]);
-    out.push_str(&format!("{sum:016x}\n"));
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(out.as_bytes())?;
+    let sum = format!("{:016x}\n", out.sum.digest());
+    out.file.write_all(sum.as_bytes())?;
+    out.file.flush()?;
+    drop(out);
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// A buffered file with the checksum of what is put into it.
+struct Summed<W: Write> {
+    file: W,
+    sum: xxhash_rust::xxh3::Xxh3Default,
+}
+
+impl<W: Write> Summed<W> {
+    fn put(&mut self, s: &str) -> std::io::Result<()> {
+        self.sum.update(s.as_bytes());
+        self.file.write_all(s.as_bytes())
+    }
 }
 
 /// Reads the parts of the file's text back; None as soon as something does
