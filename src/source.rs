@@ -13,6 +13,8 @@ use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
+mod simple_yaml;
+
 /// Extensions rendered as Markdown.
 pub const MARKDOWN_EXTS: &[&str] = &["md", "markdown", "mkdown", "mkdn", "mkd"];
 
@@ -201,6 +203,12 @@ pub fn split_front_matter<'a>(
 
 /// Parse YAML into a JSON value; an error points at `first_line + line - 1` of `file`.
 pub fn parse_yaml(yaml: &str, file: &Path, first_line: usize) -> Result<Value, Diagnostic> {
+    // Most front matter is flat `key: value` lines, read without libyaml.
+    if let Some(value) = simple_yaml::parse(yaml) {
+        #[cfg(debug_assertions)]
+        simple_yaml::assert_same_as_library(yaml, &value);
+        return Ok(value);
+    }
     serde_yaml_ng::from_str::<Value>(yaml).map_err(|e| {
         let (line, col) = e
             .location()
