@@ -14,7 +14,9 @@
 //! whose new content has the same hash, is known unchanged without reading
 //! it back; anything else is compared byte for byte. A copied file is known
 //! unchanged when neither it nor its source changed since. Without a cache
-//! folder, every file is compared.
+//! folder, every file is compared. Each state folder names its output
+//! folder; the first write into a new output folder removes the state
+//! folders of output folders that are gone.
 //!
 //! Pages need not stay in memory until the end: a [`Stager`] takes each page
 //! as soon as it is laid out (see [`crate::site::PageSink`]) and writes it to
@@ -221,6 +223,62 @@ fn absolute(p: &Path) -> PathBuf {
     std::env::current_dir()
         .map(|d| d.join(p))
         .unwrap_or_else(|_| p.to_path_buf())
+}
+
+// ---- the state folders ---------------------------------------------------
+
+/// The file of a state folder that names the output folder it is kept for.
+const OWNER: &str = "output";
+
+/// Note in `out`'s state folder which output folder it belongs to. When that
+/// is new (the first write into `out`), remove the state folders of output
+/// folders that no longer exist, so that temporary builds (test suites,
+/// previews) do not leave their bookkeeping behind forever. State folders
+/// that name no owner (older elementdocs) are left alone.
+fn claim_state_dir(out: &Path) {
+    let Some(dir) = state_dir(out) else {
+        return;
+    };
+    let owner = dir.join(OWNER);
+    if owner.exists() {
+        return;
+    }
+    if fs::write(&owner, path_bytes(&absolute(out))).is_err() {
+        return;
+    }
+    let Some(Ok(siblings)) = dir.parent().map(fs::read_dir) else {
+        return;
+    };
+    for sibling in siblings.flatten() {
+        let Ok(named) = fs::read(sibling.path().join(OWNER)) else {
+            continue;
+        };
+        if !path_from_bytes(&named).exists() {
+            let _ = fs::remove_dir_all(sibling.path());
+        }
+    }
+}
+
+#[cfg(unix)]
+fn path_bytes(p: &Path) -> Vec<u8> {
+    use std::os::unix::ffi::OsStrExt;
+    p.as_os_str().as_bytes().to_vec()
+}
+
+#[cfg(unix)]
+fn path_from_bytes(b: &[u8]) -> PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    PathBuf::from(std::ffi::OsStr::from_bytes(b))
+}
+
+#[cfg(not(unix))]
+fn path_bytes(p: &Path) -> Vec<u8> {
+    p.to_string_lossy().into_owned().into_bytes()
+}
+
+#[cfg(not(unix))]
+fn path_from_bytes(b: &[u8]) -> PathBuf {
+    PathBuf::from(String::from_utf8_lossy(b).into_owned())
 }
 
 // ---- the manifest --------------------------------------------------------
@@ -494,6 +552,7 @@ impl Stage {
                 let _ = path.parent().map(fs::create_dir_all);
                 let _ = fs::write(&path, text);
             }
+            claim_state_dir(&self.out);
         }
         Ok(stats)
     }

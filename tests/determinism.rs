@@ -123,3 +123,45 @@ fn builds_from_the_highlight_cache_are_byte_identical() {
     );
     assert_eq!(std::fs::read(&files[0]).unwrap(), kept);
 }
+
+/// The state folders under `cache` (one per output folder).
+fn state_dirs(cache: &Path) -> Vec<PathBuf> {
+    let base = cache.join("elementdocs");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(base)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+#[test]
+fn state_folders_of_removed_outputs_are_pruned() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    std::fs::create_dir_all(site.join("content")).unwrap();
+    std::fs::write(site.join("elementdocs.yml"), "title: T\n").unwrap();
+    std::fs::write(site.join("content/index.md"), "# Hello\n").unwrap();
+    let cache = tmp.path().join("cache");
+    let out = |n: u32| tmp.path().join(format!("out{n}"));
+
+    build_cached(&site, &out(1), &cache, &[]);
+    build_cached(&site, &out(2), &cache, &[]);
+    let both = state_dirs(&cache);
+    assert_eq!(both.len(), 2);
+
+    // Only the first write into a new output folder looks for stale ones.
+    std::fs::remove_dir_all(out(1)).unwrap();
+    build_cached(&site, &out(2), &cache, &[]);
+    assert_eq!(state_dirs(&cache), both);
+
+    build_cached(&site, &out(3), &cache, &[]);
+    let left = state_dirs(&cache);
+    assert_eq!(left.len(), 2, "out1's state folder is gone: {left:?}");
+    let owners: Vec<String> = left
+        .iter()
+        .map(|d| std::fs::read_to_string(d.join("output")).unwrap())
+        .collect();
+    assert!(owners.iter().any(|o| o.ends_with("out2")), "{owners:?}");
+    assert!(owners.iter().any(|o| o.ends_with("out3")), "{owners:?}");
+}
