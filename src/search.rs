@@ -211,6 +211,8 @@ struct Pipe {
     counts: Vec<u32>,
     /// The terms of the field being read, in the order first seen.
     seen: Vec<u32>,
+    /// The token count of the field being read.
+    len: usize,
 }
 
 /// The memory's mark for a word that gives no token (a stop word, or longer
@@ -224,35 +226,47 @@ impl Pipe {
             memo: WordMap::default(),
             counts: Vec::new(),
             seen: Vec::new(),
+            len: 0,
         }
     }
 
     /// The distinct tokens of `text` with their counts, and the token count:
     /// what [`tokenize`] then the pipeline give, counted by term number.
     fn field(&mut self, text: &str) -> (FieldTokens, usize) {
-        let mut len = 0;
         for word in split_words(text) {
-            let id = match self.memo.get(word) {
-                Some(&id) => id,
-                None => self.learn(word),
-            };
-            if id == DROPPED {
-                continue;
-            }
-            len += 1;
-            if self.counts.len() <= id as usize {
-                self.counts.resize(id as usize + 1, 0);
-            }
-            let count = &mut self.counts[id as usize];
-            if *count == 0 {
-                self.seen.push(id);
-            }
-            *count += 1;
+            self.count(word);
         }
+        self.end_field()
+    }
+
+    /// Counts one word (a token before lowercasing and the pipeline) of the
+    /// field being read. The word is looked up as it is: no copy.
+    fn count(&mut self, word: &str) {
+        let id = match self.memo.get(word) {
+            Some(&id) => id,
+            None => self.learn(word),
+        };
+        if id == DROPPED {
+            return;
+        }
+        self.len += 1;
+        if self.counts.len() <= id as usize {
+            self.counts.resize(id as usize + 1, 0);
+        }
+        let count = &mut self.counts[id as usize];
+        if *count == 0 {
+            self.seen.push(id);
+        }
+        *count += 1;
+    }
+
+    /// The distinct tokens of the words counted since the last call, with
+    /// their counts, and the token count (and starts the next field).
+    fn end_field(&mut self) -> (FieldTokens, usize) {
         let counts = &mut self.counts;
         let tokens = self.seen.drain(..);
         let tokens = tokens.map(|id| (id, std::mem::take(&mut counts[id as usize])));
-        (tokens.collect(), len)
+        (tokens.collect(), std::mem::take(&mut self.len))
     }
 
     /// Runs a word not seen before through the tokenizer's lowercasing, the
@@ -432,13 +446,21 @@ type WordMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<WordHasher>>;
 impl Prepared {
     fn new(doc: &SearchDoc, pipes: &mut [Pipe]) -> Prepared {
         let pipe = &mut pipes[lang_at(doc.lang)];
+        let body = pipe.field(&doc.text);
+        Prepared::with_body(doc, pipe, body)
+    }
+
+    /// The document with the tokens of its body already counted (the body
+    /// first: term numbers do not depend on the order, the index sorts them).
+    fn with_body(doc: &SearchDoc, pipe: &mut Pipe, body: (FieldTokens, usize)) -> Prepared {
         let headings = doc.headings.join(" \n ");
-        let fields = [&doc.title, &doc.heading, &headings, &doc.text].map(|f| pipe.field(f));
+        let [title, heading, headings] =
+            [&doc.title, &doc.heading, &headings].map(|f| pipe.field(f));
         Prepared {
             url: doc.url.clone(),
             lang: doc.lang,
             entry: doc.entry(),
-            fields,
+            fields: [title, heading, headings, body],
         }
     }
 }
@@ -457,10 +479,13 @@ fn pipelines() -> Vec<elasticlunr::Pipeline> {
 /// Words remembered per thread and language before the memory starts again.
 const MAX_MEMO_WORDS: usize = 200_000;
 
+/// Bytes of text the teaser may need after a page's first heading: a space
+/// and one character more than it shows, of at most four bytes each.
+const TEASER_TEXT_BYTES: usize = 1 + 4 * (TEASER_CHARS + 1);
+
 thread_local! {
     /// Each thread's pipelines (they are not `Send`) with their memory, and
-    /// its buffer for page text, reused from page to page (a fresh one per
-    /// page costs a large allocation each time).
+    /// its buffer for the start of page text, reused from page to page.
     static PIPES: std::cell::RefCell<(Vec<Pipe>, String)> =
         std::cell::RefCell::new((pipes(), String::new()));
 }
@@ -468,16 +493,25 @@ thread_local! {
 /// The index document of one rendered page, or None when it asks not to be
 /// searched. Call it from the thread that rendered the page, while its
 /// body HTML is at hand; [`files_from`] then writes the index.
+///
+/// The body is read once, straight from the HTML: its words are counted as
+/// they are found (looked up where they lie, not copied), and its text is
+/// kept only as far as the teaser needs.
 pub fn prepare(src: &SourcePage, page: &PageOutput, site_lang: Option<&str>) -> Option<Prepared> {
+    let mut doc = search_doc_without_text(src, page, site_lang)?;
     PIPES.with(|p| {
         let (pipes, buffer) = &mut *p.borrow_mut();
-        let doc = search_doc_in(src, page, site_lang, std::mem::take(buffer))?;
         for pipe in pipes.iter_mut() {
             if pipe.memo.len() > MAX_MEMO_WORDS {
                 pipe.forget();
             }
         }
-        let prepared = Prepared::new(&doc, pipes);
+        let pipe = &mut pipes[lang_at(doc.lang)];
+        let limit = doc.headings.first().map_or(0, String::len) + TEASER_TEXT_BYTES;
+        let body_tokens;
+        (doc.text, body_tokens) =
+            read_body(&page.rendered.html, pipe, limit, std::mem::take(buffer));
+        let prepared = Prepared::with_body(&doc, pipe, body_tokens);
         *buffer = doc.text;
         Some(prepared)
     })
@@ -933,41 +967,64 @@ pub fn search_script() -> String {
 }
 
 /// Plain text of an HTML fragment: tags become spaces, `<script>`, `<style>`
-/// and comments are dropped, entities decoded, whitespace collapsed. One scan
-/// of the bytes: runs of word bytes are copied whole, and only `<`, `&` and
-/// (possible) spaces stop it.
+/// and comments are dropped, entities decoded, whitespace collapsed.
 pub fn html_to_text(html: &str) -> String {
-    html_to_text_in(html, String::new())
+    let mut out = Collapsed::new(String::new(), usize::MAX);
+    scan_html(html, &mut out);
+    out.out
 }
 
-/// [`html_to_text`] written into `buffer` (emptied first).
-fn html_to_text_in(html: &str, mut buffer: String) -> String {
-    buffer.clear();
-    buffer.reserve(html.len());
-    let mut out = Collapsed {
-        out: buffer,
-        pending: false,
-    };
+/// What [`scan_html`] hands out, in order, as it reads an HTML fragment.
+trait TextSink<'h> {
+    /// Text straight from the HTML, with no whitespace and no `-` in it.
+    fn text(&mut self, s: &'h str);
+    /// A `-`: part of the text, but it splits words for the tokenizer.
+    fn hyphen(&mut self);
+    /// A decoded entity reference (any text, spaces and hyphens included).
+    fn decoded(&mut self, s: &str);
+    /// Whitespace, a tag, a comment or a script: words on each side stay apart.
+    fn gap(&mut self);
+}
+
+/// Reads an HTML fragment as text (see [`html_to_text`]) in one scan of the
+/// bytes. Runs of word bytes are handed out whole, straight from `html`:
+/// only `<`, `&`, `-` and (possible) spaces stop them.
+fn scan_html<'h>(html: &'h str, sink: &mut impl TextSink<'h>) {
     let b = html.as_bytes();
-    // `run` is where the bytes not yet copied to `out` start.
+    // `run` is where the text not yet handed out starts.
     let (mut i, mut run) = (0, 0);
-    while i < b.len() {
+    loop {
+        // Most bytes of text are word bytes: a tight loop for them.
+        while i < b.len() && BYTE_KIND[usize::from(b[i])] == ByteKind::Word {
+            i += 1;
+        }
+        if i == b.len() {
+            break;
+        }
         let at = i;
-        i = match BYTE_KIND[b[i] as usize] {
+        i = match BYTE_KIND[usize::from(b[at])] {
+            ByteKind::Hyphen => {
+                sink.text(&html[run..at]);
+                sink.hyphen();
+                i = at + 1;
+                run = i;
+                continue;
+            }
             // The whole run (indentation, blank lines) at once.
             ByteKind::Space => {
-                let spaces = b[at..]
-                    .iter()
-                    .position(|&c| BYTE_KIND[usize::from(c)] != ByteKind::Space);
-                spaces.map_or(b.len(), |n| at + n)
+                i += 1;
+                while i < b.len() && BYTE_KIND[usize::from(b[i])] == ByteKind::Space {
+                    i += 1;
+                }
+                i
             }
             ByteKind::MaybeSpace => {
                 let c = html[at..].chars().next().expect("a char boundary");
+                i += c.len_utf8();
                 if !c.is_whitespace() {
-                    i += c.len_utf8();
                     continue;
                 }
-                at + c.len_utf8()
+                i
             }
             ByteKind::Lt => match tag_end(html, at) {
                 Some(end) => end,
@@ -977,35 +1034,30 @@ fn html_to_text_in(html: &str, mut buffer: String) -> String {
                     continue;
                 }
             },
-            ByteKind::Amp => match entity(html, at) {
-                Some((decoded, end)) => {
-                    out.word(&html[run..at]);
-                    out.words(&decoded);
-                    i = end;
-                    run = end;
-                    continue;
+            ByteKind::Amp => {
+                match entity(html, at) {
+                    Some((decoded, end)) => {
+                        sink.text(&html[run..at]);
+                        sink.decoded(&decoded);
+                        i = end;
+                        run = end;
+                    }
+                    // A `&` that starts no reference is text.
+                    None => i += 1,
                 }
-                None => {
-                    i += 1;
-                    continue;
-                }
-            },
-            ByteKind::Word | ByteKind::Hyphen => {
-                i += 1;
                 continue;
             }
+            ByteKind::Word => unreachable!("word bytes are skipped above"),
         };
-        // A space, a tag, a comment or a script: words on each side stay apart.
-        out.word(&html[run..at]);
-        out.pending = true;
+        sink.text(&html[run..at]);
+        sink.gap();
         // A lone `<` (no `>` after it) still ends the word before it, then is text.
         if b[at] == b'<' && i == at + 1 {
-            out.word("<");
+            sink.text("<");
         }
         run = i;
     }
-    out.word(&html[run..]);
-    out.out
+    sink.text(&html[run..]);
 }
 
 /// For a `<` at `lt` that opens a tag, comment or script, the offset just
@@ -1094,9 +1146,21 @@ struct Collapsed {
     out: String,
     /// A space is due before the next word.
     pending: bool,
+    /// Bytes after which nothing more is added: the text is then a prefix of
+    /// the whole, at least this long (or whole).
+    limit: usize,
 }
 
 impl Collapsed {
+    fn new(mut out: String, limit: usize) -> Collapsed {
+        out.clear();
+        Collapsed {
+            out,
+            pending: false,
+            limit,
+        }
+    }
+
     /// Text that may hold spaces (a decoded entity).
     fn words(&mut self, s: &str) {
         let mut pieces = s.split(char::is_whitespace);
@@ -1111,7 +1175,7 @@ impl Collapsed {
 
     /// A piece of a word (or a whole one).
     fn word(&mut self, w: &str) {
-        if w.is_empty() {
+        if w.is_empty() || self.out.len() >= self.limit {
             return;
         }
         if self.pending && !self.out.is_empty() {
@@ -1119,6 +1183,131 @@ impl Collapsed {
         }
         self.pending = false;
         self.out.push_str(w);
+    }
+}
+
+impl<'h> TextSink<'h> for Collapsed {
+    fn text(&mut self, s: &'h str) {
+        self.word(s);
+    }
+
+    fn hyphen(&mut self) {
+        self.word("-");
+    }
+
+    fn decoded(&mut self, s: &str) {
+        self.words(s);
+    }
+
+    fn gap(&mut self) {
+        self.pending = true;
+    }
+}
+
+/// A page body read once for all the index needs of it: its words, counted
+/// as the tokens of the body field (what [`Pipe::field`] of its
+/// [`html_to_text`] counts), and the start of its text, for the teaser.
+struct BodyReader<'h, 'p> {
+    text: Collapsed,
+    pipe: &'p mut Pipe,
+    word: Word<'h>,
+}
+
+impl<'h> TextSink<'h> for BodyReader<'h, '_> {
+    fn text(&mut self, s: &'h str) {
+        self.text.word(s);
+        self.word.push(s);
+    }
+
+    fn hyphen(&mut self) {
+        self.text.word("-");
+        self.end_word();
+    }
+
+    fn decoded(&mut self, s: &str) {
+        self.text.words(s);
+        let mut pieces = s.split(|c: char| c.is_whitespace() || c == '-');
+        if let Some(first) = pieces.next() {
+            self.word.push_owned(first);
+        }
+        for piece in pieces {
+            self.end_word();
+            self.word.push_owned(piece);
+        }
+    }
+
+    fn gap(&mut self) {
+        self.text.pending = true;
+        self.end_word();
+    }
+}
+
+/// The text of a page body as far as `limit` bytes (see [`Collapsed`]),
+/// written into `buffer`, and its tokens as [`Pipe::field`] of its whole
+/// text counts them.
+fn read_body(
+    html: &str,
+    pipe: &mut Pipe,
+    limit: usize,
+    buffer: String,
+) -> (String, (FieldTokens, usize)) {
+    let mut body = BodyReader {
+        text: Collapsed::new(buffer, limit),
+        pipe,
+        word: Word::default(),
+    };
+    scan_html(html, &mut body);
+    body.end_word();
+    (body.text.out, body.pipe.end_field())
+}
+
+impl BodyReader<'_, '_> {
+    fn end_word(&mut self) {
+        let word = self.word.take();
+        if !word.is_empty() {
+            self.pipe.count(word);
+        }
+    }
+}
+
+/// The word being read from an HTML fragment: borrowed from it while it is
+/// one run of text (nearly always), copied once an entity joins it to more.
+#[derive(Default)]
+struct Word<'h> {
+    run: &'h str,
+    joined: String,
+    /// The word is in `joined`, not `run`.
+    is_joined: bool,
+}
+
+impl<'h> Word<'h> {
+    fn push(&mut self, s: &'h str) {
+        if self.run.is_empty() && !self.is_joined {
+            self.run = s;
+        } else {
+            self.push_owned(s);
+        }
+    }
+
+    fn push_owned(&mut self, s: &str) {
+        if s.is_empty() {
+            return;
+        }
+        if !self.is_joined {
+            self.joined.clear();
+            self.joined.push_str(std::mem::take(&mut self.run));
+            self.is_joined = true;
+        }
+        self.joined.push_str(s);
+    }
+
+    /// The word read so far (maybe empty); the next one starts empty.
+    fn take(&mut self) -> &str {
+        if std::mem::take(&mut self.is_joined) {
+            &self.joined
+        } else {
+            std::mem::take(&mut self.run)
+        }
     }
 }
 
@@ -1171,15 +1360,16 @@ pub fn search_doc(
     page: &PageOutput,
     site_lang: Option<&str>,
 ) -> Option<SearchDoc> {
-    search_doc_in(src, page, site_lang, String::new())
+    let mut doc = search_doc_without_text(src, page, site_lang)?;
+    doc.text = html_to_text(&page.rendered.html);
+    Some(doc)
 }
 
-/// [`search_doc`] with the text written into `buffer` (emptied first).
-fn search_doc_in(
+/// [`search_doc`] with the text left empty.
+fn search_doc_without_text(
     src: &SourcePage,
     page: &PageOutput,
     site_lang: Option<&str>,
-    buffer: String,
 ) -> Option<SearchDoc> {
     if src.front.get("search") == Some(&Value::Bool(false)) {
         return None;
@@ -1198,7 +1388,7 @@ fn search_doc_in(
         title,
         heading: front_str(&src.front, "heading").unwrap_or_default(),
         headings,
-        text: html_to_text_in(&page.rendered.html, buffer),
+        text: String::new(),
         lang: page_lang(&src.front, &page.out_path, site_lang),
     })
 }
@@ -1402,6 +1592,115 @@ mod tests {
     fn common_entities_decode_as_html_escape_does() {
         for (reference, text) in COMMON_ENTITIES {
             assert_eq!(html_escape::decode_html_entities(reference), text);
+        }
+    }
+
+    /// HTML made of pieces that stress the scan: tags, entities that do and
+    /// do not decode (some to spaces or hyphens), hyphens, non-ASCII spaces
+    /// and letters, lone `<` and `&`, comments and scripts.
+    fn random_html(seed: u64, pieces: usize) -> String {
+        const PIECES: [&str; 34] = [
+            "word",
+            "Upload",
+            "x",
+            " ",
+            "  \n\t",
+            "-",
+            "--",
+            "a-b",
+            "<p>",
+            "</p>",
+            "<span class=\"hl-string hl-json\">",
+            "</span>",
+            "<br/>",
+            "&amp;",
+            "&quot;",
+            "&nbsp;",
+            "&#45;",
+            "&#x2d;",
+            "&#10;",
+            "&bogus;",
+            "&",
+            "&amp",
+            "<",
+            "< ",
+            "<1",
+            "é",
+            "한국어",
+            "\u{a0}",
+            "\u{2003}",
+            "—",
+            "<!-- c -->",
+            "<script>var a = '<p>';</script>",
+            "AT&amp;T",
+            "&lt;b&gt;",
+        ];
+        let mut state = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let mut html = String::new();
+        for _ in 0..pieces {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            html.push_str(PIECES[(state >> 33) as usize % PIECES.len()]);
+        }
+        html
+    }
+
+    /// Reading a body once gives the tokens of its whole text, and a start
+    /// of that text long enough for the teaser.
+    #[test]
+    fn body_reader_matches_text_then_tokens() {
+        let mut fixed: Vec<String> = [
+            "<p>Hello <b>world</b>-wide</p>",
+            "AT&amp;T and&nbsp;more &amp; x&#45;y&quot;z&quot; &#10;q",
+            "a<b<c>d <1 < e-",
+            "<!-- open",
+            "",
+            "-",
+            "&amp;-&amp;",
+        ]
+        .map(String::from)
+        .to_vec();
+        fixed.extend((0..300).map(|seed| random_html(seed, 40)));
+        let mut pipes = pipes();
+        for html in &fixed {
+            for lang in Lang::ALL {
+                let pipe = &mut pipes[lang_at(lang)];
+                let text = html_to_text(html);
+                let expected = pipe.field(&text);
+                for limit in [0, 5, 40, usize::MAX] {
+                    let (start, tokens) = read_body(html, pipe, limit, "old".into());
+                    assert_eq!(tokens, expected, "{html:?}");
+                    assert!(text.starts_with(&start), "{html:?}");
+                    assert!(start.len() >= limit.min(text.len()), "{html:?}");
+                }
+            }
+        }
+    }
+
+    /// The teaser from the start of the text that [`prepare`] keeps is the
+    /// teaser of the whole text.
+    #[test]
+    fn teaser_needs_only_the_start_of_the_text() {
+        let mut pipes = pipes();
+        for seed in 0..200 {
+            let html = random_html(seed, 400);
+            let text = html_to_text(&html);
+            let mut cut = text.len().min(seed as usize % 60);
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            for heading in [&text[..cut], "Other heading"] {
+                let mut whole = doc("a.html", Lang::En, "A", &[heading], &html);
+                let limit = heading.len() + TEASER_TEXT_BYTES;
+                let pipe = &mut pipes[0];
+                let (start, _) = read_body(&html, pipe, limit, String::new());
+                let teaser = whole.teaser();
+                whole.text = start;
+                assert_eq!(whole.teaser(), teaser, "{html:?}");
+            }
         }
     }
 
