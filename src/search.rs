@@ -241,6 +241,7 @@ impl Pipe {
 
     /// Counts one word (a token before lowercasing and the pipeline) of the
     /// field being read. The word is looked up as it is: no copy.
+    #[inline]
     fn count(&mut self, word: &str) {
         let id = match self.memo.get(word) {
             Some(&id) => id,
@@ -270,7 +271,10 @@ impl Pipe {
     }
 
     /// Runs a word not seen before through the tokenizer's lowercasing, the
-    /// length limit and the pipeline, and remembers its term.
+    /// length limit and the pipeline, and remembers its term. Rare (a
+    /// thread soon knows a site's words): kept out of [`Pipe::count`].
+    #[cold]
+    #[inline(never)]
     fn learn(&mut self, word: &str) -> u32 {
         let lower = word.to_lowercase();
         let id = if lower.len() > MAX_TOKEN_CHARS && lower.chars().count() > MAX_TOKEN_CHARS {
@@ -398,6 +402,17 @@ const BYTE_KIND: [ByteKind; 256] = {
         b += 1;
     }
     kinds
+};
+
+/// The bytes whose kind is [`ByteKind::Word`].
+const IS_WORD_BYTE: [bool; 256] = {
+    let mut word = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        word[b] = matches!(BYTE_KIND[b], ByteKind::Word);
+        b += 1;
+    }
+    word
 };
 
 /// A fast hasher for the word memory (FxHash's mixing; the words are the
@@ -994,8 +1009,9 @@ fn scan_html<'h>(html: &'h str, sink: &mut impl TextSink<'h>) {
     // `run` is where the text not yet handed out starts.
     let (mut i, mut run) = (0, 0);
     loop {
-        // Most bytes of text are word bytes: a tight loop for them.
-        while i < b.len() && BYTE_KIND[usize::from(b[i])] == ByteKind::Word {
+        // Most bytes of text are word bytes: a tight loop for them (on a
+        // table of its own, so it is not merged into the `match` below).
+        while i < b.len() && IS_WORD_BYTE[usize::from(b[i])] {
             i += 1;
         }
         if i == b.len() {
@@ -1049,7 +1065,10 @@ fn scan_html<'h>(html: &'h str, sink: &mut impl TextSink<'h>) {
             }
             ByteKind::Word => unreachable!("word bytes are skipped above"),
         };
-        sink.text(&html[run..at]);
+        // (After a tag, often another tag: no text in between.)
+        if run < at {
+            sink.text(&html[run..at]);
+        }
         sink.gap();
         // A lone `<` (no `>` after it) still ends the word before it, then is text.
         if b[at] == b'<' && i == at + 1 {
@@ -1065,23 +1084,33 @@ fn scan_html<'h>(html: &'h str, sink: &mut impl TextSink<'h>) {
 /// closes; None when the `<` opens nothing (a letter, `/`, `!` or `?` must
 /// follow).
 fn tag_end(html: &str, lt: usize) -> Option<usize> {
-    let next = *html.as_bytes().get(lt + 1)?;
+    let b = html.as_bytes();
+    let next = *b.get(lt + 1)?;
     if !(next.is_ascii_alphabetic() || matches!(next, b'/' | b'!' | b'?')) {
         return None;
     }
+    // Comments, `<script` and `<style` are rare: their first two letters
+    // send them aside, and the common tag stays a short inlined path.
+    let second = b.get(lt + 2).map_or(0, |c| c | 0x20);
+    if next == b'!' || (next | 0x20 == b's' && matches!(second, b'c' | b't')) {
+        if let Some(end) = comment_or_raw_end(html, lt) {
+            return Some(end);
+        }
+    }
+    Some(find_byte(&b[lt..], b'>').map_or(lt + 1, |gt| lt + gt + 1))
+}
+
+/// For a `<` at `lt` that opens a comment, a script or a style, the offset
+/// after its end (or the end of `html` when it has none); None for any
+/// other tag.
+#[cold]
+#[inline(never)]
+fn comment_or_raw_end(html: &str, lt: usize) -> Option<usize> {
     let tag = &html[lt..];
-    // Comments and scripts are rare: their first letter is checked first.
-    let comment = || tag.strip_prefix("<!--");
-    let raw = || raw_text_end(tag);
-    Some(
-        if let Some(after) = (next == b'!').then(comment).flatten() {
-            after.find("-->").map_or(html.len(), |e| lt + 4 + e + 3)
-        } else if let Some(skip) = matches!(next, b's' | b'S').then(raw).flatten() {
-            lt + skip
-        } else {
-            find_byte(tag.as_bytes(), b'>').map_or(lt + 1, |gt| lt + gt + 1)
-        },
-    )
+    if let Some(after) = tag.strip_prefix("<!--") {
+        return Some(after.find("-->").map_or(html.len(), |e| lt + 4 + e + 3));
+    }
+    raw_text_end(tag).map(|skip| lt + skip)
 }
 
 /// The first `needle` in `haystack`, eight bytes at a time (tags are short:
@@ -1174,6 +1203,7 @@ impl Collapsed {
     }
 
     /// A piece of a word (or a whole one).
+    #[inline]
     fn word(&mut self, w: &str) {
         if w.is_empty() || self.out.len() >= self.limit {
             return;
@@ -1225,6 +1255,12 @@ impl<'h> TextSink<'h> for BodyReader<'h, '_> {
     }
 
     fn decoded(&mut self, s: &str) {
+        // Mostly a quote, `&`, `<` or `>`: part of the word being read.
+        if !s.contains(|c: char| c.is_whitespace() || c == '-') {
+            self.text.word(s);
+            self.word.push_owned(s);
+            return;
+        }
         self.text.words(s);
         let mut pieces = s.split(|c: char| c.is_whitespace() || c == '-');
         if let Some(first) = pieces.next() {
@@ -1281,6 +1317,7 @@ struct Word<'h> {
 }
 
 impl<'h> Word<'h> {
+    #[inline]
     fn push(&mut self, s: &'h str) {
         if self.run.is_empty() && !self.is_joined {
             self.run = s;
@@ -1302,6 +1339,7 @@ impl<'h> Word<'h> {
     }
 
     /// The word read so far (maybe empty); the next one starts empty.
+    #[inline]
     fn take(&mut self) -> &str {
         if std::mem::take(&mut self.is_joined) {
             &self.joined
