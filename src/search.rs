@@ -205,7 +205,7 @@ struct Pipe {
     /// Each word as written (before lowercasing) → the number of its term in
     /// [`TERMS`], or [`DROPPED`]. Keyed by the raw word so a repeat costs one
     /// lookup (and [`TERMS`] is locked only for words new to the thread).
-    memo: WordMap<String, u32>,
+    memo: WordMemo,
     /// Per term number, its count in the field being read (all zero between
     /// fields).
     counts: Vec<u32>,
@@ -223,7 +223,7 @@ impl Pipe {
     fn new(pipeline: elasticlunr::Pipeline) -> Pipe {
         Pipe {
             pipeline,
-            memo: WordMap::default(),
+            memo: WordMemo::default(),
             counts: Vec::new(),
             seen: Vec::new(),
             len: 0,
@@ -244,7 +244,7 @@ impl Pipe {
     #[inline]
     fn count(&mut self, word: &str) {
         let id = match self.memo.get(word) {
-            Some(&id) => id,
+            Some(id) => id,
             None => self.learn(word),
         };
         if id == DROPPED {
@@ -285,7 +285,7 @@ impl Pipe {
                 None => DROPPED,
             }
         };
-        self.memo.insert(word.to_string(), id);
+        self.memo.insert(word, id);
         id
     }
 
@@ -444,6 +444,10 @@ impl std::hash::Hasher for WordHasher {
         self.add(u64::from(b));
     }
 
+    fn write_u64(&mut self, w: u64) {
+        self.add(w);
+    }
+
     fn finish(&self) -> u64 {
         self.0
     }
@@ -457,6 +461,71 @@ impl WordHasher {
 }
 
 type WordMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<WordHasher>>;
+
+/// Words as written → a number, for [`Pipe`]'s memory. Words of up to
+/// [`ShortWord::MAX`] bytes (nearly all) are keyed by a [`ShortWord`]: a
+/// lookup then hashes and compares three machine words, with no call to
+/// compare bytes (the map's cost per word of a page).
+#[derive(Default)]
+struct WordMemo {
+    short: WordMap<ShortWord, u32>,
+    long: WordMap<String, u32>,
+}
+
+impl WordMemo {
+    fn get(&self, word: &str) -> Option<u32> {
+        if word.len() <= ShortWord::MAX {
+            self.short.get(&ShortWord::new(word.as_bytes())).copied()
+        } else {
+            self.long.get(word).copied()
+        }
+    }
+
+    fn insert(&mut self, word: &str, n: u32) {
+        if word.len() <= ShortWord::MAX {
+            self.short.insert(ShortWord::new(word.as_bytes()), n);
+        } else {
+            self.long.insert(word.to_string(), n);
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.short.len() + self.long.len()
+    }
+
+    fn clear(&mut self) {
+        self.short.clear();
+        self.long.clear();
+    }
+}
+
+/// A word of at most [`ShortWord::MAX`] bytes as a key: its first and last
+/// 8 bytes (4 for a shorter word; the first, middle and last byte for one
+/// under 4), which together cover it, and its length. Two words have the
+/// same key only if they are the same.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct ShortWord(u64, u64, u8);
+
+impl ShortWord {
+    const MAX: usize = 16;
+
+    fn new(w: &[u8]) -> ShortWord {
+        debug_assert!(w.len() <= ShortWord::MAX);
+        let n = w.len();
+        let le32 = |b: &[u8]| u64::from(u32::from_le_bytes(b.try_into().expect("4 bytes")));
+        let le64 = |b: &[u8]| u64::from_le_bytes(b.try_into().expect("8 bytes"));
+        let (first, last) = match n {
+            8.. => (le64(&w[..8]), le64(&w[n - 8..])),
+            4.. => (le32(&w[..4]), le32(&w[n - 4..])),
+            1.. => {
+                let bytes = [w[0], w[n / 2], w[n - 1]];
+                (bytes.iter().fold(0, |k, &b| k << 8 | u64::from(b)), 0)
+            }
+            0 => (0, 0),
+        };
+        ShortWord(first, last, n as u8)
+    }
+}
 
 impl Prepared {
     fn new(doc: &SearchDoc, pipes: &mut [Pipe]) -> Prepared {
@@ -1740,6 +1809,59 @@ mod tests {
                 assert_eq!(whole.teaser(), teaser, "{html:?}");
             }
         }
+    }
+
+    /// Short-word keys are equal exactly when the words are.
+    #[test]
+    fn short_word_keys_tell_words_apart() {
+        let mut words: Vec<String> = vec![String::new()];
+        for len in 1..=ShortWord::MAX {
+            for fill in ["a", "b", "é"] {
+                let w: String = fill.repeat(len);
+                if w.len() <= ShortWord::MAX {
+                    words.push(w.clone());
+                    // One byte changed at each place.
+                    for i in 0..w.len() {
+                        let mut b = w.clone().into_bytes();
+                        b[i] ^= 1;
+                        words.push(String::from_utf8_lossy(&b).into_owned());
+                    }
+                }
+            }
+        }
+        words.extend(
+            [
+                "ab",
+                "ba",
+                "aab",
+                "aba",
+                "abab",
+                "abcd",
+                "abcde",
+                "abcdefgh",
+                "abcdefghi",
+            ]
+            .map(String::from),
+        );
+        words.retain(|w| w.len() <= ShortWord::MAX);
+        words.sort();
+        words.dedup();
+        for a in &words {
+            for b in &words {
+                let same = ShortWord::new(a.as_bytes()) == ShortWord::new(b.as_bytes());
+                assert_eq!(same, a == b, "{a:?} {b:?}");
+            }
+        }
+        let mut memo = WordMemo::default();
+        let long = "x".repeat(ShortWord::MAX + 1);
+        for (n, w) in words.iter().chain([&long]).enumerate() {
+            memo.insert(w, n as u32);
+        }
+        for (n, w) in words.iter().chain([&long]).enumerate() {
+            assert_eq!(memo.get(w), Some(n as u32), "{w:?}");
+        }
+        assert_eq!(memo.get("y"), None);
+        assert_eq!(memo.len(), words.len() + 1);
     }
 
     #[test]
