@@ -1277,6 +1277,13 @@ impl Collapsed {
         if w.is_empty() || self.out.len() >= self.limit {
             return;
         }
+        self.append(w);
+    }
+
+    /// [`Collapsed::word`] once it is known to add: out of line, so a caller
+    /// past the limit (most of a page body) stays small.
+    #[inline(never)]
+    fn append(&mut self, w: &str) {
         if self.pending && !self.out.is_empty() {
             self.out.push(' ');
         }
@@ -1395,6 +1402,9 @@ impl<'h> Word<'h> {
         }
     }
 
+    /// Text not from the HTML (a decoded entity), or more after the first
+    /// run: rare, kept out of line.
+    #[inline(never)]
     fn push_owned(&mut self, s: &str) {
         if s.is_empty() {
             return;
