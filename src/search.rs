@@ -534,8 +534,10 @@ impl Prepared {
         Prepared::with_body(doc, pipe, body)
     }
 
-    /// The document with the tokens of its body already counted (the body
-    /// first: term numbers do not depend on the order, the index sorts them).
+    /// The document with the tokens of its body already counted. (The body
+    /// is counted first, before the other fields: the order only changes
+    /// the numbers new terms get, and those never reach the output, where
+    /// terms are sorted by text.)
     fn with_body(doc: &SearchDoc, pipe: &mut Pipe, body: (FieldTokens, usize)) -> Prepared {
         let headings = doc.headings.join(" \n ");
         let [title, heading, headings] =
@@ -1159,9 +1161,9 @@ fn tag_end(html: &str, lt: usize) -> Option<usize> {
         return None;
     }
     // Comments, `<script` and `<style` are rare: their first two letters
-    // send them aside, and the common tag stays a short inlined path.
+    // send them aside, and the common tag keeps a short path.
     let second = b.get(lt + 2).map_or(0, |c| c | 0x20);
-    if next == b'!' || (next | 0x20 == b's' && matches!(second, b'c' | b't')) {
+    if next == b'!' || ((next | 0x20) == b's' && matches!(second, b'c' | b't')) {
         if let Some(end) = comment_or_raw_end(html, lt) {
             return Some(end);
         }
