@@ -205,12 +205,14 @@ struct Pipe {
     /// Each word as written (before lowercasing) → the number of its term in
     /// [`TERMS`], or [`DROPPED`]. Keyed by the raw word so a repeat costs one
     /// lookup (and [`TERMS`] is locked only for words new to the thread).
-    memo: WordMap<String, u32>,
+    memo: WordMemo,
     /// Per term number, its count in the field being read (all zero between
     /// fields).
     counts: Vec<u32>,
     /// The terms of the field being read, in the order first seen.
     seen: Vec<u32>,
+    /// The token count of the field being read.
+    len: usize,
 }
 
 /// The memory's mark for a word that gives no token (a stop word, or longer
@@ -221,42 +223,58 @@ impl Pipe {
     fn new(pipeline: elasticlunr::Pipeline) -> Pipe {
         Pipe {
             pipeline,
-            memo: WordMap::default(),
+            memo: WordMemo::default(),
             counts: Vec::new(),
             seen: Vec::new(),
+            len: 0,
         }
     }
 
     /// The distinct tokens of `text` with their counts, and the token count:
     /// what [`tokenize`] then the pipeline give, counted by term number.
     fn field(&mut self, text: &str) -> (FieldTokens, usize) {
-        let mut len = 0;
         for word in split_words(text) {
-            let id = match self.memo.get(word) {
-                Some(&id) => id,
-                None => self.learn(word),
-            };
-            if id == DROPPED {
-                continue;
-            }
-            len += 1;
-            if self.counts.len() <= id as usize {
-                self.counts.resize(id as usize + 1, 0);
-            }
-            let count = &mut self.counts[id as usize];
-            if *count == 0 {
-                self.seen.push(id);
-            }
-            *count += 1;
+            self.count(word);
         }
+        self.end_field()
+    }
+
+    /// Counts one word (a token before lowercasing and the pipeline) of the
+    /// field being read. The word is looked up as it is: no copy.
+    #[inline]
+    fn count(&mut self, word: &str) {
+        let id = match self.memo.get(word) {
+            Some(id) => id,
+            None => self.learn(word),
+        };
+        if id == DROPPED {
+            return;
+        }
+        self.len += 1;
+        if self.counts.len() <= id as usize {
+            self.counts.resize(id as usize + 1, 0);
+        }
+        let count = &mut self.counts[id as usize];
+        if *count == 0 {
+            self.seen.push(id);
+        }
+        *count += 1;
+    }
+
+    /// The distinct tokens of the words counted since the last call, with
+    /// their counts, and the token count (and starts the next field).
+    fn end_field(&mut self) -> (FieldTokens, usize) {
         let counts = &mut self.counts;
         let tokens = self.seen.drain(..);
         let tokens = tokens.map(|id| (id, std::mem::take(&mut counts[id as usize])));
-        (tokens.collect(), len)
+        (tokens.collect(), std::mem::take(&mut self.len))
     }
 
     /// Runs a word not seen before through the tokenizer's lowercasing, the
-    /// length limit and the pipeline, and remembers its term.
+    /// length limit and the pipeline, and remembers its term. Rare (a
+    /// thread soon knows a site's words): kept out of [`Pipe::count`].
+    #[cold]
+    #[inline(never)]
     fn learn(&mut self, word: &str) -> u32 {
         let lower = word.to_lowercase();
         let id = if lower.len() > MAX_TOKEN_CHARS && lower.chars().count() > MAX_TOKEN_CHARS {
@@ -267,7 +285,7 @@ impl Pipe {
                 None => DROPPED,
             }
         };
-        self.memo.insert(word.to_string(), id);
+        self.memo.insert(word, id);
         id
     }
 
@@ -386,6 +404,17 @@ const BYTE_KIND: [ByteKind; 256] = {
     kinds
 };
 
+/// The bytes whose kind is [`ByteKind::Word`].
+const IS_WORD_BYTE: [bool; 256] = {
+    let mut word = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        word[b] = matches!(BYTE_KIND[b], ByteKind::Word);
+        b += 1;
+    }
+    word
+};
+
 /// A fast hasher for the word memory (FxHash's mixing; the words are the
 /// site's own text, so no hash flooding to fear).
 #[derive(Default, Clone, Copy)]
@@ -415,6 +444,10 @@ impl std::hash::Hasher for WordHasher {
         self.add(u64::from(b));
     }
 
+    fn write_u64(&mut self, w: u64) {
+        self.add(w);
+    }
+
     fn finish(&self) -> u64 {
         self.0
     }
@@ -429,16 +462,91 @@ impl WordHasher {
 
 type WordMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<WordHasher>>;
 
+/// Words as written → a number, for [`Pipe`]'s memory. Words of up to
+/// [`ShortWord::MAX`] bytes (nearly all) are keyed by a [`ShortWord`]: a
+/// lookup then hashes and compares three machine words, with no call to
+/// compare bytes (the map's cost per word of a page).
+#[derive(Default)]
+struct WordMemo {
+    short: WordMap<ShortWord, u32>,
+    long: WordMap<String, u32>,
+}
+
+impl WordMemo {
+    fn get(&self, word: &str) -> Option<u32> {
+        if word.len() <= ShortWord::MAX {
+            self.short.get(&ShortWord::new(word.as_bytes())).copied()
+        } else {
+            self.long.get(word).copied()
+        }
+    }
+
+    fn insert(&mut self, word: &str, n: u32) {
+        if word.len() <= ShortWord::MAX {
+            self.short.insert(ShortWord::new(word.as_bytes()), n);
+        } else {
+            self.long.insert(word.to_string(), n);
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.short.len() + self.long.len()
+    }
+
+    fn clear(&mut self) {
+        self.short.clear();
+        self.long.clear();
+    }
+}
+
+/// A word of at most [`ShortWord::MAX`] bytes as a key: its first and last
+/// 8 bytes (4 for a shorter word; the first, middle and last byte for one
+/// under 4), which together cover it, and its length. Two words have the
+/// same key only if they are the same.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct ShortWord(u64, u64, u8);
+
+impl ShortWord {
+    const MAX: usize = 16;
+
+    fn new(w: &[u8]) -> ShortWord {
+        debug_assert!(w.len() <= ShortWord::MAX);
+        let n = w.len();
+        let le32 = |b: &[u8]| u64::from(u32::from_le_bytes(b.try_into().expect("4 bytes")));
+        let le64 = |b: &[u8]| u64::from_le_bytes(b.try_into().expect("8 bytes"));
+        let (first, last) = match n {
+            8.. => (le64(&w[..8]), le64(&w[n - 8..])),
+            4.. => (le32(&w[..4]), le32(&w[n - 4..])),
+            1.. => {
+                let bytes = [w[0], w[n / 2], w[n - 1]];
+                (bytes.iter().fold(0, |k, &b| k << 8 | u64::from(b)), 0)
+            }
+            0 => (0, 0),
+        };
+        ShortWord(first, last, n as u8)
+    }
+}
+
 impl Prepared {
     fn new(doc: &SearchDoc, pipes: &mut [Pipe]) -> Prepared {
         let pipe = &mut pipes[lang_at(doc.lang)];
+        let body = pipe.field(&doc.text);
+        Prepared::with_body(doc, pipe, body)
+    }
+
+    /// The document with the tokens of its body already counted. (The body
+    /// is counted first, before the other fields: the order only changes
+    /// the numbers new terms get, and those never reach the output, where
+    /// terms are sorted by text.)
+    fn with_body(doc: &SearchDoc, pipe: &mut Pipe, body: (FieldTokens, usize)) -> Prepared {
         let headings = doc.headings.join(" \n ");
-        let fields = [&doc.title, &doc.heading, &headings, &doc.text].map(|f| pipe.field(f));
+        let [title, heading, headings] =
+            [&doc.title, &doc.heading, &headings].map(|f| pipe.field(f));
         Prepared {
             url: doc.url.clone(),
             lang: doc.lang,
             entry: doc.entry(),
-            fields,
+            fields: [title, heading, headings, body],
         }
     }
 }
@@ -457,10 +565,13 @@ fn pipelines() -> Vec<elasticlunr::Pipeline> {
 /// Words remembered per thread and language before the memory starts again.
 const MAX_MEMO_WORDS: usize = 200_000;
 
+/// Bytes of text the teaser may need after a page's first heading: a space
+/// and one character more than it shows, of at most four bytes each.
+const TEASER_TEXT_BYTES: usize = 1 + 4 * (TEASER_CHARS + 1);
+
 thread_local! {
     /// Each thread's pipelines (they are not `Send`) with their memory, and
-    /// its buffer for page text, reused from page to page (a fresh one per
-    /// page costs a large allocation each time).
+    /// its buffer for the start of page text, reused from page to page.
     static PIPES: std::cell::RefCell<(Vec<Pipe>, String)> =
         std::cell::RefCell::new((pipes(), String::new()));
 }
@@ -468,16 +579,25 @@ thread_local! {
 /// The index document of one rendered page, or None when it asks not to be
 /// searched. Call it from the thread that rendered the page, while its
 /// body HTML is at hand; [`files_from`] then writes the index.
+///
+/// The body is read once, straight from the HTML: its words are counted as
+/// they are found (looked up where they lie, not copied), and its text is
+/// kept only as far as the teaser needs.
 pub fn prepare(src: &SourcePage, page: &PageOutput, site_lang: Option<&str>) -> Option<Prepared> {
+    let mut doc = search_doc_without_text(src, page, site_lang)?;
     PIPES.with(|p| {
         let (pipes, buffer) = &mut *p.borrow_mut();
-        let doc = search_doc_in(src, page, site_lang, std::mem::take(buffer))?;
         for pipe in pipes.iter_mut() {
             if pipe.memo.len() > MAX_MEMO_WORDS {
                 pipe.forget();
             }
         }
-        let prepared = Prepared::new(&doc, pipes);
+        let pipe = &mut pipes[lang_at(doc.lang)];
+        let limit = doc.headings.first().map_or(0, String::len) + TEASER_TEXT_BYTES;
+        let body_tokens;
+        (doc.text, body_tokens) =
+            read_body(&page.rendered.html, pipe, limit, std::mem::take(buffer));
+        let prepared = Prepared::with_body(&doc, pipe, body_tokens);
         *buffer = doc.text;
         Some(prepared)
     })
@@ -935,41 +1055,65 @@ pub fn search_script() -> String {
 }
 
 /// Plain text of an HTML fragment: tags become spaces, `<script>`, `<style>`
-/// and comments are dropped, entities decoded, whitespace collapsed. One scan
-/// of the bytes: runs of word bytes are copied whole, and only `<`, `&` and
-/// (possible) spaces stop it.
+/// and comments are dropped, entities decoded, whitespace collapsed.
 pub fn html_to_text(html: &str) -> String {
-    html_to_text_in(html, String::new())
+    let mut out = Collapsed::new(String::new(), usize::MAX);
+    scan_html(html, &mut out);
+    out.out
 }
 
-/// [`html_to_text`] written into `buffer` (emptied first).
-fn html_to_text_in(html: &str, mut buffer: String) -> String {
-    buffer.clear();
-    buffer.reserve(html.len());
-    let mut out = Collapsed {
-        out: buffer,
-        pending: false,
-    };
+/// What [`scan_html`] hands out, in order, as it reads an HTML fragment.
+trait TextSink<'h> {
+    /// Text straight from the HTML, with no whitespace and no `-` in it.
+    fn text(&mut self, s: &'h str);
+    /// A `-`: part of the text, but it splits words for the tokenizer.
+    fn hyphen(&mut self);
+    /// A decoded entity reference (any text, spaces and hyphens included).
+    fn decoded(&mut self, s: &str);
+    /// Whitespace, a tag, a comment or a script: words on each side stay apart.
+    fn gap(&mut self);
+}
+
+/// Reads an HTML fragment as text (see [`html_to_text`]) in one scan of the
+/// bytes. Runs of word bytes are handed out whole, straight from `html`:
+/// only `<`, `&`, `-` and (possible) spaces stop them.
+fn scan_html<'h>(html: &'h str, sink: &mut impl TextSink<'h>) {
     let b = html.as_bytes();
-    // `run` is where the bytes not yet copied to `out` start.
+    // `run` is where the text not yet handed out starts.
     let (mut i, mut run) = (0, 0);
-    while i < b.len() {
+    loop {
+        // Most bytes of text are word bytes: a tight loop for them (on a
+        // table of its own, so it is not merged into the `match` below).
+        while i < b.len() && IS_WORD_BYTE[usize::from(b[i])] {
+            i += 1;
+        }
+        if i == b.len() {
+            break;
+        }
         let at = i;
-        i = match BYTE_KIND[b[i] as usize] {
+        i = match BYTE_KIND[usize::from(b[at])] {
+            ByteKind::Hyphen => {
+                sink.text(&html[run..at]);
+                sink.hyphen();
+                i = at + 1;
+                run = i;
+                continue;
+            }
             // The whole run (indentation, blank lines) at once.
             ByteKind::Space => {
-                let spaces = b[at..]
-                    .iter()
-                    .position(|&c| BYTE_KIND[usize::from(c)] != ByteKind::Space);
-                spaces.map_or(b.len(), |n| at + n)
+                i += 1;
+                while i < b.len() && BYTE_KIND[usize::from(b[i])] == ByteKind::Space {
+                    i += 1;
+                }
+                i
             }
             ByteKind::MaybeSpace => {
                 let c = html[at..].chars().next().expect("a char boundary");
+                i += c.len_utf8();
                 if !c.is_whitespace() {
-                    i += c.len_utf8();
                     continue;
                 }
-                at + c.len_utf8()
+                i
             }
             ByteKind::Lt => match tag_end(html, at) {
                 Some(end) => end,
@@ -979,35 +1123,33 @@ fn html_to_text_in(html: &str, mut buffer: String) -> String {
                     continue;
                 }
             },
-            ByteKind::Amp => match entity(html, at) {
-                Some((decoded, end)) => {
-                    out.word(&html[run..at]);
-                    out.words(&decoded);
-                    i = end;
-                    run = end;
-                    continue;
+            ByteKind::Amp => {
+                match entity(html, at) {
+                    Some((decoded, end)) => {
+                        sink.text(&html[run..at]);
+                        sink.decoded(&decoded);
+                        i = end;
+                        run = end;
+                    }
+                    // A `&` that starts no reference is text.
+                    None => i += 1,
                 }
-                None => {
-                    i += 1;
-                    continue;
-                }
-            },
-            ByteKind::Word | ByteKind::Hyphen => {
-                i += 1;
                 continue;
             }
+            ByteKind::Word => unreachable!("word bytes are skipped above"),
         };
-        // A space, a tag, a comment or a script: words on each side stay apart.
-        out.word(&html[run..at]);
-        out.pending = true;
+        // (After a tag, often another tag: no text in between.)
+        if run < at {
+            sink.text(&html[run..at]);
+        }
+        sink.gap();
         // A lone `<` (no `>` after it) still ends the word before it, then is text.
         if b[at] == b'<' && i == at + 1 {
-            out.word("<");
+            sink.text("<");
         }
         run = i;
     }
-    out.word(&html[run..]);
-    out.out
+    sink.text(&html[run..]);
 }
 
 /// For a `<` at `lt` that opens a tag, comment or script, the offset just
@@ -1015,23 +1157,33 @@ fn html_to_text_in(html: &str, mut buffer: String) -> String {
 /// closes; None when the `<` opens nothing (a letter, `/`, `!` or `?` must
 /// follow).
 fn tag_end(html: &str, lt: usize) -> Option<usize> {
-    let next = *html.as_bytes().get(lt + 1)?;
+    let b = html.as_bytes();
+    let next = *b.get(lt + 1)?;
     if !(next.is_ascii_alphabetic() || matches!(next, b'/' | b'!' | b'?')) {
         return None;
     }
+    // Comments, `<script` and `<style` are rare: their first two letters
+    // send them aside, and the common tag keeps a short path.
+    let second = b.get(lt + 2).map_or(0, |c| c | 0x20);
+    if next == b'!' || ((next | 0x20) == b's' && matches!(second, b'c' | b't')) {
+        if let Some(end) = comment_or_raw_end(html, lt) {
+            return Some(end);
+        }
+    }
+    Some(find_byte(&b[lt..], b'>').map_or(lt + 1, |gt| lt + gt + 1))
+}
+
+/// For a `<` at `lt` that opens a comment, a script or a style, the offset
+/// after its end (or the end of `html` when it has none); None for any
+/// other tag.
+#[cold]
+#[inline(never)]
+fn comment_or_raw_end(html: &str, lt: usize) -> Option<usize> {
     let tag = &html[lt..];
-    // Comments and scripts are rare: their first letter is checked first.
-    let comment = || tag.strip_prefix("<!--");
-    let raw = || raw_text_end(tag);
-    Some(
-        if let Some(after) = (next == b'!').then(comment).flatten() {
-            after.find("-->").map_or(html.len(), |e| lt + 4 + e + 3)
-        } else if let Some(skip) = matches!(next, b's' | b'S').then(raw).flatten() {
-            lt + skip
-        } else {
-            find_byte(tag.as_bytes(), b'>').map_or(lt + 1, |gt| lt + gt + 1)
-        },
-    )
+    if let Some(after) = tag.strip_prefix("<!--") {
+        return Some(after.find("-->").map_or(html.len(), |e| lt + 4 + e + 3));
+    }
+    raw_text_end(tag).map(|skip| lt + skip)
 }
 
 /// The first `needle` in `haystack`, eight bytes at a time (tags are short:
@@ -1096,9 +1248,21 @@ struct Collapsed {
     out: String,
     /// A space is due before the next word.
     pending: bool,
+    /// Bytes after which nothing more is added: the text is then a prefix of
+    /// the whole, at least this long (or whole).
+    limit: usize,
 }
 
 impl Collapsed {
+    fn new(mut out: String, limit: usize) -> Collapsed {
+        out.clear();
+        Collapsed {
+            out,
+            pending: false,
+            limit,
+        }
+    }
+
     /// Text that may hold spaces (a decoded entity).
     fn words(&mut self, s: &str) {
         let mut pieces = s.split(char::is_whitespace);
@@ -1112,15 +1276,159 @@ impl Collapsed {
     }
 
     /// A piece of a word (or a whole one).
+    #[inline]
     fn word(&mut self, w: &str) {
-        if w.is_empty() {
+        if w.is_empty() || self.out.len() >= self.limit {
             return;
         }
+        self.append(w);
+    }
+
+    /// [`Collapsed::word`] once it is known to add: out of line, so a caller
+    /// past the limit (most of a page body) stays small.
+    #[inline(never)]
+    fn append(&mut self, w: &str) {
         if self.pending && !self.out.is_empty() {
             self.out.push(' ');
         }
         self.pending = false;
         self.out.push_str(w);
+    }
+}
+
+impl<'h> TextSink<'h> for Collapsed {
+    fn text(&mut self, s: &'h str) {
+        self.word(s);
+    }
+
+    fn hyphen(&mut self) {
+        self.word("-");
+    }
+
+    fn decoded(&mut self, s: &str) {
+        self.words(s);
+    }
+
+    fn gap(&mut self) {
+        self.pending = true;
+    }
+}
+
+/// A page body read once for all the index needs of it: its words, counted
+/// as the tokens of the body field (what [`Pipe::field`] of its
+/// [`html_to_text`] counts), and the start of its text, for the teaser.
+struct BodyReader<'h, 'p> {
+    text: Collapsed,
+    pipe: &'p mut Pipe,
+    word: Word<'h>,
+}
+
+impl<'h> TextSink<'h> for BodyReader<'h, '_> {
+    fn text(&mut self, s: &'h str) {
+        self.text.word(s);
+        self.word.push(s);
+    }
+
+    fn hyphen(&mut self) {
+        self.text.word("-");
+        self.end_word();
+    }
+
+    fn decoded(&mut self, s: &str) {
+        // Mostly a quote, `&`, `<` or `>`: part of the word being read.
+        if !s.contains(|c: char| c.is_whitespace() || c == '-') {
+            self.text.word(s);
+            self.word.push_owned(s);
+            return;
+        }
+        self.text.words(s);
+        let mut pieces = s.split(|c: char| c.is_whitespace() || c == '-');
+        if let Some(first) = pieces.next() {
+            self.word.push_owned(first);
+        }
+        for piece in pieces {
+            self.end_word();
+            self.word.push_owned(piece);
+        }
+    }
+
+    fn gap(&mut self) {
+        self.text.pending = true;
+        self.end_word();
+    }
+}
+
+/// The text of a page body as far as `limit` bytes (see [`Collapsed`]),
+/// written into `buffer`, and its tokens as [`Pipe::field`] of its whole
+/// text counts them.
+fn read_body(
+    html: &str,
+    pipe: &mut Pipe,
+    limit: usize,
+    buffer: String,
+) -> (String, (FieldTokens, usize)) {
+    let mut body = BodyReader {
+        text: Collapsed::new(buffer, limit),
+        pipe,
+        word: Word::default(),
+    };
+    scan_html(html, &mut body);
+    body.end_word();
+    (body.text.out, body.pipe.end_field())
+}
+
+impl BodyReader<'_, '_> {
+    fn end_word(&mut self) {
+        let word = self.word.take();
+        if !word.is_empty() {
+            self.pipe.count(word);
+        }
+    }
+}
+
+/// The word being read from an HTML fragment: borrowed from it while it is
+/// one run of text (nearly always), copied once an entity joins it to more.
+#[derive(Default)]
+struct Word<'h> {
+    run: &'h str,
+    joined: String,
+    /// The word is in `joined`, not `run`.
+    is_joined: bool,
+}
+
+impl<'h> Word<'h> {
+    #[inline]
+    fn push(&mut self, s: &'h str) {
+        if self.run.is_empty() && !self.is_joined {
+            self.run = s;
+        } else {
+            self.push_owned(s);
+        }
+    }
+
+    /// Text not from the HTML (a decoded entity), or more after the first
+    /// run: rare, kept out of line.
+    #[inline(never)]
+    fn push_owned(&mut self, s: &str) {
+        if s.is_empty() {
+            return;
+        }
+        if !self.is_joined {
+            self.joined.clear();
+            self.joined.push_str(std::mem::take(&mut self.run));
+            self.is_joined = true;
+        }
+        self.joined.push_str(s);
+    }
+
+    /// The word read so far (maybe empty); the next one starts empty.
+    #[inline]
+    fn take(&mut self) -> &str {
+        if std::mem::take(&mut self.is_joined) {
+            &self.joined
+        } else {
+            std::mem::take(&mut self.run)
+        }
     }
 }
 
@@ -1173,15 +1481,16 @@ pub fn search_doc(
     page: &PageOutput,
     site_lang: Option<&str>,
 ) -> Option<SearchDoc> {
-    search_doc_in(src, page, site_lang, String::new())
+    let mut doc = search_doc_without_text(src, page, site_lang)?;
+    doc.text = html_to_text(&page.rendered.html);
+    Some(doc)
 }
 
-/// [`search_doc`] with the text written into `buffer` (emptied first).
-fn search_doc_in(
+/// [`search_doc`] with the text left empty.
+fn search_doc_without_text(
     src: &SourcePage,
     page: &PageOutput,
     site_lang: Option<&str>,
-    buffer: String,
 ) -> Option<SearchDoc> {
     if src.front.get("search") == Some(&Value::Bool(false)) {
         return None;
@@ -1200,7 +1509,7 @@ fn search_doc_in(
         title,
         heading: front_str(&src.front, "heading").unwrap_or_default(),
         headings,
-        text: html_to_text_in(&page.rendered.html, buffer),
+        text: String::new(),
         lang: page_lang(&src.front, &page.out_path, site_lang),
     })
 }
@@ -1405,6 +1714,168 @@ mod tests {
         for (reference, text) in COMMON_ENTITIES {
             assert_eq!(html_escape::decode_html_entities(reference), text);
         }
+    }
+
+    /// HTML made of pieces that stress the scan: tags, entities that do and
+    /// do not decode (some to spaces or hyphens), hyphens, non-ASCII spaces
+    /// and letters, lone `<` and `&`, comments and scripts.
+    fn random_html(seed: u64, pieces: usize) -> String {
+        const PIECES: [&str; 34] = [
+            "word",
+            "Upload",
+            "x",
+            " ",
+            "  \n\t",
+            "-",
+            "--",
+            "a-b",
+            "<p>",
+            "</p>",
+            "<span class=\"hl-string hl-json\">",
+            "</span>",
+            "<br/>",
+            "&amp;",
+            "&quot;",
+            "&nbsp;",
+            "&#45;",
+            "&#x2d;",
+            "&#10;",
+            "&bogus;",
+            "&",
+            "&amp",
+            "<",
+            "< ",
+            "<1",
+            "é",
+            "한국어",
+            "\u{a0}",
+            "\u{2003}",
+            "—",
+            "<!-- c -->",
+            "<script>var a = '<p>';</script>",
+            "AT&amp;T",
+            "&lt;b&gt;",
+        ];
+        let mut state = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let mut html = String::new();
+        for _ in 0..pieces {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            html.push_str(PIECES[(state >> 33) as usize % PIECES.len()]);
+        }
+        html
+    }
+
+    /// Reading a body once gives the tokens of its whole text, and a start
+    /// of that text long enough for the teaser.
+    #[test]
+    fn body_reader_matches_text_then_tokens() {
+        let mut fixed: Vec<String> = [
+            "<p>Hello <b>world</b>-wide</p>",
+            "AT&amp;T and&nbsp;more &amp; x&#45;y&quot;z&quot; &#10;q",
+            "a<b<c>d <1 < e-",
+            "<!-- open",
+            "",
+            "-",
+            "&amp;-&amp;",
+        ]
+        .map(String::from)
+        .to_vec();
+        fixed.extend((0..300).map(|seed| random_html(seed, 40)));
+        let mut pipes = pipes();
+        for html in &fixed {
+            for lang in Lang::ALL {
+                let pipe = &mut pipes[lang_at(lang)];
+                let text = html_to_text(html);
+                let expected = pipe.field(&text);
+                for limit in [0, 5, 40, usize::MAX] {
+                    let (start, tokens) = read_body(html, pipe, limit, "old".into());
+                    assert_eq!(tokens, expected, "{html:?}");
+                    assert!(text.starts_with(&start), "{html:?}");
+                    assert!(start.len() >= limit.min(text.len()), "{html:?}");
+                }
+            }
+        }
+    }
+
+    /// The teaser from the start of the text that [`prepare`] keeps is the
+    /// teaser of the whole text.
+    #[test]
+    fn teaser_needs_only_the_start_of_the_text() {
+        let mut pipes = pipes();
+        for seed in 0..200 {
+            let html = random_html(seed, 400);
+            let text = html_to_text(&html);
+            let mut cut = text.len().min(seed as usize % 60);
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            for heading in [&text[..cut], "Other heading"] {
+                let mut whole = doc("a.html", Lang::En, "A", &[heading], &html);
+                let limit = heading.len() + TEASER_TEXT_BYTES;
+                let pipe = &mut pipes[0];
+                let (start, _) = read_body(&html, pipe, limit, String::new());
+                let teaser = whole.teaser();
+                whole.text = start;
+                assert_eq!(whole.teaser(), teaser, "{html:?}");
+            }
+        }
+    }
+
+    /// Short-word keys are equal exactly when the words are.
+    #[test]
+    fn short_word_keys_tell_words_apart() {
+        let mut words: Vec<String> = vec![String::new()];
+        for len in 1..=ShortWord::MAX {
+            for fill in ["a", "b", "é"] {
+                let w: String = fill.repeat(len);
+                if w.len() <= ShortWord::MAX {
+                    words.push(w.clone());
+                    // One byte changed at each place.
+                    for i in 0..w.len() {
+                        let mut b = w.clone().into_bytes();
+                        b[i] ^= 1;
+                        words.push(String::from_utf8_lossy(&b).into_owned());
+                    }
+                }
+            }
+        }
+        words.extend(
+            [
+                "ab",
+                "ba",
+                "aab",
+                "aba",
+                "abab",
+                "abcd",
+                "abcde",
+                "abcdefgh",
+                "abcdefghi",
+            ]
+            .map(String::from),
+        );
+        words.retain(|w| w.len() <= ShortWord::MAX);
+        words.sort();
+        words.dedup();
+        for a in &words {
+            for b in &words {
+                let same = ShortWord::new(a.as_bytes()) == ShortWord::new(b.as_bytes());
+                assert_eq!(same, a == b, "{a:?} {b:?}");
+            }
+        }
+        let mut memo = WordMemo::default();
+        let long = "x".repeat(ShortWord::MAX + 1);
+        for (n, w) in words.iter().chain([&long]).enumerate() {
+            memo.insert(w, n as u32);
+        }
+        for (n, w) in words.iter().chain([&long]).enumerate() {
+            assert_eq!(memo.get(w), Some(n as u32), "{w:?}");
+        }
+        assert_eq!(memo.get("y"), None);
+        assert_eq!(memo.len(), words.len() + 1);
     }
 
     #[test]
