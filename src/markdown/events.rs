@@ -99,10 +99,16 @@ impl<'a> Ctx<'a> {
             .map(|(e, r)| (e, r.start + base..r.end + base));
         // About one event per 16 bytes of source: few regrowths of the list.
         let evs = merge_texts(src, evs, range.len() / 16);
-        let mut out = Vec::with_capacity(evs.len());
+        // The rewrite adds a few events (a line break after each table
+        // cell, three per code block): room for them up front spares a
+        // regrowth that would move every event.
+        let mut out = Vec::with_capacity(evs.len() + evs.len() / 4 + 4);
         let mut st = Inline::new(self.quotes);
         self.process(src, &evs, &mut st, &mut out);
         super::emphasis::strong_pairs(&mut out);
+        // One allocation of about the final size: growing the page's HTML
+        // by doubling would copy it again and again.
+        html.reserve(html_size_hint(&out));
         pulldown_cmark::html::push_html(html, out.into_iter());
     }
 
@@ -370,6 +376,22 @@ impl<'a> Ctx<'a> {
         out.push(Event::Html(CowStr::from(body)));
         out.push(Event::Html(CowStr::Borrowed("</code></pre>\n")));
     }
+}
+
+/// About the length of the HTML `push_html` writes for `events`: their
+/// text as it is plus a little for tags and escapes.
+fn html_size_hint(events: &[Event<'_>]) -> usize {
+    let text: usize = events
+        .iter()
+        .map(|e| match e {
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => t.len(),
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                dest_url.len() + 16
+            }
+            _ => 8,
+        })
+        .sum();
+    text + text / 8
 }
 
 /// The text of a code block: its one text event as it is, or its text events joined.

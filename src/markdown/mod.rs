@@ -83,7 +83,8 @@ pub fn render(
 ) -> Rendered {
     let mut ctx = events::Ctx::new(opts, hl, file, first_line);
     let prepared = blocks::prepare(md);
-    let mut html = String::with_capacity(md.len() * 3 / 2);
+    // Sized once the events are known (see `Ctx::fragment`).
+    let mut html = String::new();
     ctx.render_blocks(&prepared, &mut html);
     ctx.finish(html)
 }
