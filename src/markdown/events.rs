@@ -318,7 +318,7 @@ impl<'a> Ctx<'a> {
         } else {
             self.ids.next_id(&text)
         };
-        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = single_spaced(&text);
         if !id.is_empty() {
             self.out.ids.push(id.clone());
         }
@@ -456,6 +456,18 @@ fn span_block_marker(s: &str) -> usize {
     ws + len + after
 }
 
+/// `text`'s words joined by single spaces.
+fn single_spaced(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
 /// kramdown strips the whitespace around a heading's source text.
 fn trim_heading_ends(body: &mut Vec<Event<'_>>) {
     if let Some(Event::Text(t)) = body.last_mut() {
@@ -504,6 +516,14 @@ fn merge_texts<'s>(
         out.push((e, r));
     }
     out
+}
+
+/// `s[range]` for an event: borrowed (no copy) when `s` borrows the source.
+pub(super) fn sub_str<'s>(s: &CowStr<'s>, range: Range<usize>) -> CowStr<'s> {
+    match s {
+        CowStr::Borrowed(b) => CowStr::Borrowed(&b[range]),
+        _ => CowStr::from(s[range].to_string()),
+    }
 }
 
 /// Whether `t` is `src[range]` as written. Text borrowed from that very
