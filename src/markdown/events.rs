@@ -86,19 +86,7 @@ impl<'a> Ctx<'a> {
                 range.start += lead;
             }
         }
-        let base = range.start;
-        let evs = Parser::new_ext(&src[range.clone()], parser_options())
-            .into_offset_iter()
-            .filter(|(e, _)| {
-                mode == ContentMode::Block
-                    || !matches!(
-                        e,
-                        Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph)
-                    )
-            })
-            .map(|(e, r)| (e, r.start + base..r.end + base));
-        // About one event per 16 bytes of source: few regrowths of the list.
-        let evs = merge_texts(src, evs, range.len() / 16);
+        let evs = parse(src, range, mode);
         // The rewrite adds a few events (a line break after each table
         // cell, three per code block): room for them up front spares a
         // regrowth that would move every event.
@@ -493,19 +481,27 @@ fn escaped_at(src: &str, at: usize) -> bool {
     run % 2 == 1 && src[at..].starts_with(|c: char| c.is_ascii_punctuation())
 }
 
-/// Join adjacent text events that are verbatim slices of the source
-/// (pulldown-cmark splits text at every delimiter it tried).
-fn merge_texts<'s>(
-    src: &'s str,
-    evs: impl Iterator<Item = Spanned<'s>>,
-    capacity: usize,
-) -> Vec<Spanned<'s>> {
+/// The events of `src[range]` with their ranges in `src`, adjacent text
+/// events that are verbatim slices of the source joined (pulldown-cmark
+/// splits text at every delimiter it tried). Span content has no paragraphs.
+fn parse<'s>(src: &'s str, range: Range<usize>, mode: ContentMode) -> Vec<Spanned<'s>> {
+    let base = range.start;
     let verbatim = |e: &Event<'_>, r: &Range<usize>| match e {
         Event::Text(t) => is_verbatim(src, t, r),
         _ => false,
     };
-    let mut out: Vec<Spanned<'s>> = Vec::with_capacity(capacity);
-    for (e, r) in evs {
+    // About one event per 16 bytes of source: few regrowths of the list.
+    let mut out: Vec<Spanned<'s>> = Vec::with_capacity(range.len() / 16);
+    for (e, r) in Parser::new_ext(&src[range], parser_options()).into_offset_iter() {
+        if mode == ContentMode::Span
+            && matches!(
+                e,
+                Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph)
+            )
+        {
+            continue;
+        }
+        let r = r.start + base..r.end + base;
         if let Some((last, lr)) = out.last_mut() {
             if lr.end == r.start && verbatim(last, lr) && verbatim(&e, &r) {
                 lr.end = r.end;
