@@ -6,6 +6,7 @@
 //!   pads the other rows with empty cells; GFM drops the cells beyond the
 //!   header's. The header and delimiter rows are widened to the longest row.
 
+use super::bytes::{contains, positions};
 use std::borrow::Cow;
 
 /// Rewrite `md` for pulldown-cmark (line count preserved).
@@ -70,82 +71,6 @@ fn split_lines(md: &str) -> Vec<Line<'_>> {
         lines.push(Line::new(&md[start..]));
     }
     lines
-}
-
-/// The offsets of `byte` in `b`, in order, found sixteen bytes at a time:
-/// this runs over every byte of every page.
-fn positions(b: &[u8], byte: u8) -> Positions<'_> {
-    assert_ne!(byte, 0, "the last block is padded with zeros");
-    Positions {
-        b,
-        byte,
-        block: 0,
-        mask: block_mask(b, byte),
-    }
-}
-
-struct Positions<'a> {
-    b: &'a [u8],
-    byte: u8,
-    /// Offset of the current block of 16 bytes.
-    block: usize,
-    /// Where the byte is in the current block, not yet returned (bit `i`: offset `block + i`).
-    mask: u32,
-}
-
-impl Iterator for Positions<'_> {
-    type Item = usize;
-
-    #[inline]
-    fn next(&mut self) -> Option<usize> {
-        while self.mask == 0 {
-            self.block += 16;
-            if self.block >= self.b.len() {
-                return None;
-            }
-            self.mask = block_mask(&self.b[self.block..], self.byte);
-        }
-        let i = self.mask.trailing_zeros() as usize;
-        self.mask &= self.mask - 1;
-        Some(self.block + i)
-    }
-}
-
-/// Where `byte` is among the first 16 bytes of `b` (bit `i` for `b[i]`).
-#[inline(always)]
-fn block_mask(b: &[u8], byte: u8) -> u32 {
-    match b.first_chunk::<16>() {
-        Some(block) => byte_mask(block, byte),
-        None => {
-            let mut last = [0u8; 16];
-            last[..b.len()].copy_from_slice(b);
-            byte_mask(&last, byte)
-        }
-    }
-}
-
-/// Bit `i` set when `block[i] == byte`, with one SSE2 comparison (SSE2 is
-/// part of every x86-64 processor).
-#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-#[inline(always)]
-fn byte_mask(block: &[u8; 16], byte: u8) -> u32 {
-    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
-    // SAFETY: the target has SSE2 (checked by the `cfg` above), and the
-    // unaligned load reads exactly the 16 bytes of `block`.
-    unsafe {
-        let v = _mm_loadu_si128(block.as_ptr().cast());
-        _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(byte as i8))) as u32
-    }
-}
-
-/// Bit `i` set when `block[i] == byte`.
-#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
-fn byte_mask(block: &[u8; 16], byte: u8) -> u32 {
-    let mut mask = 0;
-    for (i, &c) in block.iter().enumerate() {
-        mask |= u32::from(c == byte) << i;
-    }
-    mask
 }
 
 fn indent(line: &str) -> usize {
@@ -240,7 +165,7 @@ fn lone_backticks(lines: &[Line<'_>], in_code: &[bool], edits: &mut [Option<Stri
         }
         let para_lines = &lines[start..i];
         // Most paragraphs have no backtick at all.
-        if !para_lines.iter().any(|l| l.text.contains('`')) {
+        if !para_lines.iter().any(|l| contains(l.text.as_bytes(), b'`')) {
             continue;
         }
         let para: Cow<'_, str> = match para_lines {
@@ -454,7 +379,7 @@ fn tables(lines: &[Line<'_>], in_code: &[bool], edits: &mut [Option<String>]) {
         if !may_be_delimiter_row(lines[i + 1])
             || in_code[i]
             || in_code[i + 1]
-            || !lines[i].text.contains('|')
+            || !contains(lines[i].text.as_bytes(), b'|')
             || !is_delimiter_row(lines[i + 1].text)
             || edits[i + 1].is_some()
         {
@@ -465,7 +390,7 @@ fn tables(lines: &[Line<'_>], in_code: &[bool], edits: &mut [Option<String>]) {
         while end < lines.len()
             && !in_code[end]
             && !lines[end].blank
-            && lines[end].text.contains('|')
+            && contains(lines[end].text.as_bytes(), b'|')
         {
             end += 1;
         }
@@ -507,7 +432,7 @@ fn tables(lines: &[Line<'_>], in_code: &[bool], edits: &mut [Option<String>]) {
 /// The line with every `|` inside a code span (backticks or `<code>`)
 /// escaped, if it has any.
 fn protect_code_pipes(line: &str) -> Option<String> {
-    if !line.contains('`') && !line.contains("<code") {
+    if !contains(line.as_bytes(), b'`') && !line.contains("<code") {
         return None;
     }
     let b = line.as_bytes();

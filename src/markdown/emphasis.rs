@@ -4,6 +4,7 @@
 //! `x**?y**&z` and `*'r'*e`). The pass pairs the delimiters pulldown-cmark
 //! left as literal text, within one run of inline content.
 
+use super::bytes::contains;
 use super::events::sub_str;
 use pulldown_cmark::{Event, Tag, TagEnd};
 
@@ -15,7 +16,7 @@ pub fn strong_pairs(events: &mut Vec<Event<'_>>) {
     // Most runs of content have no literal `*` left at all.
     if !events
         .iter()
-        .any(|e| matches!(e, Event::Text(t) if t.contains('*')))
+        .any(|e| matches!(e, Event::Text(t) if contains(t.as_bytes(), b'*')))
     {
         return;
     }

@@ -2,6 +2,7 @@
 //! blocks through the highlighter, `markdown="..."` HTML elements, and the
 //! collection of headings, links, images and ids.
 
+use super::bytes::contains;
 use super::html_blocks::ContentMode;
 use super::ids::IdGen;
 use super::scan::{self, Lines};
@@ -182,7 +183,7 @@ impl<'a> Ctx<'a> {
                     }
                     return;
                 }
-                if st.in_image == 0 && t.contains('<') && is_verbatim(src, t, range) {
+                if st.in_image == 0 && contains(t.as_bytes(), b'<') && is_verbatim(src, t, range) {
                     self.text_with_tags(src, range.clone(), st, out);
                     return;
                 }

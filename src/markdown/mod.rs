@@ -19,6 +19,7 @@
 //! OWNER: markdown helper.
 
 mod blocks;
+mod bytes;
 mod emphasis;
 mod events;
 mod html_blocks;
