@@ -432,10 +432,10 @@ fn tables(lines: &[Line<'_>], in_code: &[bool], edits: &mut [Option<String>]) {
 /// The line with every `|` inside a code span (backticks or `<code>`)
 /// escaped, if it has any.
 fn protect_code_pipes(line: &str) -> Option<String> {
-    if !contains(line.as_bytes(), b'`') && !line.contains("<code") {
+    let b = line.as_bytes();
+    if !contains(b, b'`') && !(contains(b, b'<') && line.contains("<code")) {
         return None;
     }
-    let b = line.as_bytes();
     let mut spans: Vec<(usize, usize)> = Vec::new();
     let mut k = 0;
     while k < b.len() {
@@ -509,17 +509,11 @@ fn is_delimiter_row(line: &str) -> bool {
 fn count_cells(line: &str) -> usize {
     let t = line.trim();
     let t = t.strip_prefix('|').unwrap_or(t);
-    let bytes = t.as_bytes();
-    let mut pipes = 0;
-    let mut k = 0;
-    while k < bytes.len() {
-        match bytes[k] {
-            b'\\' => k += 1,
-            b'|' => pipes += 1,
-            _ => {}
-        }
-        k += 1;
-    }
+    let b = t.as_bytes();
+    // A backslash escapes the byte after it: a pipe after an odd run of
+    // backslashes is text.
+    let escaped = |p: usize| b[..p].iter().rev().take_while(|&&c| c == b'\\').count() % 2 == 1;
+    let pipes = positions(b, b'|').filter(|&p| !escaped(p)).count();
     let trailing = t.ends_with('|') && !t.ends_with("\\|");
     pipes + 1 - usize::from(trailing)
 }
