@@ -134,6 +134,7 @@ pub fn base_id(text: &str) -> String {
 }
 
 /// Append a lowercased heading character the way GFM ids keep it.
+#[inline]
 fn push_id_char(id: &mut String, c: char) {
     if c == ' ' || c == '\t' {
         id.push('-');
@@ -143,6 +144,7 @@ fn push_id_char(id: &mut String, c: char) {
 }
 
 /// Ruby's `\p{Word}`: letters, marks, decimal numbers and connector punctuation.
+#[inline]
 fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric() || c == '_';
