@@ -13,29 +13,48 @@ pub fn contains(b: &[u8], byte: u8) -> bool {
 }
 
 /// The offsets of `byte` in `b`, in order.
-pub fn positions(b: &[u8], byte: u8) -> Positions<'_> {
-    Positions {
-        b,
-        byte,
-        block: 0,
-        mask: if b.is_empty() {
-            0
-        } else {
-            block_mask(b, 0, byte)
-        },
-    }
+pub fn positions(b: &[u8], byte: u8) -> Positions<'_, impl Fn(&[u8; 16]) -> u32> {
+    assert_ne!(byte, 0, "a short last block is padded with zeros");
+    Positions::new(b, move |block| byte_mask(block, byte))
 }
 
-pub struct Positions<'a> {
+/// The offsets of the bytes of `b` in `lo..=hi` (ASCII), in order.
+pub fn in_range(b: &[u8], lo: u8, hi: u8) -> Positions<'_, impl Fn(&[u8; 16]) -> u32> {
+    assert!(
+        0 < lo && lo <= hi && hi < 0x80,
+        "a short last block is padded with zeros"
+    );
+    Positions::new(b, move |block| range_mask(block, lo, hi))
+}
+
+/// The offsets of the bytes of a class, found a block of 16 bytes at a time.
+pub struct Positions<'a, F> {
     b: &'a [u8],
-    byte: u8,
-    /// Offset of the current block of 16 bytes.
+    /// The class: bit `i` of `class(block)` is set when `block[i]` belongs to it.
+    class: F,
+    /// Offset of the current block.
     block: usize,
-    /// Where the byte is in the current block, not yet returned (bit `i`: offset `block + i`).
+    /// Where the class is in the current block, not yet returned (bit `i`: offset `block + i`).
     mask: u32,
 }
 
-impl Iterator for Positions<'_> {
+impl<'a, F: Fn(&[u8; 16]) -> u32> Positions<'a, F> {
+    fn new(b: &'a [u8], class: F) -> Self {
+        let mask = if b.is_empty() {
+            0
+        } else {
+            block_mask(b, 0, &class)
+        };
+        Positions {
+            b,
+            class,
+            block: 0,
+            mask,
+        }
+    }
+}
+
+impl<F: Fn(&[u8; 16]) -> u32> Iterator for Positions<'_, F> {
     type Item = usize;
 
     #[inline]
@@ -45,7 +64,7 @@ impl Iterator for Positions<'_> {
             if self.block >= self.b.len() {
                 return None;
             }
-            self.mask = block_mask(self.b, self.block, self.byte);
+            self.mask = block_mask(self.b, self.block, &self.class);
         }
         let i = self.mask.trailing_zeros() as usize;
         self.mask &= self.mask - 1;
@@ -53,22 +72,20 @@ impl Iterator for Positions<'_> {
     }
 }
 
-/// Where `byte` is among the (up to) 16 bytes of `b` from `at` (bit `i`
-/// for `b[at + i]`).
+/// `class` of the (up to) 16 bytes of `b` from `at` (bit `i` for `b[at + i]`).
 #[inline(always)]
-fn block_mask(b: &[u8], at: usize, byte: u8) -> u32 {
+fn block_mask(b: &[u8], at: usize, class: impl Fn(&[u8; 16]) -> u32) -> u32 {
     if let Some(block) = b[at..].first_chunk::<16>() {
-        return byte_mask(block, byte);
+        return class(block);
     }
-    if b.len() >= 16 {
+    if let Some(last) = b.last_chunk::<16>() {
         // The last, partial block: the 16 bytes that end `b`, shifted.
-        let last = b.last_chunk::<16>().expect("16 bytes");
-        return byte_mask(last, byte) >> (at + 16 - b.len());
+        return class(last) >> (at + 16 - b.len());
     }
-    b[at..]
-        .iter()
-        .enumerate()
-        .fold(0, |mask, (i, &c)| mask | u32::from(c == byte) << i)
+    // A text shorter than a block, padded with zeros (in no class).
+    let mut block = [0u8; 16];
+    block[..b.len()].copy_from_slice(b);
+    class(&block)
 }
 
 /// Bit `i` set when `block[i] == byte`, with one SSE2 comparison (SSE2 is
@@ -85,12 +102,41 @@ fn byte_mask(block: &[u8; 16], byte: u8) -> u32 {
     }
 }
 
+/// Bit `i` set when `block[i]` is in `lo..=hi` (ASCII), with SSE2.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+fn range_mask(block: &[u8; 16], lo: u8, hi: u8) -> u32 {
+    use std::arch::x86_64::{
+        _mm_and_si128, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8,
+        _mm_set1_epi8,
+    };
+    // SAFETY: as in `byte_mask`.
+    unsafe {
+        let v = _mm_loadu_si128(block.as_ptr().cast());
+        // Signed comparisons: bytes from 0x80 are negative, below the range.
+        let above = _mm_cmpgt_epi8(v, _mm_set1_epi8(lo as i8 - 1));
+        let below = _mm_cmplt_epi8(v, _mm_set1_epi8(hi as i8 + 1));
+        _mm_movemask_epi8(_mm_and_si128(above, below)) as u32
+    }
+}
+
 /// Bit `i` set when `block[i] == byte`.
 #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
 fn byte_mask(block: &[u8; 16], byte: u8) -> u32 {
+    mask_of(block, |c| c == byte)
+}
+
+/// Bit `i` set when `block[i]` is in `lo..=hi`.
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+fn range_mask(block: &[u8; 16], lo: u8, hi: u8) -> u32 {
+    mask_of(block, |c| (lo..=hi).contains(&c))
+}
+
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+fn mask_of(block: &[u8; 16], class: impl Fn(u8) -> bool) -> u32 {
     let mut mask = 0;
     for (i, &c) in block.iter().enumerate() {
-        mask |= u32::from(c == byte) << i;
+        mask |= u32::from(class(c)) << i;
     }
     mask
 }
@@ -107,14 +153,20 @@ mod tests {
                 let text: Vec<u8> = (0..len)
                     .map(|_| {
                         state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
-                        b"ab\n|`*"[(state >> 16) as usize % 6]
+                        "ab\n|`*\"é-.!".as_bytes()[(state >> 16) as usize % 12]
                     })
                     .collect();
-                for byte in [b'\n', b'|', b'`', b'*', b'z', 0] {
+                for byte in [b'\n', b'|', b'`', b'*', b'z'] {
                     let expected: Vec<usize> = (0..len).filter(|&k| text[k] == byte).collect();
                     assert_eq!(positions(&text, byte).collect::<Vec<_>>(), expected);
                     assert_eq!(contains(&text, byte), !expected.is_empty());
                 }
+                assert!(!contains(&text, 0));
+                let expected: Vec<usize> = (0..len)
+                    .filter(|&k| (b'"'..=b'>').contains(&text[k]))
+                    .collect();
+                let found: Vec<usize> = in_range(&text, b'"', b'>').collect();
+                assert_eq!(found, expected);
             }
         }
     }
