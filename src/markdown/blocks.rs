@@ -6,7 +6,7 @@
 //!   pads the other rows with empty cells; GFM drops the cells beyond the
 //!   header's. The header and delimiter rows are widened to the longest row.
 
-use super::bytes::{contains, positions};
+use super::bytes::{contains, next_of, positions};
 use std::borrow::Cow;
 
 /// Rewrite `md` for pulldown-cmark (line count preserved).
@@ -198,7 +198,9 @@ fn lone_backtick_offsets(para: &str) -> Vec<usize> {
     let b = para.as_bytes();
     let mut out = Vec::new();
     let mut k = 0;
-    while k < b.len() {
+    // From escape to backtick: nothing else matters.
+    while let Some(at) = next_of(b, k, [b'\\', b'`']) {
+        k = at;
         match b[k] {
             b'\\' => k += 2,
             b'`' => {
@@ -438,7 +440,9 @@ fn protect_code_pipes(line: &str) -> Option<String> {
     }
     let mut spans: Vec<(usize, usize)> = Vec::new();
     let mut k = 0;
-    while k < b.len() {
+    // From escape to backtick to `<`: nothing else matters.
+    while let Some(at) = next_of(b, k, [b'\\', b'`', b'<']) {
+        k = at;
         match b[k] {
             b'\\' => k += 2,
             b'`' => {

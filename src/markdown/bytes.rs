@@ -27,6 +27,14 @@ pub fn in_range(b: &[u8], lo: u8, hi: u8) -> Positions<'_, impl Fn(&[u8; 16]) ->
     Positions::new(b, move |block| range_mask(block, lo, hi))
 }
 
+/// The first offset from `from` of a byte of `set` in `b` (none from past its end).
+pub fn next_of<const N: usize>(b: &[u8], from: usize, set: [u8; N]) -> Option<usize> {
+    assert!(!set.contains(&0), "a short last block is padded with zeros");
+    let rest = b.get(from..)?;
+    let class = move |block: &[u8; 16]| set.iter().fold(0, |m, &c| m | byte_mask(block, c));
+    Positions::new(rest, class).next().map(|p| from + p)
+}
+
 /// The offsets of the bytes of a class, found a block of 16 bytes at a time.
 pub struct Positions<'a, F> {
     b: &'a [u8],
@@ -167,6 +175,10 @@ mod tests {
                     .collect();
                 let found: Vec<usize> = in_range(&text, b'"', b'>').collect();
                 assert_eq!(found, expected);
+                for from in 0..=len + 1 {
+                    let expected = (from..len).find(|&k| matches!(text[k], b'|' | b'`'));
+                    assert_eq!(next_of(&text, from, [b'|', b'`']), expected);
+                }
             }
         }
     }
