@@ -344,7 +344,7 @@ impl<'a> Ctx<'a> {
         // (possibly large) highlighted body is moved, never copied.
         let (open, body) = if lang.is_empty() {
             let escaped = html_escape::encode_text(&code).into_owned();
-            ("<pre class=\"highlight\"><code>".to_string(), escaped)
+            (CowStr::Borrowed("<pre class=\"highlight\"><code>"), escaped)
         } else {
             let h = self.hl.highlight(lang, &code);
             if h.language.is_none() {
@@ -359,9 +359,9 @@ impl<'a> Ctx<'a> {
             let l = escape_attr(lang);
             let open =
                 format!("<pre class=\"highlight language-{l}\"><code class=\"language-{l}\">");
-            (open, h.html)
+            (CowStr::from(open), h.html)
         };
-        out.push(Event::Html(CowStr::from(open)));
+        out.push(Event::Html(open));
         out.push(Event::Html(CowStr::from(body)));
         out.push(Event::Html(CowStr::Borrowed("</code></pre>\n")));
     }
