@@ -3,6 +3,7 @@
 //! `markdown="1"` or `markdown="block"` as block-level Markdown. The
 //! attribute itself is removed from the output.
 
+use super::bytes::next_of;
 use super::scan::StartTag;
 
 /// How the content of an HTML element is read.
@@ -84,8 +85,7 @@ fn find_markdown_attr(attrs: &str) -> Option<(usize, usize)> {
 pub fn matching_close(src: &str, from: usize, name: &str) -> Option<(usize, usize)> {
     let mut depth = 0usize;
     let mut i = from;
-    while let Some(rel) = src[i..].find('<') {
-        let at = i + rel;
+    while let Some(at) = next_of(src.as_bytes(), i, [b'<']) {
         let rest = &src[at + 1..];
         let (closing, rest) = match rest.strip_prefix('/') {
             Some(r) => (true, r),

@@ -109,12 +109,17 @@ impl IdGen {
     /// The id of the next heading whose plain text is `text`.
     pub fn next_id(&mut self, text: &str) -> String {
         let mut id = base_id(text);
-        let n = self.seen.entry(id.clone()).or_insert(0);
-        if *n > 0 {
-            id.push('-');
-            id.push_str(&n.to_string());
+        // The id is copied into the map only the first time it is seen.
+        match self.seen.get_mut(&id) {
+            Some(n) => {
+                id.push('-');
+                id.push_str(&n.to_string());
+                *n += 1;
+            }
+            None => {
+                self.seen.insert(id.clone(), 1);
+            }
         }
-        *n += 1;
         id
     }
 }
