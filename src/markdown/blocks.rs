@@ -652,6 +652,58 @@ mod tests {
         assert!(is_blank("\x0b\x0c\n") && !is_blank("\u{7f}"));
     }
 
+    /// The byte-by-byte scans the jumping ones replaced, as references.
+    mod reference {
+        pub fn count_cells(line: &str) -> usize {
+            let t = line.trim();
+            let t = t.strip_prefix('|').unwrap_or(t);
+            let bytes = t.as_bytes();
+            let (mut pipes, mut k) = (0, 0);
+            while k < bytes.len() {
+                match bytes[k] {
+                    b'\\' => k += 1,
+                    b'|' => pipes += 1,
+                    _ => {}
+                }
+                k += 1;
+            }
+            let trailing = t.ends_with('|') && !t.ends_with("\\|");
+            pipes + 1 - usize::from(trailing)
+        }
+
+        /// Byte offsets where the scan of `lone_backtick_offsets` and
+        /// `protect_code_pipes` stops: every byte but those it steps over.
+        pub fn stops(b: &[u8], set: &[u8]) -> Vec<usize> {
+            (0..b.len()).filter(|&k| set.contains(&b[k])).collect()
+        }
+    }
+
+    #[test]
+    fn jumping_scans_match_the_byte_scans() {
+        let mut state = 7u32;
+        for len in 0..60 {
+            for _ in 0..40 {
+                let line: String = (0..len)
+                    .map(|_| {
+                        state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                        ['|', '\\', '`', ' ', 'a', '<', 'é'][(state >> 16) as usize % 7]
+                    })
+                    .collect();
+                assert_eq!(
+                    count_cells(&line),
+                    reference::count_cells(&line),
+                    "{line:?}"
+                );
+                let b = line.as_bytes();
+                let set = [b'\\', b'`', b'<'];
+                let stops: Vec<usize> =
+                    std::iter::successors(next_of(b, 0, set), |&k| next_of(b, k + 1, set))
+                        .collect();
+                assert_eq!(stops, reference::stops(b, &set));
+            }
+        }
+    }
+
     #[test]
     fn counts_cells_like_gfm() {
         assert_eq!(count_cells("| a | b |\n"), 2);
