@@ -435,7 +435,8 @@ fn tables(lines: &[Line<'_>], in_code: &[bool], edits: &mut [Option<String>]) {
 /// escaped, if it has any.
 fn protect_code_pipes(line: &str) -> Option<String> {
     let b = line.as_bytes();
-    if !contains(b, b'`') && !(contains(b, b'<') && line.contains("<code")) {
+    let has_code = contains(b, b'`') || (contains(b, b'<') && line.contains("<code"));
+    if !has_code {
         return None;
     }
     let mut spans: Vec<(usize, usize)> = Vec::new();

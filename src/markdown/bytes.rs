@@ -9,7 +9,7 @@ pub fn contains(b: &[u8], byte: u8) -> bool {
     let found = blocks
         .by_ref()
         .any(|block| byte_mask(block.try_into().expect("16 bytes"), byte) != 0);
-    found || blocks.remainder().iter().any(|&c| c == byte)
+    found || blocks.remainder().contains(&byte)
 }
 
 /// The offsets of `byte` in `b`, in order.
