@@ -10,7 +10,9 @@
 //! typographic text (`smart`), kramdown's looser emphasis (`emphasis`),
 //! code blocks through the highlighter, raw HTML and `markdown="..."`
 //! elements (`raw`, `html_blocks`), tables without header (`tables`),
-//! while links, images and ids are collected (`scan`).
+//! while links, images and ids are collected (`scan`). The byte searches
+//! that run over every line and text (newlines, pipes, backticks, quote
+//! characters) take sixteen bytes at a time (`bytes`).
 //!
 //! Where kramdown's output is a Jekyll bug the authors did not mean (escaped
 //! HTML inside `markdown="span"`, placeholders like `<filename.pdf>` read as
