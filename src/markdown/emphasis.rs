@@ -4,7 +4,9 @@
 //! `x**?y**&z` and `*'r'*e`). The pass pairs the delimiters pulldown-cmark
 //! left as literal text, within one run of inline content.
 
-use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
+use super::bytes::contains;
+use super::events::sub_str;
+use pulldown_cmark::{Event, Tag, TagEnd};
 
 /// A delimiter found in a text event: (event index, byte offset in its text, width).
 type Delim = (usize, usize, usize);
@@ -14,7 +16,7 @@ pub fn strong_pairs(events: &mut Vec<Event<'_>>) {
     // Most runs of content have no literal `*` left at all.
     if !events
         .iter()
-        .any(|e| matches!(e, Event::Text(t) if t.contains('*')))
+        .any(|e| matches!(e, Event::Text(t) if contains(t.as_bytes(), b'*')))
     {
         return;
     }
@@ -28,7 +30,9 @@ pub fn strong_pairs(events: &mut Vec<Event<'_>>) {
         .flat_map(|(o, c)| [(o.0, o.1, true, o.2), (c.0, c.1, false, c.2)])
         .collect();
     splits.sort_unstable();
-    let old = std::mem::take(events);
+    // Each split adds at most two events (the tag and the text after it).
+    let room = events.len() + 2 * splits.len();
+    let old = std::mem::replace(events, Vec::with_capacity(room));
     let mut k = 0;
     for (i, ev) in old.into_iter().enumerate() {
         if k >= splits.len() || splits[k].0 != i {
@@ -43,7 +47,7 @@ pub fn strong_pairs(events: &mut Vec<Event<'_>>) {
         while k < splits.len() && splits[k].0 == i {
             let (_, off, open, width) = splits[k];
             if off > from {
-                events.push(Event::Text(CowStr::from(text[from..off].to_string())));
+                events.push(Event::Text(sub_str(&text, from..off)));
             }
             events.push(match (open, width) {
                 (true, 2) => Event::Start(Tag::Strong),
@@ -55,7 +59,7 @@ pub fn strong_pairs(events: &mut Vec<Event<'_>>) {
             k += 1;
         }
         if from < text.len() {
-            events.push(Event::Text(CowStr::from(text[from..].to_string())));
+            events.push(Event::Text(sub_str(&text, from..text.len())));
         }
     }
 }
@@ -143,7 +147,7 @@ fn scan_text(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pulldown_cmark::{html, Parser};
+    use pulldown_cmark::{html, CowStr, Parser};
 
     fn render(md: &str) -> String {
         let mut evs: Vec<Event> = Vec::new();

@@ -2,6 +2,7 @@
 //! blocks through the highlighter, `markdown="..."` HTML elements, and the
 //! collection of headings, links, images and ids.
 
+use super::bytes::contains;
 use super::html_blocks::ContentMode;
 use super::ids::IdGen;
 use super::scan::{self, Lines};
@@ -86,23 +87,17 @@ impl<'a> Ctx<'a> {
                 range.start += lead;
             }
         }
-        let base = range.start;
-        let evs = Parser::new_ext(&src[range.clone()], parser_options())
-            .into_offset_iter()
-            .filter(|(e, _)| {
-                mode == ContentMode::Block
-                    || !matches!(
-                        e,
-                        Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph)
-                    )
-            })
-            .map(|(e, r)| (e, r.start + base..r.end + base));
-        // About one event per 16 bytes of source: few regrowths of the list.
-        let evs = merge_texts(src, evs, range.len() / 16);
-        let mut out = Vec::with_capacity(evs.len());
+        let evs = parse(src, range, mode);
+        // The rewrite adds a few events (a line break after each table
+        // cell, three per code block): room for them up front spares a
+        // regrowth that would move every event.
+        let mut out = Vec::with_capacity(evs.len() + evs.len() / 4 + 4);
         let mut st = Inline::new(self.quotes);
         self.process(src, &evs, &mut st, &mut out);
         super::emphasis::strong_pairs(&mut out);
+        // One allocation of about the final size: growing the page's HTML
+        // by doubling would copy it again and again.
+        html.reserve(html_size_hint(&out));
         pulldown_cmark::html::push_html(html, out.into_iter());
     }
 
@@ -188,7 +183,7 @@ impl<'a> Ctx<'a> {
                     }
                     return;
                 }
-                if st.in_image == 0 && t.contains('<') && is_verbatim(src, t, range) {
+                if st.in_image == 0 && contains(t.as_bytes(), b'<') && is_verbatim(src, t, range) {
                     self.text_with_tags(src, range.clone(), st, out);
                     return;
                 }
@@ -312,7 +307,7 @@ impl<'a> Ctx<'a> {
         } else {
             self.ids.next_id(&text)
         };
-        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = single_spaced(&text);
         if !id.is_empty() {
             self.out.ids.push(id.clone());
         }
@@ -349,7 +344,7 @@ impl<'a> Ctx<'a> {
         // (possibly large) highlighted body is moved, never copied.
         let (open, body) = if lang.is_empty() {
             let escaped = html_escape::encode_text(&code).into_owned();
-            ("<pre class=\"highlight\"><code>".to_string(), escaped)
+            (CowStr::Borrowed("<pre class=\"highlight\"><code>"), escaped)
         } else {
             let h = self.hl.highlight(lang, &code);
             if h.language.is_none() {
@@ -364,12 +359,28 @@ impl<'a> Ctx<'a> {
             let l = escape_attr(lang);
             let open =
                 format!("<pre class=\"highlight language-{l}\"><code class=\"language-{l}\">");
-            (open, h.html)
+            (CowStr::from(open), h.html)
         };
-        out.push(Event::Html(CowStr::from(open)));
+        out.push(Event::Html(open));
         out.push(Event::Html(CowStr::from(body)));
         out.push(Event::Html(CowStr::Borrowed("</code></pre>\n")));
     }
+}
+
+/// About the length of the HTML `push_html` writes for `events`: their
+/// text as it is plus a little for tags and escapes.
+fn html_size_hint(events: &[Event<'_>]) -> usize {
+    let text: usize = events
+        .iter()
+        .map(|e| match e {
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => t.len(),
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                dest_url.len() + 16
+            }
+            _ => 8,
+        })
+        .sum();
+    text + text / 8
 }
 
 /// The text of a code block: its one text event as it is, or its text events joined.
@@ -434,6 +445,18 @@ fn span_block_marker(s: &str) -> usize {
     ws + len + after
 }
 
+/// `text`'s words joined by single spaces.
+fn single_spaced(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
 /// kramdown strips the whitespace around a heading's source text.
 fn trim_heading_ends(body: &mut Vec<Event<'_>>) {
     if let Some(Event::Text(t)) = body.last_mut() {
@@ -459,19 +482,27 @@ fn escaped_at(src: &str, at: usize) -> bool {
     run % 2 == 1 && src[at..].starts_with(|c: char| c.is_ascii_punctuation())
 }
 
-/// Join adjacent text events that are verbatim slices of the source
-/// (pulldown-cmark splits text at every delimiter it tried).
-fn merge_texts<'s>(
-    src: &'s str,
-    evs: impl Iterator<Item = Spanned<'s>>,
-    capacity: usize,
-) -> Vec<Spanned<'s>> {
+/// The events of `src[range]` with their ranges in `src`, adjacent text
+/// events that are verbatim slices of the source joined (pulldown-cmark
+/// splits text at every delimiter it tried). Span content has no paragraphs.
+fn parse<'s>(src: &'s str, range: Range<usize>, mode: ContentMode) -> Vec<Spanned<'s>> {
+    let base = range.start;
     let verbatim = |e: &Event<'_>, r: &Range<usize>| match e {
         Event::Text(t) => is_verbatim(src, t, r),
         _ => false,
     };
-    let mut out: Vec<Spanned<'s>> = Vec::with_capacity(capacity);
-    for (e, r) in evs {
+    // About one event per 16 bytes of source: few regrowths of the list.
+    let mut out: Vec<Spanned<'s>> = Vec::with_capacity(range.len() / 16);
+    for (e, r) in Parser::new_ext(&src[range], parser_options()).into_offset_iter() {
+        if mode == ContentMode::Span
+            && matches!(
+                e,
+                Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph)
+            )
+        {
+            continue;
+        }
+        let r = r.start + base..r.end + base;
         if let Some((last, lr)) = out.last_mut() {
             if lr.end == r.start && verbatim(last, lr) && verbatim(&e, &r) {
                 lr.end = r.end;
@@ -482,6 +513,14 @@ fn merge_texts<'s>(
         out.push((e, r));
     }
     out
+}
+
+/// `s[range]` for an event: borrowed (no copy) when `s` borrows the source.
+pub(super) fn sub_str<'s>(s: &CowStr<'s>, range: Range<usize>) -> CowStr<'s> {
+    match s {
+        CowStr::Borrowed(b) => CowStr::Borrowed(&b[range]),
+        _ => CowStr::from(s[range].to_string()),
+    }
 }
 
 /// Whether `t` is `src[range]` as written. Text borrowed from that very

@@ -3,6 +3,7 @@
 //! `markdown="1"` or `markdown="block"` as block-level Markdown. The
 //! attribute itself is removed from the output.
 
+use super::bytes::next_of;
 use super::scan::StartTag;
 
 /// How the content of an HTML element is read.
@@ -32,8 +33,11 @@ const NOT_BLOCK: &[&str] = &[
 
 /// Whether an element opening an HTML block keeps its content raw.
 pub fn is_block_element(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    NOT_BLOCK.binary_search(&lower.as_str()).is_err()
+    // The list is sorted lowercase: compare with `name` lowercased, byte by byte.
+    let lower = name.bytes().map(|b| b.to_ascii_lowercase());
+    NOT_BLOCK
+        .binary_search_by(|probe| probe.bytes().cmp(lower.clone()))
+        .is_err()
 }
 
 /// The start tag written again without its `markdown` attribute.
@@ -79,20 +83,18 @@ fn find_markdown_attr(attrs: &str) -> Option<(usize, usize)> {
 /// Byte range of the close tag matching an element `name` whose content
 /// starts at `from` in `src` (nested elements of the same name are counted).
 pub fn matching_close(src: &str, from: usize, name: &str) -> Option<(usize, usize)> {
-    let lower_name = name.to_ascii_lowercase();
     let mut depth = 0usize;
     let mut i = from;
-    while let Some(rel) = src[i..].find('<') {
-        let at = i + rel;
+    while let Some(at) = next_of(src.as_bytes(), i, [b'<']) {
         let rest = &src[at + 1..];
         let (closing, rest) = match rest.strip_prefix('/') {
             Some(r) => (true, r),
             None => (false, rest),
         };
-        let n = lower_name.len();
+        let n = name.len();
         let named = rest.len() >= n
             // Bytes first: `n` may fall inside a multi-byte character after `<`.
-            && rest.as_bytes()[..n].eq_ignore_ascii_case(lower_name.as_bytes())
+            && rest.as_bytes()[..n].eq_ignore_ascii_case(name.as_bytes())
             && rest.is_char_boundary(n)
             && rest[n..]
                 .chars()

@@ -109,12 +109,17 @@ impl IdGen {
     /// The id of the next heading whose plain text is `text`.
     pub fn next_id(&mut self, text: &str) -> String {
         let mut id = base_id(text);
-        let n = self.seen.entry(id.clone()).or_insert(0);
-        if *n > 0 {
-            id.push('-');
-            id.push_str(&n.to_string());
+        // The id is copied into the map only the first time it is seen.
+        match self.seen.get_mut(&id) {
+            Some(n) => {
+                id.push('-');
+                id.push_str(&n.to_string());
+                *n += 1;
+            }
+            None => {
+                self.seen.insert(id.clone(), 1);
+            }
         }
-        *n += 1;
         id
     }
 }
@@ -134,6 +139,7 @@ pub fn base_id(text: &str) -> String {
 }
 
 /// Append a lowercased heading character the way GFM ids keep it.
+#[inline]
 fn push_id_char(id: &mut String, c: char) {
     if c == ' ' || c == '\t' {
         id.push('-');
@@ -143,6 +149,7 @@ fn push_id_char(id: &mut String, c: char) {
 }
 
 /// Ruby's `\p{Word}`: letters, marks, decimal numbers and connector punctuation.
+#[inline]
 fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric() || c == '_';

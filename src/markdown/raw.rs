@@ -3,7 +3,7 @@
 //! kramdown's reading of block-level elements (their whole content raw, the
 //! rest of their closing line Markdown).
 
-use super::events::{Ctx, Spanned};
+use super::events::{sub_str, Ctx, Spanned};
 use super::html_blocks::{self, ContentMode};
 use super::scan;
 use super::LinkKind;
@@ -109,7 +109,7 @@ impl Ctx<'_> {
             else {
                 continue;
             };
-            out.push(Event::Html(CowStr::from(text[from..tag.start].to_string())));
+            out.push(Event::Html(sub_str(text, from..tag.start)));
             out.push(Event::Html(CowStr::from(
                 html_blocks::tag_without_markdown(&tag, text),
             )));
@@ -122,9 +122,7 @@ impl Ctx<'_> {
                 inner.truncate(trimmed);
             }
             out.push(Event::Html(CowStr::from(inner)));
-            out.push(Event::Html(CowStr::from(
-                src[close_start..close_end].to_string(),
-            )));
+            out.push(Event::Html(CowStr::Borrowed(&src[close_start..close_end])));
             if close_end <= b + text.len() {
                 from = close_end - b;
                 continue;
@@ -132,7 +130,7 @@ impl Ctx<'_> {
             // The element goes on past this event: skip what it covered.
             return self.skip_covered(src, evs, i + 1, inner_start..close_end, out);
         }
-        out.push(Event::Html(CowStr::from(text[from..].to_string())));
+        out.push(Event::Html(sub_str(text, from..text.len())));
         i + 1
     }
 
@@ -168,18 +166,20 @@ impl Ctx<'_> {
 
     /// Record the link, image and id of a raw HTML start tag.
     pub(super) fn collect_tag(&mut self, src: &str, tag: &scan::StartTag<'_>, base: usize) {
-        let name = tag.name.to_ascii_lowercase();
+        // Names compared without case, with no lowercased copies.
+        let is = |s: &str, lower: &str| s.eq_ignore_ascii_case(lower);
         for (attr, value, off) in tag.attributes() {
-            let attr = attr.to_ascii_lowercase();
-            let kind = match (name.as_str(), attr.as_str()) {
-                ("a", "href") => Some(LinkKind::Link),
-                ("img", "src") => Some(LinkKind::Image),
-                _ => None,
+            let kind = if is(tag.name, "a") && is(attr, "href") {
+                Some(LinkKind::Link)
+            } else if is(tag.name, "img") && is(attr, "src") {
+                Some(LinkKind::Image)
+            } else {
+                None
             };
             if let Some(kind) = kind {
-                let href = html_escape::decode_html_entities(value).into_owned();
+                let href = html_escape::decode_html_entities(value);
                 self.link(src, kind, &href, base + off);
-            } else if attr == "id" && !value.is_empty() {
+            } else if is(attr, "id") && !value.is_empty() {
                 self.out.ids.push(value.to_string());
             }
         }

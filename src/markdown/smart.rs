@@ -8,6 +8,8 @@
 //! source. [`Smart`] keeps that "character before" across the text events of
 //! one block and looks ahead into the source after each event.
 
+use super::bytes;
+
 /// The four quote characters (`lsquo,rsquo,ldquo,rdquo` by default).
 #[derive(Debug, Clone, Copy)]
 pub struct Quotes {
@@ -314,27 +316,10 @@ fn is_plain(text: &str) -> bool {
 }
 
 /// The first byte of `b` that may start a rule. Prose is mostly letters
-/// and spaces: eight bytes at a time are skipped while none is in
-/// `"`..=`>` (0x22..=0x3E, where all the rule characters are) or non-ASCII.
+/// and spaces: sixteen bytes at a time are skipped while none is in
+/// `"`..=`>` (0x22..=0x3E, where all the rule characters are).
 fn next_candidate(b: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let special_in = |bytes: &[u8]| bytes.iter().position(|&c| SPECIAL[usize::from(c)]);
-    let words = b.chunks_exact(8);
-    let tail = words.remainder();
-    for (n, word) in words.enumerate() {
-        let x = u64::from_le_bytes(word.try_into().expect("8 bytes"));
-        let low = x & !HIGHS;
-        // Per byte (below 0x80): high bit set when the byte is >= 0x22, and when >= 0x3F.
-        let from_22 = low.wrapping_add(ONES * (0x80 - 0x22)) & HIGHS;
-        let from_3f = low.wrapping_add(ONES * (0x80 - 0x3F)) & HIGHS;
-        if (from_22 & !from_3f) | (x & HIGHS) != 0 {
-            if let Some(k) = special_in(word) {
-                return Some(n * 8 + k);
-            }
-        }
-    }
-    special_in(tail).map(|k| b.len() - tail.len() + k)
+    bytes::in_range(b, b'"', b'>').find(|&k| SPECIAL[usize::from(b[k])])
 }
 
 /// The bytes a quote or symbol rule starts with.
