@@ -455,7 +455,7 @@ impl Highlighter {
         let mut html = String::with_capacity(code.len() * 8);
         let mut stack = ScopeStack::new();
         let mut open_spans = 0;
-        for (line, ops) in LinesWithEndings::from(code).zip(&ops) {
+        for (line, ops) in LinesWithEndings::from(code).zip(ops.lines()) {
             open_spans += write_line_html(&mut html, line, ops, &mut stack)?;
         }
         for _ in 0..open_spans {
