@@ -161,8 +161,9 @@ impl Tokenizer {
         let mut at = 0;
         while at < bytes.len() {
             at = match bytes[at] {
-                // Only the blanks that are surely `\s` to onig and nothing
-                // else (`$` does not match before `\r`, for one).
+                // Only the blanks that are surely `\s` to onig and match no
+                // pattern; a `\r` (CRLF text) or a Unicode space is left to
+                // syntect rather than modelled here.
                 b' ' | b'\t' | b'\n' => at + 1,
                 b'{' | b'[' if self.value_due() => self.open(ops, at, bytes[at]),
                 b'"' if self.value_due() => self.string(ops, bytes, at, false)?,
