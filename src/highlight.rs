@@ -17,6 +17,10 @@
 //!   operations and HTML, shared by all threads: blocks that differ in a few
 //!   lines (JSON bodies) only parse those. Parsing is most of the cost; a
 //!   line never parsed from that state before is parsed by syntect.
+//! * JSON blocks (most of the code a build highlights) are tokenized by
+//!   [`json`], which makes the scope operations syntect's JSON grammar gives
+//!   without its regexes, and gives up (syntect then parses) on anything it
+//!   does not fully understand; debug builds check it against syntect.
 //! * A build keeps the blocks it highlighted for the next build into the
 //!   same output folder ([`Highlighter::save_persisted`], [`persist`]): a
 //!   rebuild of mostly unchanged pages then parses almost no code and, when
@@ -24,6 +28,7 @@
 //! * Blocks above [`MAX_HIGHLIGHT_BYTES`] are not highlighted (some grammars
 //!   are slow on pathological input); they render as escaped text.
 
+mod json;
 mod persist;
 
 use std::collections::HashMap;
@@ -396,6 +401,11 @@ impl Highlighter {
     /// writes), with each line's parse and HTML taken from the line cache
     /// when the same line was parsed from the same state before.
     fn classed_html(&self, syntax: &SyntaxReference, code: &str) -> Option<String> {
+        if syntax.name == "JSON" {
+            if let Some(html) = self.json_html(syntax, code) {
+                return Some(html);
+            }
+        }
         let mut walk = Walk::new(self, syntax);
         let lines = LinesWithEndings::from(code)
             .map(|line| Some((line, walk.next(line)?)))
@@ -425,6 +435,28 @@ impl Highlighter {
             }
             open_spans += write_line_html(&mut html, line, &parsed.ops, &mut stack)?;
             applied = i + 1;
+        }
+        for _ in 0..open_spans {
+            html.push_str("</span>");
+        }
+        Some(html)
+    }
+
+    /// The HTML of a JSON block whose scope operations the fast tokenizer
+    /// ([`json`]) made, or None when it gave up (syntect then parses it).
+    /// The line cache is neither read nor filled: the tokenizer is cheaper
+    /// than hashing a parser state.
+    fn json_html(&self, syntax: &SyntaxReference, code: &str) -> Option<String> {
+        let ops = json::block_ops(code)?;
+        #[cfg(debug_assertions)]
+        json::check(code, &ops, syntax, self.syntax_set());
+        #[cfg(not(debug_assertions))]
+        let _ = syntax;
+        let mut html = String::with_capacity(code.len() * 8);
+        let mut stack = ScopeStack::new();
+        let mut open_spans = 0;
+        for (line, ops) in LinesWithEndings::from(code).zip(ops.lines()) {
+            open_spans += write_line_html(&mut html, line, ops, &mut stack)?;
         }
         for _ in 0..open_spans {
             html.push_str("</span>");
@@ -949,6 +981,27 @@ mod tests {
         }
     }
 
+    /// JSON blocks the fast path takes (closed or cut off, so spans are
+    /// left open) give the HTML syntect's generator gives.
+    #[test]
+    fn json_fast_path_html_matches_syntect() {
+        let h = Highlighter::new();
+        let ss = h.syntax_set();
+        let syntax = ss.find_syntax_by_token("json").unwrap();
+        for code in [
+            "{\n  \"a\": [1, -2.5e3, {\"b\": \"<&'\\\"\\u00e9>\"}],\n  \"c\": null\n}\n",
+            "[\n  {\"open\": [true,\n",
+            "\n\n\"s\"\n",
+        ] {
+            assert!(json::block_ops(code).is_some(), "{code}");
+            assert_eq!(
+                h.classed_html(syntax, code).unwrap(),
+                syntect_html(ss, syntax, code),
+                "{code}"
+            );
+        }
+    }
+
     /// What syntect's own generator writes for `code`.
     fn syntect_html(ss: &SyntaxSet, syntax: &SyntaxReference, code: &str) -> String {
         let mut gen = ClassedHTMLGenerator::new_with_class_style(syntax, ss, CLASS_STYLE);
@@ -960,7 +1013,8 @@ mod tests {
     }
 
     /// Threads share the line cache: blocks highlighted side by side, with
-    /// lines in common, still give what syntect gives.
+    /// lines in common, still give what syntect gives. (The comment makes
+    /// the JSON fast path give up, so syntect and the line cache do these.)
     #[test]
     fn shared_line_cache_matches_syntect_across_threads() {
         let h = Highlighter::new();
@@ -968,7 +1022,7 @@ mod tests {
         let syntax = ss.find_syntax_by_token("json").unwrap();
         let block = |i: usize| {
             format!(
-                "{{\n  \"id\": {i},\n  \"a\": {{\"b\": [1, {}]}}\n}}\n",
+                "// block\n{{\n  \"id\": {i},\n  \"a\": {{\"b\": [1, {}]}}\n}}\n",
                 i % 3
             )
         };
