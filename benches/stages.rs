@@ -141,6 +141,17 @@ fn highlight(c: &mut Criterion) {
             global.highlight("json", &code)
         })
     });
+    // JSON above mostly takes the tokenizer of `highlight/json.rs`; bash is
+    // always parsed by syntect's grammar.
+    c.bench_function("highlight/new_bash_block_new_lines", |b| {
+        b.iter(|| {
+            n += 1;
+            let code = format!(
+                "curl -X POST \\\n  https://api.example.com/v{n}/instances \\\n  -H 'content-type: application/json' \\\n  -d @instance.json\n"
+            );
+            global.highlight("bash", &code)
+        })
+    });
 }
 
 fn layout(c: &mut Criterion) {
