@@ -230,15 +230,12 @@ fn absolute(p: &Path) -> PathBuf {
 /// The file of a state folder that names the output folder it is kept for.
 const OWNER: &str = "output";
 
-/// Note in `out`'s state folder which output folder it belongs to. When that
-/// is new (the first write into `out`), remove the state folders of output
-/// folders that no longer exist, so that temporary builds (test suites,
-/// previews) do not leave their bookkeeping behind forever. State folders
-/// that name no owner (older elementdocs) are left alone.
-fn claim_state_dir(out: &Path) {
-    let Some(dir) = state_dir(out) else {
-        return;
-    };
+/// Note in `dir`, the state folder of `out`, which output folder it belongs
+/// to. When that is new (the first write into `out`), remove the state
+/// folders of output folders that no longer exist, so that temporary builds
+/// (test suites, previews) do not leave their bookkeeping behind forever.
+/// State folders that name no owner (older elementdocs) are left alone.
+fn claim_state_dir(dir: &Path, out: &Path) {
     let owner = dir.join(OWNER);
     if owner.exists() {
         return;
@@ -552,7 +549,9 @@ impl Stage {
                 let _ = path.parent().map(fs::create_dir_all);
                 let _ = fs::write(&path, text);
             }
-            claim_state_dir(&self.out);
+            if let Some(dir) = path.parent() {
+                claim_state_dir(dir, &self.out);
+            }
         }
         Ok(stats)
     }
