@@ -7,8 +7,10 @@
 //! whole build in memory) → [`output`] (written only if the build succeeded).
 //! [`publish`] adds sitemap, redirects, 404 and robots and applies the base URL;
 //! [`check`] validates links and front matter without writing.
-//! [`diag`] is the diagnostics every stage reports; [`cli`] the commands.
+//! [`diag`] is the diagnostics every stage reports; [`cli`] the commands;
+//! `bytes` the byte searches the Markdown and search stages share.
 
+mod bytes;
 pub mod check;
 pub mod cli;
 pub mod config;

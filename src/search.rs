@@ -1170,7 +1170,7 @@ fn tag_end(html: &str, lt: usize) -> Option<usize> {
             return Some(end);
         }
     }
-    Some(find_byte(&b[lt..], b'>').map_or(lt + 1, |gt| lt + gt + 1))
+    Some(crate::bytes::next_of(b, lt, [b'>']).map_or(lt + 1, |gt| gt + 1))
 }
 
 /// For a `<` at `lt` that opens a comment, a script or a style, the offset
@@ -1184,27 +1184,6 @@ fn comment_or_raw_end(html: &str, lt: usize) -> Option<usize> {
         return Some(after.find("-->").map_or(html.len(), |e| lt + 4 + e + 3));
     }
     raw_text_end(tag).map(|skip| lt + skip)
-}
-
-/// The first `needle` in `haystack`, eight bytes at a time (tags are short:
-/// this beats the setup of `str::find` for each one).
-fn find_byte(haystack: &[u8], needle: u8) -> Option<usize> {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    let repeated = ONES * u64::from(needle);
-    let mut chunks = haystack.chunks_exact(8);
-    for (n, chunk) in (&mut chunks).enumerate() {
-        // Bytes equal to the needle become zero; the classic zero-byte test
-        // marks the first of them exactly (later marks may be spurious).
-        let w = u64::from_le_bytes(chunk.try_into().expect("8 bytes")) ^ repeated;
-        let zeros = w.wrapping_sub(ONES) & !w & HIGHS;
-        if zeros != 0 {
-            return Some(n * 8 + zeros.trailing_zeros() as usize / 8);
-        }
-    }
-    let done = haystack.len() - chunks.remainder().len();
-    let rest = chunks.remainder().iter().position(|&c| c == needle);
-    rest.map(|p| done + p)
 }
 
 /// The entity reference at `amp` (a `&`) decoded, and the offset after it;
@@ -1671,21 +1650,6 @@ mod tests {
             let mut ours = String::new();
             push_number(&mut ours, n);
             assert_eq!(ours, n.to_string());
-        }
-    }
-
-    #[test]
-    fn find_byte_finds_the_first() {
-        let text = b"<span class=\"k\">x>y</span>\xff>\x3e";
-        for start in 0..text.len() {
-            let h = &text[start..];
-            for needle in [b'>', b'<', b'x', 0xff, 0x00, 0x3f] {
-                assert_eq!(
-                    find_byte(h, needle),
-                    h.iter().position(|&c| c == needle),
-                    "{start} {needle}"
-                );
-            }
         }
     }
 

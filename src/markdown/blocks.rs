@@ -6,7 +6,7 @@
 //!   pads the other rows with empty cells; GFM drops the cells beyond the
 //!   header's. The header and delimiter rows are widened to the longest row.
 
-use super::bytes::{contains, next_of, positions};
+use crate::bytes::{contains, next_of, positions};
 use std::borrow::Cow;
 
 /// Rewrite `md` for pulldown-cmark (line count preserved).

@@ -4,8 +4,8 @@
 //! `x**?y**&z` and `*'r'*e`). The pass pairs the delimiters pulldown-cmark
 //! left as literal text, within one run of inline content.
 
-use super::bytes::contains;
 use super::events::sub_str;
+use crate::bytes::contains;
 use pulldown_cmark::{Event, Tag, TagEnd};
 
 /// A delimiter found in a text event: (event index, byte offset in its text, width).

@@ -2,12 +2,12 @@
 //! blocks through the highlighter, `markdown="..."` HTML elements, and the
 //! collection of headings, links, images and ids.
 
-use super::bytes::contains;
 use super::html_blocks::ContentMode;
 use super::ids::IdGen;
 use super::scan::{self, Lines};
 use super::smart::{Quotes, Smart};
 use super::{Heading, Link, LinkKind, Rendered};
+use crate::bytes::contains;
 use crate::config::MarkdownOptions;
 use crate::diag::Diagnostic;
 use crate::highlight::Highlighter;

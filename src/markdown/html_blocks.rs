@@ -3,8 +3,8 @@
 //! `markdown="1"` or `markdown="block"` as block-level Markdown. The
 //! attribute itself is removed from the output.
 
-use super::bytes::next_of;
 use super::scan::StartTag;
+use crate::bytes::next_of;
 
 /// How the content of an HTML element is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,7 +12,7 @@
 //! elements (`raw`, `html_blocks`), tables without header (`tables`),
 //! while links, images and ids are collected (`scan`). The byte searches
 //! that run over every line and text (newlines, pipes, backticks, quote
-//! characters) take sixteen bytes at a time (`bytes`).
+//! characters) take sixteen bytes at a time (`crate::bytes`).
 //!
 //! Where kramdown's output is a Jekyll bug the authors did not mean (escaped
 //! HTML inside `markdown="span"`, placeholders like `<filename.pdf>` read as
@@ -21,7 +21,6 @@
 //! OWNER: markdown helper.
 
 mod blocks;
-mod bytes;
 mod emphasis;
 mod events;
 mod html_blocks;

@@ -8,7 +8,7 @@
 //! source. [`Smart`] keeps that "character before" across the text events of
 //! one block and looks ahead into the source after each event.
 
-use super::bytes;
+use crate::bytes;
 
 /// The four quote characters (`lsquo,rsquo,ldquo,rdquo` by default).
 #[derive(Debug, Clone, Copy)]

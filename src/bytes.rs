@@ -1,7 +1,7 @@
 //! Byte searches sixteen bytes at a time (one SSE2 comparison on x86-64):
-//! they run over every line and text event of every page, where the
-//! standard library's `memchr` costs more to set up than short texts take
-//! to scan.
+//! they run over every line and text event of every page (Markdown), and
+//! over every tag of every page body (search), where the standard library's
+//! `memchr` costs more to set up than short texts take to scan.
 
 /// Whether `b` holds `byte`.
 pub fn contains(b: &[u8], byte: u8) -> bool {
@@ -179,6 +179,25 @@ mod tests {
                     let expected = (from..len).find(|&k| matches!(text[k], b'|' | b'`'));
                     assert_eq!(next_of(&text, from, [b'|', b'`']), expected);
                 }
+            }
+        }
+    }
+
+    /// The search stage's tag ends: every start, bytes of every kind
+    /// (a zero byte is no needle: short blocks are padded with zeros).
+    #[test]
+    fn next_of_finds_the_first_from_every_start() {
+        let text = b"<span class=\"k\">x>y</span>\xff>\x3e";
+        for start in 0..=text.len() {
+            for needle in [b'>', b'<', b'x', 0xff, 0x3f] {
+                assert_eq!(
+                    next_of(text, start, [needle]),
+                    text[start..]
+                        .iter()
+                        .position(|&c| c == needle)
+                        .map(|p| start + p),
+                    "{start} {needle}"
+                );
             }
         }
     }
