@@ -11,14 +11,15 @@ use std::path::{Path, PathBuf};
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let oracle = PathBuf::from(
-        args.next()
-            .unwrap_or_else(|| "/work/shared/corpus/devportal-oracle".into()),
-    );
-    let source = PathBuf::from(
-        args.next()
-            .unwrap_or_else(|| "/work/shared/corpus/devportal".into()),
-    );
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let oracle = args
+        .next()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| corpus.join("devportal-oracle"));
+    let source = args
+        .next()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| corpus.join("devportal"));
     let out = PathBuf::from(args.next().unwrap_or_else(|| "/tmp/md-oracle-out".into()));
     let config = Config::load(&source).expect("corpus config");
     let hl = Highlighter::global();

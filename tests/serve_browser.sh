@@ -16,4 +16,4 @@ if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null
 fi
 export CHROMIUM="${CHROMIUM:-$(command -v chromium)}"
 export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}"
-ELEMENTDOCS_BROWSER_TESTS=1 cargo test --test serve_browser -- --nocapture
+cargo test --test testsuite serve_browser -- --include-ignored --nocapture

@@ -337,14 +337,6 @@ fn deep_nesting_works() {
 }
 
 #[test]
-fn dbg_one() {
-    let s = site(&[]);
-    if let Ok(x) = std::env::var("LQ_DBG") {
-        eprintln!("=> {:?}", s.expand(&x).map(|e| e.text));
-    }
-}
-
-#[test]
 fn engine_is_shared_across_threads() {
     fn sync<T: Sync + Send>() {}
     sync::<LiquidEngine>();

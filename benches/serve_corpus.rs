@@ -1,11 +1,10 @@
 //! `serve` on the devportal corpus: edit-to-visible latency, and requests
-//! under load during continuous edits. Long-running and for figures, so
-//! opt-in: `ELEMENTDOCS_CORPUS_TESTS=1 cargo test --release --test
-//! serve_corpus -- --nocapture --test-threads 1`. Skipped when the corpus
-//! (`/work/shared/corpus/devportal`, `../shared/corpus/devportal` or
-//! `$ELEMENTDOCS_CORPUS`) is absent. The corpus is copied to a temporary
-//! folder; the original is never touched.
+//! under load during continuous edits. A measurement, not a test:
+//! `cargo bench --bench serve_corpus` (the corpus is `../shared/corpus/devportal`
+//! beside the crate root, or `$ELEMENTDOCS_CORPUS`). The corpus is copied to
+//! a temporary folder; the original is never touched.
 
+#[path = "../tests/testsuite/common.rs"]
 mod common;
 
 use common::{next_json, strs, Server, Ws};
@@ -15,21 +14,14 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn corpus() -> Option<PathBuf> {
-    if std::env::var("ELEMENTDOCS_CORPUS_TESTS").as_deref() != Ok("1") {
-        eprintln!("skipped: set ELEMENTDOCS_CORPUS_TESTS=1 (and build with --release)");
-        return None;
-    }
-    let candidates = [
-        std::env::var("ELEMENTDOCS_CORPUS").ok().map(PathBuf::from),
-        Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/devportal")),
-        Some(PathBuf::from("/work/shared/corpus/devportal")),
-    ];
-    let found = candidates.into_iter().flatten().find(|p| p.is_dir());
-    if found.is_none() {
-        eprintln!("skipped: the devportal corpus is not here");
-    }
-    found
+fn corpus() -> PathBuf {
+    let dir = std::env::var_os("ELEMENTDOCS_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/devportal")
+        });
+    assert!(dir.is_dir(), "{} not found", dir.display());
+    dir
 }
 
 fn copy_tree(from: &Path) -> tempfile::TempDir {
@@ -117,9 +109,8 @@ async fn edit_and_see(
     (t_msg, seen, msg)
 }
 
-#[tokio::test(flavor = "multi_thread")]
 async fn corpus_edit_latency() {
-    let Some(src) = corpus() else { return };
+    let src = corpus();
     common::QUIET.store(true, Ordering::Relaxed);
     let s = common::start_in(copy_tree(&src));
     let mut ws = s.ws().await;
@@ -199,9 +190,8 @@ fn rss_kb(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
-#[tokio::test(flavor = "multi_thread")]
 async fn corpus_load_during_continuous_edits() {
-    let Some(src) = corpus() else { return };
+    let src = corpus();
     common::QUIET.store(true, Ordering::Relaxed);
     let s = common::start_in(copy_tree(&src));
     let pid = s.pid();
@@ -413,4 +403,13 @@ async fn corpus_load_during_continuous_edits() {
         rss_end < rss_after_50 + 64 * 1024,
         "memory grew from {rss_after_50} kB to {rss_end} kB"
     );
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    rt.block_on(corpus_edit_latency());
+    rt.block_on(corpus_load_during_continuous_edits());
 }

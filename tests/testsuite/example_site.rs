@@ -79,25 +79,9 @@ fn example_images_are_real_images() {
     assert!(gif.starts_with(b"GIF89a") && gif.ends_with(b";"));
 }
 
-/// `../shared` beside the repository (or `SHARED_DIR`), when present.
-fn shared() -> Option<PathBuf> {
-    let dir = std::env::var_os("SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("../shared"));
-    dir.is_dir().then_some(dir)
-}
-
 #[test]
 fn authenticate_page_is_the_seed_as_written() {
-    let Some(shared) = shared() else {
-        eprintln!("../shared not found: skipped");
-        return;
-    };
-    let seed = shared.join("seeds/smartrecruiters-authenticate.md");
-    if !seed.is_file() {
-        eprintln!("{} not found: skipped", seed.display());
-        return;
-    }
+    let seed = crate::common::shared().join("seeds/smartrecruiters-authenticate.md");
     let ours = repo().join(GUIDE).join("authenticate.md");
     assert_eq!(
         std::fs::read(Path::new(&ours)).unwrap(),

@@ -324,23 +324,9 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// The devportal corpus (test data outside the repository), when present.
-fn corpus() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/devportal");
-    let p = if p.is_dir() {
-        p
-    } else {
-        PathBuf::from("/work/shared/corpus/devportal")
-    };
-    p.join("_config.yml").is_file().then_some(p)
-}
-
 #[test]
 fn corpus_typos_are_found_where_they_are_written() {
-    let Some(root) = corpus() else {
-        eprintln!("skipped: no corpus");
-        return;
-    };
+    let root = crate::common::corpus("devportal");
     let r = run(&CheckOptions::new(&root));
     let d = find(&r, "_config.yml", "`syntax_highligher`");
     assert_eq!(

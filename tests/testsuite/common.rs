@@ -174,3 +174,28 @@ pub fn strs(v: &Value) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// The crate root (where `Cargo.toml` is).
+pub fn crate_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared` beside the crate root: the project's test data and tools
+/// (read-only). Panics, never skips, when it is missing: every machine this
+/// project builds on has it.
+pub fn shared() -> PathBuf {
+    let dir = crate_root().join("../shared");
+    assert!(
+        dir.is_dir(),
+        "{} not found: this test needs the shared corpus beside the checkout",
+        dir.display()
+    );
+    dir
+}
+
+/// `../shared/corpus/<name>` (see [`shared`]).
+pub fn corpus(name: &str) -> PathBuf {
+    let dir = shared().join("corpus").join(name);
+    assert!(dir.is_dir(), "{} not found", dir.display());
+    dir
+}

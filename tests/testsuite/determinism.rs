@@ -57,11 +57,7 @@ fn the_bundled_site_builds_byte_identically() {
 
 #[test]
 fn the_corpus_builds_byte_identically() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/devportal");
-    if !corpus.is_dir() {
-        eprintln!("skipped: {} not found", corpus.display());
-        return;
-    }
+    let corpus = crate::common::corpus("devportal");
     assert_deterministic(&corpus);
 }
 

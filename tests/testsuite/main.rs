@@ -1,0 +1,22 @@
+//! The integration tests, one binary (as mdBook's `tests/testsuite`): one
+//! link step for all of them, and one place to find shared helpers.
+//!
+//! Tests that need a tool this machine may lack are `#[ignore]`d with the
+//! reason (`needs chromium`...); `.ci/run` installs the tools and runs them
+//! with `--include-ignored`. Tests that read the shared corpus find it beside
+//! the crate root (`../shared`) and fail, never skip, when it is missing.
+
+mod common;
+
+mod check;
+mod determinism;
+mod docs_commands;
+mod example_site;
+mod hardening;
+mod markdown_kramdown;
+mod publish;
+mod scaffold;
+mod search;
+mod serve;
+mod serve_browser;
+mod theme;
