@@ -4,7 +4,7 @@
 //! target page, and map each problem back to `path:line:col` in the source.
 
 use crate::diag::did_you_mean;
-use crate::publish::html::{self, decode, srcset_urls};
+use crate::html::{self, decode, srcset_urls};
 use crate::publish::urls::{
     is_external, join_path, parent_dir, percent_decode, split_url, OutputSet,
 };

@@ -16,7 +16,8 @@ pub mod rules;
 
 use crate::config::Config;
 use crate::diag::{sort_and_dedup, Diagnostic, Severity};
-use crate::publish::{html, output_set, urls::OutputSet};
+use crate::html;
+use crate::publish::{output_set, urls::OutputSet};
 use crate::site::{build_site, page_meta, BuildOptions, PageOutput, SiteOutput};
 use crate::source::SourcePage;
 use links::{extract, Problem, Ref, Resolution, SiteIndex};

@@ -18,7 +18,6 @@
 //! content using `{{ site.baseurl }}`) is recognised and not prefixed twice
 //! (see [`urls::prefix_url`]).
 
-pub mod html;
 pub mod redirects;
 pub mod urls;
 

@@ -5,7 +5,7 @@
 //! templates and content write plain root-relative URLs (`/assets/x.png`) and
 //! [`rewrite_root_urls`] moves every one of them under the base once.
 
-use super::html;
+use crate::html;
 use std::collections::HashSet;
 
 /// Split an href into (path, query, fragment); query and fragment keep no `?`/`#`.

@@ -1,6 +1,7 @@
 //! A small, forgiving scanner for the start tags of an HTML document.
 //!
-//! It is all `check` (links, ids) and the base-url rewrite need: the name of
+//! The one HTML scanner of the crate: what `check` (links, ids), the base-url
+//! rewrite, and any other stage that reads HTML use. It gives the name of
 //! each start tag and the byte spans of its attribute values. Comments,
 //! doctypes, end tags and the raw text of `script`, `style`, `textarea` and
 //! `title` are skipped, so an `<a href>` shown inside a script or a comment is
