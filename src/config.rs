@@ -106,7 +106,7 @@ impl Config {
             )
             .with_help("copy the configuration file into the source folder"));
         }
-        let text = crate::source::read_text(&root.join(&file), &file)?;
+        let text = crate::read::read_text(&root.join(&file), &file)?;
         let site = parse_config_yaml(&text, &file)?;
         Ok(Self::from_map(root, layout, file, site))
     }
@@ -212,7 +212,7 @@ pub fn parse_config_yaml(text: &str, file: &Path) -> Result<Map<String, Value>, 
     if text.trim().is_empty() {
         return Ok(Map::new());
     }
-    match crate::source::parse_yaml(text, file, 1).map_err(|d| d.with_source(text))? {
+    match crate::read::parse_yaml(text, file, 1).map_err(|d| d.with_source(text))? {
         Value::Object(m) => Ok(m),
         Value::Null => Ok(Map::new()),
         _ => Err(Diagnostic::error(

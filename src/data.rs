@@ -2,7 +2,7 @@
 //! `site.data.<file stem>` (sub-folders nest: `data/a/b.yml` → `site.data.a.b`).
 
 use crate::diag::Diagnostic;
-use crate::source::{parse_yaml, read_text};
+use crate::read::{parse_yaml, read_text};
 use serde_json::{Map, Value};
 use std::path::Path;
 use walkdir::WalkDir;

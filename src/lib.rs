@@ -25,6 +25,7 @@ pub mod liquid;
 pub mod markdown;
 pub mod output;
 pub mod publish;
+pub mod read;
 pub mod render;
 pub mod scaffold;
 pub mod search;
