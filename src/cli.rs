@@ -1,7 +1,7 @@
 //! Command-line interface: one struct per subcommand, each with its own `run()`.
 
 use crate::diag::Diagnostic;
-use crate::site::{build_site_into, BuildOptions};
+use crate::site::{on_build_pool, BuildOptions, Site};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -34,6 +34,11 @@ pub struct BuildArgs {
     /// The site's source folder.
     #[arg(long, default_value = ".")]
     pub source: PathBuf,
+    /// Configuration files to read instead of the site's own, separated by
+    /// commas; later files override earlier ones key by key (Jekyll's
+    /// `--config _config.yml,extra.yml`).
+    #[arg(long, value_delimiter = ',')]
+    pub config: Vec<PathBuf>,
     /// Output folder (default: `public/` in the source folder).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -61,6 +66,7 @@ impl BuildArgs {
     pub fn options(&self) -> BuildOptions {
         BuildOptions {
             source: self.source.clone(),
+            config_files: self.config.clone(),
             out: self.out.clone(),
             expanded_dir: self.expanded_dir.clone(),
             base_url: self.base_url.clone(),
@@ -90,7 +96,7 @@ impl BuildArgs {
         let started = std::time::Instant::now();
         let root = opts.source.canonicalize().unwrap_or(opts.source.clone());
         // The output folder as the build will resolve it (from the config's root).
-        let cfg = match crate::config::Config::load(&opts.source) {
+        let cfg = match opts.load_config() {
             Ok(cfg) => cfg,
             Err(d) => return (vec![d], false),
         };
@@ -124,7 +130,14 @@ impl BuildArgs {
             Ok(s) => s,
             Err(d) => return (vec![d], false),
         };
-        let site = match build_site_into(&opts, Some(&staging)) {
+        let built = on_build_pool(|| {
+            let mut site = Site::load(&opts)?;
+            site.render_all(Some(&staging));
+            site.save_caches(opts.highlight_cache.as_deref());
+            site.finish();
+            Ok::<_, Vec<Diagnostic>>(site.into_output())
+        });
+        let site = match built {
             Ok(s) => s,
             Err(d) => return (d, false),
         };
@@ -161,8 +174,6 @@ impl BuildArgs {
                     stats.unchanged,
                     stats.removed
                 );
-                // The process exits next: the pages' bookkeeping is left to it.
-                std::mem::forget(site);
                 (diags, true)
             }
             Err(d) => {

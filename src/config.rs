@@ -72,43 +72,93 @@ pub struct Config {
     pub markdown: MarkdownOptions,
     /// Every key of the configuration file, as `site.*`.
     pub site: Map<String, Value>,
+    /// The configuration files read, absolute, in the order they were merged.
+    pub files: Vec<PathBuf>,
 }
 
 impl Config {
     /// Read the configuration of the source tree at `root`.
     pub fn load(root: &Path) -> Result<Config, Diagnostic> {
+        Self::load_with(root, &[])
+    }
+
+    /// Read the configuration of the source tree at `root` from `files`
+    /// instead of its own file when any are given (Jekyll's `--config
+    /// a.yml,b.yml`): each is read in order and merged key by key into the
+    /// ones before (nested mappings merge too; any other value replaces).
+    /// Paths are relative to the working folder, as Jekyll's are.
+    pub fn load_with(root: &Path, files: &[PathBuf]) -> Result<Config, Diagnostic> {
         let root = root.canonicalize().map_err(|e| {
             Diagnostic::error(root, 0, 0, format!("cannot open source folder: {e}"))
                 .with_help("pass --source with the site's root folder")
         })?;
-        let (layout, file) = if root.join(JEKYLL_CONFIG).is_file() {
-            (SourceLayout::Jekyll, PathBuf::from(JEKYLL_CONFIG))
-        } else if root.join(NATIVE_CONFIG).is_file() {
-            (SourceLayout::Native, PathBuf::from(NATIVE_CONFIG))
-        } else {
-            return Err(Diagnostic::error(
-                &root,
-                0,
-                0,
-                format!(
-                    "no site configuration found (neither `{NATIVE_CONFIG}` nor `{JEKYLL_CONFIG}`)"
-                ),
-            )
-            .with_help("run elementdocs from the site's root folder, or pass --source DIR"));
-        };
-        let real = root.join(&file).canonicalize().unwrap_or_default();
-        if !real.starts_with(&root) {
-            return Err(Diagnostic::error(
-                &file,
-                0,
-                0,
-                "the configuration is a symbolic link leading outside the source folder; it was not read",
-            )
-            .with_help("copy the configuration file into the source folder"));
+        let (layout, own) = Self::own_file(&root)?;
+        if files.is_empty() {
+            let own = own.ok_or_else(|| Self::missing(&root))?;
+            let real = root.join(&own).canonicalize().unwrap_or_default();
+            if !real.starts_with(&root) {
+                return Err(Diagnostic::error(
+                    &own,
+                    0,
+                    0,
+                    "the configuration is a symbolic link leading outside the source folder; it was not read",
+                )
+                .with_help("copy the configuration file into the source folder"));
+            }
+            let text = crate::read::read_text(&root.join(&own), &own)?;
+            let site = parse_config_yaml(&text, &own)?;
+            let mut cfg = Self::from_map(root.clone(), layout, own.clone(), site);
+            cfg.files = vec![root.join(own)];
+            return Ok(cfg);
         }
-        let text = crate::read::read_text(&root.join(&file), &file)?;
-        let site = parse_config_yaml(&text, &file)?;
-        Ok(Self::from_map(root, layout, file, site))
+        let mut site = Map::new();
+        let mut shown_first = None;
+        let mut abs_files = Vec::new();
+        for f in files {
+            let abs = f.canonicalize().map_err(|e| {
+                Diagnostic::error(f, 0, 0, format!("cannot read configuration file: {e}"))
+                    .with_help(
+                        "--config takes files separated by commas, relative to the working folder",
+                    )
+            })?;
+            // Inside the source, shown relative to it, like the site's own file.
+            let shown = abs
+                .strip_prefix(&root)
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|_| f.clone());
+            let text = crate::read::read_text(&abs, &shown)?;
+            deep_merge(&mut site, parse_config_yaml(&text, &shown)?);
+            shown_first.get_or_insert(shown);
+            abs_files.push(abs);
+        }
+        let file = shown_first.expect("at least one file");
+        let mut cfg = Self::from_map(root, layout, file, site);
+        cfg.files = abs_files;
+        Ok(cfg)
+    }
+
+    /// The source layout of `root` and its own configuration file, if any
+    /// (a folder without one is Jekyll's when `--config` names the files).
+    fn own_file(root: &Path) -> Result<(SourceLayout, Option<PathBuf>), Diagnostic> {
+        Ok(if root.join(JEKYLL_CONFIG).is_file() {
+            (SourceLayout::Jekyll, Some(PathBuf::from(JEKYLL_CONFIG)))
+        } else if root.join(NATIVE_CONFIG).is_file() {
+            (SourceLayout::Native, Some(PathBuf::from(NATIVE_CONFIG)))
+        } else {
+            (SourceLayout::Jekyll, None)
+        })
+    }
+
+    fn missing(root: &Path) -> Diagnostic {
+        Diagnostic::error(
+            root,
+            0,
+            0,
+            format!(
+                "no site configuration found (neither `{NATIVE_CONFIG}` nor `{JEKYLL_CONFIG}`)"
+            ),
+        )
+        .with_help("run elementdocs from the site's root folder, or pass --source DIR")
     }
 
     fn from_map(
@@ -161,6 +211,7 @@ impl Config {
             static_dir,
             templates_dir,
             site,
+            files: Vec::new(),
         }
     }
 
@@ -207,6 +258,19 @@ fn markdown_options(kramdown: Option<&Value>) -> MarkdownOptions {
     opts
 }
 
+/// Merge `over` into `base`: mappings merge key by key, recursively; any
+/// other value of `over` replaces the one in `base` (Jekyll's deep merge).
+fn deep_merge(base: &mut Map<String, Value>, over: Map<String, Value>) {
+    for (k, v) in over {
+        match (base.get_mut(&k), v) {
+            (Some(Value::Object(b)), Value::Object(o)) => deep_merge(b, o),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
 /// Parse a YAML configuration file into a JSON object; errors point at the line.
 pub fn parse_config_yaml(text: &str, file: &Path) -> Result<Map<String, Value>, Diagnostic> {
     if text.trim().is_empty() {
@@ -236,6 +300,42 @@ mod tests {
         assert_eq!(normalize_baseurl("sub"), "/sub");
         assert_eq!(normalize_baseurl("/"), "");
         assert_eq!(normalize_baseurl(""), "");
+    }
+
+    #[test]
+    fn later_configuration_files_override_earlier_ones_key_by_key() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("_config.yml"), "title: Own\n").unwrap();
+        let a = dir.path().join("a.yml");
+        let b = dir.path().join("b.yml");
+        std::fs::write(
+            &a,
+            "title: A\nkramdown:\n  input: GFM\n  auto_ids: true\nlist: [1, 2]\n",
+        )
+        .unwrap();
+        std::fs::write(&b, "kramdown:\n  auto_ids: false\nlist: [3]\nextra: true\n").unwrap();
+        let cfg = Config::load_with(dir.path(), &[a.clone(), b.clone()]).unwrap();
+        assert_eq!(cfg.site["title"], "A", "the site's own file is not read");
+        assert_eq!(cfg.site["kramdown"]["input"], "GFM", "nested keys merge");
+        assert!(!cfg.markdown.auto_ids, "a later file wins");
+        assert_eq!(
+            cfg.site["list"],
+            serde_json::json!([3]),
+            "lists are replaced"
+        );
+        assert_eq!(cfg.site["extra"], true);
+        assert_eq!(
+            cfg.file,
+            PathBuf::from("a.yml"),
+            "shown relative to the source"
+        );
+        assert_eq!(cfg.files.len(), 2);
+        let missing = Config::load_with(dir.path(), &[dir.path().join("nope.yml")]).unwrap_err();
+        assert!(
+            missing.message.contains("cannot read configuration file"),
+            "{}",
+            missing.message
+        );
     }
 
     #[test]

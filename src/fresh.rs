@@ -55,6 +55,18 @@ pub fn fingerprint(cfg: &Config, opts: &BuildOptions, skip: &[PathBuf]) -> Strin
     {
         let _ = writeln!(text, "exe {} {}", m.len(), mtime_ns(&m));
     }
+    // Configuration files from `--config` may live outside the source.
+    for f in &cfg.files {
+        if let Ok(m) = std::fs::metadata(f) {
+            let _ = writeln!(
+                text,
+                "config {}\t{}\t{}",
+                f.display(),
+                m.len(),
+                mtime_ns(&m)
+            );
+        }
+    }
     let mut roots = vec![cfg.root.clone()];
     for d in [
         Some(&cfg.includes_dir),
@@ -145,6 +157,7 @@ mod tests {
         std::fs::write(&page, "---\ntitle: A\n---\n# A\n").unwrap();
         let out = root.join("public");
         let args = BuildArgs {
+            config: Vec::new(),
             source: root.clone(),
             out: None,
             expanded_dir: None,

@@ -152,6 +152,7 @@ pub fn build_index(docs: &[SearchDoc]) -> Value {
 /// One document ready for the index: its store entry and, per field, its
 /// distinct tokens (after the language's pipeline) with their counts, and its
 /// token count. The page text is not kept. Made by [`prepare`].
+#[derive(Clone)]
 pub struct Prepared {
     url: String,
     lang: Lang,

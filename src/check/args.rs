@@ -9,6 +9,10 @@ pub struct CheckArgs {
     /// The site's source folder.
     #[arg(long, default_value = ".")]
     pub source: PathBuf,
+    /// Configuration files instead of the site's own, separated by commas
+    /// (as `build --config`).
+    #[arg(long, value_delimiter = ',')]
+    pub config: Vec<PathBuf>,
     /// Check the site as served from this sub-path (overrides the config's `baseurl`).
     #[arg(long)]
     pub base_url: Option<String>,
@@ -29,6 +33,7 @@ pub struct CheckArgs {
 impl CheckArgs {
     pub fn options(&self) -> super::CheckOptions {
         let mut o = super::CheckOptions::new(&self.source);
+        o.config_files = self.config.clone();
         o.base_url = self.base_url.clone();
         o.deny_warnings = self.deny_warnings;
         o.external = self.external;

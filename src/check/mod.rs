@@ -17,8 +17,8 @@ pub mod rules;
 use crate::config::Config;
 use crate::diag::{sort_and_dedup, Diagnostic, Severity};
 use crate::html;
-use crate::publish::{output_set, urls::OutputSet};
-use crate::site::{build_site, page_meta, BuildOptions, PageOutput, SiteOutput};
+use crate::publish::urls::OutputSet;
+use crate::site::{on_build_pool, page_meta, BuildOptions, PageOutput, Site, SiteOutput};
 use crate::source::SourcePage;
 use links::{extract, Problem, Ref, Resolution, SiteIndex};
 use locate::Origin;
@@ -30,6 +30,8 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone)]
 pub struct CheckOptions {
     pub source: PathBuf,
+    /// Configuration files instead of the site's own (as `build --config`).
+    pub config_files: Vec<PathBuf>,
     /// Overrides the config's `baseurl`, as for `build`.
     pub base_url: Option<String>,
     /// Warnings fail the check.
@@ -43,6 +45,7 @@ impl CheckOptions {
     pub fn new(source: impl Into<PathBuf>) -> Self {
         CheckOptions {
             source: source.into(),
+            config_files: Vec::new(),
             base_url: None,
             deny_warnings: false,
             external: false,
@@ -73,10 +76,17 @@ impl CheckReport {
 pub fn run(opts: &CheckOptions) -> CheckReport {
     let build = BuildOptions {
         source: opts.source.clone(),
+        config_files: opts.config_files.clone(),
         base_url: opts.base_url.clone(),
         ..Default::default()
     };
-    let site = match build_site(&build) {
+    let built = on_build_pool(|| {
+        let mut site = Site::load(&build)?;
+        site.render_all(None);
+        site.finish();
+        Ok::<_, Vec<Diagnostic>>((site.config().clone(), site.into_output()))
+    });
+    let (config, site) = match built {
         Ok(s) => s,
         Err(d) => {
             return CheckReport {
@@ -85,18 +95,6 @@ pub fn run(opts: &CheckOptions) -> CheckReport {
             }
         }
     };
-    let mut config = match Config::load(&opts.source) {
-        Ok(c) => c,
-        Err(d) => {
-            return CheckReport {
-                diagnostics: vec![d],
-                ..Default::default()
-            }
-        }
-    };
-    if let Some(b) = &opts.base_url {
-        config.set_baseurl(b);
-    }
     let mut report = CheckReport {
         pages: site.pages.len(),
         ..Default::default()
@@ -160,7 +158,13 @@ fn check_links(
     opts: &CheckOptions,
     report: &mut CheckReport,
 ) -> Vec<Diagnostic> {
-    let mut outputs: OutputSet = output_set(&site.pages, &site.statics, &site.generated);
+    let mut outputs = OutputSet::new(
+        site.pages
+            .iter()
+            .map(|p| p.out_path.as_str())
+            .chain(site.statics.iter().map(|s| s.out_rel.as_str()))
+            .chain(site.generated.keys().map(String::as_str)),
+    );
     // A page that failed to render is reported by the build; links to it are fine.
     for s in &site.sources {
         outputs.insert(&s.output_path());

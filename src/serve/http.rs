@@ -3,10 +3,11 @@
 //! root, the site's `404.html` (or a built-in one) for misses, and the
 //! live-reload script (plus the error overlay) added to HTML responses.
 
-use super::incremental::Entry;
+use super::app::{App, Snapshot};
+use super::guard::host_allowed;
+use super::live::Entry;
 use super::overlay::inject;
 use super::reload::{script, ws_handler, WS_PATH};
-use super::App;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
@@ -31,36 +32,26 @@ pub enum PathError {
     NotFound,
 }
 
-/// Decode `%XX` escapes; a malformed escape is an error.
+/// Decode `%XX` escapes; a malformed escape is an error (the crate's
+/// decoder keeps it as text, which a path check must not accept).
 fn percent_decode(s: &str) -> Option<Vec<u8>> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            let hex = b.get(i + 1..i + 3)?;
-            let h = std::str::from_utf8(hex).ok()?;
-            out.push(u8::from_str_radix(h, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    Some(out)
+    let well_formed = s
+        .split('%')
+        .skip(1)
+        .all(|rest| rest.len() >= 2 && rest.as_bytes()[..2].iter().all(u8::is_ascii_hexdigit));
+    well_formed.then(|| percent_encoding::percent_decode_str(s).collect())
 }
 
-/// Encode a resolved key for a `Location` header (`/` kept).
+/// Encode a resolved key for a `Location` header (`/` and `-._~` kept).
 fn percent_encode(key: &str) -> String {
-    let mut out = String::with_capacity(key.len());
-    for b in key.bytes() {
-        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+    const KEEP: &percent_encoding::AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'/')
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    utf8_percent_encode(key, KEEP).to_string()
 }
 
 /// Resolve a raw request path (still percent-encoded) to a key of the site:
@@ -145,49 +136,6 @@ fn plain(status: StatusCode, text: &'static str) -> Response {
         .into_response()
 }
 
-/// The host part of a `Host` header or an origin's authority (`h:port`, `[v6]:port`).
-fn host_of(authority: &str) -> &str {
-    if let Some(rest) = authority.strip_prefix('[') {
-        return rest.split(']').next().unwrap_or("");
-    }
-    authority
-        .rsplit_once(':')
-        .map(|(h, _)| h)
-        .unwrap_or(authority)
-}
-
-fn is_loopback_name(host: &str) -> bool {
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
-/// On a loopback address, only loopback `Host` names are served: a web page
-/// elsewhere cannot read the preview through DNS rebinding.
-pub fn host_allowed(app: &App, headers: &axum::http::HeaderMap) -> bool {
-    if !app.loopback_only {
-        return true;
-    }
-    match headers.get(header::HOST).and_then(|h| h.to_str().ok()) {
-        Some(h) => is_loopback_name(host_of(h)),
-        None => true,
-    }
-}
-
-/// A websocket may only be opened from a page of this server (or a non-browser client).
-pub fn origin_allowed(headers: &axum::http::HeaderMap) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
-        return true;
-    };
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("");
-    let authority = origin.split("://").nth(1).unwrap_or("");
-    !host.is_empty() && authority.eq_ignore_ascii_case(host)
-}
-
 const BUILTIN_404: &str = "<!doctype html><html><head><meta charset=\"utf-8\"><title>Not found</title></head><body><h1>404: page not found</h1><p>elementdocs serve has no file at this address.</p></body></html>";
 
 async fn serve_file(State(app): State<Arc<App>>, req: Request) -> Response {
@@ -198,7 +146,7 @@ async fn serve_file(State(app): State<Arc<App>>, req: Request) -> Response {
             .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
         return r;
     }
-    if !host_allowed(&app, req.headers()) {
+    if !host_allowed(app.loopback_only, req.headers()) {
         return plain(StatusCode::FORBIDDEN, "unexpected Host header\n");
     }
     let raw = req.uri().path().to_string();
@@ -254,7 +202,7 @@ fn redirect(to: &str) -> Response {
     r
 }
 
-fn not_found(app: &App, snap: &super::Snapshot, head: bool) -> Response {
+fn not_found(app: &App, snap: &Snapshot, head: bool) -> Response {
     let body = match snap.files.get("404.html") {
         Some(Entry::Bytes(b)) => b.clone(),
         Some(Entry::File(abs)) => std::fs::read(abs)
@@ -267,7 +215,7 @@ fn not_found(app: &App, snap: &super::Snapshot, head: bool) -> Response {
 
 fn respond(
     _app: &App,
-    snap: &super::Snapshot,
+    snap: &Snapshot,
     status: StatusCode,
     key: &str,
     body: Bytes,
@@ -329,28 +277,6 @@ mod tests {
         ] {
             assert_eq!(resolve(bad, ""), Err(PathError::Bad), "{bad}");
         }
-    }
-
-    #[test]
-    fn host_names() {
-        assert_eq!(host_of("127.0.0.1:4000"), "127.0.0.1");
-        assert_eq!(host_of("[::1]:4000"), "::1");
-        assert_eq!(host_of("localhost"), "localhost");
-        assert!(is_loopback_name("localhost") && is_loopback_name("::1"));
-        assert!(!is_loopback_name("evil.example"));
-        let mut h = axum::http::HeaderMap::new();
-        h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:4000"));
-        assert!(origin_allowed(&h));
-        h.insert(
-            header::ORIGIN,
-            HeaderValue::from_static("http://127.0.0.1:4000"),
-        );
-        assert!(origin_allowed(&h));
-        h.insert(
-            header::ORIGIN,
-            HeaderValue::from_static("http://evil.example"),
-        );
-        assert!(!origin_allowed(&h));
     }
 
     #[test]

@@ -1,22 +1,30 @@
 //! `elementdocs serve`: build the site in memory, serve it, watch the source
 //! and rebuild incrementally, pushing live-reload messages to the browsers.
 //!
-//! * [`incremental`]: the site kept between rebuilds and what a change redoes;
+//! * [`live`]: the site kept between rebuilds and what a change redoes
+//!   (`changes` sorts the changed files, [`rebuild`] reports what was done);
 //! * [`watch`]: debounced file events (or polling), minus editor noise;
-//! * [`http`]: the axum router (files from memory, path safety, 404, HEAD);
+//! * [`http`]: the axum router (files from memory, path safety, 404, HEAD),
+//!   with `guard` deciding who may talk to it and `app` the shared state;
 //! * [`reload`]: the websocket and the injected script;
 //! * [`overlay`]: the error panel shown while the last rebuild failed.
 //!
 //! Nothing is ever written to the output folder.
 
+mod app;
+mod changes;
+mod guard;
 pub mod http;
-pub mod incremental;
+pub mod live;
 pub mod overlay;
+pub mod rebuild;
 pub mod reload;
 pub mod watch;
 
 use crate::diag::Diagnostic;
-use incremental::{Entry, LiveSite};
+use crate::site::BuildOptions;
+use app::{App, Snapshot};
+use live::LiveSite;
 use std::collections::HashMap;
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr, TcpListener};
@@ -31,6 +39,10 @@ pub struct ServeArgs {
     /// The site's source folder.
     #[arg(long, default_value = ".")]
     pub source: PathBuf,
+    /// Configuration files instead of the site's own, separated by commas
+    /// (as `build --config`).
+    #[arg(long, value_delimiter = ',')]
+    pub config: Vec<PathBuf>,
     /// Address to listen on (loopback by default; anything else is reachable from the network).
     #[arg(long, default_value = "127.0.0.1")]
     pub host: String,
@@ -52,6 +64,7 @@ impl ServeArgs {
     pub fn run(&self) -> (Vec<Diagnostic>, bool) {
         let opts = ServeOptions {
             source: self.source.clone(),
+            config_files: self.config.clone(),
             host: self.host.clone(),
             port: self.port,
             open: self.open,
@@ -68,57 +81,13 @@ impl ServeArgs {
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
     pub source: PathBuf,
+    /// Configuration files instead of the site's own (as `build --config`).
+    pub config_files: Vec<PathBuf>,
     pub host: String,
     /// 0: any free port (the address is printed).
     pub port: u16,
     pub open: bool,
     pub poll: bool,
-}
-
-/// One consistent state of the served site.
-pub struct Snapshot {
-    pub files: HashMap<String, Entry>,
-    /// The error overlay while the site has errors.
-    pub overlay: Option<String>,
-    /// Rebuild counter; pages carry it so a stale page reloads on connect.
-    pub version: u64,
-}
-
-/// State shared by the HTTP handlers and the rebuild thread.
-pub struct App {
-    snap: RwLock<Arc<Snapshot>>,
-    pub tx: broadcast::Sender<Arc<str>>,
-    pub base_url: String,
-    /// Bound to a loopback address: only loopback `Host` names are answered.
-    pub loopback_only: bool,
-}
-
-impl App {
-    pub fn snapshot(&self) -> Arc<Snapshot> {
-        self.snap.read().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-
-    pub fn version(&self) -> u64 {
-        self.snapshot().version
-    }
-
-    fn publish(&self, site: &LiveSite) -> Option<String> {
-        let overlay = overlay::overlay_html(&site.errors());
-        let files = site.files();
-        let mut guard = self.snap.write().unwrap_or_else(|e| e.into_inner());
-        let version = guard.version + 1;
-        // The old snapshot is dropped after the lock is released.
-        let _old = std::mem::replace(
-            &mut *guard,
-            Arc::new(Snapshot {
-                files,
-                overlay: overlay.clone(),
-                version,
-            }),
-        );
-        drop(guard);
-        overlay
-    }
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -141,7 +110,12 @@ pub fn run(opts: &ServeOptions) -> Result<(), Vec<Diagnostic>> {
         )]
     })?;
     let out_dir = source.join("public");
-    let site = LiveSite::load(&source, vec![out_dir.clone()])?;
+    let site = LiveSite::load(BuildOptions {
+        source: source.clone(),
+        config_files: opts.config_files.clone(),
+        out: Some(out_dir.clone()),
+        ..Default::default()
+    })?;
     let errors = site.errors();
     for d in site.warnings().iter().chain(errors.iter()) {
         eprintln!("{d}\n");
@@ -176,7 +150,7 @@ pub fn run(opts: &ServeOptions) -> Result<(), Vec<Diagnostic>> {
         .local_addr()
         .map_err(|e| vec![Diagnostic::error("serve", 0, 0, e.to_string())])?;
     let (tx, _) = broadcast::channel(64);
-    let base_url = site.config.baseurl.clone();
+    let base_url = site.config().baseurl.clone();
     let app = Arc::new(App {
         snap: RwLock::new(Arc::new(Snapshot {
             files: HashMap::new(),
@@ -191,7 +165,7 @@ pub fn run(opts: &ServeOptions) -> Result<(), Vec<Diagnostic>> {
 
     // Watch; rebuild on a thread of its own.
     let mut ignored = vec![out_dir];
-    if site.config.layout == crate::config::SourceLayout::Jekyll {
+    if site.config().layout == crate::config::SourceLayout::Jekyll {
         ignored.push(source.join("_site"));
     }
     let (etx, erx) = std::sync::mpsc::channel::<Vec<PathBuf>>();
@@ -282,7 +256,7 @@ fn rebuild_loop(mut site: LiveSite, rx: std::sync::mpsc::Receiver<Vec<PathBuf>>,
                     )
                     .with_help("this is a bug in elementdocs; please report it with the file that triggered it"),
                 );
-                incremental::Rebuild {
+                rebuild::Rebuild {
                     cause: vec!["internal error".into()],
                     failed: true,
                     ..Default::default()

@@ -8,8 +8,9 @@
 //! asset changed); changed stylesheets are swapped in place; `errors` is the
 //! overlay's HTML while the site has errors, and null once they are fixed.
 
-use super::incremental::Rebuild;
-use super::App;
+use super::app::App;
+use super::guard::{host_allowed, origin_allowed};
+use super::rebuild::Rebuild;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -43,7 +44,7 @@ pub async fn ws_handler(
     headers: axum::http::HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
-    if !super::http::host_allowed(&app, &headers) || !super::http::origin_allowed(&headers) {
+    if !host_allowed(app.loopback_only, &headers) || !origin_allowed(&headers) {
         return axum::http::StatusCode::FORBIDDEN.into_response();
     }
     // Subscribe before the upgrade: the `hello` a client receives means every

@@ -262,7 +262,10 @@ async fn traversal_and_malformed_requests_are_refused() {
     // A miss gets the 404 page, with the live script.
     let (status, html) = s.get("/no/such/page.html").await;
     assert_eq!(status, 404);
-    assert!(html.contains("404") && html.contains("data-elementdocs-live"));
+    assert!(
+        html.contains("Page not found") && html.contains("data-elementdocs-live"),
+        "the theme's 404 page, with the live script: {html}"
+    );
     // `/dir/` serves `dir/index.html`; `/dir` redirects there.
     let (status, html) = s.get("/docs/guide/").await;
     assert_eq!(status, 200);

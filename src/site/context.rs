@@ -1,0 +1,145 @@
+//! The state every page of a build reads, made once per build: the `site`
+//! object, the theme, the guides' catalog and what the theme renders once
+//! for all pages (sidebar, guide heads), the Liquid engine and the
+//! highlighter. Also the two views of a source page the other stages take:
+//! its guide facts ([`page_meta`]) and its `page` object ([`page_value`]).
+
+use crate::config::Config;
+use crate::diag::Diagnostic;
+use crate::guide::{Catalog, PageMeta};
+use crate::highlight::Highlighter;
+use crate::liquid::LiquidEngine;
+use crate::markdown;
+use crate::render::{Shared, Theme};
+use crate::source::SourcePage;
+use serde_json::{Map, Value};
+use std::path::Path;
+use std::sync::Arc;
+
+/// Shared, read-only state of one build, handed to every page.
+pub struct BuildContext {
+    pub config: Config,
+    pub site: Value,
+    pub theme: Theme,
+    pub catalog: Catalog,
+    /// The sidebar and the guides' heads, rendered once per build.
+    pub shared: Shared,
+    pub liquid: LiquidEngine,
+    pub highlighter: &'static Highlighter,
+    pub strict: bool,
+}
+
+/// The `site` object: every config key, plus `data`.
+fn site_value(config: &Config, data: Value) -> Value {
+    let mut site = config.site.clone();
+    site.insert("data".into(), data);
+    site.insert("url".into(), Value::String(config.url.clone()));
+    site.insert("baseurl".into(), Value::String(config.baseurl.clone()));
+    Value::Object(site)
+}
+
+impl BuildContext {
+    /// The shared state of a build from its configuration, data, pages and theme.
+    pub fn new<'a>(
+        config: Config,
+        data: Value,
+        pages: impl Iterator<Item = &'a SourcePage>,
+        strict: bool,
+        theme: Theme,
+    ) -> Result<BuildContext, Vec<Diagnostic>> {
+        let site = site_value(&config, data);
+        let catalog = Catalog::build(&pages.map(page_meta).collect::<Vec<_>>());
+        let shared = theme
+            .render_shared(&catalog, &site, &config.baseurl)
+            .map_err(|d| vec![d])?;
+        let highlighter = Highlighter::global();
+        let md_opts = config.markdown.clone();
+        let markdownify = Arc::new(move |s: &str| {
+            markdown::render(
+                s,
+                &md_opts,
+                Highlighter::global(),
+                Path::new("markdownify"),
+                1,
+            )
+            .html
+        });
+        let liquid = LiquidEngine::new(
+            config.root.clone(),
+            config.includes_dir.clone(),
+            site.clone(),
+            markdownify,
+            strict,
+        );
+        Ok(BuildContext {
+            config,
+            site,
+            theme,
+            catalog,
+            shared,
+            liquid,
+            highlighter,
+            strict,
+        })
+    }
+
+    /// The catalog of these pages and what the theme renders once from it
+    /// (sidebar, guide heads), replacing the current ones.
+    pub fn set_catalog<'a>(
+        &mut self,
+        pages: impl Iterator<Item = &'a SourcePage>,
+    ) -> Result<(), Diagnostic> {
+        let catalog = Catalog::build(&pages.map(page_meta).collect::<Vec<_>>());
+        self.shared = self
+            .theme
+            .render_shared(&catalog, &self.site, &self.config.baseurl)?;
+        self.catalog = catalog;
+        Ok(())
+    }
+}
+
+fn str_field(front: &Map<String, Value>, key: &str) -> Option<String> {
+    match front.get(key)? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// The front matter facts the guide model needs.
+pub fn page_meta(p: &SourcePage) -> PageMeta {
+    let dir = p
+        .content_rel
+        .rsplit_once('/')
+        .map(|(d, _)| d.to_string())
+        .unwrap_or_default();
+    PageMeta {
+        out_path: p.output_path(),
+        dir,
+        layout: str_field(&p.front, "layout").unwrap_or_else(|| "default".into()),
+        title: str_field(&p.front, "title"),
+        heading: str_field(&p.front, "heading"),
+        order: p
+            .front
+            .get("order")
+            .and_then(|v| v.as_f64().or_else(|| v.as_str()?.trim().parse().ok())),
+        hub: str_field(&p.front, "hub"),
+        auth: str_field(&p.front, "auth").or_else(|| str_field(&p.front, "authentication")),
+    }
+}
+
+/// The `page` object: front matter plus `url`, `path`, `content`, `dir`.
+pub fn page_value(p: &SourcePage) -> Value {
+    let mut m = p.front.clone();
+    m.insert("url".into(), Value::String(p.url()));
+    m.insert("path".into(), Value::String(p.rel.clone()));
+    m.insert("content".into(), Value::String(p.body().to_string()));
+    let dir = p
+        .url()
+        .rsplit_once('/')
+        .map(|(d, _)| format!("{d}/"))
+        .unwrap_or_else(|| "/".into());
+    m.insert("dir".into(), Value::String(dir));
+    Value::Object(m)
+}

@@ -1,0 +1,177 @@
+//! One page through the pipeline: Liquid → Markdown (with highlighting) →
+//! layout → base URL, on the thread that renders it. A panic in any stage
+//! becomes an error on that page, so one bad page never takes the build down.
+
+use super::context::{page_meta, page_value, BuildContext};
+use crate::diag::Diagnostic;
+use crate::liquid::PageInput;
+use crate::markdown::{self, Rendered};
+use crate::publish::urls::{rewrite_root_urls, OutputSet};
+use crate::render::PageView;
+use crate::source::SourcePage;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// One rendered page.
+#[derive(Debug, Clone)]
+pub struct PageOutput {
+    /// Source path relative to the root.
+    pub source: String,
+    /// Output path relative to the output root.
+    pub out_path: String,
+    pub html: String,
+    /// The post-Liquid Markdown.
+    pub expanded: String,
+    pub rendered: Rendered,
+    /// Files this page read (includes, data is implicit), relative to the root.
+    pub deps: Vec<PathBuf>,
+}
+
+/// [`render_page`], with a panic in any stage turned into an error on that
+/// page: the build goes on, reports it with the others, and writes nothing.
+pub(super) fn render_page_guarded(
+    ctx: &BuildContext,
+    p: &SourcePage,
+    outputs: &OutputSet,
+) -> Result<PageOutput, Vec<Diagnostic>> {
+    guarded(&p.rel, || render_page(ctx, p, outputs))
+}
+
+/// Run `f`, turning a panic into an internal error on the page `rel`.
+pub(super) fn guarded<T>(
+    rel: &str,
+    f: impl FnOnce() -> Result<T, Vec<Diagnostic>>,
+) -> Result<T, Vec<Diagnostic>> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(vec![Diagnostic::error(
+            rel,
+            0,
+            0,
+            format!("internal error while rendering this page: {what}"),
+        )
+        .with_help(
+            "this is a bug in elementdocs; please report it with this page attached",
+        )])
+    })
+}
+
+/// Expand, render and lay out one page; root-relative URLs move under the
+/// base URL (`outputs`: every file of the build, see [`rewrite_root_urls`]).
+pub fn render_page(
+    ctx: &BuildContext,
+    p: &SourcePage,
+    outputs: &OutputSet,
+) -> Result<PageOutput, Vec<Diagnostic>> {
+    let page = page_value(p);
+    let input = PageInput {
+        rel: Path::new(&p.rel),
+        text: &p.text,
+        body_offset: p.body_offset,
+        page: &page,
+    };
+    let expanded = ctx.liquid.expand(&input)?;
+    let mut rendered = if p.is_markdown {
+        markdown::render(
+            &expanded.text,
+            &ctx.config.markdown,
+            ctx.highlighter,
+            Path::new(&p.rel),
+            p.body_line,
+        )
+    } else {
+        Rendered {
+            html: expanded.text.clone(),
+            ..Default::default()
+        }
+    };
+    rendered
+        .warnings
+        .splice(0..0, expanded.warnings.iter().cloned());
+    let html = layout_page(ctx, p, &page, &mut rendered, outputs)?;
+    Ok(PageOutput {
+        source: p.rel.clone(),
+        out_path: p.output_path(),
+        html,
+        expanded: expanded.text,
+        rendered,
+        deps: expanded.deps,
+    })
+}
+
+/// Lay out an already rendered page body (the last step of [`render_page`]);
+/// `serve` asks for it alone when only the tabs or the sidebar changed.
+pub fn layout_page(
+    ctx: &BuildContext,
+    p: &SourcePage,
+    page: &Value,
+    rendered: &mut Rendered,
+    outputs: &OutputSet,
+) -> Result<String, Vec<Diagnostic>> {
+    let meta = page_meta(p);
+    let mut layout = meta.layout.clone();
+    if !ctx.theme.has_layout(&layout) {
+        let (line, col) = front_matter_key_pos(p, "layout");
+        rendered.warnings.push(
+            Diagnostic::warning(
+                &p.rel,
+                line,
+                col,
+                format!("unknown layout `{layout}`; using `default`"),
+            )
+            .with_source(&p.text)
+            .with_help(format!(
+                "the theme has layouts: {}",
+                ctx.theme.layouts().join(", ")
+            )),
+        );
+        layout = "default".into();
+    }
+    let out_path = p.output_path();
+    let rr = root_rel(&out_path);
+    let view = PageView {
+        page,
+        site: &ctx.site,
+        body: &rendered.html,
+        headings: &rendered.headings,
+        guide: ctx.catalog.guide_for(&meta.dir),
+        shared: &ctx.shared,
+        base_url: &ctx.config.baseurl,
+        root_rel: &rr,
+    };
+    let html = ctx.theme.render_page(&layout, &view).map_err(|d| vec![d])?;
+    Ok(under_base_url(html, &ctx.config.baseurl, outputs))
+}
+
+/// A laid-out document with its root-relative URLs under `base` (unchanged
+/// without one).
+pub(super) fn under_base_url(html: String, base: &str, outputs: &OutputSet) -> String {
+    if base.is_empty() {
+        html
+    } else {
+        rewrite_root_urls(&html, base, outputs)
+    }
+}
+
+/// `../` once per folder level of `out_path`.
+fn root_rel(out_path: &str) -> String {
+    "../".repeat(out_path.matches('/').count())
+}
+
+/// Line and column of the value of front matter `key` in the page (1, 1 if not found).
+fn front_matter_key_pos(p: &SourcePage, key: &str) -> (usize, usize) {
+    p.text
+        .lines()
+        .take(p.body_line.saturating_sub(1))
+        .enumerate()
+        .find_map(|(i, l)| {
+            let rest = l.strip_prefix(key)?.strip_prefix(':')?;
+            let col = key.len() + 2 + rest.len() - rest.trim_start().len();
+            Some((i + 1, col))
+        })
+        .unwrap_or((1, 1))
+}
