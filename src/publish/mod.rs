@@ -1,7 +1,8 @@
 //! Publishing: what a site needs on static hosting, added to every build.
 //!
-//! After the pages are laid out, [`publish`] adds `404.html` (through the
-//! theme's `default` layout), moves every root-relative URL of every HTML file
+//! After the pages are laid out, [`publish`] adds a home page when the site
+//! has none (the theme's, [`crate::render::Theme::render_home`]), `404.html`
+//! (through the theme's `default` layout), moves every root-relative URL of every HTML file
 //! under the base URL ([`urls::rewrite_root_urls`], the only place `baseurl`
 //! enters the output), writes the `redirect_from` stubs, `sitemap.xml` and
 //! `robots.txt`. A file the site provides itself (its own `404.md`,
@@ -22,6 +23,7 @@ pub mod redirects;
 pub mod urls;
 
 use crate::diag::Diagnostic;
+use crate::render::HOME_PATH;
 use crate::site::{render_page, BuildContext, PageOutput};
 use crate::source::{SourcePage, StaticFile};
 use rayon::prelude::*;
@@ -65,6 +67,18 @@ pub fn publish(
 ) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let mut taken = output_set(pages, statics, generated);
+    if !taken.contains(HOME_PATH) {
+        match ctx
+            .theme
+            .render_home(&ctx.catalog, &ctx.site, &ctx.shared, &ctx.config.baseurl)
+        {
+            Ok(html) => {
+                generated.insert(HOME_PATH.into(), html.into_bytes());
+                taken.insert(HOME_PATH);
+            }
+            Err(d) => diags.push(d),
+        }
+    }
     if !taken.contains("404.html") {
         let (html, d) = not_found_page(ctx, taken.resolve("").is_some());
         diags.extend(d);
@@ -165,13 +179,15 @@ fn not_found_page(ctx: &BuildContext, has_home: bool) -> (String, Vec<Diagnostic
     front.insert("layout".into(), Value::String("default".into()));
     front.insert("title".into(), Value::String(NOT_FOUND_TITLE.into()));
     front.insert("sitemap".into(), Value::Bool(false));
-    let text =
-        format!("---\nlayout: default\ntitle: {NOT_FOUND_TITLE}\nsitemap: false\n---\n{body}");
+    front.insert("edit".into(), Value::Bool(false));
+    let text = format!(
+        "---\nlayout: default\ntitle: {NOT_FOUND_TITLE}\nsitemap: false\nedit: false\n---\n{body}"
+    );
     let page = SourcePage {
         rel: "404.md".into(),
         content_rel: "404.md".into(),
         body_offset: text.len() - body.len(),
-        body_line: 6,
+        body_line: 7,
         text,
         front,
         is_markdown: true,

@@ -656,7 +656,7 @@ impl LiveSite {
                 .render_shared(&catalog, &self.ctx.site, &self.config.baseurl)
             {
                 Ok(shared) => {
-                    let sidebar_changed = shared.sidebar != self.ctx.shared.sidebar;
+                    let sidebar_changed = !shared.same_sections(&self.ctx.shared);
                     let changed_dirs = changed_guides(&self.ctx.catalog, &catalog);
                     self.ctx.catalog = catalog;
                     self.ctx.shared = shared;
