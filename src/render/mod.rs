@@ -80,12 +80,15 @@ pub struct Shared {
     guides: HashMap<String, Value>,
     /// Each guide's tabs as links, by folder (for previous/next).
     tabs: HashMap<String, Vec<Link>>,
-    /// The header's links: the site's `nav_links`.
-    header_links: Vec<Link>,
-    guide_count: usize,
-    /// The name of the site's language (`site.lang`, else English), for the
-    /// language switcher of guides with translations.
-    language: String,
+    /// What every layout sees the same: `site`, the header's links (the
+    /// site's `nav_links`), `guide_count`, `language` (the name of the
+    /// site's language, for the language switcher), `catalog_url` and
+    /// `home_url`. Each page's context starts as a copy: cloning values is
+    /// cheaper than serializing them again for every page.
+    base: tera::Context,
+    /// The `site` of `base`, to check that pages see the same.
+    #[cfg(debug_assertions)]
+    site: Value,
 }
 
 impl Shared {
@@ -193,7 +196,9 @@ impl Theme {
             None => &Value::Null,
         };
         let title = display_title(view.page, view.guide.map(|g| g.heading.as_str()));
-        let mut ctx = tera::Context::new();
+        #[cfg(debug_assertions)]
+        debug_assert_eq!(view.site, &shared.site, "the site of render_shared");
+        let mut ctx = shared.base.clone();
         let place = match view.guide {
             Some(g) => {
                 let own = Link {
@@ -226,7 +231,6 @@ impl Theme {
             }
         };
         ctx.insert("page", view.page);
-        ctx.insert("site", view.site);
         ctx.insert("guide", guide);
         ctx.insert("body", view.body);
         ctx.insert("headings", view.headings);
@@ -241,11 +245,6 @@ impl Theme {
         ctx.insert("base_url", view.base_url);
         ctx.insert("root_rel", view.root_rel);
         ctx.insert("layout", layout);
-        ctx.insert("catalog_url", &catalog_url());
-        ctx.insert("home_url", "/");
-        ctx.insert("header_links", &shared.header_links);
-        ctx.insert("guide_count", &shared.guide_count);
-        ctx.insert("language", &shared.language);
         ctx
     }
 
@@ -277,14 +276,21 @@ impl Theme {
             .collect();
         let tabs = all.map(|g| (g.dir.clone(), tab_links(g))).collect();
         let lang = context::text_of(site.get("lang")).unwrap_or_else(|| "en".to_string());
+        let mut base = tera::Context::new();
+        base.insert("site", site);
+        base.insert("header_links", &context::header_links(site));
+        base.insert("guide_count", &catalog.guides.len());
+        base.insert("language", &crate::guide::language_name(&lang));
+        base.insert("catalog_url", &catalog_url());
+        base.insert("home_url", "/");
         Ok(Shared {
             nav,
             sections,
             guides,
             tabs,
-            header_links: context::header_links(site),
-            guide_count: catalog.guides.len(),
-            language: crate::guide::language_name(&lang),
+            base,
+            #[cfg(debug_assertions)]
+            site: site.clone(),
         })
     }
 

@@ -25,11 +25,13 @@ fn catalog() -> Catalog {
     ])
 }
 
+static SITE: std::sync::LazyLock<Value> = std::sync::LazyLock::new(|| json!({}));
+
 fn view<'a>(page: &'a Value, cat: &'a Catalog, shared: &'a Shared, body: &'a str) -> PageView<'a> {
     let url = page["url"].as_str().unwrap();
     PageView {
         page,
-        site: &Value::Null,
+        site: &SITE,
         body,
         headings: &[],
         guide: cat.guide_for(context::url_dir(url)),

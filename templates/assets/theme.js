@@ -118,8 +118,14 @@
   }
 
   function copyText(text) {
-    if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text).catch(function () { return copyBySelection(text); });
+    }
     // Pages served over plain HTTP or opened from disk have no clipboard API.
+    return copyBySelection(text);
+  }
+
+  function copyBySelection(text) {
     return new Promise(function (resolve, reject) {
       var area = document.createElement("textarea");
       area.value = text;
@@ -165,7 +171,17 @@
         pre.parentNode.insertBefore(frame, pre);
         frame.appendChild(bar);
         frame.appendChild(pre);
+        // A block wider than the page scrolls: keyboard users reach it too.
+        pre.tabIndex = 0;
       })(blocks[i]);
+    }
+  }
+
+  // Tables wider than the page scroll sideways: make them reachable by keyboard.
+  function focusableWideTables() {
+    var tables = document.querySelectorAll("#page-body table");
+    for (var i = 0; i < tables.length; i++) {
+      if (tables[i].scrollWidth > tables[i].clientWidth) tables[i].tabIndex = 0;
     }
   }
 
@@ -220,6 +236,7 @@
   setupCatalogFilter();
   addHeadingAnchors();
   frameCodeBlocks();
+  focusableWideTables();
   collapseTocOnNarrowScreens();
   setupTocSpy();
 })();
