@@ -20,7 +20,7 @@
 //!   the catalog page, never opened: no page lists every guide, and each is
 //!   two clicks away (catalog, guide).
 
-use crate::guide::{file_stem, parent_dir, Catalog, PageMeta};
+use crate::guide::{file_stem, is_language_folder, language_name, parent_dir, Catalog, PageMeta};
 use serde::Serialize;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -105,13 +105,14 @@ fn order_cmp(a: &PageMeta, b: &PageMeta) -> Ordering {
         .then_with(|| a.out_path.cmp(&b.out_path))
 }
 
-/// `account-user-mgmt` → `Account user mgmt`.
+/// `account-user-mgmt` → `Account user mgmt`; a language folder's name is
+/// its language's (`ko` → `한국어`).
 fn humanize(dir: &str) -> String {
-    let name = dir
-        .rsplit('/')
-        .next()
-        .unwrap_or(dir)
-        .replace(['-', '_'], " ");
+    let name = dir.rsplit('/').next().unwrap_or(dir);
+    if dir.contains('/') && is_language_folder(name) {
+        return language_name(name);
+    }
+    let name = name.replace(['-', '_'], " ");
     let mut chars = name.chars();
     match chars.next() {
         Some(c) => c.to_uppercase().chain(chars).collect(),
@@ -570,6 +571,7 @@ mod tests {
     #[test]
     fn names_become_titles() {
         assert_eq!(humanize("docs/account-user-mgmt"), "Account user mgmt");
+        assert_eq!(humanize("docs/hubs/crm/ko"), "한국어");
         assert_eq!(humanize(""), "Home");
     }
 }

@@ -231,6 +231,7 @@ impl Theme {
             }
         };
         ctx.insert("page", view.page);
+        ctx.insert("url", url);
         ctx.insert("guide", guide);
         ctx.insert("body", view.body);
         ctx.insert("headings", view.headings);
