@@ -38,6 +38,48 @@ pub(crate) fn display_title(page: &Value, guide_heading: Option<&str>) -> String
         })
 }
 
+/// The page's `<title>`: its `seo`, else its title, its guide's heading
+/// and the site's title (each once).
+pub(crate) fn head_title(
+    page: &Value,
+    title: &str,
+    guide: Option<&str>,
+    site: Option<&str>,
+) -> String {
+    if let Some(seo) = text_of(page.get("seo")) {
+        return seo;
+    }
+    let mut parts = vec![title];
+    for part in [guide, site].into_iter().flatten() {
+        if !parts.contains(&part) {
+            parts.push(part);
+        }
+    }
+    parts.join(" | ")
+}
+
+/// The line above the page's title: its guide's heading, else its
+/// `heading` when that differs from the title.
+pub(crate) fn kicker(page: &Value, title: &str, guide: Option<&str>) -> Option<String> {
+    guide
+        .map(String::from)
+        .or_else(|| text_of(page.get("heading")).filter(|h| h != title))
+}
+
+/// The keys of `site` the theme reads, present (null when the site does
+/// not set them): tera builds an error message for every key it misses,
+/// even in a truth test.
+pub(crate) fn with_theme_keys(site: &Value) -> Value {
+    let mut site = match site {
+        Value::Object(m) => m.clone(),
+        _ => serde_json::Map::new(),
+    };
+    for key in ["title", "description", "logo", "lang", "url"] {
+        site.entry(key).or_insert(Value::Null);
+    }
+    Value::Object(site)
+}
+
 /// The folder of a root-relative URL (`/a/b/c.html` → `a/b`, `/x.html` → ``).
 pub(crate) fn url_dir(url: &str) -> &str {
     let path = url.trim_start_matches('/');
@@ -184,6 +226,32 @@ mod tests {
             ("API", "/api/")
         );
         assert!(header_links(&json!({"nav_links": "x"})).is_empty());
+    }
+
+    #[test]
+    fn head_titles_name_the_page_its_guide_and_the_site_once() {
+        let page = json!({});
+        assert_eq!(
+            head_title(&page, "Setup", Some("Acme"), Some("Docs")),
+            "Setup | Acme | Docs"
+        );
+        assert_eq!(head_title(&page, "Docs", None, Some("Docs")), "Docs");
+        assert_eq!(
+            head_title(&json!({"seo": "S"}), "Setup", Some("Acme"), None),
+            "S"
+        );
+        assert_eq!(
+            kicker(&json!({"heading": "H"}), "T", None).as_deref(),
+            Some("H")
+        );
+        assert_eq!(kicker(&json!({"heading": "T"}), "T", None), None);
+        assert_eq!(
+            kicker(&json!({"heading": "H"}), "T", Some("G")).as_deref(),
+            Some("G")
+        );
+        let site = with_theme_keys(&json!({"title": "Docs"}));
+        assert_eq!(site["title"], "Docs");
+        assert!(site.get("logo").is_some_and(Value::is_null));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use crate::diag::Diagnostic;
 
 /// What every layout sees, for the help line of a rendering error.
 const LAYOUT_VARIABLES: &str = "layouts see page, url, site, body, headings, toc, guide, nav, \
-    breadcrumbs, prev, next, title, has_h1, last_updated, edit_url, base_url, catalog_url, \
+    breadcrumbs, prev, next, title, head_title, kicker, description, has_h1, last_updated, edit_url, base_url, catalog_url, \
     home_url and layout; test optional keys with `{% if page.key %}`";
 
 /// The message of a tera error with its causes (tera puts the useful part,

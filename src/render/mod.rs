@@ -236,6 +236,17 @@ impl Theme {
         ctx.insert("body", view.body);
         ctx.insert("headings", view.headings);
         ctx.insert("toc", &toc(view.headings));
+        let site_title = context::text_of(view.site.get("title"));
+        let guide_heading = view.guide.map(|g| g.heading.as_str());
+        ctx.insert(
+            "head_title",
+            &context::head_title(view.page, &title, guide_heading, site_title.as_deref()),
+        );
+        ctx.insert(
+            "description",
+            &context::text_of(view.page.get("description")),
+        );
+        ctx.insert("kicker", &context::kicker(view.page, &title, guide_heading));
         ctx.insert("title", &title);
         ctx.insert("has_h1", &view.headings.iter().any(|h| h.level == 1));
         ctx.insert("breadcrumbs", &place.breadcrumbs);
@@ -278,7 +289,7 @@ impl Theme {
         let tabs = all.map(|g| (g.dir.clone(), tab_links(g))).collect();
         let lang = context::text_of(site.get("lang")).unwrap_or_else(|| "en".to_string());
         let mut base = tera::Context::new();
-        base.insert("site", site);
+        base.insert("site", &context::with_theme_keys(site));
         base.insert("header_links", &context::header_links(site));
         base.insert("guide_count", &catalog.guides.len());
         base.insert("language", &crate::guide::language_name(&lang));
