@@ -2,9 +2,16 @@
 //! matter `order` (then title), and the catalog of all guides.
 //!
 //! Rules:
-//! * A page belongs to a guide when its layout is a guide layout
-//!   ([`GUIDE_LAYOUTS`]); the guide is its folder. Other pages (the catalog
-//!   page, a home page) belong to none.
+//! * A folder whose pages use a guide layout ([`GUIDE_LAYOUTS`]) is a guide
+//!   when it sits in the *catalog folder*: the folder holding the most such
+//!   folders (`docs/elements`; the first in path order on a tie). A portal
+//!   also uses guide layouts for its hub and platform pages (`docs/hubs/crm`):
+//!   those are sections of the site, not element guides, so they are left to
+//!   the section navigation with the site's other pages.
+//! * A page belongs to a guide when its layout is a guide layout and its
+//!   folder is a guide. The other pages (the catalog page, a home page, the
+//!   portal's sections) belong to none and are kept, sorted by output path,
+//!   in [`Catalog::pages`].
 //! * Tabs are the guide's pages sorted by `order` (pages without one last),
 //!   then title, then URL, so the order is total and builds are reproducible.
 //! * The guide's heading is the `heading` of its first tab that has one (the
@@ -25,7 +32,7 @@ use std::collections::BTreeMap;
 pub const GUIDE_LAYOUTS: &[&str] = &["sidebarelementdoc", "sidebarapidocs", "swagger-only"];
 
 /// What the guide model needs to know about a page (from its front matter).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct PageMeta {
     /// Output path relative to the site root, e.g. `docs/elements/x/authenticate.html`.
     pub out_path: String,
@@ -51,6 +58,8 @@ pub struct Tab {
 #[derive(Debug, Clone, Serialize)]
 pub struct Translation {
     pub lang: String,
+    /// The language's name in that language (`한국어`), for the language switcher.
+    pub name: String,
     pub dir: String,
     /// URL of the translation's first tab.
     pub url: String,
@@ -68,6 +77,8 @@ pub struct Guide {
     pub tabs: Vec<Tab>,
     /// The language of a translation guide (`ko`), None for the original.
     pub lang: Option<String>,
+    /// That language's name (`한국어`).
+    pub lang_name: Option<String>,
     /// For a translation: the folder of the guide it translates.
     pub parent: Option<String>,
     /// For a translation: the URL of that guide (its first tab).
@@ -78,10 +89,16 @@ pub struct Guide {
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Catalog {
-    /// The guides of the catalog and the sidebar, sorted by heading (case-insensitive), then folder.
+    /// The guides of the catalog, sorted by heading (case-insensitive), then folder.
     pub guides: Vec<Guide>,
     /// Translation guides (reachable through [`Catalog::guide_for`]), sorted by folder.
     pub translations: Vec<Guide>,
+    /// The folder the guides are in (`docs/elements`), None without guides.
+    pub folder: Option<String>,
+    /// The pages of no guide, sorted by output path: what the section
+    /// navigation is made of.
+    #[serde(skip)]
+    pub pages: Vec<PageMeta>,
 }
 
 /// Is `name` a language folder name (`ko`, `ja`, `pt-br`, `zh-Hans`)? Only
@@ -94,13 +111,66 @@ pub fn is_language_folder(name: &str) -> bool {
         && parts.all(|p| (2..=4).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
+/// The name of a language in that language (`ko` → `한국어`); the code in
+/// capitals for a language this table does not know.
+pub fn language_name(code: &str) -> String {
+    let name = match code.to_ascii_lowercase().as_str() {
+        "en" => "English",
+        "ko" => "한국어",
+        "ja" => "日本語",
+        "zh" | "zh-hans" | "zh-cn" => "简体中文",
+        "zh-hant" | "zh-tw" => "繁體中文",
+        "de" => "Deutsch",
+        "fr" => "Français",
+        "es" => "Español",
+        "it" => "Italiano",
+        "nl" => "Nederlands",
+        "pt" => "Português",
+        "pt-br" => "Português (Brasil)",
+        "ru" => "Русский",
+        _ => return code.to_uppercase(),
+    };
+    name.to_string()
+}
+
 /// Split `a/b/ko` into (`a/b`, `ko`) when the last component is a language folder.
 fn language_split(dir: &str) -> Option<(&str, &str)> {
     let (parent, last) = dir.rsplit_once('/')?;
     is_language_folder(last).then_some((parent, last))
 }
 
-fn file_stem(out_path: &str) -> &str {
+/// `a/b` → `a`, `a` → `` (the root); None for the root itself.
+pub fn parent_dir(dir: &str) -> Option<&str> {
+    if dir.is_empty() {
+        return None;
+    }
+    Some(dir.rsplit_once('/').map_or("", |(parent, _)| parent))
+}
+
+/// Where the guide of folder `dir` sits among the guides: a language folder
+/// whose parent has no guide pages (`x/ko` alone) stands for that parent.
+fn guide_place<'a>(dir: &'a str, by_dir: &BTreeMap<&str, Vec<&PageMeta>>) -> &'a str {
+    match language_split(dir) {
+        Some((parent, _)) if !by_dir.contains_key(parent) => parent,
+        _ => dir,
+    }
+}
+
+/// The folder holding the most folders of guide-layout pages (translation
+/// folders not counted); the first in path order on a tie.
+fn catalog_folder<'a>(by_dir: &BTreeMap<&'a str, Vec<&PageMeta>>) -> Option<&'a str> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for dir in by_dir.keys() {
+        let translation = language_split(dir).is_some_and(|(p, _)| by_dir.contains_key(p));
+        if let (false, Some(parent)) = (translation, parent_dir(guide_place(dir, by_dir))) {
+            *counts.entry(parent).or_default() += 1;
+        }
+    }
+    let most = counts.values().copied().max()?;
+    counts.into_iter().find(|(_, n)| *n == most).map(|(f, _)| f)
+}
+
+pub(crate) fn file_stem(out_path: &str) -> &str {
     let name = out_path.rsplit('/').next().unwrap_or(out_path);
     name.rsplit_once('.').map(|(s, _)| s).unwrap_or(name)
 }
@@ -150,6 +220,7 @@ fn make_guide(dir: &str, pages: &[&PageMeta]) -> Guide {
         url: tabs[0].0.url.clone(),
         tabs: tabs.into_iter().map(|(t, _)| t).collect(),
         lang: None,
+        lang_name: None,
         parent: None,
         parent_url: None,
         translations: Vec::new(),
@@ -157,7 +228,8 @@ fn make_guide(dir: &str, pages: &[&PageMeta]) -> Guide {
 }
 
 impl Catalog {
-    /// Group guide pages (layout `sidebarelementdoc`...) by folder.
+    /// Group guide pages (layout `sidebarelementdoc`...) of the catalog
+    /// folder's subfolders by folder; keep every other page in `pages`.
     pub fn build(pages: &[PageMeta]) -> Catalog {
         let mut by_dir: BTreeMap<&str, Vec<&PageMeta>> = BTreeMap::new();
         for p in pages
@@ -166,13 +238,32 @@ impl Catalog {
         {
             by_dir.entry(p.dir.as_str()).or_default().push(p);
         }
+        let folder = catalog_folder(&by_dir);
+        let in_catalog =
+            |dir: &str| folder.is_some_and(|f| parent_dir(guide_place(dir, &by_dir)) == Some(f));
+        // A translation's parent is a guide of the catalog folder.
+        let translations_of: BTreeMap<&str, (&str, &str)> = by_dir
+            .keys()
+            .filter_map(|dir| {
+                let (parent, lang) = language_split(dir)?;
+                (by_dir.contains_key(parent) && in_catalog(parent))
+                    .then_some((*dir, (parent, lang)))
+            })
+            .collect();
+        let keep: Vec<&str> = by_dir
+            .keys()
+            .copied()
+            .filter(|dir| in_catalog(dir) || translations_of.contains_key(dir))
+            .collect();
+        by_dir.retain(|dir, _| keep.contains(dir));
         let mut guides: BTreeMap<&str, Guide> = BTreeMap::new();
         let mut translations = Vec::new();
         for (dir, pages) in &by_dir {
             let mut guide = make_guide(dir, pages);
-            match language_split(dir).filter(|(parent, _)| by_dir.contains_key(parent)) {
+            match translations_of.get(dir).copied() {
                 Some((parent, lang)) => {
                     guide.lang = Some(lang.to_string());
+                    guide.lang_name = Some(language_name(lang));
                     guide.parent = Some(parent.to_string());
                     translations.push(guide);
                 }
@@ -185,8 +276,10 @@ impl Catalog {
             let parent = t.parent.as_deref().unwrap_or_default();
             if let Some(g) = guides.get_mut(parent) {
                 t.parent_url = Some(g.url.clone());
+                let lang = t.lang.clone().unwrap_or_default();
                 g.translations.push(Translation {
-                    lang: t.lang.clone().unwrap_or_default(),
+                    name: language_name(&lang),
+                    lang,
                     dir: t.dir.clone(),
                     url: t.url.clone(),
                 });
@@ -199,9 +292,16 @@ impl Catalog {
                 .cmp(&b.heading.to_lowercase())
                 .then_with(|| a.dir.cmp(&b.dir))
         });
+        let in_guide = |p: &PageMeta| {
+            GUIDE_LAYOUTS.contains(&p.layout.as_str()) && by_dir.contains_key(p.dir.as_str())
+        };
+        let mut others: Vec<PageMeta> = pages.iter().filter(|p| !in_guide(p)).cloned().collect();
+        others.sort_by(|a, b| a.out_path.cmp(&b.out_path));
         Catalog {
             guides,
             translations,
+            folder: folder.map(String::from),
+            pages: others,
         }
     }
 
@@ -225,11 +325,64 @@ mod tests {
             dir: dir.to_string(),
             layout: layout.to_string(),
             title: (!title.is_empty()).then(|| title.to_string()),
-            heading: None,
             order,
-            hub: None,
-            auth: None,
+            ..Default::default()
         }
+    }
+
+    #[test]
+    fn guides_are_the_folders_of_the_catalog_folder() {
+        let pages = vec![
+            page(
+                "docs/elements/a/index.html",
+                "sidebarelementdoc",
+                "A",
+                Some(1.0),
+            ),
+            page(
+                "docs/elements/b/index.html",
+                "sidebarelementdoc",
+                "B",
+                Some(1.0),
+            ),
+            page(
+                "docs/elements/b/ko/index.html",
+                "sidebarelementdoc",
+                "B",
+                Some(1.0),
+            ),
+            page(
+                "docs/hubs/crm/api.html",
+                "sidebarapidocs",
+                "CRM",
+                Some(90.0),
+            ),
+            page("docs/hubs/crm/index.html", "sidebarleft", "CRM", Some(1.0)),
+            page(
+                "docs/hubs/crm/ko/api.html",
+                "sidebarapidocs",
+                "CRM",
+                Some(90.0),
+            ),
+            page("docs/elements.html", "sidebarelementtile", "Elements", None),
+        ];
+        let c = Catalog::build(&pages);
+        assert_eq!(c.folder.as_deref(), Some("docs/elements"));
+        let dirs: Vec<&str> = c.guides.iter().map(|g| g.dir.as_str()).collect();
+        assert_eq!(dirs, ["docs/elements/a", "docs/elements/b"]);
+        assert_eq!(c.translations.len(), 1);
+        assert!(c.guide_for("docs/hubs/crm").is_none());
+        assert!(c.guide_for("docs/hubs/crm/ko").is_none());
+        let others: Vec<&str> = c.pages.iter().map(|p| p.out_path.as_str()).collect();
+        assert_eq!(
+            others,
+            [
+                "docs/elements.html",
+                "docs/hubs/crm/api.html",
+                "docs/hubs/crm/index.html",
+                "docs/hubs/crm/ko/api.html"
+            ]
+        );
     }
 
     fn titles(g: &Guide) -> Vec<&str> {
@@ -312,10 +465,12 @@ mod tests {
         ];
         let c = Catalog::build(&pages);
         let dirs: Vec<&str> = c.guides.iter().map(|g| g.dir.as_str()).collect();
+        // A language folder without a parent guide is a guide of its parent's place.
         assert_eq!(dirs, ["e/lonely/ko", "e/x"]);
         let x = c.guide_for("e/x").unwrap();
         assert_eq!(x.translations.len(), 1);
         assert_eq!(x.translations[0].lang, "ko");
+        assert_eq!(x.translations[0].name, "한국어");
         assert_eq!(x.translations[0].url, "/e/x/ko/api.html");
         let ko = c.guide_for("e/x/ko").unwrap();
         assert_eq!(ko.lang.as_deref(), Some("ko"));

@@ -3,8 +3,9 @@
 //! The pipeline, module by module, in the order data flows:
 //! [`config`] → [`source`] (walk, front matter) and [`data`] → [`liquid`]
 //! (Jekyll's Liquid through tera) → [`markdown`] (with [`highlight`]) →
-//! [`guide`] (tabs, catalog) and [`render`] (tera layouts) → [`site`] (the
-//! whole build in memory) → [`output`] (written only if the build succeeded).
+//! [`guide`] (tabs, catalog), [`nav`] (sections, breadcrumbs) and [`render`]
+//! (tera layouts) → [`site`] (the whole build in memory) → [`output`]
+//! (written only if the build succeeded).
 //! [`publish`] adds sitemap, redirects, 404 and robots and applies the base URL;
 //! [`check`] validates links and front matter without writing.
 //! [`diag`] is the diagnostics every stage reports; [`cli`] the commands;
@@ -23,6 +24,7 @@ pub mod highlight;
 pub mod html;
 pub mod liquid;
 pub mod markdown;
+pub mod nav;
 pub mod output;
 pub mod publish;
 pub mod read;

@@ -344,15 +344,16 @@ impl LiveSite {
     /// Make the catalog again; the pages to lay out again: those of the
     /// guides that changed, or every page when the sidebar did.
     fn refresh_catalog(&mut self) -> BTreeSet<String> {
-        let old_catalog = self.site.context().catalog.clone();
-        let old_sidebar = self.site.context().shared.sidebar.clone();
-        if let Err(d) = self.site.refresh_catalog() {
-            self.set_errors("context", vec![d]);
-            return BTreeSet::new();
-        }
+        let (old_catalog, old_shared) = match self.site.refresh_catalog() {
+            Ok(old) => old,
+            Err(d) => {
+                self.set_errors("context", vec![d]);
+                return BTreeSet::new();
+            }
+        };
         self.set_errors("context", Vec::new());
         let ctx = self.site.context();
-        let sidebar_changed = ctx.shared.sidebar != old_sidebar;
+        let sidebar_changed = !ctx.shared.same_sections(&old_shared);
         let changed_dirs = changed_guides(&old_catalog, &ctx.catalog);
         self.site
             .sources()

@@ -83,18 +83,20 @@ impl BuildContext {
         })
     }
 
-    /// The catalog of these pages and what the theme renders once from it
-    /// (sidebar, guide heads), replacing the current ones.
+    /// The catalog of these pages and what the theme makes once from it
+    /// (navigation, guides), replacing the current ones, which are returned.
     pub fn set_catalog<'a>(
         &mut self,
         pages: impl Iterator<Item = &'a SourcePage>,
-    ) -> Result<(), Diagnostic> {
+    ) -> Result<(Catalog, Shared), Diagnostic> {
         let catalog = Catalog::build(&pages.map(page_meta).collect::<Vec<_>>());
-        self.shared = self
+        let shared = self
             .theme
             .render_shared(&catalog, &self.site, &self.config.baseurl)?;
-        self.catalog = catalog;
-        Ok(())
+        Ok((
+            std::mem::replace(&mut self.catalog, catalog),
+            std::mem::replace(&mut self.shared, shared),
+        ))
     }
 }
 

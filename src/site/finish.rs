@@ -1,6 +1,6 @@
 //! What a build makes once every page is rendered: the theme's generated
 //! files (catalog, CSS, JS) and the highlight CSS, the search index, and
-//! publishing (404, `redirect_from` stubs, sitemap, robots; see
+//! publishing (a home page when the site has none, 404, `redirect_from` stubs, sitemap, robots; see
 //! [`crate::publish`]); then the checks that span the whole output (two
 //! sources writing one path, a file where a folder is needed).
 //!
@@ -13,6 +13,7 @@ use crate::diag::Diagnostic;
 use crate::publish::redirects;
 use crate::publish::urls::{pretty_url, OutputSet};
 use crate::publish::{absolute_url, in_sitemap, plain_not_found, robots_txt, sitemap_xml};
+use crate::render::HOME_PATH;
 use crate::source::{SourcePage, StaticFile};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -68,6 +69,18 @@ pub(super) fn publish(
         statics,
         generated,
     );
+    if !taken.contains(HOME_PATH) {
+        match ctx
+            .theme
+            .render_home(&ctx.catalog, &ctx.site, &ctx.shared, &cfg.baseurl)
+        {
+            Ok(html) => {
+                generated.insert(HOME_PATH.into(), html.into_bytes());
+                taken.insert(HOME_PATH);
+            }
+            Err(d) => diags.push(d),
+        }
+    }
     if !taken.contains("404.html") {
         let (html, d) = not_found_page(ctx, taken.resolve("").is_some(), outputs);
         diags.extend(d);
@@ -135,13 +148,15 @@ fn not_found_page(
     front.insert("layout".into(), Value::String("default".into()));
     front.insert("title".into(), Value::String(NOT_FOUND_TITLE.into()));
     front.insert("sitemap".into(), Value::Bool(false));
-    let text =
-        format!("---\nlayout: default\ntitle: {NOT_FOUND_TITLE}\nsitemap: false\n---\n{body}");
+    front.insert("edit".into(), Value::Bool(false));
+    let text = format!(
+        "---\nlayout: default\ntitle: {NOT_FOUND_TITLE}\nsitemap: false\nedit: false\n---\n{body}"
+    );
     let page = SourcePage {
         rel: "404.md".into(),
         content_rel: "404.md".into(),
         body_offset: text.len() - body.len(),
-        body_line: 6,
+        body_line: 7,
         text,
         front,
         is_markdown: true,

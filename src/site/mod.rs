@@ -247,6 +247,7 @@ impl Site {
         for p in [
             crate::search::SCRIPT_PATH,
             crate::search::INDEX_PATH,
+            crate::render::HOME_PATH,
             "404.html",
         ] {
             set.insert(p);
@@ -483,8 +484,10 @@ impl Site {
     }
 
     /// Make the guides' catalog and the shared parts of the theme again
-    /// (after front matter that feeds them changed).
-    pub fn refresh_catalog(&mut self) -> Result<(), Diagnostic> {
+    /// (after front matter that feeds them changed); returns the old ones.
+    pub fn refresh_catalog(
+        &mut self,
+    ) -> Result<(crate::guide::Catalog, crate::render::Shared), Diagnostic> {
         self.ctx.set_catalog(self.sources.values())
     }
 

@@ -20,3 +20,5 @@ mod search;
 mod serve;
 mod serve_browser;
 mod theme;
+mod theme_browser;
+mod webdriver;
