@@ -23,6 +23,7 @@ pub mod highlight;
 pub mod html;
 pub mod liquid;
 pub mod markdown;
+pub mod openapi;
 pub mod output;
 pub mod publish;
 pub mod render;

@@ -66,6 +66,10 @@ pub struct PageView<'a> {
     pub base_url: &'a str,
     /// Relative path from this page to the site root (`../../`), for assets.
     pub root_rel: &'a str,
+    /// An API page's reference (or its placeholder), rendered by
+    /// [`crate::openapi`]: beside `#page-body`, never in it. Layouts print
+    /// it as `api_reference` (`swagger-only` and `sidebarapidocs` do).
+    pub api_reference: Option<&'a str>,
 }
 
 pub struct Theme {
@@ -671,6 +675,16 @@ impl Theme {
             .map_err(|e| tera_diag(&e, &[(template, "")]))
     }
 
+    /// Render a partial that is not a page (the API reference's, see
+    /// [`crate::openapi`]) with a context of its own.
+    pub(crate) fn render_partial(
+        &self,
+        template: &str,
+        ctx: &tera::Context,
+    ) -> Result<String, Diagnostic> {
+        self.render(template, ctx)
+    }
+
     /// Render a page with `layout` (which must exist; see [`Theme::has_layout`]).
     pub fn render_page(&self, layout: &str, view: &PageView) -> Result<String, Diagnostic> {
         let name = format!("{layout}.html");
@@ -717,6 +731,7 @@ impl Theme {
             ctx.insert("guide_html", slots.guide_html);
         }
         ctx.insert("sidebar", slots.sidebar);
+        ctx.insert("api_reference", view.api_reference.unwrap_or(""));
         ctx.insert("base_url", view.base_url);
         ctx.insert("root_rel", view.root_rel);
         ctx.insert("layout", layout);
@@ -899,6 +914,7 @@ impl Theme {
             shared,
             base_url,
             root_rel: "../",
+            api_reference: None,
         };
         let slots = Slots {
             sidebar: &shared.sidebar,
@@ -1008,6 +1024,7 @@ mod tests {
             shared: &shared,
             base_url: "/sub",
             root_rel: "../../",
+            api_reference: None,
         };
         let html = t.render_page("sidebarelementdoc", &view).unwrap();
         // The guide's head rendered for this page alone is the same.
@@ -1126,6 +1143,7 @@ mod tests {
                 shared: &shared,
                 base_url: "",
                 root_rel: "",
+                api_reference: None,
             };
             let real = Slots {
                 sidebar: &shared.sidebar,
@@ -1238,6 +1256,7 @@ mod flatten_tests {
                 shared: &shared,
                 base_url: "",
                 root_rel: "",
+                api_reference: None,
             };
             let flat = t.render_page("flat", &view).unwrap();
             let whole = t.render_page("whole", &view).unwrap();
@@ -1255,6 +1274,7 @@ mod flatten_tests {
                     shared: &shared,
                     base_url: "",
                     root_rel: "",
+                    api_reference: None,
                 }
             )
             .unwrap(),

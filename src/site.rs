@@ -92,6 +92,8 @@ pub struct BuildContext {
     pub liquid: LiquidEngine,
     pub highlighter: &'static Highlighter,
     pub strict: bool,
+    /// The API documents pages name, each rendered once (see [`crate::openapi`]).
+    pub api_docs: crate::openapi::ApiDocs,
 }
 
 /// Takes each page as soon as it is rendered (the writer stages it), so the
@@ -368,7 +370,9 @@ fn context_with_theme(
         markdownify,
         strict,
     );
+    let api_docs = crate::openapi::ApiDocs::new(&config);
     Ok(BuildContext {
+        api_docs,
         config,
         site,
         theme,
@@ -497,15 +501,31 @@ pub fn render_page(ctx: &BuildContext, p: &SourcePage) -> Result<PageOutput, Vec
     rendered
         .warnings
         .splice(0..0, expanded.warnings.iter().cloned());
-    let html = layout_page(ctx, p, &page, &mut rendered)?;
+    let api = api_reference(ctx, p, &mut rendered)?;
+    let html = lay_out(ctx, p, &page, &mut rendered, api.as_ref())?;
+    let mut deps = expanded.deps;
+    deps.extend(api.into_iter().flat_map(|a| a.deps));
     Ok(PageOutput {
         source: p.rel.clone(),
         out_path: p.output_path(),
         html,
         expanded: expanded.text,
         rendered,
-        deps: expanded.deps,
+        deps,
     })
+}
+
+/// An API page's reference (see [`crate::openapi`]); its warnings join the page's.
+fn api_reference(
+    ctx: &BuildContext,
+    p: &SourcePage,
+    rendered: &mut Rendered,
+) -> Result<Option<crate::openapi::ApiReference>, Vec<Diagnostic>> {
+    let api = ctx.api_docs.reference(p, &ctx.theme, ctx.highlighter)?;
+    if let Some(a) = &api {
+        rendered.warnings.extend(a.warnings.iter().cloned());
+    }
+    Ok(api)
 }
 
 /// Lay out an already rendered page body (the last step of [`render_page`]);
@@ -515,6 +535,17 @@ pub fn layout_page(
     p: &SourcePage,
     page: &Value,
     rendered: &mut Rendered,
+) -> Result<String, Vec<Diagnostic>> {
+    let api = api_reference(ctx, p, rendered)?;
+    lay_out(ctx, p, page, rendered, api.as_ref())
+}
+
+fn lay_out(
+    ctx: &BuildContext,
+    p: &SourcePage,
+    page: &Value,
+    rendered: &mut Rendered,
+    api: Option<&crate::openapi::ApiReference>,
 ) -> Result<String, Vec<Diagnostic>> {
     let meta = page_meta(p);
     let mut layout = meta.layout.clone();
@@ -537,15 +568,21 @@ pub fn layout_page(
     }
     let out_path = p.output_path();
     let rr = root_rel(&out_path);
+    // The reference's headings follow the page's in "On this page".
+    let headings: std::borrow::Cow<[crate::markdown::Heading]> = match api {
+        Some(a) => [rendered.headings.as_slice(), &a.headings].concat().into(),
+        None => rendered.headings.as_slice().into(),
+    };
     let view = PageView {
         page,
         site: &ctx.site,
         body: &rendered.html,
-        headings: &rendered.headings,
+        headings: &headings,
         guide: ctx.catalog.guide_for(&meta.dir),
         shared: &ctx.shared,
         base_url: &ctx.config.baseurl,
         root_rel: &rr,
+        api_reference: api.map(|a| &*a.html),
     };
     ctx.theme.render_page(&layout, &view).map_err(|d| vec![d])
 }
