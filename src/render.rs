@@ -1086,6 +1086,7 @@ mod tests {
             [
                 CATALOG_PATH,
                 "assets/elementdocs/favicon.svg",
+                "assets/elementdocs/openapi.css",
                 "assets/elementdocs/theme.css",
                 "assets/elementdocs/theme.js"
             ]
