@@ -391,3 +391,123 @@ fn the_bundled_guide_renders_its_openapi_file() {
         .iter()
         .any(|s| s.out_rel == "docs/elements/smartrecruiters/openapi.yaml"));
 }
+
+/// The relative luminance of a CSS `rgb(r, g, b)` colour (WCAG 2).
+fn luminance(rgb: &str) -> f64 {
+    let parts: Vec<f64> = rgb
+        .trim_start_matches("rgba(")
+        .trim_start_matches("rgb(")
+        .trim_end_matches(')')
+        .split(',')
+        .take(3)
+        .map(|c| c.trim().parse::<f64>().unwrap() / 255.0)
+        .collect();
+    let lin = |c: f64| {
+        if c <= 0.03928 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * lin(parts[0]) + 0.7152 * lin(parts[1]) + 0.0722 * lin(parts[2])
+}
+
+fn contrast(a: &str, b: &str) -> f64 {
+    let (x, y) = (luminance(a), luminance(b));
+    (x.max(y) + 0.05) / (x.min(y) + 0.05)
+}
+
+#[test]
+#[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
+fn the_reference_reads_on_a_phone_and_in_dark_mode() {
+    use crate::search::{serve, Driver};
+    use base64::Engine;
+    let out = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let built = build_cli(&crate::common::crate_root(), out.path(), cache.path());
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let site = serve(out.path().to_path_buf(), "/");
+    let d = Driver::start();
+    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    for (width, height) in [(1280, 1600), (390, 1600)] {
+        d.post(
+            "/window/rect",
+            serde_json::json!({"width": width, "height": height}),
+        );
+        for dark in [false, true] {
+            d.goto(&format!(
+                "{site}docs/elements/smartrecruiters/api-documentation.html"
+            ));
+            if dark {
+                d.js("document.documentElement.setAttribute('data-theme', 'dark'); return 1;");
+            }
+            // The reference is there, styled, and wider than nothing.
+            let state = d.js(
+                "var op = document.querySelector('.ed-api-op');\
+                 var badge = document.querySelector('.ed-api-method');\
+                 var s = getComputedStyle(badge);\
+                 return {op: op ? op.getBoundingClientRect().width : 0,\
+                         right: Math.max.apply(null, Array.from(document.querySelectorAll('.ed-api-op, .ed-api table'))\
+                                   .map(function (e) { return e.getBoundingClientRect().right; })),\
+                         inner: window.innerWidth, scroll: document.documentElement.scrollWidth,\
+                         fg: s.color, bg: s.backgroundColor,\
+                         page: getComputedStyle(document.body).backgroundColor};",
+            );
+            let inner = state["inner"].as_f64().unwrap();
+            assert!(state["op"].as_f64().unwrap() > 200.0, "{state}");
+            // Nothing wider than the screen: no sideways scrolling on a phone.
+            assert!(
+                state["scroll"].as_f64().unwrap() <= inner,
+                "{width} {dark}: {state}"
+            );
+            assert!(
+                state["right"].as_f64().unwrap() <= inner,
+                "{width} {dark}: {state}"
+            );
+            // The method badge's text reads (WCAG AA), and dark mode is dark.
+            let fg = state["fg"].as_str().unwrap();
+            let bg = state["bg"].as_str().unwrap();
+            assert!(contrast(fg, bg) >= 4.5, "{width} {dark}: {state}");
+            assert_eq!(
+                luminance(state["page"].as_str().unwrap()) < 0.2,
+                dark,
+                "{state}"
+            );
+            // The picture shows the first operation.
+            d.js("document.querySelector('.ed-api-op').scrollIntoView(); return 1;");
+            let png = d.get("/screenshot");
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(png.as_str().unwrap())
+                .unwrap();
+            let name = format!(
+                "openapi-{width}-{}.png",
+                if dark { "dark" } else { "light" }
+            );
+            std::fs::write(shots.join(name), bytes).unwrap();
+        }
+    }
+    // The index's links lead to their operations.
+    d.post(
+        "/window/rect",
+        serde_json::json!({"width": 1280, "height": 900}),
+    );
+    d.goto(&format!(
+        "{site}docs/elements/smartrecruiters/api-documentation.html"
+    ));
+    let moved = d.js(
+        "var a = document.querySelector('.ed-api-index a[href^=\"#op-\"]');\
+         a.click();\
+         var t = document.getElementById(a.getAttribute('href').slice(1));\
+         return {hash: location.hash, href: a.getAttribute('href'), top: t.getBoundingClientRect().top, h: window.innerHeight};",
+    );
+    assert_eq!(moved["hash"], moved["href"], "{moved}");
+    let top = moved["top"].as_f64().unwrap();
+    assert!(
+        top >= 0.0 && top < moved["h"].as_f64().unwrap() / 2.0,
+        "{moved}"
+    );
+}
