@@ -3,7 +3,8 @@
 //! The pipeline, module by module, in the order data flows:
 //! [`config`] → [`source`] (walk, front matter) and [`data`] → [`liquid`]
 //! (Jekyll's Liquid through tera) → [`markdown`] (with [`highlight`]) →
-//! [`guide`] (tabs, catalog) and [`render`] (tera layouts) → [`site`] (the
+//! [`guide`] (tabs, catalog), [`openapi`] (API reference pages) and
+//! [`render`] (tera layouts) → [`site`] (the
 //! whole build in memory) → [`output`] (written only if the build succeeded).
 //! [`publish`] adds sitemap, redirects, 404 and robots and applies the base URL;
 //! [`check`] validates links and front matter without writing.
