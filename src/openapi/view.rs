@@ -87,8 +87,17 @@ pub(crate) struct ResponseView {
     /// The description's first line as plain text, for the summary line.
     pub summary: String,
     pub body: BodyView,
+    pub headers: Vec<HeaderView>,
     /// Shown unfolded: the first success response.
     pub open: bool,
+}
+
+/// A response header.
+#[derive(Serialize)]
+pub(crate) struct HeaderView {
+    pub name: String,
+    pub ty: TypeLabel,
+    pub description: String,
 }
 
 #[derive(Serialize)]
@@ -409,7 +418,21 @@ fn responses(
             let success = status.starts_with('2');
             let open = success && !opened;
             opened |= open;
+            let headers = r
+                .headers
+                .iter()
+                .filter_map(|(name, h)| Some((name, h.as_item()?)))
+                .map(|(name, h)| HeaderView {
+                    name: name.clone(),
+                    ty: match &h.format {
+                        ParameterSchemaOrContent::Schema(s) => schema::label(s),
+                        ParameterSchemaOrContent::Content(_) => TypeLabel::default(),
+                    },
+                    description: tools.md(h.description.as_deref(), warnings),
+                })
+                .collect();
             Some(ResponseView {
+                headers,
                 class: format!("s{}", status.chars().next().unwrap_or('d')),
                 summary,
                 status,

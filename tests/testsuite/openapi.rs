@@ -384,6 +384,13 @@ fn the_bundled_guide_renders_its_openapi_file() {
         let anchor = format!("id=\"op-{}\"", id.to_lowercase());
         assert!(r.contains(&anchor), "no {anchor}");
     }
+    // Response headers are listed.
+    let header = "Elements-Next-Page-Token";
+    assert!(doc.contains(&format!("{header}:")));
+    assert!(
+        r.contains(&format!("<th scope=\"row\"><code>{header}</code>")),
+        "{r}"
+    );
     // The document is published beside the page and linked.
     assert!(r.contains("href=\"/docs/elements/smartrecruiters/openapi.yaml\""));
     assert!(site
