@@ -75,7 +75,12 @@ pub struct ApiDocs {
     element_url: Option<String>,
     fetcher: Option<fetch::Fetcher>,
     rendered: Mutex<HashMap<PathBuf, Arc<Slot>>>,
+    /// Placeholders by (element id, document URL).
+    placeholders: Mutex<HashMap<PlaceholderKey, Arc<str>>>,
 }
+
+/// What a placeholder differs by: the page's `elementId` and `openapi_url`.
+type PlaceholderKey = (Option<String>, Option<String>);
 
 /// One document's rendering, made by the first page that needs it.
 struct Slot {
@@ -127,6 +132,7 @@ impl ApiDocs {
             element_url,
             fetcher,
             rendered: Mutex::new(HashMap::new()),
+            placeholders: Mutex::new(HashMap::new()),
         }
     }
 
@@ -186,12 +192,12 @@ impl ApiDocs {
 
     fn placeholder_reference(
         &self,
-        html: String,
+        html: Arc<str>,
         deps: Vec<PathBuf>,
         warnings: Vec<Diagnostic>,
     ) -> ApiReference {
         ApiReference {
-            html: html.into(),
+            html,
             headings: vec![Heading {
                 level: 2,
                 text: "API reference".into(),
@@ -207,12 +213,18 @@ impl ApiDocs {
         p: &SourcePage,
         theme: &Theme,
         url: Option<&str>,
-    ) -> Result<String, Diagnostic> {
+    ) -> Result<Arc<str>, Diagnostic> {
         let element = p.front.get("elementId").and_then(|v| match v {
             Value::String(s) => Some(s.clone()),
             Value::Number(n) => Some(n.to_string()),
             _ => None,
         });
+        // Pages of one element (a guide and its translations) share it.
+        let key = (element.clone(), url.map(String::from));
+        let cached = |map: &HashMap<_, Arc<str>>| map.get(&key).cloned();
+        if let Some(html) = cached(&self.placeholders.lock().unwrap_or_else(|e| e.into_inner())) {
+            return Ok(html);
+        }
         let element_url = match (&self.element_url, &element) {
             (Some(pattern), Some(id)) => Some(pattern.replace("{elementId}", id)),
             _ => None,
@@ -231,7 +243,10 @@ impl ApiDocs {
                 "elementdocs.yml"
             },
         );
-        theme.render_partial(PLACEHOLDER_TEMPLATE, &ctx)
+        let html: Arc<str> = theme.render_partial(PLACEHOLDER_TEMPLATE, &ctx)?.into();
+        let mut map = self.placeholders.lock().unwrap_or_else(|e| e.into_inner());
+        map.insert(key, html.clone());
+        Ok(html)
     }
 
     /// The document file `value` names, from `named_by`'s front matter.
@@ -364,11 +379,14 @@ fn is_api_page(p: &SourcePage) -> bool {
     API_LAYOUTS.contains(&layout)
 }
 
-/// The document `p` names, or its original names when `p` is a page of a
-/// translation naming none.
+/// The document `p` names, or its original names when `p` is an API page
+/// of a translation naming none.
 fn find(root: &Path, p: &SourcePage) -> Option<Found> {
     if let Some(named) = named(root, p) {
         return Some(Found { named, from: None });
+    }
+    if !is_api_page(p) {
+        return None;
     }
     let original = original_page(root, p)?;
     let named = named(root, &original)?;
@@ -466,4 +484,62 @@ pub fn missing_document(root: &Path, p: &SourcePage) -> Option<Diagnostic> {
              (relative to this page) to the front matter",
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(root: &Path, rel: &str, text: &str) {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    fn page(root: &Path, rel: &str, content_rel: &str) -> SourcePage {
+        crate::source::load_page(&root.join(rel), rel, content_rel).unwrap()
+    }
+
+    #[test]
+    fn a_translation_finds_its_original_in_a_native_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let api = "---\nlayout: swagger-only\nopenapi: spec.yaml\n---\n";
+        write(root, "content/docs/g/api.md", api);
+        write(
+            root,
+            "content/docs/g/ko/api.md",
+            "---\nlayout: swagger-only\n---\n",
+        );
+        write(
+            root,
+            "content/docs/g/ko/other.md",
+            "---\nlayout: default\n---\n",
+        );
+        let ko = page(root, "content/docs/g/ko/api.md", "docs/g/ko/api.md");
+        let original = original_page(root, &ko).unwrap();
+        assert_eq!(original.rel, "content/docs/g/api.md");
+        assert_eq!(original.content_rel, "docs/g/api.md");
+        let found = find(root, &ko).unwrap();
+        match found.named {
+            Named::File { value, base } => {
+                assert_eq!(value, "spec.yaml");
+                assert_eq!(base, root.join("content/docs/g"));
+            }
+            Named::Url(u) => panic!("a URL: {u}"),
+        }
+        // Not a language folder, or not an API page: nothing is inherited.
+        write(
+            root,
+            "content/docs/g/sub/api.md",
+            "---\nlayout: swagger-only\n---\n",
+        );
+        let sub = page(root, "content/docs/g/sub/api.md", "docs/g/sub/api.md");
+        assert!(original_page(root, &sub).is_none());
+        let other = page(root, "content/docs/g/ko/other.md", "docs/g/ko/other.md");
+        assert!(find(root, &other).is_none());
+        assert!(missing_document(root, &other).is_none());
+        assert!(missing_document(root, &ko).is_none());
+        assert!(missing_document(root, &sub).is_some());
+    }
 }
