@@ -420,52 +420,73 @@ fn collect_properties<'s>(
 
 /// An example value for `r`: the schema's own `example` or `default` where
 /// it has one, else a value of the right shape (the first allowed value,
-/// `"string"`, `0`...). References being walked give `{}` (a cycle).
+/// `"string"`, `0`...). References being walked give `{}` (a cycle), and so
+/// does everything past [`MAX_EXAMPLE_VALUES`]: in a large document, schemas
+/// that reference many others would otherwise give examples of megabytes.
 pub(crate) fn example(res: &Resolver, r: &ReferenceOr<Schema>) -> Value {
-    let mut inside = Vec::new();
-    example_of(res, r, 0, &mut inside)
+    let mut walk = Walk {
+        inside: Vec::new(),
+        left: MAX_EXAMPLE_VALUES,
+    };
+    example_ref(res, r, 0, &mut walk)
 }
 
-fn example_of(
-    res: &Resolver,
-    r: &ReferenceOr<Schema>,
-    depth: usize,
-    inside: &mut Vec<String>,
-) -> Value {
-    let name = match r {
+/// How many values one made example holds at most.
+const MAX_EXAMPLE_VALUES: usize = 120;
+
+/// The state of one example's walk: the named schemas it is inside, and
+/// how many values it may still make.
+struct Walk {
+    inside: Vec<String>,
+    left: usize,
+}
+
+fn ref_name<T>(r: &ReferenceOr<T>) -> Option<String> {
+    match r {
         ReferenceOr::Reference { reference } => schema_name(reference),
         ReferenceOr::Item(_) => None,
-    };
-    if depth > MAX_DEPTH || name.as_ref().is_some_and(|n| inside.contains(n)) {
+    }
+}
+
+fn example_ref(res: &Resolver, r: &ReferenceOr<Schema>, depth: usize, walk: &mut Walk) -> Value {
+    example_of(res, ref_name(r), res.schema(r), depth, walk)
+}
+
+fn example_boxed(
+    res: &Resolver,
+    r: &ReferenceOr<Box<Schema>>,
+    depth: usize,
+    walk: &mut Walk,
+) -> Value {
+    example_of(res, ref_name(r), res.boxed(r), depth, walk)
+}
+
+/// The example of `target`, which the reference `name` (if any) named.
+fn example_of(
+    res: &Resolver,
+    name: Option<String>,
+    target: Option<&Schema>,
+    depth: usize,
+    walk: &mut Walk,
+) -> Value {
+    if depth > MAX_DEPTH || walk.left == 0 || name.as_ref().is_some_and(|n| walk.inside.contains(n))
+    {
         return Value::Object(Map::new());
     }
-    let Some(s) = res.schema(r) else {
+    let Some(s) = target else {
         return Value::Null;
     };
-    inside.extend(name.clone());
-    let v = schema_example(res, s, depth, inside);
-    if name.is_some() {
-        inside.pop();
+    walk.left -= 1;
+    let named = name.is_some();
+    walk.inside.extend(name);
+    let v = schema_example(res, s, depth, walk);
+    if named {
+        walk.inside.pop();
     }
     v
 }
 
-fn boxed_example(
-    res: &Resolver,
-    r: &ReferenceOr<Box<Schema>>,
-    depth: usize,
-    inside: &mut Vec<String>,
-) -> Value {
-    let unboxed = match r {
-        ReferenceOr::Item(s) => ReferenceOr::Item((**s).clone()),
-        ReferenceOr::Reference { reference } => ReferenceOr::Reference {
-            reference: reference.clone(),
-        },
-    };
-    example_of(res, &unboxed, depth, inside)
-}
-
-fn schema_example(res: &Resolver, s: &Schema, depth: usize, inside: &mut Vec<String>) -> Value {
+fn schema_example(res: &Resolver, s: &Schema, depth: usize, walk: &mut Walk) -> Value {
     if let Some(v) = s
         .schema_data
         .example
@@ -474,6 +495,14 @@ fn schema_example(res: &Resolver, s: &Schema, depth: usize, inside: &mut Vec<Str
     {
         return v.clone();
     }
+    let items = |items: &Option<ReferenceOr<Box<Schema>>>, walk: &mut Walk| {
+        Value::Array(
+            items
+                .iter()
+                .map(|i| example_boxed(res, i, depth + 1, walk))
+                .collect(),
+        )
+    };
     match &s.schema_kind {
         SchemaKind::Type(Type::String(t)) => match t.enumeration.iter().flatten().next() {
             Some(v) => Value::String(v.clone()),
@@ -489,22 +518,12 @@ fn schema_example(res: &Resolver, s: &Schema, depth: usize, inside: &mut Vec<Str
             .map_or(Value::from(0), Value::from),
         SchemaKind::Type(Type::Number(t)) => Value::from(t.minimum.unwrap_or(0.0)),
         SchemaKind::Type(Type::Boolean(_)) => Value::Bool(true),
-        SchemaKind::Type(Type::Array(a)) => Value::Array(
-            a.items
-                .iter()
-                .map(|i| boxed_example(res, i, depth + 1, inside))
-                .collect(),
-        ),
+        SchemaKind::Type(Type::Array(a)) => items(&a.items, walk),
         SchemaKind::OneOf { one_of: options } | SchemaKind::AnyOf { any_of: options } => options
             .first()
-            .map_or(Value::Null, |o| example_of(res, o, depth + 1, inside)),
+            .map_or(Value::Null, |o| example_ref(res, o, depth + 1, walk)),
         SchemaKind::Not { .. } => Value::Null,
-        SchemaKind::Any(a) if a.typ.as_deref() == Some("array") => Value::Array(
-            a.items
-                .iter()
-                .map(|i| boxed_example(res, i, depth + 1, inside))
-                .collect(),
-        ),
+        SchemaKind::Any(a) if a.typ.as_deref() == Some("array") => items(&a.items, walk),
         SchemaKind::Any(a) if a.properties.is_empty() && !a.enumeration.is_empty() => {
             a.enumeration[0].clone()
         }
@@ -516,23 +535,28 @@ fn schema_example(res: &Resolver, s: &Schema, depth: usize, inside: &mut Vec<Str
                 _ => Value::Object(Map::new()),
             }
         }
-        _ => object_example(res, s, depth, inside),
+        _ => object_example(res, s, depth, walk),
     }
 }
 
-fn object_example(res: &Resolver, s: &Schema, depth: usize, inside: &mut Vec<String>) -> Value {
+fn object_example(res: &Resolver, s: &Schema, depth: usize, walk: &mut Walk) -> Value {
     let mut props = Vec::new();
     let mut required = Vec::new();
-    collect_properties(res, s, inside, &mut props, &mut required);
+    collect_properties(res, s, &mut walk.inside, &mut props, &mut required);
     let mut m = Map::new();
     for (name, prop) in props {
-        m.insert(name, boxed_example(res, prop, depth + 1, inside));
+        // Past the budget, nested objects lose their remaining properties;
+        // the top one keeps all its keys.
+        if walk.left == 0 && depth > 0 {
+            break;
+        }
+        m.insert(name, example_boxed(res, prop, depth + 1, walk));
     }
     if let SchemaKind::Type(Type::Object(o)) = &s.schema_kind {
         if let (true, Some(AdditionalProperties::Schema(v))) =
             (m.is_empty(), &o.additional_properties)
         {
-            m.insert("key".into(), example_of(res, v, depth + 1, inside));
+            m.insert("key".into(), example_ref(res, v, depth + 1, walk));
         }
     }
     Value::Object(m)
@@ -642,6 +666,30 @@ mod tests {
         let ex = example(&res, &named("Special"));
         assert_eq!(ex["kind"], json!("a"));
         assert_eq!(ex["name"], json!("root"));
+    }
+
+    #[test]
+    fn made_examples_are_bounded() {
+        // Each schema holds two of the next: 2^12 values if nothing stopped it.
+        let mut schemas = String::new();
+        for i in 0..12 {
+            schemas.push_str(&format!(
+                "    S{i}:\n      type: object\n      properties:\n        a: {{$ref: '#/components/schemas/S{n}'}}\n        b: {{$ref: '#/components/schemas/S{n}'}}\n",
+                n = i + 1
+            ));
+        }
+        schemas.push_str("    S12: {type: string}\n");
+        let d = doc(&schemas);
+        let v = example(&Resolver::new(&d), &named("S0"));
+        fn count(v: &Value) -> usize {
+            1 + match v {
+                Value::Object(m) => m.values().map(count).sum(),
+                Value::Array(a) => a.iter().map(count).sum(),
+                _ => 0,
+            }
+        }
+        let n = count(&v);
+        assert!(n > 50 && n <= 2 * MAX_EXAMPLE_VALUES, "{n} values");
     }
 
     #[test]

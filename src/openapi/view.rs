@@ -325,7 +325,7 @@ fn operation(
         .as_ref()
         .and_then(|b| res.request_body(b))
         .map(|b| {
-            let mut v = body(res, tools, &b.content, warnings);
+            let mut v = body(res, tools, &b.content, true, warnings);
             v.description = tools.md(b.description.as_deref(), warnings);
             v.required = b.required;
             v
@@ -403,7 +403,10 @@ fn responses(
         .chain(default)
         .filter_map(|(status, r)| {
             let r = res.response(r)?;
-            let mut body = body(res, tools, &r.content, warnings);
+            let success = status.starts_with('2');
+            let open = success && !opened;
+            opened |= open;
+            let mut body = body(res, tools, &r.content, open, warnings);
             let summary = r
                 .description
                 .lines()
@@ -415,9 +418,6 @@ fn responses(
             if r.description.trim() != summary {
                 body.description = tools.md(Some(&r.description), warnings);
             }
-            let success = status.starts_with('2');
-            let open = success && !opened;
-            opened |= open;
             let headers = r
                 .headers
                 .iter()
@@ -443,10 +443,15 @@ fn responses(
         .collect()
 }
 
+/// A body; `make_example`: make one from the schema when the document
+/// gives none (for the request and the first success response only: error
+/// bodies mostly share one schema, and made examples are large in
+/// highlighted HTML).
 fn body(
     res: &Resolver,
     tools: &Tools,
     content: &indexmap::IndexMap<String, MediaType>,
+    make_example: bool,
     warnings: &mut Vec<Diagnostic>,
 ) -> BodyView {
     // One schema and one example for all the media types: JSON's if any.
@@ -460,11 +465,11 @@ fn body(
     let written = json_first().find_map(|(t, m)| written_example(t, m));
     let example = match (written, with_schema) {
         (Some((lang, code)), _) => Some((lang, code, false)),
-        (None, Some(s)) => {
+        (None, Some(s)) if make_example => {
             let v = schema::example(res, s);
             (!v.is_null()).then(|| ("json", pretty(&v), true))
         }
-        (None, None) => None,
+        (None, _) => None,
     };
     BodyView {
         description: String::new(),
@@ -536,7 +541,10 @@ fn named_schema(
     let ty = target
         .map(|s| schema::label(&ReferenceOr::Item(s.clone())))
         .unwrap_or_default();
-    let example = schema::example(res, &r);
+    // A schema section shows only an example the document gives: made ones
+    // are shown with the operations, and in a large document repeating them
+    // here for every schema would double the page.
+    let example = target.and_then(|s| s.schema_data.example.clone());
     NamedSchema {
         name: name.to_string(),
         id: schema::schema_anchor(name),
@@ -547,7 +555,7 @@ fn named_schema(
         ),
         details: target.map(schema::details).unwrap_or_default(),
         rows: row_views(tools, schema::rows(res, &r), warnings),
-        example: (!example.is_null()).then(|| highlighted(tools, "json", &pretty(&example), true)),
+        example: example.map(|v| highlighted(tools, "json", &pretty(&v), false)),
     }
 }
 
