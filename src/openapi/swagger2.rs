@@ -102,6 +102,16 @@ struct Response {
     schema: Option<ReferenceOr<v3::Schema>>,
     #[serde(default)]
     examples: IndexMap<String, Value>,
+    #[serde(default)]
+    headers: IndexMap<String, Header>,
+}
+
+/// A response header: a description and schema keywords.
+#[derive(Deserialize, Clone, Default)]
+struct Header {
+    description: Option<String>,
+    #[serde(flatten)]
+    rest: Map<String, Value>,
 }
 
 /// The schema keywords a non-body parameter may carry.
@@ -244,14 +254,18 @@ fn convert_operation(doc: &Swagger, item: &PathItem, op: &Operation) -> v3::Oper
 
 /// The schema of a non-body parameter, from its schema keywords.
 fn value_schema(p: &Parameter) -> ReferenceOr<v3::Schema> {
-    let mut m: Map<String, Value> = p
-        .rest
+    keyword_schema(&p.rest, p.description.as_deref())
+}
+
+/// A schema from the schema keywords among `rest`.
+fn keyword_schema(rest: &Map<String, Value>, description: Option<&str>) -> ReferenceOr<v3::Schema> {
+    let mut m: Map<String, Value> = rest
         .iter()
         .filter(|(k, _)| VALUE_KEYWORDS.contains(&k.as_str()))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    if let Some(d) = &p.description {
-        m.insert("description".into(), Value::String(d.clone()));
+    if let Some(d) = description {
+        m.insert("description".into(), Value::String(d.to_string()));
     }
     // The schema keywords were already read as a map: this cannot fail on
     // syntax, and openapiv3's schema takes any keyword combination.
@@ -384,9 +398,27 @@ fn convert_response(r: Response, produces: &[String]) -> v3::Response {
             })
             .collect()
     };
+    let headers = r
+        .headers
+        .iter()
+        .map(|(name, h)| {
+            let header = v3::Header {
+                description: h.description.clone(),
+                style: Default::default(),
+                required: false,
+                deprecated: None,
+                format: v3::ParameterSchemaOrContent::Schema(keyword_schema(&h.rest, None)),
+                example: None,
+                examples: Default::default(),
+                extensions: Default::default(),
+            };
+            (name.clone(), ReferenceOr::Item(header))
+        })
+        .collect();
     v3::Response {
         description: r.description,
         content,
+        headers,
         ..Default::default()
     }
 }
@@ -433,6 +465,8 @@ paths:
       responses:
         "200":
           description: The pets
+          headers:
+            X-Rate-Limit: {type: integer, description: Calls left}
           schema: {type: array, items: {$ref: "#/definitions/Pet"}}
           examples:
             application/json: [{id: 1}]
@@ -502,6 +536,8 @@ definitions:
         let json = &ok.content["application/json"];
         assert!(json.schema.is_some());
         assert_eq!(json.example, Some(serde_json::json!([{"id": 1}])));
+        let limit = ok.headers["X-Rate-Limit"].as_item().unwrap();
+        assert_eq!(limit.description.as_deref(), Some("Calls left"));
         let missing = get.responses.responses[&v3::StatusCode::Code(404)]
             .as_item()
             .unwrap();
