@@ -22,6 +22,7 @@
 //! show it (the cache is checked against the file's bytes, so `serve` sees
 //! edits); the templates are the theme's `partials/openapi/*.html`.
 
+mod example;
 mod fetch;
 mod load;
 mod schema;

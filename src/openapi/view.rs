@@ -466,7 +466,7 @@ fn body(
     let example = match (written, with_schema) {
         (Some((lang, code)), _) => Some((lang, code, false)),
         (None, Some(s)) if make_example => {
-            let v = schema::example(res, s);
+            let v = super::example::example(res, s);
             (!v.is_null()).then(|| ("json", pretty(&v), true))
         }
         (None, _) => None,
