@@ -196,6 +196,7 @@ fn layout(c: &mut Criterion) {
                 shared: &shared,
                 base_url: "",
                 root_rel: "../../../",
+                api_reference: None,
             };
             theme
                 .render_page("sidebarelementdoc", black_box(&view))

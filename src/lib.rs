@@ -3,7 +3,8 @@
 //! The pipeline, module by module, in the order data flows:
 //! [`config`] → [`source`] (walk, front matter) and [`data`] → [`liquid`]
 //! (Jekyll's Liquid through tera) → [`markdown`] (with [`highlight`]) →
-//! [`guide`] (tabs, catalog), [`nav`] (sections, breadcrumbs) and [`render`]
+//! [`guide`] (tabs, catalog), [`nav`] (sections, breadcrumbs), [`openapi`]
+//! (API reference pages) and [`render`]
 //! (tera layouts) → [`site`] (the whole build in memory) → [`output`]
 //! (written only if the build succeeded).
 //! [`publish`] adds sitemap, redirects, 404 and robots and applies the base URL;
@@ -25,6 +26,7 @@ pub mod html;
 pub mod liquid;
 pub mod markdown;
 pub mod nav;
+pub mod openapi;
 pub mod output;
 pub mod publish;
 pub mod read;

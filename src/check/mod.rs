@@ -102,6 +102,7 @@ pub fn run(opts: &CheckOptions) -> CheckReport {
     let mut diags = site.diagnostics.clone();
     diags.extend(rules::config_keys(&config));
     diags.extend(rules::front_matter(&site.sources));
+    diags.extend(rules::api_documents(&config.root, &site.sources));
     diags.extend(check_links(&site, &config, opts, &mut report));
     if opts.deny_warnings {
         for d in diags.iter_mut() {

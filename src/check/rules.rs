@@ -7,6 +7,9 @@
 //!   unknown top-level key is only reported when it is close to a known one
 //!   (a likely typo). `kramdown:` and `liquid:` take a fixed set of options:
 //!   any unknown key there is reported, with the nearest real option.
+//! * API Docs pages (layouts `swagger-only`, `sidebarapidocs`) that name no
+//!   OpenAPI document show a placeholder: a warning at their `elementId`
+//!   (see [`crate::openapi::missing_document`]).
 
 use crate::config::Config;
 use crate::diag::{did_you_mean, Diagnostic};
@@ -289,6 +292,14 @@ pub fn front_matter(pages: &[SourcePage]) -> Vec<Diagnostic> {
         }
     }
     diags
+}
+
+/// A warning for each API Docs page that shows the placeholder instead of its reference.
+pub fn api_documents(root: &std::path::Path, pages: &[SourcePage]) -> Vec<Diagnostic> {
+    pages
+        .iter()
+        .filter_map(|p| crate::openapi::missing_document(root, p))
+        .collect()
 }
 
 #[cfg(test)]

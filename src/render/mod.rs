@@ -61,6 +61,10 @@ pub struct PageView<'a> {
     pub base_url: &'a str,
     /// Relative path from this page to the site root (`../../`).
     pub root_rel: &'a str,
+    /// An API page's reference (or its placeholder), rendered by
+    /// [`crate::openapi`]: beside `#page-body`, never in it. Layouts print
+    /// it as `api_reference` (`swagger-only` and `sidebarapidocs` do).
+    pub api_reference: Option<&'a str>,
 }
 
 pub struct Theme {
@@ -174,6 +178,16 @@ impl Theme {
             .map_err(|e| tera_diag(&e, &[(template, "")]))
     }
 
+    /// Render a partial that is not a page (the API reference's, see
+    /// [`crate::openapi`]) with a context of its own.
+    pub(crate) fn render_partial(
+        &self,
+        template: &str,
+        ctx: &tera::Context,
+    ) -> Result<String, Diagnostic> {
+        self.render(template, ctx)
+    }
+
     /// Render a page with `layout` (which must exist; see [`Theme::has_layout`]).
     pub fn render_page(&self, layout: &str, view: &PageView) -> Result<String, Diagnostic> {
         let ctx = self.page_context(layout, view);
@@ -256,6 +270,7 @@ impl Theme {
         ctx.insert("edit_url", &edit_url(view.site, view.page));
         ctx.insert("base_url", view.base_url);
         ctx.insert("root_rel", view.root_rel);
+        ctx.insert("api_reference", view.api_reference.unwrap_or(""));
         ctx.insert("layout", layout);
         ctx
     }
@@ -328,6 +343,7 @@ impl Theme {
             shared,
             base_url,
             root_rel: &"../".repeat(path.matches('/').count()),
+            api_reference: None,
         };
         let mut ctx = self.page_context("default", &view);
         ctx.insert("has_h1", &true);

@@ -38,6 +38,7 @@ fn view<'a>(page: &'a Value, cat: &'a Catalog, shared: &'a Shared, body: &'a str
         shared,
         base_url: "/sub",
         root_rel: "../../",
+        api_reference: None,
     }
 }
 
@@ -134,6 +135,7 @@ fn extra_files_have_catalog_and_assets() {
         [
             CATALOG_PATH,
             "assets/elementdocs/favicon.svg",
+            "assets/elementdocs/openapi.css",
             "assets/elementdocs/theme.css",
             "assets/elementdocs/theme.js"
         ]

@@ -27,6 +27,8 @@ pub struct BuildContext {
     pub liquid: LiquidEngine,
     pub highlighter: &'static Highlighter,
     pub strict: bool,
+    /// The API documents pages name, each rendered once (see [`crate::openapi`]).
+    pub api_docs: crate::openapi::ApiDocs,
 }
 
 /// The `site` object: every config key, plus `data`.
@@ -71,7 +73,9 @@ impl BuildContext {
             markdownify,
             strict,
         );
+        let api_docs = crate::openapi::ApiDocs::new(&config);
         Ok(BuildContext {
+            api_docs,
             config,
             site,
             theme,

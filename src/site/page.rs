@@ -6,6 +6,7 @@ use super::context::{page_meta, page_value, BuildContext};
 use crate::diag::Diagnostic;
 use crate::liquid::PageInput;
 use crate::markdown::{self, Rendered};
+use crate::openapi::ApiReference;
 use crate::publish::urls::{rewrite_root_urls, OutputSet};
 use crate::render::PageView;
 use crate::source::SourcePage;
@@ -92,15 +93,31 @@ pub fn render_page(
     rendered
         .warnings
         .splice(0..0, expanded.warnings.iter().cloned());
-    let html = layout_page(ctx, p, &page, &mut rendered, outputs)?;
+    let api = api_reference(ctx, p, &mut rendered)?;
+    let html = lay_out(ctx, p, &page, &mut rendered, api.as_ref(), outputs)?;
+    let mut deps = expanded.deps;
+    deps.extend(api.into_iter().flat_map(|a| a.deps));
     Ok(PageOutput {
         source: p.rel.clone(),
         out_path: p.output_path(),
         html,
         expanded: expanded.text,
         rendered,
-        deps: expanded.deps,
+        deps,
     })
+}
+
+/// An API page's reference (see [`crate::openapi`]); its warnings join the page's.
+fn api_reference(
+    ctx: &BuildContext,
+    p: &SourcePage,
+    rendered: &mut Rendered,
+) -> Result<Option<ApiReference>, Vec<Diagnostic>> {
+    let api = ctx.api_docs.reference(p, &ctx.theme, ctx.highlighter)?;
+    if let Some(a) = &api {
+        rendered.warnings.extend(a.warnings.iter().cloned());
+    }
+    Ok(api)
 }
 
 /// Lay out an already rendered page body (the last step of [`render_page`]);
@@ -110,6 +127,18 @@ pub fn layout_page(
     p: &SourcePage,
     page: &Value,
     rendered: &mut Rendered,
+    outputs: &OutputSet,
+) -> Result<String, Vec<Diagnostic>> {
+    let api = api_reference(ctx, p, rendered)?;
+    lay_out(ctx, p, page, rendered, api.as_ref(), outputs)
+}
+
+fn lay_out(
+    ctx: &BuildContext,
+    p: &SourcePage,
+    page: &Value,
+    rendered: &mut Rendered,
+    api: Option<&ApiReference>,
     outputs: &OutputSet,
 ) -> Result<String, Vec<Diagnostic>> {
     let meta = page_meta(p);
@@ -133,15 +162,21 @@ pub fn layout_page(
     }
     let out_path = p.output_path();
     let rr = root_rel(&out_path);
+    // The reference's headings follow the page's in "On this page".
+    let headings: std::borrow::Cow<[crate::markdown::Heading]> = match api {
+        Some(a) => [rendered.headings.as_slice(), &a.headings].concat().into(),
+        None => rendered.headings.as_slice().into(),
+    };
     let view = PageView {
         page,
         site: &ctx.site,
         body: &rendered.html,
-        headings: &rendered.headings,
+        headings: &headings,
         guide: ctx.catalog.guide_for(&meta.dir),
         shared: &ctx.shared,
         base_url: &ctx.config.baseurl,
         root_rel: &rr,
+        api_reference: api.map(|a| &*a.html),
     };
     let html = ctx.theme.render_page(&layout, &view).map_err(|d| vec![d])?;
     Ok(under_base_url(html, &ctx.config.baseurl, outputs))

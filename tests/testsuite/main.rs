@@ -14,6 +14,7 @@ mod docs_commands;
 mod example_site;
 mod hardening;
 mod markdown_kramdown;
+mod openapi;
 mod publish;
 mod scaffold;
 mod search;

@@ -93,7 +93,8 @@ fn build_writes_the_index_and_the_script() {
 
 // ---- the browser test ----
 
-struct Driver {
+/// Headless Chromium through chromedriver (the API reference's browser test uses it too).
+pub(crate) struct Driver {
     child: Child,
     base: String,
     session: String,
@@ -102,7 +103,7 @@ struct Driver {
 }
 
 impl Driver {
-    fn start() -> Driver {
+    pub(crate) fn start() -> Driver {
         let chromedriver =
             std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
@@ -162,7 +163,7 @@ impl Driver {
         d
     }
 
-    fn post(&self, path: &str, body: Value) -> Value {
+    pub(crate) fn post(&self, path: &str, body: Value) -> Value {
         let url = if path == "/session" {
             format!("{}{path}", self.base)
         } else {
@@ -182,11 +183,26 @@ impl Driver {
         v["value"].clone()
     }
 
-    fn goto(&self, url: &str) {
+    /// A WebDriver GET on the session (`/screenshot`...): its `value`.
+    pub(crate) fn get(&self, path: &str) -> Value {
+        let url = format!("{}/session/{}{path}", self.base, self.session);
+        let text = self
+            .http
+            .get(url)
+            .send()
+            .and_then(|r| r.text())
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        let v: Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}: {text}"));
+        assert!(v["value"].get("error").is_none(), "{path}: {v}");
+        v["value"].clone()
+    }
+
+    pub(crate) fn goto(&self, url: &str) {
         self.post("/url", json!({ "url": url }));
     }
 
-    fn js(&self, script: &str) -> Value {
+    pub(crate) fn js(&self, script: &str) -> Value {
         self.post("/execute/sync", json!({"script": script, "args": []}))
     }
 
@@ -299,7 +315,7 @@ fn assert_finds(driver: &Driver, query: &str, needle: &str) {
 
 /// Serve `root` under the URL prefix `prefix` (`/sub/`) on a loopback port, for the
 /// life of the test process; GET only. Returns the site's URL.
-fn serve(root: PathBuf, prefix: &'static str) -> String {
+pub(crate) fn serve(root: PathBuf, prefix: &'static str) -> String {
     use std::io::{BufRead, BufReader, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
@@ -333,6 +349,7 @@ fn serve(root: PathBuf, prefix: &'static str) -> String {
                     let ct = match f.extension().and_then(|e| e.to_str()) {
                         Some("html") => "text/html; charset=utf-8",
                         Some("js") => "text/javascript; charset=utf-8",
+                        Some("css") => "text/css; charset=utf-8",
                         _ => "application/octet-stream",
                     };
                     let _ = write!(
