@@ -45,6 +45,10 @@ pub struct BuildArgs {
     /// Also write each page's source after Liquid (before Markdown) here.
     #[arg(long)]
     pub expanded_dir: Option<PathBuf>,
+    /// Also write each page's rendered body alone (after Markdown, before
+    /// any layout) here, at the page's output path.
+    #[arg(long)]
+    pub bodies_dir: Option<PathBuf>,
     /// Serve the site from this sub-path (overrides the config's `baseurl`).
     #[arg(long)]
     pub base_url: Option<String>,
@@ -69,25 +73,12 @@ impl BuildArgs {
             config_files: self.config.clone(),
             out: self.out.clone(),
             expanded_dir: self.expanded_dir.clone(),
+            bodies_dir: self.bodies_dir.clone(),
             base_url: self.base_url.clone(),
             strict: self.strict,
             one_shot: true,
             highlight_cache: None,
         }
-    }
-
-    fn staging(
-        out: &std::path::Path,
-        root: &std::path::Path,
-        expanded: Option<&std::path::Path>,
-    ) -> Result<crate::output::Staging, Diagnostic> {
-        crate::output::check_folders(out, expanded)?;
-        Ok(crate::output::Staging {
-            site: crate::output::Stager::new(out, root)?,
-            expanded: expanded
-                .map(|e| crate::output::Stager::new(e, root))
-                .transpose()?,
-        })
     }
 
     /// Build and write; returns the diagnostics and whether the build succeeded.
@@ -104,7 +95,10 @@ impl BuildArgs {
         if !self.no_cache {
             opts.highlight_cache = crate::output::state_file(&out, "highlight");
         }
-        let fingerprint = (self.skip_unchanged && opts.expanded_dir.is_none()).then(|| {
+        let fingerprint = (self.skip_unchanged
+            && opts.expanded_dir.is_none()
+            && opts.bodies_dir.is_none())
+        .then(|| {
             let skip: Vec<std::path::PathBuf> = std::iter::once(out.clone())
                 .map(|p| p.canonicalize().unwrap_or(p))
                 .collect();
@@ -126,13 +120,18 @@ impl BuildArgs {
         }
         // Pages are staged as they are rendered (not kept in memory), and
         // only put in place once the whole build succeeded.
-        let staging = match Self::staging(&out, &root, opts.expanded_dir.as_deref()) {
-            Ok(s) => s,
+        let folders = crate::output::Folders {
+            site: &out,
+            expanded: opts.expanded_dir.as_deref(),
+            bodies: opts.bodies_dir.as_deref(),
+        };
+        let writer = match crate::output::Writer::open(folders, &root) {
+            Ok(w) => w,
             Err(d) => return (vec![d], false),
         };
         let built = on_build_pool(|| {
             let mut site = Site::load(&opts)?;
-            site.render_all(Some(&staging));
+            site.render_all(Some(&writer));
             site.save_caches(opts.highlight_cache.as_deref());
             site.finish();
             Ok::<_, Vec<Diagnostic>>(site.into_output())
@@ -145,13 +144,7 @@ impl BuildArgs {
             return (site.diagnostics, false);
         }
         let mut diags = site.diagnostics.clone();
-        match crate::output::write_site_staged(
-            &site,
-            &out,
-            &root,
-            opts.expanded_dir.as_deref(),
-            Some(&staging),
-        ) {
+        match writer.commit(&site) {
             Ok(stats) => {
                 crate::timing::stage("write");
                 if let Some(fingerprint) = fingerprint {

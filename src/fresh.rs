@@ -88,7 +88,9 @@ pub fn fingerprint(cfg: &Config, opts: &BuildOptions, skip: &[PathBuf]) -> Strin
             .sort_by_file_name()
             .into_iter()
             .filter_entry(|e| {
-                e.file_name() != ".git" && !skip.iter().any(|s| e.path().starts_with(s))
+                e.file_name() != ".git"
+                    && !crate::output::is_beside_output(e.file_name())
+                    && !skip.iter().any(|s| e.path().starts_with(s))
             });
         for entry in walker {
             let Ok(entry) = entry else {
@@ -158,6 +160,7 @@ mod tests {
         let out = root.join("public");
         let args = BuildArgs {
             config: Vec::new(),
+            bodies_dir: None,
             source: root.clone(),
             out: None,
             expanded_dir: None,

@@ -49,6 +49,8 @@ pub struct BuildOptions {
     pub out: Option<PathBuf>,
     /// Also write each page's post-Liquid source here.
     pub expanded_dir: Option<PathBuf>,
+    /// Also write each page's rendered body (before layout) here.
+    pub bodies_dir: Option<PathBuf>,
     /// Overrides the config's `baseurl`.
     pub base_url: Option<String>,
     /// Warnings become errors.
@@ -178,6 +180,7 @@ impl Site {
         let config = opts.load_config().map_err(|d| vec![d])?;
         let mut skip = vec![opts.out_dir(&config)];
         skip.extend(opts.expanded_dir.iter().cloned());
+        skip.extend(opts.bodies_dir.iter().cloned());
         let skip: Vec<PathBuf> = skip
             .iter()
             .map(|p| p.canonicalize().unwrap_or_else(|_| p.clone()))

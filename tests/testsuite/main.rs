@@ -9,6 +9,7 @@
 mod common;
 
 mod check;
+mod crash;
 mod determinism;
 mod docs_commands;
 mod example_site;
