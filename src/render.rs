@@ -416,7 +416,21 @@ fn only_keys(v: &Value, keys: &Option<Vec<String>>) -> Value {
 /// tera's default it leaves `/` alone, so URLs in the output stay readable.
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
-    crate::highlight::escape_into(&mut out, s);
+    let mut rest = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let entity = match b {
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'&' => "&amp;",
+            b'\'' => "&#39;",
+            b'"' => "&quot;",
+            _ => continue,
+        };
+        out.push_str(&s[rest..i]);
+        out.push_str(entity);
+        rest = i + 1;
+    }
+    out.push_str(&s[rest..]);
     out
 }
 

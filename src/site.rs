@@ -90,7 +90,8 @@ pub struct BuildContext {
     /// The sidebar and the guides' heads, rendered once per build.
     pub shared: Shared,
     pub liquid: LiquidEngine,
-    pub highlighter: &'static Highlighter,
+    /// The build's highlighter (its cache lives as long as the build; `serve` passes one on to each new context).
+    pub highlighter: Arc<Highlighter>,
     pub strict: bool,
 }
 
@@ -186,15 +187,18 @@ fn build_on_pool(
         strict, one_shot, ..
     } = *run;
     crate::timing::stage("start");
+    let highlighter = Arc::new(Highlighter::new());
     // The walk waits on the disk and on YAML; what needs no page (the data
     // files, the theme, the syntax definitions) loads beside it meanwhile.
     let (found, ((data, data_diags), theme)) = rayon::join(
         || discover(&config, skip),
         || {
             // Code blocks kept by the last build need no syntax definitions.
-            let hl = Highlighter::global();
-            if !run.highlight_cache.is_some_and(|p| hl.load_persisted(p)) {
-                hl.preload();
+            if !run
+                .highlight_cache
+                .is_some_and(|p| highlighter.load_persisted(p))
+            {
+                highlighter.preload();
             }
             crate::timing::stage("preload");
             let data = load_data(&config.root, &config.data_dir);
@@ -206,9 +210,9 @@ fn build_on_pool(
     crate::timing::stage("discover");
     let mut diagnostics = found.diagnostics;
     diagnostics.extend(data_diags);
-    let ctx = match theme
-        .and_then(|theme| context_with_theme(config, data, &found.pages, strict, theme))
-    {
+    let ctx = match theme.and_then(|theme| {
+        context_with_theme(config, data, &found.pages, strict, theme, highlighter)
+    }) {
         Ok(ctx) => ctx,
         Err(d) => {
             diagnostics.extend(d);
@@ -331,9 +335,10 @@ pub fn make_context(
     data: Value,
     pages: &[SourcePage],
     strict: bool,
+    highlighter: Arc<Highlighter>,
 ) -> Result<BuildContext, Vec<Diagnostic>> {
     let theme = Theme::load(config.templates_dir.as_deref())?;
-    context_with_theme(config, data, pages, strict, theme)
+    context_with_theme(config, data, pages, strict, theme, highlighter)
 }
 
 /// [`make_context`] with the theme already loaded.
@@ -343,19 +348,20 @@ fn context_with_theme(
     pages: &[SourcePage],
     strict: bool,
     theme: Theme,
+    highlighter: Arc<Highlighter>,
 ) -> Result<BuildContext, Vec<Diagnostic>> {
     let site = site_value(&config, data);
     let catalog = Catalog::build(&pages.iter().map(page_meta).collect::<Vec<_>>());
     let shared = theme
         .render_shared(&catalog, &site, &config.baseurl)
         .map_err(|d| vec![d])?;
-    let highlighter = Highlighter::global();
     let md_opts = config.markdown.clone();
+    let markdownify_highlighter = Arc::clone(&highlighter);
     let markdownify = Arc::new(move |s: &str| {
         markdown::render(
             s,
             &md_opts,
-            Highlighter::global(),
+            &markdownify_highlighter,
             Path::new("markdownify"),
             1,
         )
@@ -484,7 +490,7 @@ pub fn render_page(ctx: &BuildContext, p: &SourcePage) -> Result<PageOutput, Vec
         markdown::render(
             &expanded.text,
             &ctx.config.markdown,
-            ctx.highlighter,
+            &ctx.highlighter,
             Path::new(&p.rel),
             p.body_line,
         )

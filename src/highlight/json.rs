@@ -28,7 +28,7 @@
 //! so the operations can be written down from the grammar's rules: debug
 //! builds check every line it produces against syntect ([`check`]).
 
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 use syntect::parsing::{Scope, ScopeStackOp};
 
 /// Scope operations, each at a byte offset into its line.
@@ -96,8 +96,7 @@ struct Scopes {
 }
 
 fn scopes() -> &'static Scopes {
-    static SCOPES: OnceLock<Scopes> = OnceLock::new();
-    SCOPES.get_or_init(|| {
+    static SCOPES: LazyLock<Scopes> = LazyLock::new(|| {
         let s = |name: &str| Scope::new(name).expect("valid scope name");
         Scopes {
             source: s("source.json"),
@@ -119,7 +118,8 @@ fn scopes() -> &'static Scopes {
             number: s("constant.numeric.json"),
             constant: s("constant.language.json"),
         }
-    })
+    });
+    &SCOPES
 }
 
 /// A grammar context open across tokens (strings open and close within a
@@ -423,12 +423,8 @@ pub(super) fn check(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use syntect::parsing::{ParseState, SyntaxSet};
-
-    fn syntaxes() -> &'static SyntaxSet {
-        static SS: OnceLock<SyntaxSet> = OnceLock::new();
-        SS.get_or_init(SyntaxSet::load_defaults_newlines)
-    }
+    use crate::highlight::html::syntaxes;
+    use syntect::parsing::ParseState;
 
     /// syntect's operations for each line of `code`.
     fn syntect_ops(code: &str) -> Vec<Ops> {

@@ -23,6 +23,7 @@ use crate::config::Config;
 use crate::data::load_data;
 use crate::diag::{Diagnostic, Severity};
 use crate::guide::Catalog;
+use crate::highlight::Highlighter;
 use crate::markdown::Rendered;
 use crate::site::{
     generated_files, layout_page, make_context, page_meta, page_value, render_page, BuildContext,
@@ -32,6 +33,7 @@ use axum::body::Bytes;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Which data keys (`site.data.<key>`) a page uses.
@@ -201,7 +203,11 @@ impl LiveSite {
             .collect();
         let found = discover(&config, &skip);
         let (data, data_diags) = load_data(&config.root, &config.data_dir);
-        let ctx = make_context(config.clone(), data, &found.pages, false)?;
+        // One highlighter for the session: a rebuild re-renders pages whose
+        // code blocks mostly did not change, and finds them in its cache
+        // (bounded, see `highlight::cache`).
+        let highlighter = Arc::new(Highlighter::new());
+        let ctx = make_context(config.clone(), data, &found.pages, false, highlighter)?;
         let mut site = LiveSite {
             source: source.to_path_buf(),
             skip,
@@ -615,7 +621,8 @@ impl LiveSite {
             let (data, diags) = load_data(&self.config.root, &self.config.data_dir);
             self.set_errors("data", only_errors(diags));
             let pages: Vec<SourcePage> = self.pages.values().cloned().collect();
-            match make_context(self.config.clone(), data, &pages, false) {
+            let highlighter = Arc::clone(&self.ctx.highlighter);
+            match make_context(self.config.clone(), data, &pages, false, highlighter) {
                 Ok(ctx) => {
                     self.ctx = ctx;
                     self.set_errors("context", Vec::new());
