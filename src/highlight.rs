@@ -17,7 +17,8 @@
 //! * [`persist`]: a build keeps the blocks it highlighted for the next build
 //!   into the same output folder ([`Highlighter::save_persisted`]), as
 //!   Jekyll's `.jekyll-cache` does.
-//! * [`css`]: the stylesheet of the classes, light and dark.
+//! * [`css`]: the stylesheet, light and dark, every token colour readable
+//!   (4.5:1) on the code background.
 //! * Blocks above [`MAX_HIGHLIGHT_BYTES`] are not highlighted (some grammars
 //!   are slow on pathological input); they render as escaped text.
 
