@@ -90,7 +90,8 @@ pub struct BuildContext {
     /// The sidebar and the guides' heads, rendered once per build.
     pub shared: Shared,
     pub liquid: LiquidEngine,
-    /// The build's highlighter (its cache lives as long as the build; `serve` passes one on to each new context).
+    /// The build's highlighter: its cache lives as long as the build (`serve`
+    /// hands one on to each new context of its session).
     pub highlighter: Arc<Highlighter>,
     pub strict: bool,
 }
