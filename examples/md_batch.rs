@@ -10,12 +10,10 @@ fn main() {
         serde_json::from_str(&std::fs::read_to_string(&args[1]).expect("read input"))
             .expect("json array of strings");
     let opts = MarkdownOptions::default();
+    let hl = Highlighter::new();
     let out: Vec<String> = docs
         .iter()
-        .map(|d| {
-            elementdocs::markdown::render(d, &opts, Highlighter::global(), Path::new("x.md"), 1)
-                .html
-        })
+        .map(|d| elementdocs::markdown::render(d, &opts, &hl, Path::new("x.md"), 1).html)
         .collect();
     std::fs::write(&args[2], serde_json::to_string(&out).expect("json")).expect("write output");
 }

@@ -22,7 +22,7 @@ fn main() {
         .unwrap_or_else(|| corpus.join("devportal"));
     let out = PathBuf::from(args.next().unwrap_or_else(|| "/tmp/md-oracle-out".into()));
     let config = Config::load(&source).expect("corpus config");
-    let hl = Highlighter::global();
+    let hl = Highlighter::new();
     let start = std::time::Instant::now();
     let (mut pages, mut warnings) = (0usize, 0usize);
     for entry in walkdir::WalkDir::new(&oracle).sort_by_file_name() {
@@ -39,7 +39,7 @@ fn main() {
             .unwrap();
         let md = std::fs::read_to_string(entry.path()).expect("read page");
         let file = rel.join(format!("{stem}.md"));
-        let r = markdown::render(&md, &config.markdown, hl, &file, 1);
+        let r = markdown::render(&md, &config.markdown, &hl, &file, 1);
         warnings += r.warnings.len();
         let dest = out.join(rel).join(format!("{stem}.html"));
         write(&dest, &format!("<div id=\"page-body\">{}</div>\n", r.html));

@@ -16,12 +16,13 @@ use std::path::Path;
 
 fuzz_target!(|data: &[u8]| {
     let rel = "docs/page.md";
+    let highlighter = Highlighter::new();
     let Ok(text) = decode_text(data.to_vec(), Path::new(rel)) else {
         return;
     };
     if let Some((lang, code)) = text.split_once('\n') {
         if lang.len() <= 32 {
-            let _ = Highlighter::global().highlight(lang.trim(), code);
+            let _ = highlighter.highlight(lang.trim(), code);
         }
     }
     let page = match parse_page(text, rel, "docs/page.md") {
@@ -58,7 +59,7 @@ fuzz_target!(|data: &[u8]| {
         let r = markdown::render(
             &expanded.text,
             &opts,
-            Highlighter::global(),
+            &highlighter,
             Path::new(rel),
             page.body_line,
         );

@@ -25,7 +25,9 @@ pub struct BuildContext {
     /// The sidebar and the guides' heads, rendered once per build.
     pub shared: Shared,
     pub liquid: LiquidEngine,
-    pub highlighter: &'static Highlighter,
+    /// The build's highlighter: its cache lives as long as the build (`serve`
+    /// hands one on to each new context of its session).
+    pub highlighter: Arc<Highlighter>,
     pub strict: bool,
     /// The API documents pages name, each rendered once (see [`crate::openapi`]).
     pub api_docs: crate::openapi::ApiDocs,
@@ -48,19 +50,20 @@ impl BuildContext {
         pages: impl Iterator<Item = &'a SourcePage>,
         strict: bool,
         theme: Theme,
+        highlighter: Arc<Highlighter>,
     ) -> Result<BuildContext, Vec<Diagnostic>> {
         let site = site_value(&config, data);
         let catalog = Catalog::build(&pages.map(page_meta).collect::<Vec<_>>());
         let shared = theme
             .render_shared(&catalog, &site, &config.baseurl)
             .map_err(|d| vec![d])?;
-        let highlighter = Highlighter::global();
         let md_opts = config.markdown.clone();
+        let markdownify_highlighter = Arc::clone(&highlighter);
         let markdownify = Arc::new(move |s: &str| {
             markdown::render(
                 s,
                 &md_opts,
-                Highlighter::global(),
+                &markdownify_highlighter,
                 Path::new("markdownify"),
                 1,
             )

@@ -37,6 +37,7 @@ use rayon::prelude::*;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// What a build is asked to do.
 #[derive(Debug, Clone, Default)]
@@ -187,15 +188,15 @@ impl Site {
             .collect();
         let highlight_cache = opts.highlight_cache.as_deref();
         crate::timing::stage("start");
+        let highlighter = Arc::new(Highlighter::new());
         // The walk waits on the disk and on YAML; what needs no page (the data
         // files, the theme, the syntax definitions) loads beside it meanwhile.
         let (found, ((data, data_diags), theme)) = rayon::join(
             || discover(&config, &skip),
             || {
                 // Code blocks kept by the last build need no syntax definitions.
-                let hl = Highlighter::global();
-                if !highlight_cache.is_some_and(|p| hl.load_persisted(p)) {
-                    hl.preload();
+                if !highlight_cache.is_some_and(|p| highlighter.load_persisted(p)) {
+                    highlighter.preload();
                 }
                 crate::timing::stage("preload");
                 let data = load_data(&config.root, &config.data_dir);
@@ -210,7 +211,7 @@ impl Site {
             statics,
             diagnostics,
         } = found;
-        let ctx = BuildContext::new(config, data, pages.iter(), opts.strict, theme?)
+        let ctx = BuildContext::new(config, data, pages.iter(), opts.strict, theme?, highlighter)
             .map_err(|d| [diagnostics.clone(), data_diags.clone(), d].concat())?;
         crate::timing::stage("context");
         let mut site = Site {
@@ -476,12 +477,15 @@ impl Site {
         let (data, diags) = load_data(&config.root, &config.data_dir);
         self.data_diagnostics = diags;
         let theme = Theme::load(config.templates_dir.as_deref())?;
+        // The session's highlighter goes on: most code blocks did not change.
+        let highlighter = Arc::clone(&self.ctx.highlighter);
         self.ctx = BuildContext::new(
             config.clone(),
             data,
             self.sources.values(),
             self.strict,
             theme,
+            highlighter,
         )?;
         Ok(())
     }

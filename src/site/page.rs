@@ -80,7 +80,7 @@ pub fn render_page(
         markdown::render(
             &expanded.text,
             &ctx.config.markdown,
-            ctx.highlighter,
+            &ctx.highlighter,
             Path::new(&p.rel),
             p.body_line,
         )
@@ -113,7 +113,7 @@ fn api_reference(
     p: &SourcePage,
     rendered: &mut Rendered,
 ) -> Result<Option<ApiReference>, Vec<Diagnostic>> {
-    let api = ctx.api_docs.reference(p, &ctx.theme, ctx.highlighter)?;
+    let api = ctx.api_docs.reference(p, &ctx.theme, &ctx.highlighter)?;
     if let Some(a) = &api {
         rendered.warnings.extend(a.warnings.iter().cloned());
     }

@@ -972,7 +972,7 @@ fn replay(root: &Path, bytes: Vec<u8>) {
         let _ = elementdocs::markdown::render(
             &exp.text,
             &MarkdownOptions::default(),
-            Highlighter::global(),
+            &Highlighter::new(),
             Path::new(rel),
             page.body_line,
         );

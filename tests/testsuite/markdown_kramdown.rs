@@ -12,7 +12,7 @@ fn render(md: &str) -> Rendered {
     markdown::render(
         md,
         &MarkdownOptions::default(),
-        Highlighter::global(),
+        &Highlighter::new(),
         Path::new("docs/page.md"),
         5,
     )

@@ -112,14 +112,12 @@ fn axe_source() -> String {
     })
 }
 
-/// The serious and critical violations axe finds on the current page. The
-/// syntax colours of code tokens (`hl-` spans, from highlight.css, the
-/// highlight stage's palette) are left out; the code block's own text and
-/// background are checked.
+/// The serious and critical violations axe finds on the current page, code
+/// tokens' colours (highlight.css) included.
 fn axe_violations(b: &Browser, axe: &str) -> Vec<String> {
     b.js(&format!("{axe}\nreturn true;"));
     let found = b.js_async(
-        "axe.run({include: [document], exclude: [['pre span[class*=\"hl-\"]']]}, {resultTypes: ['violations']}).then(function (r) {\
+        "axe.run(document, {resultTypes: ['violations']}).then(function (r) {\
            done(r.violations.filter(function (v) { return v.impact === 'serious' || v.impact === 'critical'; })\
              .map(function (v) { return v.id + ': ' + v.help + ' at ' + v.nodes.map(function (n) { return n.target.join(' '); }).join(', '); }));\
          }, function (e) { done(['axe failed: ' + e]); });",
