@@ -233,7 +233,13 @@ fn build_on_pool(
                 .par_iter()
                 .map(|p| {
                     let mut page = render_page_guarded(&ctx, p)?;
-                    let doc = crate::search::prepare(p, &page, site_lang);
+                    let to_index = crate::search::PageToIndex {
+                        out_path: &page.out_path,
+                        front: &p.front,
+                        body_html: &page.rendered.html,
+                        headings: &page.rendered.headings,
+                    };
+                    let doc = crate::search::prepare(&to_index, site_lang);
                     if let Some(sink) = sink {
                         sink.take(&mut page).map_err(|d| vec![d])?;
                         page.rendered.html = String::new();
@@ -274,7 +280,7 @@ fn build_on_pool(
             Err(d) => diagnostics.extend(d),
         }
     }
-    let search_files = crate::search::files_from(docs);
+    let search_files = crate::search::files(&docs);
     let mut generated = match theme_files {
         Ok(g) => g,
         Err(d) => {

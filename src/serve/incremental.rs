@@ -91,6 +91,8 @@ pub struct PageState {
     pub deps: Vec<String>,
     pub data: DataUse,
     pub warnings: Vec<Diagnostic>,
+    /// What the search index keeps of the page (None: `search: false`).
+    pub search: Option<crate::search::Prepared>,
 }
 
 /// What a served file is.
@@ -228,6 +230,7 @@ impl LiveSite {
         site.regenerate();
         let all: Vec<String> = site.pages.keys().cloned().collect();
         site.render(&all, &mut HashMap::new());
+        site.reindex();
         Ok(site)
     }
 
@@ -319,6 +322,29 @@ impl LiveSite {
         changed
     }
 
+    /// The search files again, from every page's kept search entry; returns
+    /// the paths that changed.
+    fn reindex(&mut self) -> Vec<String> {
+        let files = crate::search::files(self.out.values().filter_map(|p| p.search.as_ref()));
+        let wanted: BTreeSet<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+        let mut changed: Vec<String> = self
+            .generated
+            .keys()
+            .filter(|k| k.starts_with(crate::search::INDEX_DIR) && !wanted.contains(k.as_str()))
+            .cloned()
+            .collect();
+        for gone in &changed {
+            self.generated.remove(gone);
+        }
+        for (path, bytes) in files {
+            if self.generated.get(&path).is_none_or(|b| b[..] != bytes[..]) {
+                changed.push(path.clone());
+                self.generated.insert(path, Bytes::from(bytes));
+            }
+        }
+        changed
+    }
+
     /// Render `rels` fully; returns the output paths whose HTML changed.
     fn render(
         &mut self,
@@ -327,15 +353,34 @@ impl LiveSite {
     ) -> Vec<String> {
         let ctx = &self.ctx;
         let pages = &self.pages;
-        let results: Vec<(String, Result<crate::site::PageOutput, Vec<Diagnostic>>)> = rels
+        type Rendered = (crate::site::PageOutput, Option<crate::search::Prepared>);
+        let site_lang = ctx
+            .config
+            .site
+            .get("lang")
+            .and_then(serde_json::Value::as_str);
+        let results: Vec<(String, Result<Rendered, Vec<Diagnostic>>)> = rels
             .par_iter()
-            .filter_map(|rel| pages.get(rel).map(|p| (rel.clone(), render_page(ctx, p))))
+            .filter_map(|rel| {
+                let p = pages.get(rel)?;
+                let r = render_page(ctx, p).map(|po| {
+                    let to_index = crate::search::PageToIndex {
+                        out_path: &po.out_path,
+                        front: &p.front,
+                        body_html: &po.rendered.html,
+                        headings: &po.rendered.headings,
+                    };
+                    let search = crate::search::prepare(&to_index, site_lang);
+                    (po, search)
+                });
+                Some((rel.clone(), r))
+            })
             .collect();
         let mut changed = Vec::new();
         for (rel, r) in results {
             let key = format!("page:{rel}");
             match r {
-                Ok(po) => {
+                Ok((po, search)) => {
                     let errs: Vec<Diagnostic> = po
                         .rendered
                         .warnings
@@ -374,6 +419,7 @@ impl LiveSite {
                             deps,
                             data,
                             warnings,
+                            search,
                         },
                     );
                 }
@@ -725,9 +771,10 @@ impl LiveSite {
         }
     }
 
-    fn finish(&mut self, mut rb: Rebuild, others: Vec<String>, started: Instant) -> Rebuild {
+    fn finish(&mut self, mut rb: Rebuild, mut others: Vec<String>, started: Instant) -> Rebuild {
         if !rb.full {
             self.errors.remove("config");
+            others.extend(self.reindex());
         }
         for o in others {
             if o.ends_with(".css") {
