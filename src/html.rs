@@ -55,6 +55,10 @@ pub fn tags(html: &str) -> Tags<'_> {
 const RAW_TEXT: &[&str] = &["script", "style", "textarea", "title"];
 
 fn find_from(hay: &str, from: usize, needle: &str) -> Option<usize> {
+    // One byte (`<`, `>`, a quote: most calls) with the crate's byte search.
+    if let &[byte] = needle.as_bytes() {
+        return crate::bytes::next_of(hay.as_bytes(), from, [byte]);
+    }
     hay.get(from..)?.find(needle).map(|i| i + from)
 }
 

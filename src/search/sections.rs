@@ -96,9 +96,11 @@ fn splits<'h>(html: &str, headings: &'h [Heading]) -> Vec<Split<'h>> {
     }
     // Only the `<h1`..`<h3` start tags are parsed (pages have thousands of
     // other tags, highlighted code above all).
-    let starts = html.match_indices("<h").map(|(at, _)| at);
-    let starts = starts.filter(|&at| matches!(html.as_bytes().get(at + 2), Some(b'1'..=b'3')));
-    starts
+    let b = html.as_bytes();
+    crate::bytes::positions(b, b'<')
+        .filter(|&at| {
+            matches!(b.get(at + 1), Some(b'h' | b'H')) && matches!(b.get(at + 2), Some(b'1'..=b'3'))
+        })
         .filter_map(|at| crate::html::tag_at(html, at))
         .filter(|t| t.is("h1") || t.is("h2") || t.is("h3"))
         .filter_map(|t| {
@@ -149,24 +151,39 @@ pub(crate) fn split_words(text: &str) -> impl Iterator<Item = &str> {
 struct Reader {
     out: PageWords,
     numbers: FxHashMap<Box<str>, u32>,
-    /// The section being read and its counts by word.
+    /// The section being read, and per word number its counts in the
+    /// section (heading, body): zero but for the words in `touched`.
     section: Section,
-    counts: FxHashMap<u32, (u16, u16)>,
+    counts: Vec<(u16, u16)>,
+    touched: Vec<u32>,
     /// The section's text needs a space before the next run.
     space: bool,
+    /// Room for a word in lower case.
+    lower: String,
 }
 
 impl Reader {
     fn number(&mut self, word: &str) -> u32 {
-        let lower = lower_case(word);
-        if let Some(&n) = self.numbers.get(lower.as_ref()) {
+        let lower = lower_case(word, &mut self.lower);
+        if let Some(&n) = self.numbers.get(lower) {
             return n;
         }
         let n = self.out.words.len() as u32;
         let word: Box<str> = lower.into();
         self.numbers.insert(word.clone(), n);
         self.out.words.push(word);
+        self.counts.push((0, 0));
         n
+    }
+
+    /// The counts of the word in the section being read.
+    fn count(&mut self, word: &str) -> &mut (u16, u16) {
+        let n = self.number(word);
+        let count = &mut self.counts[n as usize];
+        if *count == (0, 0) {
+            self.touched.push(n);
+        }
+        count
     }
 
     fn distinct(&mut self, text: &str) -> Vec<u32> {
@@ -182,16 +199,14 @@ impl Reader {
         self.section.anchor = split.heading.id.clone();
         self.section.title = split.heading.text.clone();
         for word in split_words(&split.heading.text) {
-            let n = self.number(word);
-            let count = self.counts.entry(n).or_default();
+            let count = self.count(word);
             count.0 = count.0.saturating_add(1);
         }
     }
 
     fn body(&mut self, text: &str, joined: bool) {
         for word in split_words(text) {
-            let n = self.number(word);
-            let count = self.counts.entry(n).or_default();
+            let count = self.count(word);
             count.1 = count.1.saturating_add(1);
             self.section.len += 1;
         }
@@ -225,8 +240,14 @@ impl Reader {
     /// Keeps the section read so far, unless it is an empty top section.
     fn end_section(&mut self) {
         let mut section = std::mem::take(&mut self.section);
-        let mut counts: Vec<(u32, u16, u16)> =
-            self.counts.drain().map(|(w, (h, b))| (w, h, b)).collect();
+        let counts = &mut self.counts;
+        let touched = self.touched.drain(..);
+        let mut counts: Vec<(u32, u16, u16)> = touched
+            .map(|w| {
+                let (h, b) = std::mem::take(&mut counts[w as usize]);
+                (w, h, b)
+            })
+            .collect();
         counts.sort_unstable();
         section.counts = counts;
         let empty_top = section.anchor.is_empty() && section.counts.is_empty();
@@ -243,15 +264,18 @@ impl Reader {
     }
 }
 
-fn lower_case(word: &str) -> std::borrow::Cow<'_, str> {
-    if word
-        .bytes()
-        .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
-    {
-        std::borrow::Cow::Owned(word.to_lowercase())
-    } else {
-        std::borrow::Cow::Borrowed(word)
+/// `word` in lower case: itself when it is already, else written into `room`.
+fn lower_case<'w>(word: &'w str, room: &'w mut String) -> &'w str {
+    if !word.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+        return word;
     }
+    room.clear();
+    if word.is_ascii() {
+        room.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+    } else {
+        room.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    room
 }
 
 #[cfg(test)]
