@@ -65,14 +65,16 @@ pub(crate) fn read_page(html: &str, headings: &[Heading], title: &str, heading: 
     let splits = splits(html, headings);
     page.start(None);
     let mut next = splits.iter().peekable();
+    let mut current: Option<&Split> = None;
     let mut last_end = 0;
     for (at, raw) in crate::html::text_runs(html) {
         while let Some(s) = next.next_if(|s| s.start <= at) {
             page.end_section();
             page.start(Some(s));
+            current = Some(s);
         }
-        let in_heading = splits.iter().any(|s| (s.start..s.end).contains(&at));
-        if in_heading {
+        // The heading's own text is the section title, not body text.
+        if current.is_some_and(|s| at < s.end) {
             continue;
         }
         let joined = is_inline_gap(&html[last_end.min(at)..at]);
@@ -266,7 +268,10 @@ impl Reader {
 
 /// `word` in lower case: itself when it is already, else written into `room`.
 fn lower_case<'w>(word: &'w str, room: &'w mut String) -> &'w str {
-    if !word.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+    if !word
+        .bytes()
+        .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
+    {
         return word;
     }
     room.clear();

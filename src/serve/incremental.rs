@@ -322,27 +322,17 @@ impl LiveSite {
         changed
     }
 
-    /// The search files again, from every page's kept search entry; returns
-    /// the paths that changed.
-    fn reindex(&mut self) -> Vec<String> {
+    /// The search files again, from every page's kept search entry.
+    fn reindex(&mut self) {
         let files = crate::search::files(self.out.values().filter_map(|p| p.search.as_ref()));
         let wanted: BTreeSet<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
-        let mut changed: Vec<String> = self
-            .generated
-            .keys()
-            .filter(|k| k.starts_with(crate::search::INDEX_DIR) && !wanted.contains(k.as_str()))
-            .cloned()
-            .collect();
-        for gone in &changed {
-            self.generated.remove(gone);
-        }
+        self.generated
+            .retain(|k, _| !k.starts_with(crate::search::INDEX_DIR) || wanted.contains(k.as_str()));
         for (path, bytes) in files {
             if self.generated.get(&path).is_none_or(|b| b[..] != bytes[..]) {
-                changed.push(path.clone());
                 self.generated.insert(path, Bytes::from(bytes));
             }
         }
-        changed
     }
 
     /// Render `rels` fully; returns the output paths whose HTML changed.
@@ -771,10 +761,12 @@ impl LiveSite {
         }
     }
 
-    fn finish(&mut self, mut rb: Rebuild, mut others: Vec<String>, started: Instant) -> Rebuild {
+    fn finish(&mut self, mut rb: Rebuild, others: Vec<String>, started: Instant) -> Rebuild {
         if !rb.full {
             self.errors.remove("config");
-            others.extend(self.reindex());
+            // The open pages need no reload for it: the box loads the
+            // index when a query is typed.
+            self.reindex();
         }
         for o in others {
             if o.ends_with(".css") {
