@@ -55,6 +55,10 @@ pub fn tags(html: &str) -> Tags<'_> {
 const RAW_TEXT: &[&str] = &["script", "style", "textarea", "title"];
 
 fn find_from(hay: &str, from: usize, needle: &str) -> Option<usize> {
+    // One byte (`<`, `>`, a quote: most calls) with the crate's byte search.
+    if let &[byte] = needle.as_bytes() {
+        return crate::bytes::next_of(hay.as_bytes(), from, [byte]);
+    }
     hay.get(from..)?.find(needle).map(|i| i + from)
 }
 
@@ -100,6 +104,42 @@ impl<'a> Iterator for Tags<'a> {
             }
         }
     }
+}
+
+/// The name of the start tag at `lt` and the offset after its `>`, as
+/// [`parse_tag`] finds them, without collecting the attributes: quoted values
+/// are skipped whole (a `>` inside one does not end the tag).
+fn start_tag_end(html: &str, lt: usize) -> Option<(&str, usize)> {
+    let bytes = html.as_bytes();
+    let name_end = (lt + 1..bytes.len())
+        .find(|&i| bytes[i].is_ascii_whitespace() || bytes[i] == b'>' || bytes[i] == b'/')
+        .unwrap_or(bytes.len());
+    let mut i = name_end;
+    let mut after_equals = false;
+    while let Some(&c) = bytes.get(i) {
+        match c {
+            b'>' => return Some((&html[lt + 1..name_end], i + 1)),
+            b'"' | b'\'' if after_equals => {
+                let close = if c == b'"' { "\"" } else { "'" };
+                i = find_from(html, i + 1, close)?;
+            }
+            _ => {}
+        }
+        if !c.is_ascii_whitespace() {
+            after_equals = c == b'=';
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The start tag at `lt` (a `<`), if one starts there.
+pub fn tag_at(html: &str, lt: usize) -> Option<Tag<'_>> {
+    let next = html.as_bytes().get(lt + 1)?;
+    if html.as_bytes()[lt] != b'<' || !next.is_ascii_alphabetic() {
+        return None;
+    }
+    parse_tag(html, lt).map(|(tag, _)| tag)
 }
 
 /// Parse the start tag at `lt`; returns it and the offset after its `>`.
@@ -177,6 +217,49 @@ fn attr_value(html: &str, j: usize) -> Option<(usize, usize, usize)> {
             Some((j, e, e))
         }
     }
+}
+
+/// The runs of text between the markup of `html`, each with its byte offset,
+/// raw (entities not decoded: see [`decode`]). Tags, end tags, comments,
+/// doctypes and the content of raw-text elements (`script`, `style`...) are
+/// not text; a `<` that opens no markup is. Used to read a page as plain text
+/// (search) with the same idea of what is markup as [`tags`].
+pub fn text_runs(html: &str) -> impl Iterator<Item = (usize, &str)> {
+    let bytes = html.as_bytes();
+    // `run` is where the text not yet handed out starts, `pos` where to look
+    // for the next markup.
+    let (mut run, mut pos) = (0, 0);
+    std::iter::from_fn(move || loop {
+        let Some(lt) = find_from(html, pos, "<") else {
+            let text = (run < html.len()).then(|| (run, &html[run..]));
+            run = html.len();
+            pos = html.len();
+            return text;
+        };
+        let after = match bytes.get(lt + 1).copied() {
+            Some(b'!') if html[lt..].starts_with("<!--") => {
+                find_from(html, lt + 4, "-->").map_or(html.len(), |e| e + 3)
+            }
+            Some(b'!' | b'?' | b'/') => find_from(html, lt + 1, ">").map_or(html.len(), |e| e + 1),
+            Some(c) if c.is_ascii_alphabetic() => match start_tag_end(html, lt) {
+                Some((name, end)) => match RAW_TEXT.iter().find(|r| name.eq_ignore_ascii_case(r)) {
+                    Some(raw) => find_end_tag(html, end, raw).unwrap_or(html.len()),
+                    None => end,
+                },
+                None => html.len(),
+            },
+            _ => {
+                pos = lt + 1;
+                continue;
+            }
+        };
+        let text = (run, &html[run..lt]);
+        run = after;
+        pos = after;
+        if !text.1.is_empty() {
+            return Some(text);
+        }
+    })
 }
 
 /// The URLs of a `srcset` value with their byte ranges inside it.
@@ -274,6 +357,28 @@ mod tests {
         assert_eq!(names("<a"), Vec::<String>::new());
         assert_eq!(names("<!-- open"), Vec::<String>::new());
         assert_eq!(names("<br/><hr />"), ["br", "hr"]);
+    }
+
+    #[test]
+    fn text_runs_skip_markup_like_tags_does() {
+        let html = "a<b>b</b><!-- c --> d<script>x<y</script>1 < 2<p class='q'>&amp;";
+        let runs: Vec<(usize, &str)> = text_runs(html).collect();
+        let texts: Vec<&str> = runs.iter().map(|r| r.1).collect();
+        assert_eq!(texts, ["a", "b", " d", "1 < 2", "&amp;"]);
+        for (at, text) in runs {
+            assert_eq!(&html[at..at + text.len()], text);
+        }
+        assert_eq!(text_runs("<a href=\"open").count(), 0);
+        assert_eq!(text_runs("").count(), 0);
+        assert_eq!(text_runs("plain").collect::<Vec<_>>(), [(0, "plain")]);
+        // A `>` inside a quoted value does not end the tag.
+        let quoted: Vec<&str> = text_runs("<a title=\"x>y\" b='>'>t</a>")
+            .map(|r| r.1)
+            .collect();
+        assert_eq!(quoted, ["t"]);
+        let html = "x<h2 id=\"a\">";
+        assert_eq!(tag_at(html, 1).unwrap().attr("id").unwrap().value, "a");
+        assert!(tag_at(html, 0).is_none());
     }
 
     #[test]

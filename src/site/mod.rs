@@ -250,7 +250,7 @@ impl Site {
         );
         for p in [
             crate::search::SCRIPT_PATH,
-            crate::search::INDEX_PATH,
+            crate::search::STYLE_PATH,
             crate::render::HOME_PATH,
             "404.html",
         ] {
@@ -316,18 +316,7 @@ impl Site {
                 rels.par_iter()
                     .filter_map(|rel| sources.get(rel).map(|p| (rel, p)))
                     .map(|(rel, p)| {
-                        let state =
-                            page::render_page_guarded(ctx, p, outputs).and_then(|mut page| {
-                                let search = crate::search::prepare(p, &page, site_lang);
-                                if let Some(sink) = sink {
-                                    sink.take(&mut page).map_err(|d| vec![d])?;
-                                    page.rendered.html = String::new();
-                                }
-                                Ok(PageState {
-                                    output: page,
-                                    search,
-                                })
-                            });
+                        let state = render_one(ctx, p, outputs, sink, site_lang);
                         (rel.clone(), state)
                     })
                     .collect()
@@ -510,21 +499,11 @@ impl Site {
                 BTreeMap::new()
             }
         };
-        // A one-shot build needs its prepared pages once; serve keeps them.
-        let prepared: Vec<Prepared> = if self.one_shot {
-            self.pages
-                .values_mut()
-                .filter_map(|s| s.search.take())
-                .collect()
-        } else {
-            self.pages
-                .values()
-                .filter_map(|s| s.search.clone())
-                .collect()
-        };
         // Search first: its files must exist when publish looks at what the
         // site has, and 404.html (added by publish) is not indexed.
-        generated.extend(crate::search::files_from(prepared));
+        generated.extend(crate::search::files(
+            self.pages.values().filter_map(|s| s.search.as_ref()),
+        ));
         crate::timing::stage("search");
         let rendered: Vec<&SourcePage> = self
             .pages
@@ -617,6 +596,33 @@ impl Site {
             diagnostics,
         }
     }
+}
+
+/// One page rendered, prepared for search while its body is at hand, and
+/// handed to the sink.
+fn render_one(
+    ctx: &BuildContext,
+    p: &SourcePage,
+    outputs: &OutputSet,
+    sink: Option<&dyn PageSink>,
+    site_lang: Option<&str>,
+) -> Result<PageState, Vec<Diagnostic>> {
+    let mut page = page::render_page_guarded(ctx, p, outputs)?;
+    let to_index = crate::search::PageToIndex {
+        out_path: &page.out_path,
+        front: &p.front,
+        body_html: &page.rendered.html,
+        headings: &page.rendered.headings,
+    };
+    let search = crate::search::prepare(&to_index, site_lang);
+    if let Some(sink) = sink {
+        sink.take(&mut page).map_err(|d| vec![d])?;
+        page.rendered.html = String::new();
+    }
+    Ok(PageState {
+        output: page,
+        search,
+    })
 }
 
 /// What a new walk of the source tree found (see [`Site::rediscover`]).

@@ -215,21 +215,6 @@
     });
   }
 
-  // "/" focuses the search box (unless the reader is typing somewhere).
-  function setupSearchShortcut() {
-    var search = document.getElementById("ed-search");
-    if (!search) return;
-    document.addEventListener("keydown", function (e) {
-      var t = e.target;
-      var typing = t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
-      if (e.key === "/" && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) {
-        e.preventDefault();
-        search.focus();
-      }
-    });
-  }
-
-  setupSearchShortcut();
   setupThemeToggle();
   setupMenu();
   revealCurrentLink();

@@ -427,7 +427,7 @@ fn contrast(a: &str, b: &str) -> f64 {
 #[test]
 #[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
 fn the_reference_reads_on_a_phone_and_in_dark_mode() {
-    use crate::search::{serve, Driver};
+    use crate::search::driver::{serve, Driver};
     use base64::Engine;
     let out = tempfile::tempdir().unwrap();
     let cache = tempfile::tempdir().unwrap();

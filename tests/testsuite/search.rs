@@ -1,20 +1,23 @@
-//! Search: the index a build writes, and the search box in a real browser.
+//! Search: the files a build writes, and the search box in a real browser.
 //!
-//! The browser test drives headless Chromium through chromedriver's WebDriver
-//! HTTP API. It needs `/usr/bin/chromium` and `/usr/bin/chromedriver` (or
-//! `CHROMIUM` / `CHROMEDRIVER`), so it is `#[ignore]`d; `.ci/run` installs
-//! them and runs it (`cargo test -- --include-ignored`).
-//! Over HTTP under a base URL it uses the built-in theme's search box; from
-//! `file://` it uses the fixture's own templates, which link the script
-//! relative to the page (`root_rel`), as a root-absolute path cannot resolve
-//! from a folder on disk.
+//! The browser tests drive headless Chromium (see `search/driver.rs`); they
+//! are `#[ignore]`d, and `.ci/run` installs Chromium and runs them
+//! (`cargo test -- --include-ignored`). The box is checked over HTTP under a
+//! base URL (the built-in theme), under `elementdocs serve`, and from
+//! `file://` (the fixture's own templates, which link the script relative to
+//! the page: a root-absolute path cannot resolve from a folder on disk).
+//! `search/quality.rs` measures the 20 queries of
+//! `tests/sites/search/queries.yml`.
 
-use elementdocs::search::{INDEX_PATH, SCRIPT_PATH};
+pub(crate) mod driver;
+mod quality;
+
+use driver::{copy_dir, serve, Driver};
+use elementdocs::search::{INDEX_DIR, SCRIPT_PATH, STYLE_PATH};
 use elementdocs::site::{build_site, BuildOptions};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sites/search")
@@ -34,8 +37,16 @@ fn build_fixture(src: &Path, out: &Path, base_url: Option<&str>) {
     elementdocs::output::write_site(&site, out, &root, None).unwrap();
 }
 
-/// The Markdown pages of the fixture: (output path, title from the front matter, body).
-fn fixture_pages() -> Vec<(String, String, String)> {
+/// A page of the fixture, read from its Markdown source.
+struct FixturePage {
+    /// Output path (`docs/acme/events.html`).
+    out: String,
+    title: String,
+    body: String,
+}
+
+/// The Markdown pages of the fixture that are searched (not `search: false`).
+fn fixture_pages() -> Vec<FixturePage> {
     let content = fixture().join("content");
     let mut pages = Vec::new();
     for e in walkdir::WalkDir::new(&content).sort_by_file_name() {
@@ -45,330 +56,110 @@ fn fixture_pages() -> Vec<(String, String, String)> {
             let (front, body) = text[4..].split_once("\n---\n").unwrap();
             let front: Value = serde_yaml_ng::from_str(front).unwrap();
             let rel = e.path().strip_prefix(&content).unwrap().to_string_lossy();
-            let out = rel.replace(".md", ".html");
-            let title = front["title"].as_str().unwrap().to_string();
-            let hidden = front.get("search") == Some(&json!(false));
-            if !hidden {
-                pages.push((out, title, body.to_string()));
+            if front.get("search") != Some(&json!(false)) {
+                pages.push(FixturePage {
+                    out: rel.replace(".md", ".html"),
+                    title: front["title"].as_str().unwrap().to_string(),
+                    body: body.to_string(),
+                });
             }
         }
     }
     pages
 }
 
-fn read_index(out: &Path) -> Value {
-    let js = std::fs::read_to_string(out.join(INDEX_PATH)).unwrap();
+/// The data an index file hands the client (`manifest`, `s0`, `f0`).
+fn index_data(out: &Path, name: &str) -> Value {
+    let js = std::fs::read_to_string(out.join(INDEX_DIR).join(format!("{name}.js"))).unwrap();
     let json = js
-        .strip_prefix("window.elementdocsSearchIndex = ")
-        .and_then(|s| s.trim_end().strip_suffix(';'))
-        .expect("the index assigns a global");
+        .strip_prefix(&format!("elementdocsSearch({name:?},"))
+        .and_then(|s| s.strip_suffix(");\n"))
+        .expect("an index file calls elementdocsSearch");
     serde_json::from_str(json).unwrap()
 }
 
 #[test]
-fn build_writes_the_index_and_the_script() {
+fn build_writes_the_index_and_the_box_files() {
     let tmp = tempfile::tempdir().unwrap();
     build_fixture(&fixture(), tmp.path(), None);
     assert!(tmp.path().join(SCRIPT_PATH).is_file());
-    let index = read_index(tmp.path());
-    let docs = index["docs"].as_array().unwrap();
-    let expected = fixture_pages();
-    let mut urls: Vec<&str> = docs.iter().map(|d| d["u"].as_str().unwrap()).collect();
+    assert!(tmp.path().join(STYLE_PATH).is_file());
+    let manifest = index_data(tmp.path(), "manifest");
+    let bundles = manifest["fragments"].as_array().unwrap().len();
+    let fragments: Vec<Value> = (0..bundles)
+        .flat_map(|b| {
+            index_data(tmp.path(), &format!("f{b}"))
+                .as_array()
+                .unwrap()
+                .clone()
+        })
+        .collect();
+    let mut urls: Vec<&str> = fragments.iter().map(|f| f["u"].as_str().unwrap()).collect();
     urls.sort();
-    let mut want: Vec<&str> = expected.iter().map(|(o, _, _)| o.as_str()).collect();
+    let expected = fixture_pages();
+    let mut want: Vec<&str> = expected.iter().map(|p| p.out.as_str()).collect();
     want.sort();
     assert_eq!(urls, want, "every page but the `search: false` one");
-    for (out, title, _) in &expected {
-        let n = docs.iter().position(|d| d["u"] == out.as_str()).unwrap();
-        assert_eq!(docs[n]["t"], title.as_str());
-        let lang = if out.contains("/ko/") { "ko" } else { "en" };
-        assert_eq!(docs[n]["l"], lang, "{out}");
-        let doc_info = &index["indexes"][lang]["documentStore"]["docInfo"];
-        assert!(
-            doc_info.get(n.to_string()).is_some(),
-            "{out} in the {lang} index"
-        );
-    }
-}
-
-// ---- the browser test ----
-
-/// Headless Chromium through chromedriver (the API reference's browser test uses it too).
-pub(crate) struct Driver {
-    child: Child,
-    base: String,
-    session: String,
-    http: reqwest::blocking::Client,
-    _profile: tempfile::TempDir,
-}
-
-impl Driver {
-    pub(crate) fn start() -> Driver {
-        let chromedriver =
-            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(&chromedriver)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {chromedriver}: {e}"));
-        let http = reqwest::blocking::Client::builder()
-            .timeout(Duration::from_secs(60))
-            .build()
+    assert_eq!(manifest["pages"], want.len());
+    for page in &expected {
+        let f = fragments
+            .iter()
+            .find(|f| f["u"] == page.out.as_str())
             .unwrap();
-        let base = format!("http://127.0.0.1:{port}");
-        let started = Instant::now();
-        while http.get(format!("{base}/status")).send().is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "chromedriver did not start"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let profile = tempfile::tempdir().unwrap();
-        let args = [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .chain([format!("--user-data-dir={}", profile.path().display())])
-        .collect::<Vec<_>>();
-        let caps = json!({"capabilities": {"alwaysMatch": {
-            "browserName": "chrome",
-            "goog:chromeOptions": {"binary": chromium, "args": args}
-        }}});
-        let mut d = Driver {
-            child,
-            base,
-            session: String::new(),
-            http,
-            _profile: profile,
-        };
-        let v = d.post("/session", caps);
-        d.session = v["sessionId"].as_str().expect("a session id").to_string();
-        d
-    }
-
-    pub(crate) fn post(&self, path: &str, body: Value) -> Value {
-        let url = if path == "/session" {
-            format!("{}{path}", self.base)
+        assert_eq!(f["t"], page.title.as_str());
+        let lang = if page.out.contains("/ko/") {
+            "ko"
         } else {
-            format!("{}/session/{}{path}", self.base, self.session)
+            "en"
         };
-        let text = self
-            .http
-            .post(url)
-            .header("content-type", "application/json")
-            .body(body.to_string())
-            .send()
-            .and_then(|r| r.text())
-            .unwrap_or_else(|e| panic!("{path}: {e}"));
-        let v: Value =
-            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}: {text}"));
-        assert!(v["value"].get("error").is_none(), "{path}: {v}");
-        v["value"].clone()
-    }
-
-    /// A WebDriver GET on the session (`/screenshot`...): its `value`.
-    pub(crate) fn get(&self, path: &str) -> Value {
-        let url = format!("{}/session/{}{path}", self.base, self.session);
-        let text = self
-            .http
-            .get(url)
-            .send()
-            .and_then(|r| r.text())
-            .unwrap_or_else(|e| panic!("{path}: {e}"));
-        let v: Value =
-            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}: {text}"));
-        assert!(v["value"].get("error").is_none(), "{path}: {v}");
-        v["value"].clone()
-    }
-
-    pub(crate) fn goto(&self, url: &str) {
-        self.post("/url", json!({ "url": url }));
-    }
-
-    pub(crate) fn js(&self, script: &str) -> Value {
-        self.post("/execute/sync", json!({"script": script, "args": []}))
-    }
-
-    fn search_box(&self) -> String {
-        let el = self.post(
-            "/element",
-            json!({"using": "css selector", "value": "#ed-search"}),
+        assert_eq!(f["l"], lang, "{}", page.out);
+        // A section per `##` heading (and one for the text above them).
+        let headings = page.body.lines().filter(|l| l.starts_with("## ")).count();
+        assert_eq!(
+            f["s"].as_array().unwrap().len(),
+            headings + 1,
+            "{}",
+            page.out
         );
-        el.as_object()
-            .and_then(|m| m.values().next())
-            .and_then(Value::as_str)
-            .expect("the page has #ed-search")
-            .to_string()
-    }
-
-    /// Send keys to the search box without clearing it.
-    fn keys(&self, text: &str) {
-        let id = self.search_box();
-        self.post(&format!("/element/{id}/value"), json!({ "text": text }));
-    }
-
-    /// Clear the search box and type `text` into it, key by key.
-    fn type_query(&self, text: &str) {
-        let id = self.search_box();
-        self.post(&format!("/element/{id}/clear"), json!({}));
-        self.post(&format!("/element/{id}/value"), json!({ "text": text }));
-    }
-
-    /// Wait until the results list settles; returns (link href, link text) pairs.
-    fn results(&self) -> Vec<(String, String)> {
-        let started = Instant::now();
-        let script = "var r = document.getElementById('ed-search-results');\
-            return r ? Array.from(r.querySelectorAll('a')).map(function (a) { return [a.href, a.textContent]; }) \
-                     : null;";
-        let mut last = Value::Null;
-        loop {
-            let v = self.js(script);
-            if v.as_array().is_some_and(|a| !a.is_empty()) && v == last {
-                break;
-            }
-            if started.elapsed() > Duration::from_secs(10) {
-                break;
-            }
-            last = v;
-            std::thread::sleep(Duration::from_millis(250));
-        }
-        last.as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|p| {
-                        (
-                            p[0].as_str().unwrap_or("").to_string(),
-                            p[1].as_str().unwrap_or("").to_string(),
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
     }
 }
 
-impl Drop for Driver {
-    fn drop(&mut self) {
-        if !self.session.is_empty() {
-            let _ = self
-                .http
-                .delete(format!("{}/session/{}", self.base, self.session))
-                .send();
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+// ---- the browser tests ----
 
-/// The output page of the fixture page whose body contains `needle`.
-fn page_with(needle: &str) -> (String, String) {
-    let pages = fixture_pages();
-    let (out, title, _) = pages
+/// The fixture page whose source contains `needle`.
+fn page_with(needle: &str) -> FixturePage {
+    let mut pages = fixture_pages();
+    let at = pages
         .iter()
-        .find(|(_, _, body)| body.contains(needle))
+        .position(|p| p.body.contains(needle))
         .unwrap_or_else(|| panic!("no fixture page contains {needle}"));
-    (out.clone(), title.clone())
+    pages.swap_remove(at)
 }
 
 fn assert_finds(driver: &Driver, query: &str, needle: &str) {
-    let (out, title) = page_with(needle);
+    let page = page_with(needle);
     driver.type_query(query);
     let results = driver.results();
     assert!(
-        results
-            .iter()
-            .any(|(href, text)| href.ends_with(&out) && text.contains(&title)),
-        "query {query:?} should find {out} ({title}); got {results:?}; the page shows {}",
-        driver.js("var r = document.getElementById('ed-search-results'); \
-            return [r && r.textContent, typeof elasticlunr, typeof window.elementdocsSearchIndex, \
-            document.getElementById('ed-search').value];")
+        results.iter().any(
+            |(href, text, _)| href.split('#').next().unwrap().ends_with(&page.out)
+                && text.contains(&page.title)
+        ),
+        "query {query:?} should find {} ({}); got {results:?}; the panel shows {:?}",
+        page.out,
+        page.title,
+        driver.results_text()
     );
-    // Only pages that contain the word are listed.
-    for (href, _) in &results {
-        let hit = fixture_pages()
-            .into_iter()
-            .find(|(o, _, _)| href.ends_with(o.as_str()))
-            .unwrap_or_else(|| panic!("{href} is not a fixture page"));
-        assert!(
-            hit.2.contains(needle) || hit.1.contains(needle),
-            "{href} for {query:?}"
-        );
-    }
 }
 
-/// Serve `root` under the URL prefix `prefix` (`/sub/`) on a loopback port, for the
-/// life of the test process; GET only. Returns the site's URL.
-pub(crate) fn serve(root: PathBuf, prefix: &'static str) -> String {
-    use std::io::{BufRead, BufReader, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let mut reader = BufReader::new(&stream);
-            let mut line = String::new();
-            if reader.read_line(&mut line).is_err() {
-                continue;
-            }
-            loop {
-                let mut h = String::new();
-                if reader.read_line(&mut h).map_or(true, |n| n == 0) || h.trim().is_empty() {
-                    break;
-                }
-            }
-            let path = line
-                .split(' ')
-                .nth(1)
-                .unwrap_or("/")
-                .split('?')
-                .next()
-                .unwrap();
-            let file = path
-                .strip_prefix(prefix)
-                .filter(|p| !p.split('/').any(|s| s == ".."))
-                .map(|p| root.join(if p.is_empty() { "index.html" } else { p }));
-            let mut out = &stream;
-            match file.and_then(|f| Some((std::fs::read(&f).ok()?, f))) {
-                Some((bytes, f)) => {
-                    let ct = match f.extension().and_then(|e| e.to_str()) {
-                        Some("html") => "text/html; charset=utf-8",
-                        Some("js") => "text/javascript; charset=utf-8",
-                        Some("css") => "text/css; charset=utf-8",
-                        _ => "application/octet-stream",
-                    };
-                    let _ = write!(
-                        out,
-                        "HTTP/1.1 200 OK\r\nContent-Type: {ct}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                        bytes.len()
-                    );
-                    let _ = out.write_all(&bytes);
-                }
-                None => {
-                    let _ = write!(
-                        out,
-                        "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                    );
-                }
-            }
-        }
-    });
-    format!("http://{addr}{prefix}")
+/// The first result of `query`: (href, link text, marked words).
+fn first_result(driver: &Driver, query: &str) -> (String, String, Vec<String>) {
+    driver.type_query(query);
+    let results = driver.results();
+    results
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("no result for {query:?}: {}", driver.results_text()))
 }
 
 /// Every check the search box must pass, on the page `page` of the site at `root`.
@@ -382,11 +173,14 @@ fn check_search_box(driver: &Driver, root: &str, page: &str) {
     // Nothing found: a message, no links.
     driver.type_query("zzzznotaword");
     std::thread::sleep(Duration::from_millis(600));
-    let text = driver.js("return document.getElementById('ed-search-results').textContent;");
-    assert!(text.as_str().unwrap_or("").contains("No results"), "{text}");
+    assert!(
+        driver.results_text().contains("No results"),
+        "{}",
+        driver.results_text()
+    );
     // A result link opens the page; the arrow key reaches it from the box.
     driver.type_query("webhooks");
-    let (href, _) = driver.results().into_iter().next().unwrap();
+    let (href, _, _) = driver.results().into_iter().next().unwrap();
     driver.keys("\u{E015}"); // WebDriver's ArrowDown
     let focused = driver.js("return document.activeElement && document.activeElement.href;");
     assert_eq!(
@@ -400,18 +194,110 @@ fn check_search_box(driver: &Driver, root: &str, page: &str) {
     assert!(body.as_str().unwrap().contains("webhooks"), "{body}");
 }
 
-#[test]
-#[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
-fn search_box_finds_english_and_korean_pages_over_http_under_a_base_url() {
-    // The built-in theme's search box, without the fixture's own templates.
+/// Results are sections, their matched words marked; typos are forgiven;
+/// the page with every word of a mixed English and Korean query ranks first.
+fn check_results(driver: &Driver, root: &str) {
+    driver.goto(&format!("{root}docs/acme/events.html"));
+    // A section: the link goes to the heading's anchor, the result shows it.
+    let (href, text, marks) = first_result(driver, "authentication parameters");
+    assert!(href.contains("docs/acme/authenticate.html#"), "{href}");
+    let anchor = href.rsplit('#').next().unwrap();
+    driver.goto(&href);
+    let heading = driver.js(&format!(
+        "var h = document.getElementById({anchor:?}); if (!h) return null; \
+         var c = h.cloneNode(true); c.querySelectorAll('.ed-anchor').forEach(function (a) {{ a.remove(); }}); \
+         return c.textContent;"
+    ));
+    assert_eq!(heading, "Authentication parameters", "{href}");
+    assert!(text.contains("Authentication parameters"), "{text}");
+    let lower: Vec<String> = marks.iter().map(|m| m.to_lowercase()).collect();
+    assert!(lower.contains(&"authentication".to_string()), "{marks:?}");
+    assert!(lower.contains(&"parameters".to_string()), "{marks:?}");
+    // The snippet marks a word of the body too (the title has no "token").
+    let (_, text, marks) = first_result(driver, "token request");
+    assert!(!text.to_lowercase().contains("token"), "{text}");
+    assert!(
+        marks.iter().any(|m| m.eq_ignore_ascii_case("token")),
+        "{marks:?}"
+    );
+    // One letter missing, one swapped.
+    for typo in ["webhoks", "authetnication"] {
+        let (href, _, _) = first_result(driver, typo);
+        let want = if typo == "webhoks" {
+            "events.html"
+        } else {
+            "authenticate.html"
+        };
+        assert!(
+            href.contains(&format!("docs/acme/{want}")),
+            "{typo}: {href}"
+        );
+    }
+    // Both words on one page only: that page first.
+    let (href, _, marks) = first_result(driver, "SmartRecruiters 인증");
+    assert!(
+        href.contains("docs/smartrecruiters/ko/authenticate.html"),
+        "{href}"
+    );
+    assert!(marks.iter().any(|m| m.starts_with("인증")), "{marks:?}");
+}
+
+/// The built-in theme's box (without the fixture's own templates), built
+/// under a base URL.
+fn built_under_sub(out: &Path) {
     let src = tempfile::tempdir().unwrap();
     copy_dir(&fixture(), src.path());
     std::fs::remove_dir_all(src.path().join("templates")).unwrap();
+    build_fixture(src.path(), out, Some("/sub/"));
+}
+
+#[test]
+#[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
+fn search_box_works_over_http_under_a_base_url() {
     let tmp = tempfile::tempdir().unwrap();
-    build_fixture(src.path(), tmp.path(), Some("/sub/"));
+    built_under_sub(tmp.path());
     let url = serve(tmp.path().to_path_buf(), "/sub/");
     let driver = Driver::start();
     check_search_box(&driver, &url, "docs/acme/events.html");
+    check_results(&driver, &url);
+}
+
+#[test]
+#[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
+fn search_box_works_under_serve() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture(), dir.path());
+    std::fs::remove_dir_all(dir.path().join("templates")).unwrap();
+    let server = crate::common::start_in(dir);
+    let driver = Driver::start();
+    let root = format!("{}/", server.base);
+    check_search_box(&driver, &root, "docs/acme/events.html");
+    check_results(&driver, &root);
+    // An edit reaches the index: a new word is found once the page is rebuilt.
+    let events = server.root.join("content/docs/acme/events.md");
+    let text = std::fs::read_to_string(&events).unwrap();
+    server.write(
+        "content/docs/acme/events.md",
+        &text.replace("contact", "zebracontact"),
+    );
+    let started = std::time::Instant::now();
+    loop {
+        driver.goto(&format!("{root}docs/acme/events.html"));
+        driver.type_query("zebracontact");
+        std::thread::sleep(Duration::from_millis(500));
+        let found = driver
+            .results()
+            .iter()
+            .any(|r| r.0.contains("docs/acme/events.html"));
+        if found {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "{}",
+            driver.results_text()
+        );
+    }
 }
 
 #[test]
@@ -431,16 +317,93 @@ fn search_box_works_from_files_without_a_server() {
     let driver = Driver::start();
     let root = format!("file://{}/", out.path().display());
     check_search_box(&driver, &root, "docs/acme/ko/authenticate.html");
+    check_results(&driver, &root);
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from) {
-        let e = e.unwrap();
-        let dest = to.join(e.path().strip_prefix(from).unwrap());
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(e.path(), &dest).unwrap();
+/// The fixture with `n` more pages, each with words of its own, so that the
+/// index has many shards and fragment bundles.
+fn fixture_with_many_pages(n: usize) -> tempfile::TempDir {
+    let src = tempfile::tempdir().unwrap();
+    copy_dir(&fixture(), src.path());
+    std::fs::remove_dir_all(src.path().join("templates")).unwrap();
+    for i in 0..n {
+        let words: String = (0..150).map(|w| format!("w{i}x{w} ")).collect();
+        let page =
+            format!("---\ntitle: Page {i}\n---\n\nNumber{i} {words}\n\n## Part\n\n{words}\n");
+        let path = src.path().join(format!("content/many/p{i:03}.md"));
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, page).unwrap();
+    }
+    src
+}
+
+#[test]
+#[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
+fn a_query_loads_only_the_files_it_needs() {
+    let src = fixture_with_many_pages(120);
+    let out = tempfile::tempdir().unwrap();
+    build_fixture(src.path(), out.path(), None);
+    let manifest = index_data(out.path(), "manifest");
+    let shards = manifest["shards"].as_array().unwrap().len();
+    let bundles = manifest["fragments"].as_array().unwrap().len();
+    assert!(
+        shards > 20 && bundles > 10,
+        "{shards} shards, {bundles} bundles"
+    );
+    let url = serve(out.path().to_path_buf(), "/");
+    let driver = Driver::start();
+    driver.goto(&format!("{url}many/p007.html"));
+    let loaded = |d: &Driver| {
+        let v = d.js(
+            "return performance.getEntriesByType('resource').map(function (e) { return e.name; })\
+            .filter(function (n) { return n.indexOf('/assets/elementdocs/search/') >= 0; });",
+        );
+        crate::common::strs(&v)
+    };
+    assert!(
+        loaded(&driver).is_empty(),
+        "nothing is loaded before the box is used"
+    );
+    let (href, _, _) = first_result(&driver, "number42");
+    assert!(href.ends_with("many/p042.html"), "{href}");
+    let files = loaded(&driver);
+    let count = |kind: &str| {
+        files
+            .iter()
+            .filter(|f| f.contains(&format!("/search/{kind}")))
+            .count()
+    };
+    assert_eq!(count("manifest"), 1, "{files:?}");
+    assert!((1..=3).contains(&count("s")), "{files:?}");
+    assert_eq!(count("f"), 1, "{files:?}");
+    assert_eq!(
+        count("w-"),
+        0,
+        "no typo list for a word that is found: {files:?}"
+    );
+}
+
+#[test]
+#[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
+fn screenshots_of_the_results_desktop_and_phone_light_and_dark() {
+    let tmp = tempfile::tempdir().unwrap();
+    built_under_sub(tmp.path());
+    let url = serve(tmp.path().to_path_buf(), "/sub/");
+    let driver = Driver::start();
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("search-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    for (size, (w, h)) in [("desktop", (1280, 800)), ("390px", (390, 844))] {
+        for theme in ["light", "dark"] {
+            driver.window_size(w, h);
+            driver.goto(&format!("{url}docs/acme/events.html"));
+            driver.js(&format!("localStorage.setItem('ed-theme', '{theme}');"));
+            driver.goto(&format!("{url}docs/acme/events.html"));
+            let (href, _, marks) = first_result(&driver, "authentication token");
+            assert!(!marks.is_empty(), "{href}");
+            let png = driver.screenshot();
+            assert!(png.starts_with(b"\x89PNG"), "a PNG");
+            std::fs::write(shots.join(format!("search-{size}-{theme}.png")), png).unwrap();
         }
     }
+    eprintln!("screenshots in {}", shots.display());
 }
