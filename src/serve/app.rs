@@ -13,6 +13,8 @@ pub struct Snapshot {
     pub files: HashMap<String, Entry>,
     /// The error overlay while the site has errors.
     pub overlay: Option<String>,
+    /// The warnings panel of each page that has warnings, by output path.
+    pub warnings: HashMap<String, String>,
     /// Rebuild counter; pages carry it so a stale page reloads on connect.
     pub version: u64,
 }
@@ -38,6 +40,11 @@ impl App {
     pub(super) fn publish(&self, site: &LiveSite) -> Option<String> {
         let overlay = overlay::overlay_html(&site.errors());
         let files = site.files();
+        let warnings = site
+            .warnings_by_output()
+            .into_iter()
+            .filter_map(|(out, w)| Some((out, overlay::warnings_html(&w)?)))
+            .collect();
         let mut guard = self.snap.write().unwrap_or_else(|e| e.into_inner());
         let version = guard.version + 1;
         // The old snapshot is dropped after the lock is released.
@@ -46,6 +53,7 @@ impl App {
             Arc::new(Snapshot {
                 files,
                 overlay: overlay.clone(),
+                warnings,
                 version,
             }),
         );

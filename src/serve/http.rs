@@ -224,6 +224,9 @@ fn respond(
     let ctype = content_type(key);
     let body = if ctype.starts_with("text/html") {
         let mut extra = script(snap.version);
+        if let Some(w) = snap.warnings.get(key) {
+            extra.insert_str(0, w);
+        }
         if let Some(o) = &snap.overlay {
             extra.insert_str(0, o);
         }

@@ -106,6 +106,30 @@ impl LiveSite {
             .collect()
     }
 
+    /// Each page's warnings as last rendered, by output path (pages without
+    /// warnings are left out).
+    pub fn warnings_by_output(&self) -> HashMap<String, Vec<Diagnostic>> {
+        self.site
+            .pages()
+            .filter(|p| !p.rendered.warnings.is_empty())
+            .map(|p| (p.out_path.clone(), p.rendered.warnings.clone()))
+            .collect()
+    }
+
+    /// The warnings of the pages at `rels` (source paths), as last rendered.
+    pub fn page_warnings(&self, rels: &[String]) -> Vec<Diagnostic> {
+        rels.iter()
+            .filter_map(|rel| self.site.page(rel))
+            .flat_map(|p| p.rendered.warnings.iter().cloned())
+            .collect()
+    }
+
+    fn page_warnings_each(&self, rels: &[String]) -> Vec<(String, Vec<Diagnostic>)> {
+        rels.iter()
+            .filter_map(|rel| Some((rel.clone(), self.site.page(rel)?.rendered.warnings.clone())))
+            .collect()
+    }
+
     /// Pages (by source) that read `dep` (a path relative to the root).
     pub fn dependents(&self, dep: &str) -> Vec<String> {
         self.site
@@ -237,7 +261,16 @@ impl LiveSite {
             BTreeSet::new()
         };
         let render_list: Vec<String> = render_set.iter().cloned().collect();
+        let warned_before = self.page_warnings_each(&render_list);
         rb.changed.extend(self.site.render(&render_list, None));
+        // A page whose warnings changed reloads too: its panel did.
+        for (rel, before) in warned_before {
+            if let Some(p) = self.site.page(&rel) {
+                if p.rendered.warnings != before {
+                    rb.changed.push(p.out_path.clone());
+                }
+            }
+        }
         self.note_data_use(&render_list);
         let relayout_list: Vec<String> = relayout
             .iter()

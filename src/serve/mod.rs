@@ -155,6 +155,7 @@ pub fn run(opts: &ServeOptions) -> Result<(), Vec<Diagnostic>> {
         snap: RwLock::new(Arc::new(Snapshot {
             files: HashMap::new(),
             overlay: None,
+            warnings: HashMap::new(),
             version: 0,
         })),
         tx,
@@ -218,6 +219,25 @@ pub fn run(opts: &ServeOptions) -> Result<(), Vec<Diagnostic>> {
     Ok(())
 }
 
+/// Print, after a rebuild, the errors when they changed (or "errors
+/// fixed"), and the warnings of the pages that were rendered again, as
+/// `build` prints them.
+fn report_changes(site: &LiveSite, rb: &rebuild::Rebuild, shown_errors: &mut Vec<Diagnostic>) {
+    let errors = site.errors();
+    if errors != *shown_errors {
+        for d in &errors {
+            eprintln!("{d}\n");
+        }
+        if errors.is_empty() && !shown_errors.is_empty() {
+            eprintln!("errors fixed");
+        }
+        *shown_errors = errors;
+    }
+    for d in site.page_warnings(&rb.rebuilt) {
+        eprintln!("{d}\n");
+    }
+}
+
 fn rebuild_loop(mut site: LiveSite, rx: std::sync::mpsc::Receiver<Vec<PathBuf>>, app: Arc<App>) {
     let mut shown_errors: Vec<Diagnostic> = Vec::new();
     let debug = std::env::var_os("ELEMENTDOCS_SERVE_DEBUG").is_some();
@@ -270,16 +290,7 @@ fn rebuild_loop(mut site: LiveSite, rx: std::sync::mpsc::Receiver<Vec<PathBuf>>,
         }
         let msg = reload::rebuild_message(&rb, &app.base_url, overlay.as_deref());
         let _ = app.tx.send(Arc::from(msg));
-        let errors = site.errors();
-        if errors != shown_errors {
-            for d in &errors {
-                eprintln!("{d}\n");
-            }
-            if errors.is_empty() && !shown_errors.is_empty() {
-                eprintln!("errors fixed");
-            }
-            shown_errors = errors;
-        }
+        report_changes(&site, &rb, &mut shown_errors);
         println!("{}", rb.summary());
         let _ = std::io::stdout().flush();
     }

@@ -56,6 +56,8 @@ pub struct Server {
     pub root: PathBuf,
     _dir: tempfile::TempDir,
     _lines: mpsc::Receiver<String>,
+    /// What serve printed to the terminal's error stream (diagnostics).
+    err_lines: mpsc::Receiver<String>,
 }
 
 impl Drop for Server {
@@ -82,10 +84,22 @@ pub fn start_with(dir: tempfile::TempDir, extra: &[&str]) -> Server {
         .arg(&root)
         .args(extra)
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("start elementdocs serve");
     let stdout = child.stdout.take().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (etx, err_lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if !QUIET.load(std::sync::atomic::Ordering::Relaxed) {
+                eprintln!("[serve!] {line}");
+            }
+            if etx.send(line).is_err() {
+                break;
+            }
+        }
+    });
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -114,6 +128,7 @@ pub fn start_with(dir: tempfile::TempDir, extra: &[&str]) -> Server {
         root,
         _dir: dir,
         _lines: rx,
+        err_lines,
     }
 }
 
@@ -128,6 +143,25 @@ impl Server {
     pub async fn get(&self, path: &str) -> (u16, String) {
         let r = reqwest::get(format!("{}{path}", self.base)).await.unwrap();
         (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    /// Wait until serve prints a line to its error stream that contains
+    /// `needle`; the lines it printed until then.
+    pub fn wait_for_stderr(&self, needle: &str) -> Vec<String> {
+        let deadline = Instant::now() + WAIT;
+        let mut seen = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = self
+                .err_lines
+                .recv_timeout(left)
+                .unwrap_or_else(|_| panic!("serve never printed `{needle}`; it printed {seen:#?}"));
+            let found = line.contains(needle);
+            seen.push(line);
+            if found {
+                return seen;
+            }
+        }
     }
 
     /// Connect and wait for the `hello`: from then on every rebuild reaches us.

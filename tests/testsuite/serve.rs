@@ -326,3 +326,34 @@ fn a_non_loopback_host_prints_a_warning() {
     let _ = child.wait();
     assert!(warned);
 }
+
+/// Warnings show as in `build`: on the terminal, and on the page itself in a
+/// panel the reader can dismiss.
+#[tokio::test(flavor = "multi_thread")]
+async fn warnings_show_on_the_terminal_and_on_the_page() {
+    let s = start();
+    let mut ws = s.ws().await;
+    s.write(
+        "docs/other.md",
+        "---\ntitle: Other\n---\nOTHER {{ page.titel }}\n",
+    );
+    let m = wait_rebuild(&mut ws, |m| !strs(&m["rebuilt"]).is_empty()).await;
+    assert_eq!(strs(&m["rebuilt"]), ["docs/other.md"]);
+    let printed = s.wait_for_stderr("page.titel").join("\n");
+    assert!(printed.contains("docs/other.md:4:"), "{printed}");
+    let (_, html) = s.get("/docs/other.html").await;
+    assert!(html.contains("__elementdocs_warnings"), "{html}");
+    assert!(html.contains("1 warning on this page"), "{html}");
+    assert!(html.contains("page.titel"), "{html}");
+    assert!(html.contains("Dismiss the warnings"), "{html}");
+    // Other pages carry no panel; the fixed page neither.
+    let (_, idx) = s.get("/docs/guide/index.html").await;
+    assert!(!idx.contains("__elementdocs_warnings"));
+    s.write(
+        "docs/other.md",
+        "---\ntitle: Other\n---\nOTHER {{ page.title }}\n",
+    );
+    wait_rebuild(&mut ws, |m| !strs(&m["rebuilt"]).is_empty()).await;
+    let (_, html) = s.get("/docs/other.html").await;
+    assert!(!html.contains("__elementdocs_warnings"), "{html}");
+}

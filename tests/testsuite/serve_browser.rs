@@ -240,3 +240,39 @@ async fn browser_shows_edits_without_the_test_reloading() {
         "the CSS was swapped without a reload"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
+async fn a_page_shows_its_warnings_and_the_reader_can_dismiss_them() {
+    let s = common::start();
+    let d = Driver::start().await;
+    let page = format!("{}/docs/other.html", s.base);
+    d.goto(&page).await;
+    d.wait_for("the live-reload connection", CONNECTED).await;
+    let panel = "var w = document.getElementById('__elementdocs_warnings'); \
+                 return !!w && w.innerText.includes('page.titel');";
+    s.write(
+        "docs/other.md",
+        "---\ntitle: Other\n---\nOTHER {{ page.titel }}\n",
+    );
+    d.wait_for("the warnings panel", panel).await;
+    d.eval("document.querySelector('#__elementdocs_warnings button').click(); return true;")
+        .await;
+    let gone = "return !document.getElementById('__elementdocs_warnings');";
+    assert_eq!(d.eval(gone).await, true, "dismissed");
+    // Dismissed, it stays away when the page loads again with the same warnings...
+    d.goto(&page).await;
+    d.wait_for("the live-reload connection", CONNECTED).await;
+    assert_eq!(d.eval(gone).await, true, "still dismissed after a reload");
+    // ...and comes back when they change.
+    s.write(
+        "docs/other.md",
+        "---\ntitle: Other\n---\nOTHER {{ page.titel }} {{ page.ordr }}\n",
+    );
+    d.wait_for(
+        "the new warnings",
+        "var w = document.getElementById('__elementdocs_warnings'); \
+         return !!w && w.innerText.includes('page.ordr');",
+    )
+    .await;
+}
