@@ -179,9 +179,10 @@ pub fn collect(pages: &[&SourcePage], taken: &OutputSet) -> (Vec<Redirect>, Vec<
 pub fn stub_html(to: &str) -> String {
     let attr = html_escape::encode_double_quoted_attribute(to);
     let text = html_escape::encode_text(to);
+    // In the inline script no `<` is left: nothing in the URL can end it.
     let js = serde_json::to_string(to)
         .unwrap_or_default()
-        .replace("</", "<\\/");
+        .replace('<', "\\u003c");
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
 <title>Redirecting&hellip;</title>\n<link rel=\"canonical\" href=\"{attr}\">\n\

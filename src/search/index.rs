@@ -417,12 +417,15 @@ fn json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("index data serializes")
 }
 
-/// U+2028 and U+2029 are valid in JSON strings but end lines in older JS.
+/// U+2028 and U+2029 are valid in JSON strings but end lines in older JS;
+/// `</` is written `<\/` (the same string) so no text of a page can close a
+/// `<script>` element should a file of the index ever be inlined.
 fn script_safe(script: String) -> String {
-    if script.contains('\u{2028}') || script.contains('\u{2029}') {
+    if script.contains(['\u{2028}', '\u{2029}']) || script.contains("</") {
         script
             .replace('\u{2028}', "\\u2028")
             .replace('\u{2029}', "\\u2029")
+            .replace("</", "<\\/")
     } else {
         script
     }

@@ -68,6 +68,17 @@ pub fn render_page(
     p: &SourcePage,
     outputs: &OutputSet,
 ) -> Result<PageOutput, Vec<Diagnostic>> {
+    if let Some(to) = redirect_to(p)? {
+        // jekyll-redirect-from: the page is only a pointer to `to`.
+        return Ok(PageOutput {
+            source: p.rel.clone(),
+            out_path: p.output_path(),
+            html: crate::publish::redirects::stub_html(&to),
+            expanded: String::new(),
+            rendered: Rendered::default(),
+            deps: Vec::new(),
+        });
+    }
     let page = page_value(p);
     let input = PageInput {
         rel: Path::new(&p.rel),
@@ -105,6 +116,37 @@ pub fn render_page(
         rendered,
         deps,
     })
+}
+
+/// The page's `redirect_to` URL, if it has one: http(s), or a path of the
+/// site; any other scheme (`javascript:`, `data:`...) is an error at the key.
+fn redirect_to(p: &SourcePage) -> Result<Option<String>, Vec<Diagnostic>> {
+    let to = match p.front.get("redirect_to") {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::String(s)) => s.trim().to_string(),
+        Some(Value::Array(a)) if a.len() == 1 && a[0].is_string() => {
+            a[0].as_str().unwrap_or_default().trim().to_string()
+        }
+        Some(_) => String::new(),
+    };
+    let scheme = to
+        .split(['/', '?', '#'])
+        .next()
+        .and_then(|head| head.split_once(':'))
+        .map(|(scheme, _)| scheme.to_ascii_lowercase());
+    let allowed = !to.is_empty() && matches!(scheme.as_deref(), None | Some("http" | "https"));
+    if allowed {
+        return Ok(Some(to));
+    }
+    let (line, col) = crate::publish::redirects::front_line(p, "redirect_to", None);
+    Err(vec![Diagnostic::error(
+        &p.rel,
+        line,
+        col,
+        format!("`redirect_to` must be an http(s) URL or a path of the site, not `{to}`"),
+    )
+    .with_source(&p.text)
+    .with_help("write the new address, e.g. `redirect_to: https://docs.example.com/new.html` or `/new.html`")])
 }
 
 /// An API page's reference (see [`crate::openapi`]); its warnings join the page's.
