@@ -4,7 +4,8 @@
 //! corpus when it is found (`$ELEMENTDOCS_CORPUS`, `../shared/corpus/devportal`
 //! or `../../shared/...`; skipped otherwise, and never copied into the repository).
 
-use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use std::hint::black_box;
 use elementdocs::config::MarkdownOptions;
 use elementdocs::guide::{Catalog, PageMeta};
 use elementdocs::highlight::Highlighter;

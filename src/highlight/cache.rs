@@ -3,7 +3,7 @@
 //! so it lives as long as the build (or the `serve` session) that made it.
 
 use super::Highlighted;
-use foldhash::fast::FixedState;
+use rustc_hash::FxBuildHasher;
 use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -75,12 +75,12 @@ impl Entry {
     }
 }
 
-type ByCode = HashMap<Slice, Entry, FixedState>;
+type ByCode = HashMap<Slice, Entry, FxBuildHasher>;
 
 /// The blocks, by fence word, then by code.
 #[derive(Default)]
 pub(super) struct BlockCache {
-    by_word: HashMap<Box<str>, ByCode, FixedState>,
+    by_word: HashMap<Box<str>, ByCode, FxBuildHasher>,
     len: usize,
 }
 
