@@ -5,7 +5,6 @@
 //! or `../../shared/...`; skipped otherwise, and never copied into the repository).
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use std::hint::black_box;
 use elementdocs::config::MarkdownOptions;
 use elementdocs::guide::{Catalog, PageMeta};
 use elementdocs::highlight::Highlighter;
@@ -15,6 +14,7 @@ use elementdocs::render::{PageView, Theme};
 use elementdocs::site::{build_site, BuildOptions};
 use elementdocs::source::{parse_yaml, split_front_matter};
 use serde_json::json;
+use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

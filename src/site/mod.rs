@@ -131,6 +131,9 @@ pub struct Site {
     /// Errors of each page's last render, by source path.
     failures: BTreeMap<String, Vec<Diagnostic>>,
     generated: BTreeMap<String, Vec<u8>>,
+    /// The theme's files, made from the shared state alone: kept until that
+    /// changes (`serve` finishes after every edit).
+    theme_files: Option<Result<BTreeMap<String, Vec<u8>>, Diagnostic>>,
     /// Every output of the build, known before rendering: the base-URL
     /// rewrite needs it (empty without a base URL).
     outputs: OutputSet,
@@ -224,6 +227,7 @@ impl Site {
             pages: BTreeMap::new(),
             failures: BTreeMap::new(),
             generated: BTreeMap::new(),
+            theme_files: None,
             outputs: OutputSet::default(),
             walk_diagnostics: diagnostics,
             data_diagnostics: data_diags,
@@ -465,6 +469,7 @@ impl Site {
         let config = &self.ctx.config;
         let (data, diags) = load_data(&config.root, &config.data_dir);
         self.data_diagnostics = diags;
+        self.theme_files = None;
         let theme = Theme::load(config.templates_dir.as_deref())?;
         // The session's highlighter goes on: most code blocks did not change.
         let highlighter = Arc::clone(&self.ctx.highlighter);
@@ -484,6 +489,7 @@ impl Site {
     pub fn refresh_catalog(
         &mut self,
     ) -> Result<(crate::guide::Catalog, crate::render::Shared), Diagnostic> {
+        self.theme_files = None;
         self.ctx.set_catalog(self.sources.values())
     }
 
@@ -492,10 +498,14 @@ impl Site {
     /// paths whose bytes changed since the last finish.
     pub fn finish(&mut self) -> Vec<String> {
         let mut diags = Vec::new();
-        let mut generated = match finish::theme_files(&self.ctx) {
-            Ok(g) => g,
+        let ctx = &self.ctx;
+        let theme = self
+            .theme_files
+            .get_or_insert_with(|| finish::theme_files(ctx));
+        let mut generated = match theme {
+            Ok(g) => g.clone(),
             Err(d) => {
-                diags.push(d);
+                diags.push(d.clone());
                 BTreeMap::new()
             }
         };
