@@ -7,7 +7,7 @@ use serde_json::Value;
 use tokio_tungstenite::tungstenite::Message;
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -232,4 +232,17 @@ pub fn corpus(name: &str) -> PathBuf {
     let dir = shared().join("corpus").join(name);
     assert!(dir.is_dir(), "{} not found", dir.display());
     dir
+}
+
+/// Copy a folder tree (a fixture site into a temporary folder).
+pub fn copy_dir(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from) {
+        let e = e.unwrap();
+        let dest = to.join(e.path().strip_prefix(from).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap();
+        }
+    }
 }

@@ -5,7 +5,8 @@
 //! is built, and every output file is checked; the search box is tried in
 //! Chromium with the same values as queries.
 
-use crate::search::driver::{serve, Driver};
+use crate::static_host::serve;
+use crate::webdriver::Browser;
 use std::path::{Path, PathBuf};
 
 /// Markup that would run if it reached a page unescaped.
@@ -187,7 +188,7 @@ fn pages_and_search_results_run_no_injected_script() {
     let out = tmp.path().join("out");
     build(src.path(), &out);
     let root = serve(out.clone(), "/");
-    let d = Driver::start();
+    let d = Browser::start();
     for page in [
         "docs/acme/setup.html",
         "elements/index.html",

@@ -22,6 +22,7 @@ mod scaffold;
 mod search;
 mod serve;
 mod serve_browser;
+mod static_host;
 mod theme;
 mod theme_browser;
 mod webdriver;

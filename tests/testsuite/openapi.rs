@@ -427,7 +427,8 @@ fn contrast(a: &str, b: &str) -> f64 {
 #[test]
 #[ignore = "needs chromium and chromedriver (.ci/run installs them)"]
 fn the_reference_reads_on_a_phone_and_in_dark_mode() {
-    use crate::search::driver::{serve, Driver};
+    use crate::static_host::serve;
+    use crate::webdriver::Browser;
     use base64::Engine;
     let out = tempfile::tempdir().unwrap();
     let cache = tempfile::tempdir().unwrap();
@@ -438,7 +439,7 @@ fn the_reference_reads_on_a_phone_and_in_dark_mode() {
         String::from_utf8_lossy(&built.stderr)
     );
     let site = serve(out.path().to_path_buf(), "/");
-    let d = Driver::start();
+    let d = Browser::start();
     let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
     for (width, height) in [(1280, 1600), (390, 1600)] {
         d.post(

@@ -9,10 +9,12 @@
 //! `search/quality.rs` measures the 20 queries of
 //! `tests/sites/search/queries.yml`.
 
-pub(crate) mod driver;
+mod driver;
 mod quality;
 
-use driver::{copy_dir, serve, Driver};
+use crate::common::copy_dir;
+use crate::static_host::serve;
+use crate::webdriver::Browser;
 use elementdocs::search::{INDEX_DIR, SCRIPT_PATH, STYLE_PATH};
 use elementdocs::site::{build_site, BuildOptions};
 use serde_json::{json, Value};
@@ -136,7 +138,7 @@ fn page_with(needle: &str) -> FixturePage {
     pages.swap_remove(at)
 }
 
-fn assert_finds(driver: &Driver, query: &str, needle: &str) {
+fn assert_finds(driver: &Browser, query: &str, needle: &str) {
     let page = page_with(needle);
     driver.type_query(query);
     let results = driver.results();
@@ -153,7 +155,7 @@ fn assert_finds(driver: &Driver, query: &str, needle: &str) {
 }
 
 /// The first result of `query`: (href, link text, marked words).
-fn first_result(driver: &Driver, query: &str) -> (String, String, Vec<String>) {
+fn first_result(driver: &Browser, query: &str) -> (String, String, Vec<String>) {
     driver.type_query(query);
     let results = driver.results();
     results
@@ -163,7 +165,7 @@ fn first_result(driver: &Driver, query: &str) -> (String, String, Vec<String>) {
 }
 
 /// Every check the search box must pass, on the page `page` of the site at `root`.
-fn check_search_box(driver: &Driver, root: &str, page: &str) {
+fn check_search_box(driver: &Browser, root: &str, page: &str) {
     driver.goto(&format!("{root}{page}"));
     assert_finds(driver, "authorization", "authorization");
     assert_finds(driver, "webhooks", "webhooks");
@@ -181,7 +183,7 @@ fn check_search_box(driver: &Driver, root: &str, page: &str) {
     // A result link opens the page; the arrow key reaches it from the box.
     driver.type_query("webhooks");
     let (href, _, _) = driver.results().into_iter().next().unwrap();
-    driver.keys("\u{E015}"); // WebDriver's ArrowDown
+    driver.keys("\u{E015}"); // WebBrowser's ArrowDown
     let focused = driver.js("return document.activeElement && document.activeElement.href;");
     assert_eq!(
         focused.as_str(),
@@ -196,7 +198,7 @@ fn check_search_box(driver: &Driver, root: &str, page: &str) {
 
 /// Results are sections, their matched words marked; typos are forgiven;
 /// the page with every word of a mixed English and Korean query ranks first.
-fn check_results(driver: &Driver, root: &str) {
+fn check_results(driver: &Browser, root: &str) {
     driver.goto(&format!("{root}docs/acme/events.html"));
     // A section: the link goes to the heading's anchor, the result shows it.
     let (href, text, marks) = first_result(driver, "authentication parameters");
@@ -257,7 +259,7 @@ fn search_box_works_over_http_under_a_base_url() {
     let tmp = tempfile::tempdir().unwrap();
     built_under_sub(tmp.path());
     let url = serve(tmp.path().to_path_buf(), "/sub/");
-    let driver = Driver::start();
+    let driver = Browser::start();
     check_search_box(&driver, &url, "docs/acme/events.html");
     check_results(&driver, &url);
 }
@@ -269,7 +271,7 @@ fn search_box_works_under_serve() {
     copy_dir(&fixture(), dir.path());
     std::fs::remove_dir_all(dir.path().join("templates")).unwrap();
     let server = crate::common::start_in(dir);
-    let driver = Driver::start();
+    let driver = Browser::start();
     let root = format!("{}/", server.base);
     check_search_box(&driver, &root, "docs/acme/events.html");
     check_results(&driver, &root);
@@ -314,7 +316,7 @@ fn search_box_works_from_files_without_a_server() {
     }
     let out = tempfile::tempdir().unwrap();
     build_fixture(src.path(), out.path(), None);
-    let driver = Driver::start();
+    let driver = Browser::start();
     let root = format!("file://{}/", out.path().display());
     check_search_box(&driver, &root, "docs/acme/ko/authenticate.html");
     check_results(&driver, &root);
@@ -351,9 +353,9 @@ fn a_query_loads_only_the_files_it_needs() {
         "{shards} shards, {bundles} bundles"
     );
     let url = serve(out.path().to_path_buf(), "/");
-    let driver = Driver::start();
+    let driver = Browser::start();
     driver.goto(&format!("{url}many/p007.html"));
-    let loaded = |d: &Driver| {
+    let loaded = |d: &Browser| {
         let v = d.js(
             "return performance.getEntriesByType('resource').map(function (e) { return e.name; })\
             .filter(function (n) { return n.indexOf('/assets/elementdocs/search/') >= 0; });",
@@ -389,7 +391,7 @@ fn screenshots_of_the_results_desktop_and_phone_light_and_dark() {
     let tmp = tempfile::tempdir().unwrap();
     built_under_sub(tmp.path());
     let url = serve(tmp.path().to_path_buf(), "/sub/");
-    let driver = Driver::start();
+    let driver = Browser::start();
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("search-screenshots");
     std::fs::create_dir_all(&shots).unwrap();
     for (size, (w, h)) in [("desktop", (1280, 800)), ("390px", (390, 844))] {

@@ -12,8 +12,6 @@
 use crate::webdriver::{Browser, ENTER, TAB};
 use elementdocs::site::{build_site, BuildOptions};
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 
 /// The ten pages axe checks: every layout and generated page of the fixture.
@@ -51,50 +49,9 @@ fn serve_fixture() -> Served {
     assert!(!site.has_errors(), "{:#?}", site.diagnostics);
     let root = fixture().canonicalize().unwrap();
     elementdocs::output::write_site(&site, out.path(), &root, None).unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let dir = out.path().to_path_buf();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let dir = dir.clone();
-            std::thread::spawn(move || answer(stream, &dir));
-        }
-    });
+    let base = crate::static_host::serve(out.path().to_path_buf(), "/");
+    let base = base.trim_end_matches('/').to_string();
     Served { base, _out: out }
-}
-
-/// A static host: the file at the request's path (`index.html` for a
-/// folder), `404.html` with status 404 for anything else.
-fn answer(mut stream: std::net::TcpStream, dir: &Path) {
-    let mut line = String::new();
-    if BufReader::new(&stream).read_line(&mut line).is_err() {
-        return;
-    }
-    let path = line.split_whitespace().nth(1).unwrap_or("/");
-    let path = path.split(['?', '#']).next().unwrap_or("/");
-    let mut file = dir.join(path.trim_start_matches('/'));
-    if file.is_dir() {
-        file = file.join("index.html");
-    }
-    let (status, file) = match file.canonicalize() {
-        Ok(f) if f.starts_with(dir.canonicalize().unwrap()) && f.is_file() => ("200 OK", f),
-        _ => ("404 Not Found", dir.join("404.html")),
-    };
-    let bytes = std::fs::read(&file).unwrap_or_default();
-    let kind = match file.extension().and_then(|e| e.to_str()) {
-        Some("html") => "text/html; charset=utf-8",
-        Some("css") => "text/css",
-        Some("js") => "text/javascript",
-        Some("svg") => "image/svg+xml",
-        Some("json") => "application/json",
-        _ => "application/octet-stream",
-    };
-    let head = format!(
-        "HTTP/1.1 {status}\r\ncontent-type: {kind}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-        bytes.len()
-    );
-    let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(&bytes);
 }
 
 fn axe_source() -> String {

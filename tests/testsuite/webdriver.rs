@@ -1,8 +1,9 @@
-//! A headless Chromium driven through chromedriver's WebDriver HTTP API
-//! (no client crate: a handful of endpoints). Needs `/usr/bin/chromium` and
-//! `/usr/bin/chromedriver` (or `CHROMIUM` / `CHROMEDRIVER`); tests using it
-//! are `#[ignore]`d and run by `.ci/run`.
-#![allow(dead_code)]
+//! The one WebDriver client of the tests: a headless Chromium driven through
+//! chromedriver's HTTP API (no client crate: a handful of endpoints). Needs
+//! `/usr/bin/chromium` and `/usr/bin/chromedriver` (or `CHROMIUM` /
+//! `CHROMEDRIVER`); tests using it are `#[ignore]`d and run by `.ci/run`.
+//! Helpers for one part of the site (the search box) live beside its tests
+//! as further `impl Browser` blocks.
 
 use serde_json::{json, Value};
 use std::process::{Child, Command, Stdio};
@@ -55,12 +56,14 @@ impl Browser {
             "--headless",
             "--no-sandbox",
             "--disable-gpu",
+            "--disable-quic",
             "--no-first-run",
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
             "--disable-dev-shm-usage",
             "--hide-scrollbars",
+            "--force-device-scale-factor=1",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -91,9 +94,16 @@ impl Browser {
     }
 
     fn answer(path: &str, text: &str) -> Value {
-        let v: Value = serde_json::from_str(text).unwrap_or_else(|e| panic!("{path}: {e}: {text}"));
-        assert!(v["value"].get("error").is_none(), "{path}: {v}");
-        v["value"].clone()
+        Self::try_answer(text).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    /// The answer's value, or what went wrong.
+    fn try_answer(text: &str) -> Result<Value, String> {
+        let v: Value = serde_json::from_str(text).map_err(|e| format!("{e}: {text}"))?;
+        match v["value"].get("error") {
+            Some(e) => Err(format!("{e}: {}", v["value"]["message"])),
+            None => Ok(v["value"].clone()),
+        }
     }
 
     pub fn post(&self, path: &str, body: Value) -> Value {
@@ -127,6 +137,29 @@ impl Browser {
         self.post("/execute/sync", json!({"script": script, "args": []}))
     }
 
+    /// [`Browser::js`], or `None` when the page refuses (one being reloaded
+    /// by the live-reload script may, for a moment).
+    pub fn try_js(&self, script: &str) -> Option<Value> {
+        let body = json!({"script": script, "args": []}).to_string();
+        let sent = self
+            .http
+            .post(self.url("/execute/sync"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send();
+        Self::try_answer(&sent.and_then(|r| r.text()).ok()?).ok()
+    }
+
+    /// Poll `script` (which returns a boolean) until it is true; panics
+    /// naming `what` after `limit`.
+    pub fn wait_for(&self, what: &str, script: &str, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        while self.try_js(script) != Some(Value::Bool(true)) {
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
     /// Run `script`, which calls `done(value)` (the last argument) when finished.
     pub fn js_async(&self, script: &str) -> Value {
         let wrapped = format!("var done = arguments[arguments.length - 1];\n{script}");
@@ -152,6 +185,20 @@ impl Browser {
             {"type": "keyDown", "value": key}, {"type": "keyUp", "value": key}
         ]}]});
         self.post("/actions", actions);
+    }
+
+    /// Resize the window (its outer size).
+    pub fn window_size(&self, width: u32, height: u32) {
+        self.post("/window/rect", json!({"width": width, "height": height}));
+    }
+
+    /// A PNG of the viewport.
+    pub fn screenshot(&self) -> Vec<u8> {
+        use base64::Engine;
+        let b64 = self.get("/screenshot");
+        base64::engine::general_purpose::STANDARD
+            .decode(b64.as_str().expect("base64 text"))
+            .expect("a PNG in base64")
     }
 
     /// Resize the window so that the page's viewport is `width` × `height`.

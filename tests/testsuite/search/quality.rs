@@ -9,7 +9,8 @@
 //! `SEARCH_QUALITY_FIXTURE_SITE` name an already built site to measure
 //! instead (another binary's output, to compare).
 
-use super::driver::{serve_logged, Driver};
+use crate::static_host::serve_logged;
+use crate::webdriver::Browser;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -57,7 +58,7 @@ fn site(var: &str, src: &Path, tmp: &Path) -> (PathBuf, bool) {
 
 /// Types `query` into the box and waits for the first result link; returns
 /// the milliseconds it took (from the input event).
-fn time_to_first_result(driver: &Driver, query: &str) -> f64 {
+fn time_to_first_result(driver: &Browser, query: &str) -> f64 {
     let script = format!(
         "var done = arguments[0], box = document.getElementById('ed-search'),\
            out = document.getElementById('ed-search-results'), t0 = 0;\
@@ -73,7 +74,7 @@ fn time_to_first_result(driver: &Driver, query: &str) -> f64 {
 
 fn measure(set: &str, qs: &[Query], root: &Path, start_page: &str) -> Tally {
     let (url, log) = serve_logged(root.to_path_buf(), "/");
-    let driver = Driver::start();
+    let driver = Browser::start();
     let mut tally = Tally::default();
     let mut report = String::new();
     for q in qs {
