@@ -35,10 +35,20 @@ pub struct Tr<'e> {
     pub frames: Vec<Frame>,
     pub(super) loops: Vec<(String, usize)>,
     pub(super) assigned: HashSet<String>,
-    captures: Vec<String>,
+    /// The variables of the captures being translated, innermost last, with
+    /// their limit sites.
+    captures: Vec<(String, Option<usize>)>,
+    /// Limit sites numbered so far (see [`super::limits`]), and the one
+    /// whose diagnostic is wanted (when a render hit a limit there).
+    sites: usize,
+    pub(super) wanted_site: Option<usize>,
+    pub(super) site_diag: Option<Diagnostic>,
+    /// The site the expressions being translated belong to.
+    cur_site: Option<usize>,
     n: usize,
     quiet: usize,
-    depth: usize,
+    /// Blocks and includes around the node being translated.
+    pub(super) depth: usize,
     too_deep: bool,
     pub url: UrlInfo,
     /// The output so far while nothing needs tera (every value was known at build time).
@@ -47,9 +57,8 @@ pub struct Tr<'e> {
     pub dynamic: bool,
 }
 
-/// Deepest combined nesting of blocks and includes translated for one page
-/// (keeps recursion bounded whatever the input).
-pub const MAX_DEPTH: usize = 400;
+/// Deepest combined nesting of blocks and includes translated for one page.
+pub use super::limits::MAX_NESTING as MAX_DEPTH;
 
 /// A tera identifier for a Liquid name (which may hold `-` or non-ASCII).
 pub fn san(name: &str) -> String {
@@ -91,6 +100,10 @@ impl<'e> Tr<'e> {
             loops: Vec::new(),
             assigned: HashSet::new(),
             captures: Vec::new(),
+            sites: 0,
+            wanted_site: None,
+            site_diag: None,
+            cur_site: None,
             n: 0,
             quiet: 0,
             depth: 0,
@@ -99,6 +112,23 @@ impl<'e> Tr<'e> {
             plain: String::new(),
             dynamic: false,
         }
+    }
+
+    /// A new limit site at byte `off` of the current file. Numbering costs
+    /// nothing; the diagnostic is made only when translating again for the
+    /// site a render failed at.
+    fn site(&mut self, off: usize) -> usize {
+        let k = self.sites;
+        self.sites += 1;
+        if self.wanted_site == Some(k) {
+            self.site_diag = Some(self.diag_at(true, off, String::new(), None));
+        }
+        k
+    }
+
+    /// ` at=K` for a helper called from the current site, if any.
+    fn at(&self) -> String {
+        self.cur_site.map_or(String::new(), |k| format!("at={k}"))
     }
 
     fn id(&mut self) -> usize {
@@ -159,9 +189,13 @@ impl<'e> Tr<'e> {
         if s.is_empty() {
             return;
         }
-        if let Some(t) = self.captures.last().cloned() {
+        if let Some((t, at)) = self.captures.last().cloned() {
             let l = self.lit(Value::String(s.to_string()));
-            let _ = write!(self.out(), "{{% set_global {t} = {t} ~ {l} %}}");
+            let at = at.map_or(String::new(), |k| format!(", at={k}"));
+            let _ = write!(
+                self.out(),
+                "{{% set_global {t} = lq_cat(a={t}, b={l}{at}) %}}"
+            );
             return;
         }
         if self.dynamic {
@@ -205,8 +239,12 @@ impl<'e> Tr<'e> {
     }
 
     fn emit_value(&mut self, e: &str) {
-        if let Some(t) = self.captures.last().cloned() {
-            let _ = write!(self.out(), "{{% set_global {t} = {t} ~ lq_sf(v={e}) %}}");
+        if let Some((t, at)) = self.captures.last().cloned() {
+            let at = at.map_or(String::new(), |k| format!(", at={k}"));
+            let _ = write!(
+                self.out(),
+                "{{% set_global {t} = lq_cat(a={t}, b={e}{at}) %}}"
+            );
         } else {
             let _ = write!(self.out(), "{{{{ {e} | lq_s }}}}");
         }
@@ -251,9 +289,18 @@ impl<'e> Tr<'e> {
         })
     }
 
-    /// Translate one node, keeping the nesting (blocks and includes) bounded.
+    /// Translate one node, keeping the nesting (blocks and includes) bounded
+    /// (the parser and the include tag report it where it happens; this is
+    /// the last guard of the recursion).
     fn node(&mut self, n: &Node) {
-        if matches!(n, Node::Text(..) | Node::Output(..)) {
+        if matches!(
+            n,
+            Node::Text(..)
+                | Node::Output(..)
+                | Node::Assign(..)
+                | Node::Break(_)
+                | Node::Continue(_)
+        ) {
             return self.node_inner(n);
         }
         self.depth += 1;
@@ -261,6 +308,11 @@ impl<'e> Tr<'e> {
             self.node_inner(n);
         } else if !self.too_deep {
             self.too_deep = true;
+            if self.diags.iter().any(Diagnostic::is_error) {
+                // The parser stopped at the tag too deep, and said so.
+                self.depth -= 1;
+                return;
+            }
             let msg =
                 format!("templates nested more than {MAX_DEPTH} levels deep (blocks and includes)");
             self.error(0, msg, Some("simplify the include structure".into()));
@@ -284,8 +336,11 @@ impl<'e> Tr<'e> {
             Node::If(..) => self.tr_if(n),
             Node::Case(..) => self.tr_case(n),
             Node::For(..) => self.tr_for(n),
-            Node::Assign(name, e) => {
+            Node::Assign(name, e, off) => {
+                let at = self.site(*off);
+                let outer = self.cur_site.replace(at);
                 let x = self.expr(e);
+                self.cur_site = outer;
                 let _ = write!(self.out(), "{{% set_global v_{} = {x} %}}", san(name));
                 self.assigned.insert(name.clone());
             }
@@ -374,8 +429,10 @@ impl<'e> Tr<'e> {
         let Node::For(f) = n else { return };
         let blank = self.is_blank(std::slice::from_ref(n));
         let k = self.id();
+        let at = self.site(f.tag_offset);
+        let outer = self.cur_site.replace(at);
         let coll = self.val(&f.coll);
-        let mut args = Vec::new();
+        let mut args = vec![format!("at={at}")];
         if let Some(l) = &f.limit {
             args.push(format!("limit={}", self.val(l)));
         }
@@ -394,6 +451,7 @@ impl<'e> Tr<'e> {
         self.loops.push((f.var.clone(), k));
         self.body(&f.body, blank);
         self.loops.pop();
+        self.cur_site = outer;
         self.out().push_str("{% endfor %}");
         if let Some(b) = &f.else_body {
             let _ = write!(self.out(), "{{% if lq_len_{k} == 0 %}}");
@@ -403,13 +461,22 @@ impl<'e> Tr<'e> {
     }
 
     fn tr_capture(&mut self, n: &Node) {
-        let Node::Capture(name, body) = n else { return };
-        let t = format!("v_{}", san(name));
+        let Node::Capture(name, body, off) = n else {
+            return;
+        };
+        // The body is rendered into a variable of its own and assigned at the
+        // end, as Liquid does: inside the body, the variable is still the old one.
+        let k = self.id();
+        let t = format!("lq_cap_{k}");
         let empty = self.lit(Value::String(String::new()));
         let _ = write!(self.out(), "{{% set_global {t} = {empty} %}}");
-        self.captures.push(t);
+        let at = self.site(*off);
+        let outer = self.cur_site.replace(at);
+        self.captures.push((t.clone(), Some(at)));
         self.nodes(body);
         self.captures.pop();
+        self.cur_site = outer;
+        let _ = write!(self.out(), "{{% set_global v_{} = {t} %}}", san(name));
         self.assigned.insert(name.clone());
     }
 
@@ -443,7 +510,7 @@ impl<'e> Tr<'e> {
         let t = format!("lq_hl_{k}");
         let empty = self.lit(Value::String(String::new()));
         let _ = write!(self.out(), "{{% set_global {t} = {empty} %}}");
-        self.captures.push(t.clone());
+        self.captures.push((t.clone(), self.cur_site));
         self.nodes(body);
         self.captures.pop();
         let l = self.lit(Value::String(lang.clone()));
@@ -464,6 +531,9 @@ impl<'e> Tr<'e> {
                 let v = self.val(a);
                 args.push(format!("k_{}={v}", san(k)));
             }
+            if self.cur_site.is_some() {
+                args.push(self.at());
+            }
             if args.is_empty() {
                 let _ = write!(s, " | lq_{}", f.name);
             } else {
@@ -480,7 +550,10 @@ impl<'e> Tr<'e> {
             Val::Empty => self.lit(Value::String("\u{0}empty".into())),
             Val::Range(a, b) => {
                 let (a, b) = (self.val(a), self.val(b));
-                format!("lq_range(a={a}, b={b})")
+                match self.cur_site {
+                    Some(k) => format!("lq_range(a={a}, b={b}, at={k})"),
+                    None => format!("lq_range(a={a}, b={b})"),
+                }
             }
             Val::Path(p) => self.path(p),
         }
