@@ -8,7 +8,7 @@
 //!    control, `raw` and `comment` bodies;
 //! 2. [`parser`]: a validated AST; unknown tags and filters, unclosed blocks
 //!    and stray end tags are errors with a did-you-mean;
-//! 3. [`translate`] (with [`mod@include`]): one tera template per page. Includes
+//! 3. [`translate`] (with [`mod@include`] and [`blocks`]): one tera template per page. Includes
 //!    are inlined (each file parsed once per build), their parameters become
 //!    uniquely named variables; Liquid's truthiness, comparisons, `forloop`,
 //!    `case`, `capture`, `assign` are mapped onto tera with the helpers of
@@ -26,6 +26,7 @@
 //! - `{% highlight lang %}` becomes a Markdown fence, highlighted by the
 //!   Markdown stage like any other code block.
 
+mod blocks;
 pub mod expr;
 pub mod filters;
 pub mod fold;

@@ -37,14 +37,14 @@ pub struct Tr<'e> {
     pub(super) assigned: HashSet<String>,
     /// The variables of the captures being translated, innermost last, with
     /// their limit sites.
-    captures: Vec<(String, Option<usize>)>,
+    pub(super) captures: Vec<(String, Option<usize>)>,
     /// Limit sites numbered so far (see [`super::limits`]), and the one
     /// whose diagnostic is wanted (when a render hit a limit there).
     sites: usize,
     pub(super) wanted_site: Option<usize>,
     pub(super) site_diag: Option<Diagnostic>,
     /// The site the expressions being translated belong to.
-    cur_site: Option<usize>,
+    pub(super) cur_site: Option<usize>,
     n: usize,
     quiet: usize,
     /// Blocks and includes around the node being translated.
@@ -117,7 +117,7 @@ impl<'e> Tr<'e> {
     /// A new limit site at byte `off` of the current file. Numbering costs
     /// nothing; the diagnostic is made only when translating again for the
     /// site a render failed at.
-    fn site(&mut self, off: usize) -> usize {
+    pub(super) fn site(&mut self, off: usize) -> usize {
         let k = self.sites;
         self.sites += 1;
         if self.wanted_site == Some(k) {
@@ -131,7 +131,7 @@ impl<'e> Tr<'e> {
         self.cur_site.map_or(String::new(), |k| format!("at={k}"))
     }
 
-    fn id(&mut self) -> usize {
+    pub(super) fn id(&mut self) -> usize {
         self.n += 1;
         self.n
     }
@@ -185,7 +185,7 @@ impl<'e> Tr<'e> {
 
     // ---- emission -------------------------------------------------------
 
-    fn emit_text(&mut self, s: &str) {
+    pub(super) fn emit_text(&mut self, s: &str) {
         if s.is_empty() {
             return;
         }
@@ -208,7 +208,7 @@ impl<'e> Tr<'e> {
     /// From now on the page needs tera. The text so far (all of it is
     /// text until then) becomes the start of the template: most pages never
     /// get here, and build only `plain`.
-    fn set_dynamic(&mut self) {
+    pub(super) fn set_dynamic(&mut self) {
         if !self.dynamic {
             self.dynamic = true;
             self.pending = std::mem::take(&mut self.plain);
@@ -233,12 +233,12 @@ impl<'e> Tr<'e> {
     }
 
     /// The template, after the pending text.
-    fn out(&mut self) -> &mut String {
+    pub(super) fn out(&mut self) -> &mut String {
         self.flush();
         &mut self.out
     }
 
-    fn emit_value(&mut self, e: &str) {
+    pub(super) fn emit_value(&mut self, e: &str) {
         if let Some((t, at)) = self.captures.last().cloned() {
             let at = at.map_or(String::new(), |k| format!(", at={k}"));
             let _ = write!(
@@ -259,7 +259,7 @@ impl<'e> Tr<'e> {
     /// The body of a control-flow block; in a *blank* block (Liquid's rule:
     /// every branch holds only whitespace, `assign`, `capture`, comments and
     /// blank blocks) the whitespace text is dropped, as Liquid does.
-    fn body(&mut self, nodes: &[Node], blank: bool) {
+    pub(super) fn body(&mut self, nodes: &[Node], blank: bool) {
         for n in nodes {
             if !(blank && matches!(n, Node::Text(..))) {
                 self.node(n);
@@ -267,7 +267,7 @@ impl<'e> Tr<'e> {
         }
     }
 
-    fn is_blank(&self, nodes: &[Node]) -> bool {
+    pub(super) fn is_blank(&self, nodes: &[Node]) -> bool {
         let text = &self.frame().text;
         nodes.iter().all(|n| match n {
             Node::Text(a, z) => text[*a..*z]
@@ -375,146 +375,6 @@ impl<'e> Tr<'e> {
         if q {
             self.quiet -= 1;
         }
-    }
-
-    fn tr_if(&mut self, n: &Node) {
-        let Node::If(branches, else_body) = n else {
-            return;
-        };
-        let blank = self.is_blank(std::slice::from_ref(n));
-        for (i, (c, body)) in branches.iter().enumerate() {
-            let c = self.cond(c, false);
-            let kw = if i == 0 { "if" } else { "elif" };
-            let _ = write!(self.out(), "{{% {kw} {c} %}}");
-            self.body(body, blank);
-        }
-        if branches.is_empty() {
-            self.out().push_str("{% if false %}");
-        }
-        if let Some(b) = else_body {
-            self.out().push_str("{% else %}");
-            self.body(b, blank);
-        }
-        self.out().push_str("{% endif %}");
-    }
-
-    fn tr_case(&mut self, n: &Node) {
-        let Node::Case(subject, whens, else_body) = n else {
-            return;
-        };
-        let blank = self.is_blank(std::slice::from_ref(n));
-        let k = self.id();
-        let _ = write!(self.out(), "{{% set_global lq_cm_{k} = false %}}");
-        for (vals, body) in whens {
-            let conds: Vec<String> = vals
-                .iter()
-                .map(|v| self.cond(&Cond::Cmp(subject.clone(), "==".into(), v.clone()), false))
-                .collect();
-            let _ = write!(
-                self.out(),
-                "{{% if {} %}}{{% set_global lq_cm_{k} = true %}}",
-                conds.join(" or ")
-            );
-            self.body(body, blank);
-            self.out().push_str("{% endif %}");
-        }
-        if let Some(b) = else_body {
-            let _ = write!(self.out(), "{{% if lq_cm_{k} == false %}}");
-            self.body(b, blank);
-            self.out().push_str("{% endif %}");
-        }
-    }
-
-    fn tr_for(&mut self, n: &Node) {
-        let Node::For(f) = n else { return };
-        let blank = self.is_blank(std::slice::from_ref(n));
-        let k = self.id();
-        let at = self.site(f.tag_offset);
-        let outer = self.cur_site.replace(at);
-        let coll = self.val(&f.coll);
-        let mut args = vec![format!("at={at}")];
-        if let Some(l) = &f.limit {
-            args.push(format!("limit={}", self.val(l)));
-        }
-        if let Some(o) = &f.offset {
-            args.push(format!("offset={}", self.val(o)));
-        }
-        if f.reversed {
-            args.push("reversed=true".into());
-        }
-        let v = format!("v_{}", san(&f.var));
-        let _ = write!(
-            self.out(),
-            "{{% set_global lq_c_{k} = {coll} | lq_iter({}) %}}{{% set_global lq_len_{k} = lq_c_{k} | length %}}{{% for {v} in lq_c_{k} %}}{{% set lq_rix_{k} = lq_len_{k} - loop.index0 %}}{{% set lq_rix0_{k} = lq_len_{k} - loop.index %}}",
-            args.join(", ")
-        );
-        self.loops.push((f.var.clone(), k));
-        self.body(&f.body, blank);
-        self.loops.pop();
-        self.cur_site = outer;
-        self.out().push_str("{% endfor %}");
-        if let Some(b) = &f.else_body {
-            let _ = write!(self.out(), "{{% if lq_len_{k} == 0 %}}");
-            self.body(b, blank);
-            self.out().push_str("{% endif %}");
-        }
-    }
-
-    fn tr_capture(&mut self, n: &Node) {
-        let Node::Capture(name, body, off) = n else {
-            return;
-        };
-        // The body is rendered into a variable of its own and assigned at the
-        // end, as Liquid does: inside the body, the variable is still the old one.
-        let k = self.id();
-        let t = format!("lq_cap_{k}");
-        let empty = self.lit(Value::String(String::new()));
-        let _ = write!(self.out(), "{{% set_global {t} = {empty} %}}");
-        let at = self.site(*off);
-        let outer = self.cur_site.replace(at);
-        self.captures.push((t.clone(), Some(at)));
-        self.nodes(body);
-        self.captures.pop();
-        self.cur_site = outer;
-        let _ = write!(self.out(), "{{% set_global v_{} = {t} %}}", san(name));
-        self.assigned.insert(name.clone());
-    }
-
-    fn tr_break(&mut self, n: &Node) {
-        let (Node::Break(off) | Node::Continue(off)) = n else {
-            return;
-        };
-        let kw = if matches!(n, Node::Break(_)) {
-            "break"
-        } else {
-            "continue"
-        };
-        if self.loops.is_empty() {
-            let d = self.diag_at(
-                false,
-                *off,
-                format!("`{kw}` outside a `for` loop is ignored"),
-                Some("remove it, or move it into the loop it should leave".into()),
-            );
-            self.diags.push(d);
-        } else {
-            let _ = write!(self.out(), "{{% {kw} %}}");
-        }
-    }
-
-    fn tr_highlight(&mut self, n: &Node) {
-        let Node::Highlight(lang, body) = n else {
-            return;
-        };
-        let k = self.id();
-        let t = format!("lq_hl_{k}");
-        let empty = self.lit(Value::String(String::new()));
-        let _ = write!(self.out(), "{{% set_global {t} = {empty} %}}");
-        self.captures.push((t.clone(), self.cur_site));
-        self.nodes(body);
-        self.captures.pop();
-        let l = self.lit(Value::String(lang.clone()));
-        self.emit_value(&format!("{t} | lq_fence(lang={l})"));
     }
 
     // ---- expressions -----------------------------------------------------
@@ -700,7 +560,7 @@ impl<'e> Tr<'e> {
     }
 
     /// A tera boolean expression for a Liquid condition.
-    fn cond(&mut self, c: &Cond, neg: bool) -> String {
+    pub(super) fn cond(&mut self, c: &Cond, neg: bool) -> String {
         self.quiet += 1;
         let r = match c {
             Cond::Truthy(v) => {
