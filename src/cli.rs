@@ -1,7 +1,7 @@
 //! Command-line interface: one struct per subcommand, each with its own `run()`.
 
 use crate::diag::Diagnostic;
-use crate::site::{on_build_pool, BuildOptions, Site};
+use crate::site::{BuildOptions, Site};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -129,12 +129,11 @@ impl BuildArgs {
             Ok(w) => w,
             Err(d) => return (vec![d], false),
         };
-        let built = on_build_pool(|| {
-            let mut site = Site::load(&opts)?;
+        let built = Site::load(&opts).map(|mut site| {
             site.render_all(Some(&writer));
             site.save_caches(opts.highlight_cache.as_deref());
             site.finish();
-            Ok::<_, Vec<Diagnostic>>(site.into_output())
+            site.into_output()
         });
         let site = match built {
             Ok(s) => s,

@@ -18,7 +18,7 @@ use crate::config::Config;
 use crate::diag::{sort_and_dedup, Diagnostic, Severity};
 use crate::html;
 use crate::publish::urls::OutputSet;
-use crate::site::{on_build_pool, page_meta, BuildOptions, PageOutput, Site, SiteOutput};
+use crate::site::{page_meta, BuildOptions, PageOutput, Site, SiteOutput};
 use crate::source::SourcePage;
 use links::{extract, Problem, Ref, Resolution, SiteIndex};
 use locate::Origin;
@@ -80,11 +80,10 @@ pub fn run(opts: &CheckOptions) -> CheckReport {
         base_url: opts.base_url.clone(),
         ..Default::default()
     };
-    let built = on_build_pool(|| {
-        let mut site = Site::load(&build)?;
+    let built = Site::load(&build).map(|mut site| {
         site.render_all(None);
         site.finish();
-        Ok::<_, Vec<Diagnostic>>((site.config().clone(), site.into_output()))
+        (site.config().clone(), site.into_output())
     });
     let (config, site) = match built {
         Ok(s) => s,

@@ -3,6 +3,7 @@
 //! evaluates them), and the markup of `for`, `assign`, `when` and Jekyll's
 //! `include`.
 
+use super::limits::MAX_NESTING;
 use super::parser::{
     perr, Cond, Expr, Filter, ForLoop, Include, PErr, Param, Path, Piece, Seg, Val,
 };
@@ -97,6 +98,9 @@ struct EP {
     toks: Vec<(T, usize)>,
     i: usize,
     end: usize,
+    /// Values and conditions being parsed inside one another (bounded: they
+    /// are parsed, translated and evaluated by recursion).
+    depth: usize,
 }
 
 impl EP {
@@ -105,6 +109,7 @@ impl EP {
             toks: elex(m, base)?,
             i: 0,
             end: base + m.len(),
+            depth: 0,
         })
     }
     fn peek(&self) -> Option<&T> {
@@ -152,7 +157,28 @@ impl EP {
         }
     }
 
+    /// Run `f` one level deeper, or fail past [`MAX_NESTING`] levels.
+    fn nested<R>(&mut self, f: impl FnOnce(&mut Self) -> Result<R, PErr>) -> Result<R, PErr> {
+        if self.depth >= MAX_NESTING {
+            return Err(perr(
+                self.off(),
+                format!("expression nested more than {MAX_NESTING} levels deep"),
+                Some(format!(
+                    "an expression may nest at most {MAX_NESTING} brackets, ranges and `and`/`or` terms: split it with `assign`"
+                )),
+            ));
+        }
+        self.depth += 1;
+        let r = f(self);
+        self.depth -= 1;
+        r
+    }
+
     fn val(&mut self) -> Result<Val, PErr> {
+        self.nested(Self::val_here)
+    }
+
+    fn val_here(&mut self) -> Result<Val, PErr> {
         let off = self.off();
         let t = self.peek().cloned();
         match t {
@@ -281,6 +307,10 @@ impl EP {
 
     /// `a and b or c` groups to the right, as Liquid evaluates it.
     fn cond(&mut self) -> Result<Cond, PErr> {
+        self.nested(Self::cond_here)
+    }
+
+    fn cond_here(&mut self) -> Result<Cond, PErr> {
         let first = self.comparison()?;
         if self.id("and") {
             Ok(Cond::And(Box::new(first), Box::new(self.cond()?)))
@@ -349,6 +379,7 @@ pub(super) fn parse_for_head(m: &str, base: usize) -> Result<ForLoop, PErr> {
         reversed: false,
         body: vec![],
         else_body: None,
+        tag_offset: base,
     };
     while !p.done() {
         if p.id("reversed") {

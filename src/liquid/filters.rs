@@ -9,7 +9,6 @@
 use super::MarkdownifyFn;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
-use tera::{Result, Tera};
 
 /// Every filter a template may use.
 pub const FILTERS: &[&str] = &[
@@ -65,7 +64,7 @@ pub const FILTERS: &[&str] = &[
     "xml_escape",
 ];
 
-type Args = HashMap<String, Value>;
+pub(super) type Args = HashMap<String, Value>;
 
 /// Liquid's rendering of a value as text.
 pub fn to_s(v: &Value) -> String {
@@ -112,7 +111,7 @@ fn is_empty(v: &Value) -> bool {
     }
 }
 
-fn num(v: &Value) -> Option<f64> {
+pub(super) fn num(v: &Value) -> Option<f64> {
     match v {
         Value::Number(n) => n.as_f64(),
         Value::String(s) => s.trim().parse().ok(),
@@ -161,16 +160,16 @@ fn eq(a: &Value, b: &Value) -> bool {
     }
 }
 
-fn arg<'a>(args: &'a Args, k: &str) -> &'a Value {
+pub(super) fn arg<'a>(args: &'a Args, k: &str) -> &'a Value {
     args.get(k).unwrap_or(&Value::Null)
 }
 
-fn s_arg(args: &Args, k: &str) -> String {
+pub(super) fn s_arg(args: &Args, k: &str) -> String {
     to_s(arg(args, k))
 }
 
 /// Liquid's `InputIterator`: nil → [], array → itself, hash → [hash], else [x].
-fn as_list(v: &Value) -> Vec<Value> {
+pub(super) fn as_list(v: &Value) -> Vec<Value> {
     match v {
         Value::Null => vec![],
         Value::Array(a) => a.clone(),
@@ -392,7 +391,7 @@ fn date(v: &Value, fmt: &Value) -> Value {
 }
 
 fn strip_html(s: &str) -> String {
-    static RE: once_cell::sync::Lazy<regex::Regex> = once_cell::sync::Lazy::new(|| {
+    static RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(r"(?s)<script.*?</script>|<!--.*?-->|<style.*?</style>|<.*?>").unwrap()
     });
     RE.replace_all(s, "").into_owned()
@@ -596,71 +595,6 @@ pub fn apply(name: &str, v: &Value, args: &Args, u: &UrlInfo, md: &MarkdownifyFn
         "uri_escape" => Value::String(url_encode(&s(), "-_.!~*'();/?:@&=+$,#[]%")),
         _ => v.clone(),
     }
-}
-
-/// Register Liquid's filters and helpers on a tera instance.
-pub fn register(t: &mut Tera, u: &UrlInfo, md: &MarkdownifyFn) {
-    for &name in FILTERS {
-        let (u, md) = (u.clone(), md.clone());
-        t.register_filter(
-            &format!("lq_{name}"),
-            move |v: &Value, a: &Args| -> Result<Value> { Ok(apply(name, v, a, &u, &md)) },
-        );
-    }
-    t.register_filter("lq_s", |v: &Value, _: &Args| Ok(Value::String(to_s(v))));
-    // `neg=true` negates: tera's own `not` before a filtered value is unreliable.
-    let neg = |a: &Args| a.get("neg") == Some(&Value::Bool(true));
-    t.register_filter("lq_truthy", move |v: &Value, a: &Args| {
-        Ok(Value::Bool(truthy(v) != neg(a)))
-    });
-    t.register_filter("lq_cmp", move |v: &Value, a: &Args| {
-        Ok(Value::Bool(
-            compare(v, &s_arg(a, "op"), arg(a, "b")) != neg(a),
-        ))
-    });
-    t.register_filter("lq_key", |v: &Value, a: &Args| Ok(key(v, arg(a, "k"))));
-    t.register_filter("lq_iter", |v: &Value, a: &Args| {
-        let mut list = match v {
-            Value::Object(m) => m
-                .iter()
-                .map(|(k, v)| Value::Array(vec![Value::String(k.clone()), v.clone()]))
-                .collect(),
-            Value::String(s) if s.is_empty() => vec![],
-            _ => as_list(v),
-        };
-        let off = num(arg(a, "offset")).unwrap_or(0.0).max(0.0) as usize;
-        list.drain(..off.min(list.len()));
-        if let Some(l) = num(arg(a, "limit")) {
-            list.truncate(l.max(0.0) as usize);
-        }
-        if arg(a, "reversed") == &Value::Bool(true) {
-            list.reverse();
-        }
-        Ok(Value::Array(list))
-    });
-    // Jekyll's `highlight` block as a Markdown fence (line terminators at
-    // both ends removed, as Jekyll does), longer than any backtick run inside.
-    t.register_filter("lq_fence", |v: &Value, a: &Args| {
-        let code = to_s(v);
-        let code = code.trim_matches(['\n', '\r']);
-        let mut run = 0;
-        let mut longest = 0;
-        for c in code.chars() {
-            run = if c == '`' { run + 1 } else { 0 };
-            longest = longest.max(run);
-        }
-        let fence = "`".repeat(longest.max(2) + 1);
-        Ok(Value::String(format!(
-            "\n{fence}{}\n{code}\n{fence}\n",
-            s_arg(a, "lang")
-        )))
-    });
-    t.register_function("lq_sf", |a: &Args| Ok(Value::String(to_s(arg(a, "v")))));
-    t.register_function("lq_range", |a: &Args| {
-        let lo = num(arg(a, "a")).unwrap_or(0.0) as i64;
-        let hi = num(arg(a, "b")).unwrap_or(0.0) as i64;
-        Ok(Value::Array((lo..=hi).map(Value::from).collect()))
-    });
 }
 
 /// An empty-object helper for callers building contexts.

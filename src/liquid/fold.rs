@@ -23,7 +23,9 @@ impl Tr<'_> {
             for (k, a) in &f.kwargs {
                 args.insert(format!("k_{}", san(k)), self.static_val(a)?);
             }
-            v = filters::apply(&f.name, &v, &args, &self.url, &self.eng.markdownify);
+            // Past a limit, not folded: the render reports it at its tag.
+            let md = &self.eng.markdownify;
+            v = super::helpers::guarded_filter(&f.name, &v, &args, &self.url, md).ok()?;
         }
         Some(v)
     }

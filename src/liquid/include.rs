@@ -10,8 +10,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
 /// Deepest include nesting accepted (a guard against runaway recursion that
-/// is not a cycle; real sites nest a handful of levels).
-pub const MAX_DEPTH: usize = 100;
+/// is not a cycle; real sites nest a handful of levels). Blocks and includes
+/// together are bounded by the same number.
+pub use super::limits::MAX_NESTING as MAX_DEPTH;
 
 /// One file being translated: the page itself or an include.
 #[derive(Clone)]
@@ -34,6 +35,8 @@ pub struct Parsed {
     pub text: Arc<str>,
     pub nodes: Vec<Node>,
     pub errs: Vec<PErr>,
+    /// How deep its tags nest ([`parser::depth`]).
+    pub depth: usize,
 }
 
 /// An include file found and parsed in this build, as a page's include tag
@@ -119,7 +122,13 @@ impl Cache {
         // A byte-order mark is an encoding detail, never content.
         let text: Arc<str> = text.strip_prefix('\u{feff}').unwrap_or(&text).into();
         let (nodes, errs) = parser::parse(&text, 0);
-        let p = Arc::new(Parsed { text, nodes, errs });
+        let depth = parser::depth(&nodes);
+        let p = Arc::new(Parsed {
+            text,
+            nodes,
+            errs,
+            depth,
+        });
         if let Ok(mut m) = self.map.write() {
             m.insert(canon.to_path_buf(), p.clone());
         }
@@ -271,6 +280,21 @@ impl Tr<'_> {
                 }
             },
         };
+        // Where the file's deepest tag would be nested, counting the blocks
+        // and includes around this tag: past the limit, an error here.
+        let level = self.depth + parsed.depth;
+        if level > super::limits::MAX_NESTING {
+            self.error(
+                inc.offset,
+                format!(
+                    "blocks and includes nested more than {} levels deep: `{}` would nest its tags {level} levels deep",
+                    super::limits::MAX_NESTING,
+                    display_path(&rel)
+                ),
+                Some("flatten the nesting of this include or of the blocks around it".into()),
+            );
+            return;
+        }
         self.inline(inc, parsed, canon, rel);
     }
 

@@ -8,7 +8,7 @@
 //!    control, `raw` and `comment` bodies;
 //! 2. [`parser`]: a validated AST; unknown tags and filters, unclosed blocks
 //!    and stray end tags are errors with a did-you-mean;
-//! 3. [`translate`] (with [`mod@include`]): one tera template per page. Includes
+//! 3. [`translate`] (with [`mod@include`] and [`blocks`]): one tera template per page. Includes
 //!    are inlined (each file parsed once per build), their parameters become
 //!    uniquely named variables; Liquid's truthiness, comparisons, `forloop`,
 //!    `case`, `capture`, `assign` are mapped onto tera with the helpers of
@@ -16,9 +16,9 @@
 //!    it). Values known at build time (`page`, `site`, literal include
 //!    parameters) are folded into the text, and a page that needs nothing
 //!    else skips tera altogether;
-//! 4. tera renders the template, read into tera's AST by [`teraparse`] (a
-//!    parser for the few forms the translation writes; tera's own parser
-//!    costs thousands of instructions per byte).
+//! 4. tera renders the template, given to it as source through its public
+//!    API (`Tera::add_raw_template`; parsed once per distinct template and
+//!    tera instance), within the [`limits`] of one page.
 //!
 //! Deliberate differences from Jekyll (the author's intent wins):
 //! - `{{ }}` inside a quoted include parameter is resolved (Jekyll 4.3 rejects
@@ -26,13 +26,15 @@
 //! - `{% highlight lang %}` becomes a Markdown fence, highlighted by the
 //!   Markdown stage like any other code block.
 
+mod blocks;
 pub mod expr;
 pub mod filters;
 pub mod fold;
+mod helpers;
 pub mod include;
 pub mod lexer;
+pub mod limits;
 pub mod parser;
-pub mod teraparse;
 pub mod translate;
 
 #[cfg(test)]
@@ -69,7 +71,25 @@ pub struct LiquidEngine {
     /// tera instances with the Liquid filters and the templates parsed so
     /// far, reused by the pages that need rendering (registering every
     /// filter per page costs more than the rendering); at most one per thread.
-    teras: std::sync::Mutex<Vec<tera::Tera>>,
+    teras: std::sync::Mutex<Vec<Renderer>>,
+}
+
+/// A tera instance with Liquid's helpers, the templates it has parsed, and
+/// the counters its renders are bounded by.
+struct Renderer {
+    tera: tera::Tera,
+    /// Template source → its name in `tera` (pages translated to the same
+    /// source, the same includes around other text, share one parse).
+    names: std::collections::HashMap<String, String>,
+    budget: Arc<limits::Budget>,
+}
+
+/// How a render failed.
+enum RenderError {
+    /// A limit of [`limits`], hit at a site (None: not known) with this message.
+    Limit(Option<usize>, String),
+    /// Anything else: a bug of the translation.
+    Bug(String),
 }
 
 /// One page to expand.
@@ -134,27 +154,18 @@ impl LiquidEngine {
                 ..Default::default()
             });
         }
-        if !body.contains("{%") {
-            return self.expand_here(input);
-        }
-        // Blocks and includes nest (up to the limits in `parser`, `include`
-        // and `translate`); the recursion runs on a thread with room for it:
-        // this one when it has that room, else a new one.
-        if ROOMY_STACK.with(std::cell::Cell::get) {
-            return self.expand_here(input);
-        }
-        std::thread::scope(|s| {
-            std::thread::Builder::new()
-                .name("liquid".into())
-                .stack_size(STACK_SIZE)
-                .spawn_scoped(s, || self.expand_here(input))
-                .map(|h| h.join())
-        })
-        .unwrap_or_else(|_| Ok(self.expand_here(input)))
-        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        // Blocks, includes and expressions nest at most `limits::MAX_NESTING`
+        // levels: the recursion fits in any thread's stack.
+        self.expand_here(input)
     }
 
-    fn expand_here(&self, input: &PageInput) -> Result<Expanded, Vec<Diagnostic>> {
+    /// Parse and translate a page (a translation of `wanted_site` also
+    /// makes the diagnostic of that limit site).
+    fn translate<'s>(
+        &'s self,
+        input: &PageInput<'s>,
+        wanted_site: Option<usize>,
+    ) -> translate::Tr<'s> {
         let text: Arc<str> = input.text.into();
         let (nodes, errs) = parser::parse(input.text, input.body_offset);
         let top = include::Frame {
@@ -173,11 +184,17 @@ impl LiquidEngine {
             .map(Path::to_path_buf)
             .unwrap_or_default();
         let mut tr = translate::Tr::new(self, input.page, page_dir, top);
+        tr.wanted_site = wanted_site;
         for e in &errs {
             tr.error(e.offset, e.message.clone(), e.help.clone());
         }
         tr.nodes(&nodes);
         tr.flush();
+        tr
+    }
+
+    fn expand_here(&self, input: &PageInput) -> Result<Expanded, Vec<Diagnostic>> {
+        let mut tr = self.translate(input, None);
         let deps: Vec<PathBuf> = std::mem::take(&mut tr.deps).into_iter().collect();
         let mut diags = std::mem::take(&mut tr.diags);
         diags.sort_by_key(|d| (d.file != input.rel, d.sort_key()));
@@ -198,7 +215,11 @@ impl LiquidEngine {
                 deps,
                 warnings: diags,
             }),
-            Err(msg) => {
+            Err(RenderError::Limit(site, msg)) => {
+                diags.push(self.limit_diagnostic(input, site, msg));
+                Err(diags)
+            }
+            Err(RenderError::Bug(msg)) => {
                 let (l, c) = line_col(input.text, input.body_offset);
                 diags.push(
                     Diagnostic::error(input.rel, l, c, format!("rendering the page failed: {msg}"))
@@ -211,7 +232,26 @@ impl LiquidEngine {
         }
     }
 
-    fn render(&self, tr: &mut translate::Tr, page: &Value) -> Result<String, String> {
+    /// The error of a limit hit at `site`: at its tag, found by translating
+    /// the page again (the same input numbers the sites the same way), or at
+    /// the start of the page's body.
+    fn limit_diagnostic(&self, input: &PageInput, site: Option<usize>, msg: String) -> Diagnostic {
+        let help = format!(
+            "a page's Liquid may run {} loop iterations and make values and output of {} MiB at most",
+            limits::MAX_ITERATIONS,
+            limits::MAX_OUTPUT >> 20
+        );
+        let at = site.and_then(|k| self.translate(input, Some(k)).site_diag);
+        let mut d = at.unwrap_or_else(|| {
+            let (l, c) = line_col(input.text, input.body_offset);
+            Diagnostic::error(input.rel, l, c, String::new()).with_source(input.text)
+        });
+        d.message = msg;
+        d.help = Some(help);
+        d
+    }
+
+    fn render(&self, tr: &mut translate::Tr, page: &Value) -> Result<String, RenderError> {
         if std::env::var_os("ELEMENTDOCS_LIQUID_DEBUG").is_some() {
             eprintln!(
                 "--- tera source ---\n{}\n--- texts ---\n{:?}",
@@ -219,69 +259,63 @@ impl LiquidEngine {
             );
         }
         let reused = self.teras.lock().ok().and_then(|mut v| v.pop());
-        let mut t = reused.unwrap_or_else(|| {
-            let mut t = tera::Tera::default();
-            filters::register(&mut t, &tr.url, &self.markdownify);
-            t
+        let mut r = reused.unwrap_or_else(|| {
+            let mut tera = tera::Tera::default();
+            let budget = Arc::new(limits::Budget::default());
+            helpers::register(&mut tera, &tr.url, &self.markdownify, &budget);
+            Renderer {
+                tera,
+                names: Default::default(),
+                budget,
+            }
         });
-        // Pages translated to the same text (the same includes around other
-        // text) share one parsed template: its source is its key in `t`.
-        let key = if t.templates.contains_key(tr.out.as_str()) {
-            tr.out.as_str()
-        } else if let Some(ast) = teraparse::parse(&tr.out) {
-            add_parsed(&mut t, &tr.out, ast).map_err(chain)?;
-            tr.out.as_str()
-        } else {
-            // Never a key above: those hold tags, hence `{`.
-            t.add_raw_template("lq", &tr.out).map_err(chain)?;
-            "lq"
-        };
-        // Built as a JSON object: the side table moves in instead of being copied.
-        let mut vars = serde_json::Map::new();
-        vars.insert("page".into(), page.clone());
-        vars.insert("site".into(), self.site.clone());
-        vars.insert("lq_t".into(), Value::Array(std::mem::take(&mut tr.texts)));
-        vars.insert("lq_nil".into(), Value::Null);
-        let ctx = tera::Context::from_value(Value::Object(vars)).map_err(chain)?;
-        let out = t.render(key, &ctx).map_err(chain);
+        let out = r.render(tr, page, &self.site);
         if let Ok(mut v) = self.teras.lock() {
-            v.push(t);
+            v.push(r);
         }
         out
     }
 }
 
-/// Stack of the thread a page with tags is expanded on (reserved, not committed).
-pub const STACK_SIZE: usize = 256 << 20;
-
-thread_local! {
-    static ROOMY_STACK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Declare that the current thread has a stack of [`STACK_SIZE`]: pages are
-/// then expanded on it, without a thread of their own (the build's worker
-/// threads are made so; see `site`).
-pub fn set_roomy_stack() {
-    ROOMY_STACK.with(|r| r.set(true));
-}
-
-/// Add the template `src`, already parsed by [`teraparse`], under the key
-/// `src` (named `lq` in tera's messages, as a template added by
-/// `add_raw_template("lq", src)`; the rest of what that does after parsing
-/// is for parents, blocks and macros, which these templates never have).
-fn add_parsed(t: &mut tera::Tera, src: &str, ast: Vec<tera::ast::Node>) -> tera::Result<()> {
-    if cfg!(debug_assertions) {
-        let slow = tera::Template::new("lq", None, src).map(|t| t.ast);
-        assert_eq!(
-            slow.ok().as_ref(),
-            Some(&ast),
-            "teraparse differs from tera on:\n{src}"
-        );
+impl Renderer {
+    fn render(
+        &mut self,
+        tr: &mut translate::Tr,
+        page: &Value,
+        site: &Value,
+    ) -> Result<String, RenderError> {
+        let bug = |e: tera::Error| RenderError::Bug(chain(e));
+        let name = match self.names.get(tr.out.as_str()) {
+            Some(name) => name.clone(),
+            None => {
+                let name = format!("lq{}", self.names.len());
+                self.tera.add_raw_template(&name, &tr.out).map_err(bug)?;
+                self.names.insert(tr.out.clone(), name.clone());
+                name
+            }
+        };
+        // Built as a JSON object: the side table moves in instead of being copied.
+        let mut vars = serde_json::Map::new();
+        vars.insert("page".into(), page.clone());
+        vars.insert("site".into(), site.clone());
+        vars.insert("lq_t".into(), Value::Array(std::mem::take(&mut tr.texts)));
+        vars.insert("lq_nil".into(), Value::Null);
+        let ctx = tera::Context::from_value(Value::Object(vars)).map_err(bug)?;
+        self.budget.reset();
+        let mut out = limits::CappedOutput::default();
+        match self.tera.render_to(&name, &ctx, &mut out) {
+            Ok(()) => String::from_utf8(out.bytes)
+                .map_err(|e| RenderError::Bug(format!("the output is not UTF-8: {e}"))),
+            Err(_) if out.overflowed => Err(RenderError::Limit(
+                self.budget.last_loop(),
+                limits::output_message(),
+            )),
+            Err(e) => match limits::find_limit(&e) {
+                Some((site, msg)) => Err(RenderError::Limit(site, msg)),
+                None => Err(bug(e)),
+            },
+        }
     }
-    let mut tpl = tera::Template::new("lq", None, "")?;
-    tpl.ast = ast;
-    t.templates.insert(src.to_string(), tpl);
-    t.build_inheritance_chains()
 }
 
 /// A tera error with its causes.

@@ -95,8 +95,10 @@ pub enum Node {
     If(Vec<(Cond, Vec<Node>)>, Option<Vec<Node>>),
     Case(Val, Vec<(Vec<Val>, Vec<Node>)>, Option<Vec<Node>>),
     For(Box<ForLoop>),
-    Assign(String, Expr),
-    Capture(String, Vec<Node>),
+    /// Name, value, offset of the tag.
+    Assign(String, Expr, usize),
+    /// Name, body, offset of the tag.
+    Capture(String, Vec<Node>, usize),
     Include(Box<Include>),
     Break(usize),
     Continue(usize),
@@ -115,6 +117,8 @@ pub struct ForLoop {
     pub reversed: bool,
     pub body: Vec<Node>,
     pub else_body: Option<Vec<Node>>,
+    /// Offset of the tag.
+    pub tag_offset: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -153,8 +157,31 @@ pub const TAGS: &[&str] = &[
     "endhighlight",
 ];
 
-/// Deepest nesting of blocks (`if` in `for` in ...) in one file, as Liquid's.
-pub const MAX_NESTING: usize = 100;
+use super::limits::MAX_NESTING;
+
+/// How deep the tags of `nodes` nest, as translation counts it: one level
+/// per block or include, plus the levels of its bodies.
+pub fn depth(nodes: &[Node]) -> usize {
+    let deepest = |bodies: &mut dyn Iterator<Item = &Vec<Node>>| -> usize {
+        bodies.map(|b| depth(b)).max().unwrap_or(0)
+    };
+    nodes
+        .iter()
+        .map(|n| match n {
+            Node::Text(..)
+            | Node::Output(..)
+            | Node::Assign(..)
+            | Node::Break(_)
+            | Node::Continue(_) => 0,
+            Node::If(br, e) => 1 + deepest(&mut br.iter().map(|(_, b)| b).chain(e)),
+            Node::Case(_, w, e) => 1 + deepest(&mut w.iter().map(|(_, b)| b).chain(e)),
+            Node::For(f) => 1 + deepest(&mut std::iter::once(&f.body).chain(&f.else_body)),
+            Node::Capture(_, b, _) | Node::Seq(b) | Node::Highlight(_, b) => 1 + depth(b),
+            Node::Include(..) => 1,
+        })
+        .max()
+        .unwrap_or(0)
+}
 
 /// Parse a whole template (`src[from..]`).
 pub fn parse(src: &str, from: usize) -> (Vec<Node>, Vec<PErr>) {
@@ -275,7 +302,9 @@ impl<'a> Parser<'a, '_> {
             self.err(
                 open_off,
                 format!("blocks nested more than {MAX_NESTING} levels deep"),
-                Some("simplify the template".into()),
+                Some(format!(
+                    "a page may nest at most {MAX_NESTING} blocks (`if`, `for`, `case`, `capture`...): flatten the nesting or split the page"
+                )),
             );
             self.i = self.toks.len();
             self.too_deep = true;
@@ -309,7 +338,7 @@ impl<'a> Parser<'a, '_> {
             "for" => self.for_tag(rest, roff, off),
             "assign" => assign(rest, roff).map(|(n, e)| {
                 self.check_filters(&e);
-                Node::Assign(n, e)
+                Node::Assign(n, e, off)
             }),
             "capture" => {
                 let var = rest.trim().trim_matches(|c| c == '"' || c == '\'');
@@ -321,7 +350,7 @@ impl<'a> Parser<'a, '_> {
                     ));
                 }
                 let (body, _) = self.body_until("capture", off);
-                Ok(Node::Capture(var.to_string(), body))
+                Ok(Node::Capture(var.to_string(), body, off))
             }
             "raw" => {
                 let (body, _) = self.body_until("raw", off);
@@ -468,6 +497,7 @@ impl<'a> Parser<'a, '_> {
         let mut f = head?;
         f.body = body;
         f.else_body = else_body;
+        f.tag_offset = off;
         Ok(Node::For(Box::new(f)))
     }
 }

@@ -180,6 +180,8 @@ fn loops_case_assign_capture() {
         ("{% assign x = page.heading | upcase %}{{ x }}", "BOX"),
         ("{% assign l = 'a,b' | split: ',' %}{% for i in l %}[{{ l[forloop.index0] }}]{% endfor %}", "[a][b]"),
         ("{% capture c %}<{{ page.heading }}>{% if page.n %}n{% endif %}{% endcapture %}={{ c }}=", "=<Box>n="),
+        // Inside its body, the captured variable is still the old value (Liquid assigns at the end).
+        ("{% assign s = 'ab' %}{% capture s %}{{ s }}-{{ s }}{% endcapture %}{{ s }}", "ab-ab"),
         ("{% for t in page.tags %}{% assign last = t %}{% endfor %}{{ last }}", "c"),
         ("{% for page in page.tags %}{{ page }}{% endfor %}", "bac"),
         ("{% raw %}{{ page.heading }}{% endraw %}", "{{ page.heading }}"),

@@ -309,8 +309,9 @@ fn include_relative_is_relative_to_the_page_even_inside_an_include() {
 
 #[test]
 fn include_nesting_limit_is_generous_and_safe() {
-    // 99 levels, each inside an `if` and a `for`, on a default 2 MB test thread.
-    let n = 99;
+    // Includes as deep as the limit allows, each inside an `if` and a `for`
+    // (three levels per file), on a default 2 MiB test thread.
+    let n = crate::liquid::limits::MAX_NESTING / 3;
     let names: Vec<String> = (0..=n).map(|i| format!("_includes/d{i}.html")).collect();
     let bodies: Vec<String> = (0..=n)
         .map(|i| {
@@ -329,25 +330,31 @@ fn include_nesting_limit_is_generous_and_safe() {
     let s = site(&files);
     let out = s.ok("{% include d0.html %}");
     assert!(
-        out.starts_with("0,1,2,") && out.ends_with("98,end"),
+        out.starts_with("0,1,2,") && out.ends_with(&format!("{},end", n - 1)),
         "{out}"
     );
-    // One level more than the limit is an error, not a crash.
+    // Two levels more than that is an error at the include tag that would
+    // nest too deep, not a crash.
     let mut files = files.clone();
-    let extra = "{% include d0.html %}".to_string();
+    let extra = "{% if true %}{% include d0.html %}{% endif %}".to_string();
     files.push(("_includes/top.html", extra.as_str()));
     let s = site(&files);
     let e = s.errs("{% include top.html %}");
-    assert!(e.contains("nested more than"), "{e}");
-    // 100 files each nesting 90 blocks: bounded by the combined limit.
+    assert!(e.contains("nested more than 50 levels"), "{e}");
+    assert!(
+        e.starts_with(&format!("_includes/d{}.html:1:", n - 2)),
+        "{e}"
+    );
+    assert_eq!(e.matches("error:").count(), 1, "{e}");
+    // 100 files each nesting 30 blocks: bounded by the combined limit.
     let names: Vec<String> = (0..=100).map(|i| format!("_includes/b{i}.html")).collect();
     let bodies: Vec<String> = (0..=100)
         .map(|i| {
             format!(
                 "{}{{% include b{}.html %}}{}",
-                "{% if true %}".repeat(90),
+                "{% if true %}".repeat(30),
                 i + 1,
-                "{% endif %}".repeat(90)
+                "{% endif %}".repeat(30)
             )
         })
         .collect();

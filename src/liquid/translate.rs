@@ -35,10 +35,20 @@ pub struct Tr<'e> {
     pub frames: Vec<Frame>,
     pub(super) loops: Vec<(String, usize)>,
     pub(super) assigned: HashSet<String>,
-    captures: Vec<String>,
+    /// The variables of the captures being translated, innermost last, with
+    /// their limit sites.
+    pub(super) captures: Vec<(String, Option<usize>)>,
+    /// Limit sites numbered so far (see [`super::limits`]), and the one
+    /// whose diagnostic is wanted (when a render hit a limit there).
+    sites: usize,
+    pub(super) wanted_site: Option<usize>,
+    pub(super) site_diag: Option<Diagnostic>,
+    /// The site the expressions being translated belong to.
+    pub(super) cur_site: Option<usize>,
     n: usize,
     quiet: usize,
-    depth: usize,
+    /// Blocks and includes around the node being translated.
+    pub(super) depth: usize,
     too_deep: bool,
     pub url: UrlInfo,
     /// The output so far while nothing needs tera (every value was known at build time).
@@ -47,9 +57,8 @@ pub struct Tr<'e> {
     pub dynamic: bool,
 }
 
-/// Deepest combined nesting of blocks and includes translated for one page
-/// (keeps recursion bounded whatever the input).
-pub const MAX_DEPTH: usize = 400;
+/// Deepest combined nesting of blocks and includes translated for one page.
+pub use super::limits::MAX_NESTING as MAX_DEPTH;
 
 /// A tera identifier for a Liquid name (which may hold `-` or non-ASCII).
 pub fn san(name: &str) -> String {
@@ -91,6 +100,10 @@ impl<'e> Tr<'e> {
             loops: Vec::new(),
             assigned: HashSet::new(),
             captures: Vec::new(),
+            sites: 0,
+            wanted_site: None,
+            site_diag: None,
+            cur_site: None,
             n: 0,
             quiet: 0,
             depth: 0,
@@ -101,7 +114,24 @@ impl<'e> Tr<'e> {
         }
     }
 
-    fn id(&mut self) -> usize {
+    /// A new limit site at byte `off` of the current file. Numbering costs
+    /// nothing; the diagnostic is made only when translating again for the
+    /// site a render failed at.
+    pub(super) fn site(&mut self, off: usize) -> usize {
+        let k = self.sites;
+        self.sites += 1;
+        if self.wanted_site == Some(k) {
+            self.site_diag = Some(self.diag_at(true, off, String::new(), None));
+        }
+        k
+    }
+
+    /// ` at=K` for a helper called from the current site, if any.
+    fn at(&self) -> String {
+        self.cur_site.map_or(String::new(), |k| format!("at={k}"))
+    }
+
+    pub(super) fn id(&mut self) -> usize {
         self.n += 1;
         self.n
     }
@@ -155,13 +185,17 @@ impl<'e> Tr<'e> {
 
     // ---- emission -------------------------------------------------------
 
-    fn emit_text(&mut self, s: &str) {
+    pub(super) fn emit_text(&mut self, s: &str) {
         if s.is_empty() {
             return;
         }
-        if let Some(t) = self.captures.last().cloned() {
+        if let Some((t, at)) = self.captures.last().cloned() {
             let l = self.lit(Value::String(s.to_string()));
-            let _ = write!(self.out(), "{{% set_global {t} = {t} ~ {l} %}}");
+            let at = at.map_or(String::new(), |k| format!(", at={k}"));
+            let _ = write!(
+                self.out(),
+                "{{% set_global {t} = lq_cat(a={t}, b={l}{at}) %}}"
+            );
             return;
         }
         if self.dynamic {
@@ -174,7 +208,7 @@ impl<'e> Tr<'e> {
     /// From now on the page needs tera. The text so far (all of it is
     /// text until then) becomes the start of the template: most pages never
     /// get here, and build only `plain`.
-    fn set_dynamic(&mut self) {
+    pub(super) fn set_dynamic(&mut self) {
         if !self.dynamic {
             self.dynamic = true;
             self.pending = std::mem::take(&mut self.plain);
@@ -199,14 +233,18 @@ impl<'e> Tr<'e> {
     }
 
     /// The template, after the pending text.
-    fn out(&mut self) -> &mut String {
+    pub(super) fn out(&mut self) -> &mut String {
         self.flush();
         &mut self.out
     }
 
-    fn emit_value(&mut self, e: &str) {
-        if let Some(t) = self.captures.last().cloned() {
-            let _ = write!(self.out(), "{{% set_global {t} = {t} ~ lq_sf(v={e}) %}}");
+    pub(super) fn emit_value(&mut self, e: &str) {
+        if let Some((t, at)) = self.captures.last().cloned() {
+            let at = at.map_or(String::new(), |k| format!(", at={k}"));
+            let _ = write!(
+                self.out(),
+                "{{% set_global {t} = lq_cat(a={t}, b={e}{at}) %}}"
+            );
         } else {
             let _ = write!(self.out(), "{{{{ {e} | lq_s }}}}");
         }
@@ -221,7 +259,7 @@ impl<'e> Tr<'e> {
     /// The body of a control-flow block; in a *blank* block (Liquid's rule:
     /// every branch holds only whitespace, `assign`, `capture`, comments and
     /// blank blocks) the whitespace text is dropped, as Liquid does.
-    fn body(&mut self, nodes: &[Node], blank: bool) {
+    pub(super) fn body(&mut self, nodes: &[Node], blank: bool) {
         for n in nodes {
             if !(blank && matches!(n, Node::Text(..))) {
                 self.node(n);
@@ -229,7 +267,7 @@ impl<'e> Tr<'e> {
         }
     }
 
-    fn is_blank(&self, nodes: &[Node]) -> bool {
+    pub(super) fn is_blank(&self, nodes: &[Node]) -> bool {
         let text = &self.frame().text;
         nodes.iter().all(|n| match n {
             Node::Text(a, z) => text[*a..*z]
@@ -251,9 +289,18 @@ impl<'e> Tr<'e> {
         })
     }
 
-    /// Translate one node, keeping the nesting (blocks and includes) bounded.
+    /// Translate one node, keeping the nesting (blocks and includes) bounded
+    /// (the parser and the include tag report it where it happens; this is
+    /// the last guard of the recursion).
     fn node(&mut self, n: &Node) {
-        if matches!(n, Node::Text(..) | Node::Output(..)) {
+        if matches!(
+            n,
+            Node::Text(..)
+                | Node::Output(..)
+                | Node::Assign(..)
+                | Node::Break(_)
+                | Node::Continue(_)
+        ) {
             return self.node_inner(n);
         }
         self.depth += 1;
@@ -261,6 +308,11 @@ impl<'e> Tr<'e> {
             self.node_inner(n);
         } else if !self.too_deep {
             self.too_deep = true;
+            if self.diags.iter().any(Diagnostic::is_error) {
+                // The parser stopped at the tag too deep, and said so.
+                self.depth -= 1;
+                return;
+            }
             let msg =
                 format!("templates nested more than {MAX_DEPTH} levels deep (blocks and includes)");
             self.error(0, msg, Some("simplify the include structure".into()));
@@ -284,8 +336,11 @@ impl<'e> Tr<'e> {
             Node::If(..) => self.tr_if(n),
             Node::Case(..) => self.tr_case(n),
             Node::For(..) => self.tr_for(n),
-            Node::Assign(name, e) => {
+            Node::Assign(name, e, off) => {
+                let at = self.site(*off);
+                let outer = self.cur_site.replace(at);
                 let x = self.expr(e);
+                self.cur_site = outer;
                 let _ = write!(self.out(), "{{% set_global v_{} = {x} %}}", san(name));
                 self.assigned.insert(name.clone());
             }
@@ -322,134 +377,6 @@ impl<'e> Tr<'e> {
         }
     }
 
-    fn tr_if(&mut self, n: &Node) {
-        let Node::If(branches, else_body) = n else {
-            return;
-        };
-        let blank = self.is_blank(std::slice::from_ref(n));
-        for (i, (c, body)) in branches.iter().enumerate() {
-            let c = self.cond(c, false);
-            let kw = if i == 0 { "if" } else { "elif" };
-            let _ = write!(self.out(), "{{% {kw} {c} %}}");
-            self.body(body, blank);
-        }
-        if branches.is_empty() {
-            self.out().push_str("{% if false %}");
-        }
-        if let Some(b) = else_body {
-            self.out().push_str("{% else %}");
-            self.body(b, blank);
-        }
-        self.out().push_str("{% endif %}");
-    }
-
-    fn tr_case(&mut self, n: &Node) {
-        let Node::Case(subject, whens, else_body) = n else {
-            return;
-        };
-        let blank = self.is_blank(std::slice::from_ref(n));
-        let k = self.id();
-        let _ = write!(self.out(), "{{% set_global lq_cm_{k} = false %}}");
-        for (vals, body) in whens {
-            let conds: Vec<String> = vals
-                .iter()
-                .map(|v| self.cond(&Cond::Cmp(subject.clone(), "==".into(), v.clone()), false))
-                .collect();
-            let _ = write!(
-                self.out(),
-                "{{% if {} %}}{{% set_global lq_cm_{k} = true %}}",
-                conds.join(" or ")
-            );
-            self.body(body, blank);
-            self.out().push_str("{% endif %}");
-        }
-        if let Some(b) = else_body {
-            let _ = write!(self.out(), "{{% if lq_cm_{k} == false %}}");
-            self.body(b, blank);
-            self.out().push_str("{% endif %}");
-        }
-    }
-
-    fn tr_for(&mut self, n: &Node) {
-        let Node::For(f) = n else { return };
-        let blank = self.is_blank(std::slice::from_ref(n));
-        let k = self.id();
-        let coll = self.val(&f.coll);
-        let mut args = Vec::new();
-        if let Some(l) = &f.limit {
-            args.push(format!("limit={}", self.val(l)));
-        }
-        if let Some(o) = &f.offset {
-            args.push(format!("offset={}", self.val(o)));
-        }
-        if f.reversed {
-            args.push("reversed=true".into());
-        }
-        let v = format!("v_{}", san(&f.var));
-        let _ = write!(
-            self.out(),
-            "{{% set_global lq_c_{k} = {coll} | lq_iter({}) %}}{{% set_global lq_len_{k} = lq_c_{k} | length %}}{{% for {v} in lq_c_{k} %}}{{% set lq_rix_{k} = lq_len_{k} - loop.index0 %}}{{% set lq_rix0_{k} = lq_len_{k} - loop.index %}}",
-            args.join(", ")
-        );
-        self.loops.push((f.var.clone(), k));
-        self.body(&f.body, blank);
-        self.loops.pop();
-        self.out().push_str("{% endfor %}");
-        if let Some(b) = &f.else_body {
-            let _ = write!(self.out(), "{{% if lq_len_{k} == 0 %}}");
-            self.body(b, blank);
-            self.out().push_str("{% endif %}");
-        }
-    }
-
-    fn tr_capture(&mut self, n: &Node) {
-        let Node::Capture(name, body) = n else { return };
-        let t = format!("v_{}", san(name));
-        let empty = self.lit(Value::String(String::new()));
-        let _ = write!(self.out(), "{{% set_global {t} = {empty} %}}");
-        self.captures.push(t);
-        self.nodes(body);
-        self.captures.pop();
-        self.assigned.insert(name.clone());
-    }
-
-    fn tr_break(&mut self, n: &Node) {
-        let (Node::Break(off) | Node::Continue(off)) = n else {
-            return;
-        };
-        let kw = if matches!(n, Node::Break(_)) {
-            "break"
-        } else {
-            "continue"
-        };
-        if self.loops.is_empty() {
-            let d = self.diag_at(
-                false,
-                *off,
-                format!("`{kw}` outside a `for` loop is ignored"),
-                Some("remove it, or move it into the loop it should leave".into()),
-            );
-            self.diags.push(d);
-        } else {
-            let _ = write!(self.out(), "{{% {kw} %}}");
-        }
-    }
-
-    fn tr_highlight(&mut self, n: &Node) {
-        let Node::Highlight(lang, body) = n else {
-            return;
-        };
-        let k = self.id();
-        let t = format!("lq_hl_{k}");
-        let empty = self.lit(Value::String(String::new()));
-        let _ = write!(self.out(), "{{% set_global {t} = {empty} %}}");
-        self.captures.push(t.clone());
-        self.nodes(body);
-        self.captures.pop();
-        let l = self.lit(Value::String(lang.clone()));
-        self.emit_value(&format!("{t} | lq_fence(lang={l})"));
-    }
-
     // ---- expressions -----------------------------------------------------
 
     pub fn expr(&mut self, e: &Expr) -> String {
@@ -463,6 +390,9 @@ impl<'e> Tr<'e> {
             for (k, a) in &f.kwargs {
                 let v = self.val(a);
                 args.push(format!("k_{}={v}", san(k)));
+            }
+            if self.cur_site.is_some() {
+                args.push(self.at());
             }
             if args.is_empty() {
                 let _ = write!(s, " | lq_{}", f.name);
@@ -480,7 +410,10 @@ impl<'e> Tr<'e> {
             Val::Empty => self.lit(Value::String("\u{0}empty".into())),
             Val::Range(a, b) => {
                 let (a, b) = (self.val(a), self.val(b));
-                format!("lq_range(a={a}, b={b})")
+                match self.cur_site {
+                    Some(k) => format!("lq_range(a={a}, b={b}, at={k})"),
+                    None => format!("lq_range(a={a}, b={b})"),
+                }
             }
             Val::Path(p) => self.path(p),
         }
@@ -627,7 +560,7 @@ impl<'e> Tr<'e> {
     }
 
     /// A tera boolean expression for a Liquid condition.
-    fn cond(&mut self, c: &Cond, neg: bool) -> String {
+    pub(super) fn cond(&mut self, c: &Cond, neg: bool) -> String {
         self.quiet += 1;
         let r = match c {
             Cond::Truthy(v) => {

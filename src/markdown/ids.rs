@@ -11,13 +11,13 @@
 //! digits, spaces and `-` kept, spaces to `-`, lowercased, empty → `section`,
 //! with its own duplicate counter.
 
-use once_cell::sync::Lazy;
 use pulldown_cmark::{CowStr, Event};
 use regex::Regex;
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 /// kramdown's header id syntax: `## Heading {#the-id}` at the end of the text.
-static EXPLICIT_ID: Lazy<Regex> = Lazy::new(|| {
+static EXPLICIT_ID: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[\t ]\{#([A-Za-z_:][-A-Za-z0-9_:.]*)\}[\t ]*$").expect("explicit id regex")
 });
 

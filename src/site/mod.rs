@@ -145,34 +145,13 @@ pub struct Site {
     finish_diagnostics: Vec<Diagnostic>,
 }
 
-/// The worker threads of a build: stacks with room for Liquid's recursion,
-/// so a page is expanded on the thread that renders it (see
-/// [`crate::liquid::set_roomy_stack`]); None if the threads cannot be made.
-fn build_pool() -> Option<rayon::ThreadPool> {
-    rayon::ThreadPoolBuilder::new()
-        .stack_size(crate::liquid::STACK_SIZE)
-        .start_handler(|_| crate::liquid::set_roomy_stack())
-        .build()
-        .ok()
-}
-
-/// Run `f` on the build's thread pool (or here, without one).
-pub fn on_build_pool<T: Send>(f: impl FnOnce() -> T + Send) -> T {
-    match build_pool() {
-        Some(pool) => pool.install(f),
-        None => f(),
-    }
-}
-
 /// Load, render, finish: the whole site in memory.
 pub fn build_site(opts: &BuildOptions) -> Result<SiteOutput, Vec<Diagnostic>> {
-    on_build_pool(|| {
-        let mut site = Site::load(opts)?;
-        site.render_all(None);
-        site.save_caches(opts.highlight_cache.as_deref());
-        site.finish();
-        Ok(site.into_output())
-    })
+    let mut site = Site::load(opts)?;
+    site.render_all(None);
+    site.save_caches(opts.highlight_cache.as_deref());
+    site.finish();
+    Ok(site.into_output())
 }
 
 impl Site {

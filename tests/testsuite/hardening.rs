@@ -9,20 +9,20 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
 /// A site under `<tmp>/src`, built into `<tmp>/out` (and `<tmp>/exp`).
-struct Site {
+pub(super) struct Site {
     tmp: tempfile::TempDir,
 }
 
 /// What one run of the binary did.
-struct Run {
-    code: i32,
-    stderr: String,
-    elapsed: Duration,
+pub(super) struct Run {
+    pub(super) code: i32,
+    pub(super) stderr: String,
+    pub(super) elapsed: Duration,
 }
 
 impl Site {
     /// A Jekyll-layout site (`_config.yml`), the corpus's kind.
-    fn jekyll() -> Site {
+    pub(super) fn jekyll() -> Site {
         let s = Site {
             tmp: tempfile::tempdir().unwrap(),
         };
@@ -55,7 +55,7 @@ impl Site {
         self.tmp.path().join("exp")
     }
 
-    fn write(&self, rel: &str, content: impl AsRef<[u8]>) {
+    pub(super) fn write(&self, rel: &str, content: impl AsRef<[u8]>) {
         let p = self.src().join(rel);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, content).unwrap();
@@ -69,7 +69,7 @@ impl Site {
     }
 
     /// `elementdocs build --source src --out out --expanded-dir exp <extra>`.
-    fn build(&self, extra: &[&str]) -> Run {
+    pub(super) fn build(&self, extra: &[&str]) -> Run {
         let src = self.src();
         let out = self.out();
         let exp = self.exp();
@@ -86,7 +86,7 @@ impl Site {
         run_bin(&args, Duration::from_secs(120))
     }
 
-    fn out_file(&self, rel: &str) -> String {
+    pub(super) fn out_file(&self, rel: &str) -> String {
         std::fs::read_to_string(self.out().join(rel))
             .unwrap_or_else(|e| panic!("output {rel} missing: {e}"))
     }
@@ -174,7 +174,7 @@ impl Run {
 
     /// Exit 1, with an error at `place` (see [`Run::find`]) and a help line.
     #[track_caller]
-    fn assert_error_at(&self, place: &str) {
+    pub(super) fn assert_error_at(&self, place: &str) {
         assert_eq!(self.code, 1, "expected exit 1; stderr:\n{}", self.stderr);
         assert!(
             self.find(place, "error").is_some(),
@@ -199,7 +199,7 @@ impl Run {
     }
 
     /// The diagnostic block (message, source line, caret, notes, help) at `place`.
-    fn block(&self, place: &str) -> String {
+    pub(super) fn block(&self, place: &str) -> String {
         let line = self
             .find(place, "error")
             .or_else(|| self.find(place, "warning"))
@@ -223,7 +223,7 @@ fn built_site() -> Site {
 /// Break the site with `break_it`, build again: the error must be at `place`,
 /// and every output file must be byte-identical (and not rewritten).
 #[track_caller]
-fn assert_breaks_at(break_it: impl FnOnce(&Site), place: &str) -> (Site, Run) {
+pub(super) fn assert_breaks_at(break_it: impl FnOnce(&Site), place: &str) -> (Site, Run) {
     let s = built_site();
     let before = s.snapshot();
     assert!(!before.is_empty());
