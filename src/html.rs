@@ -303,6 +303,18 @@ pub fn decode(value: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// [`decode`] into `room` (cleared first), for a caller decoding many
+/// short texts (search: every run of a page's text) without an allocation
+/// for each.
+pub fn decode_into<'a>(value: &'a str, room: &'a mut String) -> &'a str {
+    if value.contains('&') {
+        room.clear();
+        html_escape::decode_html_entities_to_string(value, room)
+    } else {
+        value
+    }
+}
+
 /// Every `id` (and `<a name>`) in the document, decoded.
 pub fn ids(html: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -389,6 +401,18 @@ mod tests {
         let v = "/a.png,/b.png";
         let urls: Vec<&str> = srcset_urls(v).iter().map(|&(s, e)| &v[s..e]).collect();
         assert_eq!(urls, ["/a.png,/b.png"]);
+    }
+
+    #[test]
+    fn decoding_into_a_room_reuses_it() {
+        let mut room = String::from("old");
+        assert_eq!(decode_into("a &amp; b", &mut room), "a & b");
+        assert_eq!(decode_into("&lt;x&gt;", &mut room), "<x>");
+        assert_eq!(decode_into("plain", &mut room), "plain");
+        assert_eq!(
+            decode_into("&bogus; &#65;", &mut room),
+            decode("&bogus; &#65;")
+        );
     }
 
     #[test]

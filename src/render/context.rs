@@ -80,6 +80,19 @@ pub(crate) fn with_theme_keys(site: &Value) -> Value {
     Value::Object(site)
 }
 
+/// `site` with only `keys` (those the templates read), or all of it.
+pub(crate) fn only_keys(site: &Value, keys: Option<&std::collections::BTreeSet<String>>) -> Value {
+    match (site, keys) {
+        (Value::Object(m), Some(keys)) => Value::Object(
+            m.iter()
+                .filter(|(k, _)| keys.contains(k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        ),
+        _ => site.clone(),
+    }
+}
+
 /// The folder of a root-relative URL (`/a/b/c.html` → `a/b`, `/x.html` → ``).
 pub(crate) fn url_dir(url: &str) -> &str {
     let path = url.trim_start_matches('/');

@@ -33,7 +33,7 @@ use context::{display_title, edit_url, last_updated, url_dir, Place};
 use errors::tera_diag;
 use serde::Serialize;
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 /// Output path of the generated catalog of all guides.
@@ -73,6 +73,8 @@ pub struct Theme {
     layouts: Vec<String>,
     /// Files under `templates/assets/`, by path below it.
     assets: BTreeMap<String, Vec<u8>>,
+    /// The keys of `site` the templates read; None: all of it.
+    site_keys: Option<BTreeSet<String>>,
 }
 
 /// What the theme computes once per build rather than once per page.
@@ -159,6 +161,7 @@ impl Theme {
             tera: loaded.tera,
             layouts: loaded.layouts,
             assets: loaded.assets,
+            site_keys: loaded.site_keys,
         })
     }
 
@@ -189,6 +192,8 @@ impl Theme {
     }
 
     /// Render a page with `layout` (which must exist; see [`Theme::has_layout`]).
+    /// Never inlined: a profile then shows the layout stage apart.
+    #[inline(never)]
     pub fn render_page(&self, layout: &str, view: &PageView) -> Result<String, Diagnostic> {
         let ctx = self.page_context(layout, view);
         self.render(&format!("{layout}.html"), &ctx)
@@ -304,7 +309,8 @@ impl Theme {
         let tabs = all.map(|g| (g.dir.clone(), tab_links(g))).collect();
         let lang = context::text_of(site.get("lang")).unwrap_or_else(|| "en".to_string());
         let mut base = tera::Context::new();
-        base.insert("site", &context::with_theme_keys(site));
+        let read = context::only_keys(site, self.site_keys.as_ref());
+        base.insert("site", &context::with_theme_keys(&read));
         base.insert("header_links", &context::header_links(site));
         base.insert("guide_count", &catalog.guides.len());
         base.insert("language", &crate::guide::language_name(&lang));

@@ -6,7 +6,7 @@
 use super::errors::tera_diag;
 use crate::diag::Diagnostic;
 use include_dir::{include_dir, Dir};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
@@ -18,6 +18,8 @@ pub(crate) struct Loaded {
     pub layouts: Vec<String>,
     /// Files under `templates/assets/`, by path below it.
     pub assets: BTreeMap<String, Vec<u8>>,
+    /// The keys of `site` the templates read (see [`site_keys`]).
+    pub site_keys: Option<BTreeSet<String>>,
 }
 
 /// Escape for HTML text and for double- or single-quoted attributes (the
@@ -58,6 +60,7 @@ pub(crate) fn load(override_dir: Option<&Path>) -> Result<Loaded, Vec<Diagnostic
         .collect();
     tera.add_raw_templates(named.iter().copied())
         .map_err(|e| vec![tera_diag(&e, &named)])?;
+    let site_keys = site_keys(templates.iter().map(|(_, t)| t.as_str()));
     let layouts = templates
         .iter()
         .filter(|(n, _)| !n.contains('/'))
@@ -68,7 +71,40 @@ pub(crate) fn load(override_dir: Option<&Path>) -> Result<Loaded, Vec<Diagnostic
         tera,
         layouts,
         assets,
+        site_keys,
     })
+}
+
+/// The keys of `site` that `templates` read, when they read it only as
+/// `site.KEY` inside `{{ }}` and `{% %}`; None (all of it) when one uses it
+/// any other way (`site[...]`, `site | filter`, a loop over it, the context
+/// dump). A page's context then holds only those keys: copying the whole
+/// `site` (every config key and `site.data`) for every page, and dropping
+/// it, cost more than the rest of the context.
+pub(crate) fn site_keys<'t>(
+    templates: impl IntoIterator<Item = &'t str>,
+) -> Option<BTreeSet<String>> {
+    static TAG: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?s)\{\{.*?\}\}|\{%.*?%\}").expect("a valid regex")
+    });
+    static SITE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(^|[^A-Za-z0-9_.])site\b(\s*\.\s*([A-Za-z_][A-Za-z0-9_]*))?")
+            .expect("a valid regex")
+    });
+    let mut keys = BTreeSet::new();
+    for text in templates {
+        for tag in TAG.find_iter(text) {
+            let tag = tag.as_str();
+            if tag.contains("__tera_context") {
+                return None;
+            }
+            for m in SITE.captures_iter(tag) {
+                let key = m.get(3)?;
+                keys.insert(key.as_str().to_string());
+            }
+        }
+    }
+    Some(keys)
 }
 
 /// Every file of an embedded folder, recursively, by path with `/`.
@@ -147,5 +183,36 @@ mod tests {
         assert!(t.layouts.contains(&"landing".to_string()));
         assert!(t.layouts.contains(&"default".to_string()));
         assert_eq!(t.assets["theme.css"], b"x");
+    }
+
+    #[test]
+    fn the_site_keys_read_are_those_of_site_dot_key_in_tags() {
+        let keys =
+            |ts: &[&str]| site_keys(ts.iter().copied()).map(|k| k.into_iter().collect::<Vec<_>>());
+        let builtin = load(None).unwrap().site_keys.unwrap();
+        assert!(
+            builtin.contains("title") && builtin.contains("lang"),
+            "{builtin:?}"
+        );
+        assert!(!builtin.contains("data"), "{builtin:?}");
+        assert_eq!(
+            keys(&[
+                "This site's text {{ site.title }}{% if site . logo %}",
+                "{{ page.site }}{{ mysite }}"
+            ]),
+            Some(vec!["logo".to_string(), "title".to_string()])
+        );
+        assert_eq!(
+            keys(&["{{ site.data.glossary.x }}"]),
+            Some(vec!["data".to_string()])
+        );
+        for all in [
+            "{{ site['title'] }}",
+            "{{ site | json_encode }}",
+            "{% for k, v in site %}{% endfor %}",
+            "{{ __tera_context }}",
+        ] {
+            assert_eq!(keys(&[all]), None, "{all}");
+        }
     }
 }

@@ -199,3 +199,25 @@ fn template_errors_name_the_template() {
     assert_eq!((err[0].line, err[0].col), (2, 9));
     assert_eq!(err[0].source_line.as_deref(), Some("  {% if %}"));
 }
+
+#[test]
+fn an_override_sees_the_site_keys_it_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("landing.html"),
+        "{{ site.team }} {{ site.data.people.lead }}",
+    )
+    .unwrap();
+    let t = Theme::load(Some(dir.path())).unwrap();
+    let cat = catalog();
+    let site = json!({"team": "Docs", "data": {"people": {"lead": "Ann"}}, "other": 1});
+    let shared = t.render_shared(&cat, &site, "").unwrap();
+    let page = json!({"title": "Team", "url": "/about/team.html"});
+    let v = PageView {
+        site: &site,
+        ..view(&page, &cat, &shared, "")
+    };
+    assert_eq!(t.render_page("landing", &v).unwrap(), "Docs Ann");
+    // The built-in theme reads neither: its pages' context holds neither.
+    assert!(!t.site_keys.as_ref().unwrap().contains("other"));
+}

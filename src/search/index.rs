@@ -192,24 +192,47 @@ struct Vocabulary<'a> {
 
 impl<'a> Vocabulary<'a> {
     fn new(pages: &[&'a Prepared]) -> Vocabulary<'a> {
-        let mut words: Vec<&str> = pages
+        // Pages share most of their words: number the distinct ones as met
+        // (a hash lookup per page word), then sort only those.
+        let mut met: FxHashMap<&str, u32> = FxHashMap::default();
+        let mut distinct: Vec<&str> = Vec::new();
+        let met_of_page: Vec<Vec<u32>> = pages
             .iter()
-            .flat_map(|p| p.page.words.iter().map(|w| &**w))
+            .map(|p| {
+                let words = p.page.words.iter();
+                words
+                    .map(|w| {
+                        *met.entry(&**w).or_insert_with(|| {
+                            distinct.push(w);
+                            distinct.len() as u32 - 1
+                        })
+                    })
+                    .collect()
+            })
             .collect();
-        words.par_sort_unstable();
-        words.dedup();
-        let place: FxHashMap<&str, u32> = words
-            .iter()
-            .enumerate()
-            .map(|(n, w)| (*w, n as u32))
+        let mut order: Vec<u32> = (0..distinct.len() as u32).collect();
+        order.par_sort_unstable_by_key(|&m| distinct[m as usize]);
+        let mut place = vec![0u32; distinct.len()];
+        for (n, &m) in order.iter().enumerate() {
+            place[m as usize] = n as u32;
+        }
+        let words: Vec<&str> = order.iter().map(|&m| distinct[m as usize]).collect();
+        let of_page = met_of_page
+            .into_iter()
+            .map(|mut ws| {
+                ws.iter_mut().for_each(|m| *m = place[*m as usize]);
+                ws
+            })
             .collect();
-        let of_page = pages
-            .iter()
-            .map(|p| p.page.words.iter().map(|w| place[&**w]).collect())
-            .collect();
+        // One pair of stemmers per thread's share of the words: making one
+        // builds stop-word sets and compiles the Korean trimmer's regex.
+        let share = words.len().div_ceil(rayon::current_num_threads()).max(1);
         let stems: Vec<Option<String>> = words
-            .par_iter()
-            .map_init(Stemmers::new, |s, w| s.stem(w))
+            .par_chunks(share)
+            .flat_map_iter(|chunk| {
+                let stemmers = Stemmers::new();
+                chunk.iter().map(|w| stemmers.stem(w)).collect::<Vec<_>>()
+            })
             .collect();
         let mut numbers: FxHashMap<&str, u32> = FxHashMap::default();
         let groups = stems
@@ -271,11 +294,27 @@ fn postings(pages: &[&Prepared], vocab: &Vocabulary) -> Vec<Posting> {
         .map(|s| s.len as usize)
         .sum();
     let average_len = words as f64 / sections.max(1) as f64;
-    let mut all: Vec<Posting> = (0..pages.len())
+    let by_page: Vec<Vec<Posting>> = (0..pages.len())
         .into_par_iter()
-        .flat_map_iter(|n| page_postings(n, &pages[n].page, vocab, average_len))
+        .map(|n| page_postings(n, &pages[n].page, vocab, average_len))
         .collect();
-    all.par_sort_unstable();
+    // A counting sort by group: the postings come in page and section
+    // order, and a group has one posting per section, so keeping that order
+    // within each group is the full sort.
+    let mut starts = vec![0usize; vocab.group_count() + 1];
+    for p in by_page.iter().flatten() {
+        starts[p.0 as usize + 1] += 1;
+    }
+    for g in 1..starts.len() {
+        starts[g] += starts[g - 1];
+    }
+    let mut all = vec![(0, 0, 0, 0); starts[starts.len() - 1]];
+    for p in by_page.into_iter().flatten() {
+        let at = &mut starts[p.0 as usize];
+        all[*at] = p;
+        *at += 1;
+    }
+    debug_assert!(all.is_sorted());
     all
 }
 

@@ -8,7 +8,7 @@
 //! lower case, of at most [`MAX_WORD_CHARS`] characters.
 
 use crate::markdown::Heading;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 
 /// Longest word indexed, in characters: longer ones (hashes, tokens in code
 /// samples) are never typed into a search box.
@@ -43,13 +43,6 @@ pub(crate) struct Section {
     pub counts: Vec<(u32, u16, u16)>,
 }
 
-/// Inline elements: text on both sides of their tags is one line of text
-/// (`<code>id</code>,` reads `id,`); any other tag separates words.
-const INLINE: &[&str] = &[
-    "a", "abbr", "b", "code", "del", "em", "i", "ins", "kbd", "mark", "s", "samp", "small", "span",
-    "strong", "sub", "sup", "u", "var",
-];
-
 /// A heading that starts a section: where its tag starts and where the
 /// heading element ends (its text is the section title, not body text).
 struct Split<'h> {
@@ -59,7 +52,7 @@ struct Split<'h> {
 }
 
 pub(crate) fn read_page(html: &str, headings: &[Heading], title: &str, heading: &str) -> PageWords {
-    let mut page = Reader::default();
+    let mut page = Reader::for_html(html.len());
     page.out.title_words = page.distinct(title);
     page.out.heading_words = page.distinct(heading);
     let splits = splits(html, headings);
@@ -67,6 +60,8 @@ pub(crate) fn read_page(html: &str, headings: &[Heading], title: &str, heading: 
     let mut next = splits.iter().peekable();
     let mut current: Option<&Split> = None;
     let mut last_end = 0;
+    // Room for a run with its character references decoded.
+    let mut decoded = String::new();
     for (at, raw) in crate::html::text_runs(html) {
         while let Some(s) = next.next_if(|s| s.start <= at) {
             page.end_section();
@@ -79,7 +74,7 @@ pub(crate) fn read_page(html: &str, headings: &[Heading], title: &str, heading: 
         }
         let joined = is_inline_gap(&html[last_end.min(at)..at]);
         last_end = at + raw.len();
-        page.body(&crate::html::decode(raw), joined);
+        page.body(crate::html::decode_into(raw, &mut decoded), joined);
     }
     for s in next {
         page.end_section();
@@ -127,32 +122,115 @@ fn find_ignore_case(hay: &str, from: usize, needle: &str) -> Option<usize> {
         .map(|p| from + p)
 }
 
-/// Is the markup between two runs of text only inline tags?
+/// Is the markup between two runs of text only inline tags? (Called for
+/// every run of text: highlighted code is runs between `</span><span>`.)
 fn is_inline_gap(gap: &str) -> bool {
-    gap.split('<').skip(1).all(|tag| {
-        let name = tag.trim_start_matches('/');
+    let b = gap.as_bytes();
+    crate::bytes::positions(b, b'<').all(|lt| {
+        let name = &b[lt + 1..];
+        let name = name.strip_prefix(b"/").unwrap_or(name);
         let end = name
-            .find(|c: char| !c.is_ascii_alphanumeric())
+            .iter()
+            .position(|c| !c.is_ascii_alphanumeric())
             .unwrap_or(name.len());
-        INLINE.iter().any(|i| name[..end].eq_ignore_ascii_case(i))
+        is_inline(&name[..end])
     })
+}
+
+/// Whether `name` (any case) is an inline element: text on both sides of
+/// their tags is one line of text (`<code>id</code>,` reads `id,`); any
+/// other tag separates words. A `match` (a switch on length and bytes): a
+/// search of a list of names cost more than the rest of the gap's check.
+fn is_inline(name: &[u8]) -> bool {
+    const LONGEST: usize = 6;
+    if name.len() > LONGEST {
+        return false;
+    }
+    let mut lower = [0u8; LONGEST];
+    lower[..name.len()].copy_from_slice(name);
+    lower.make_ascii_lowercase();
+    matches!(
+        &lower[..name.len()],
+        b"a" | b"abbr"
+            | b"b"
+            | b"code"
+            | b"del"
+            | b"em"
+            | b"i"
+            | b"ins"
+            | b"kbd"
+            | b"mark"
+            | b"s"
+            | b"samp"
+            | b"small"
+            | b"span"
+            | b"strong"
+            | b"sub"
+            | b"sup"
+            | b"u"
+            | b"var"
+    )
 }
 
 /// The words of `text`, as written. Words with a character beyond U+FFFF
 /// are left out: the index sorts words by their UTF-8 bytes, which is the
 /// order the browser compares strings in (UTF-16) only below it.
 pub(crate) fn split_words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !c.is_alphanumeric()).filter(|w| {
-        !w.is_empty()
-            && w.chars().nth(MAX_WORD_CHARS).is_none()
-            && (w.is_ascii() || w.chars().all(|c| c <= '\u{FFFF}'))
-    })
+    Words { text, at: 0 }
+}
+
+/// The iterator of [`split_words`]: `str::split` on non-alphanumeric
+/// characters, with the length and plane checks made in the same pass and
+/// ASCII bytes tested without decoding (most of a page's text is ASCII).
+struct Words<'t> {
+    text: &'t str,
+    at: usize,
+}
+
+impl<'t> Iterator for Words<'t> {
+    type Item = &'t str;
+
+    fn next(&mut self) -> Option<&'t str> {
+        let b = self.text.as_bytes();
+        while self.at < b.len() {
+            let start = self.at;
+            // Characters of the word so far, and whether one is beyond U+FFFF.
+            let (mut chars, mut astral) = (0usize, false);
+            while let Some(&c) = b.get(self.at) {
+                if c.is_ascii() {
+                    if !c.is_ascii_alphanumeric() {
+                        break;
+                    }
+                    self.at += 1;
+                } else {
+                    let ch = self.text[self.at..].chars().next().expect("a char");
+                    if !ch.is_alphanumeric() {
+                        break;
+                    }
+                    astral |= ch > '\u{FFFF}';
+                    self.at += ch.len_utf8();
+                }
+                chars += 1;
+            }
+            let word = &self.text[start..self.at];
+            // Step over the separator (one character) that ended the word.
+            if let Some(sep) = self.text[self.at..].chars().next() {
+                self.at += sep.len_utf8();
+            }
+            if chars > 0 && chars <= MAX_WORD_CHARS && !astral {
+                return Some(word);
+            }
+        }
+        None
+    }
 }
 
 #[derive(Default)]
 struct Reader {
     out: PageWords,
-    numbers: FxHashMap<Box<str>, u32>,
+    /// The page's distinct words: a word's number is its place in the set
+    /// (one allocation per word; they become `out.words` at the end).
+    numbers: indexmap::IndexSet<Box<str>, FxBuildHasher>,
     /// The section being read, and per word number its counts in the
     /// section (heading, body): zero but for the words in `touched`.
     section: Section,
@@ -165,17 +243,25 @@ struct Reader {
 }
 
 impl Reader {
+    /// A reader for a page of `bytes` of HTML: room for about as many
+    /// distinct words as such pages have, so the set seldom grows.
+    fn for_html(bytes: usize) -> Reader {
+        let words = (bytes / 64).clamp(16, 1 << 14);
+        Reader {
+            numbers: indexmap::IndexSet::with_capacity_and_hasher(words, FxBuildHasher),
+            counts: Vec::with_capacity(words),
+            ..Reader::default()
+        }
+    }
+
     fn number(&mut self, word: &str) -> u32 {
         let lower = lower_case(word, &mut self.lower);
-        if let Some(&n) = self.numbers.get(lower) {
-            return n;
+        if let Some(n) = self.numbers.get_index_of(lower) {
+            return n as u32;
         }
-        let n = self.out.words.len() as u32;
-        let word: Box<str> = lower.into();
-        self.numbers.insert(word.clone(), n);
-        self.out.words.push(word);
+        let (n, _) = self.numbers.insert_full(lower.into());
         self.counts.push((0, 0));
-        n
+        n as u32
     }
 
     /// The counts of the word in the section being read.
@@ -262,6 +348,7 @@ impl Reader {
         if self.out.sections.is_empty() {
             self.out.sections.push(Section::default());
         }
+        self.out.words = self.numbers.into_iter().collect();
         self.out
     }
 }
@@ -376,6 +463,59 @@ mod tests {
         w.sort();
         assert_eq!(w, ["at", "t", "ünïcode"]);
         assert_eq!(page.sections[0].text, "Ünïcode & AT&T");
+    }
+
+    #[test]
+    fn inline_tags_join_text_in_any_case() {
+        for gap in [
+            "",
+            "<code>",
+            "</SPAN><span class=\"hl-k\">",
+            "<a href=x>",
+            "</em></b>",
+        ] {
+            assert!(is_inline_gap(gap), "{gap}");
+        }
+        for gap in [
+            "<p>",
+            "</span><br>",
+            "<spanner>",
+            "<div class=x><code>",
+            "<strongest>",
+        ] {
+            assert!(!is_inline_gap(gap), "{gap}");
+        }
+    }
+
+    #[test]
+    fn words_split_as_str_split_does() {
+        let texts = [
+            "",
+            " ",
+            "a",
+            "..a..b..",
+            "x\u{1F600}y 𝒳abc ok",
+            "é-è ü",
+            "a\u{2028}b",
+            "tab\tsep,comma;semi",
+            "日本語 テキスト",
+            "v2.1_beta",
+        ];
+        for text in texts {
+            let want: Vec<&str> = text
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| {
+                    !w.is_empty()
+                        && w.chars().nth(MAX_WORD_CHARS).is_none()
+                        && w.chars().all(|c| c <= '\u{FFFF}')
+                })
+                .collect();
+            assert_eq!(split_words(text).collect::<Vec<_>>(), want, "{text:?}");
+        }
+        let exact = "y".repeat(MAX_WORD_CHARS);
+        assert_eq!(split_words(&exact).count(), 1);
+        let wide = "é".repeat(MAX_WORD_CHARS + 1);
+        assert_eq!(split_words(&wide).count(), 0);
     }
 
     #[test]
