@@ -23,7 +23,11 @@ impl Tr<'_> {
             for (k, a) in &f.kwargs {
                 args.insert(format!("k_{}", san(k)), self.static_val(a)?);
             }
-            v = filters::apply(&f.name, &v, &args, &self.url, &self.eng.markdownify);
+            v = if self.eng.plugins.filters.contains_key(&f.name) {
+                self.eng.plugins.apply_filter(&f.name, &v)
+            } else {
+                filters::apply(&f.name, &v, &args, &self.url, &self.eng.markdownify)
+            };
         }
         Some(v)
     }

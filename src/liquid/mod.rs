@@ -32,6 +32,8 @@ pub mod fold;
 pub mod include;
 pub mod lexer;
 pub mod parser;
+mod plugin_call;
+pub mod plugins;
 pub mod teraparse;
 pub mod translate;
 
@@ -66,6 +68,8 @@ pub struct LiquidEngine {
     /// Fold values known at build time into the text (off only in tests, to
     /// check both paths agree).
     pub(crate) fold: bool,
+    /// The tags and filters the configuration declares (see [`plugins`]).
+    pub plugins: Arc<plugins::Plugins>,
     /// tera instances with the Liquid filters and the templates parsed so
     /// far, reused by the pages that need rendering (registering every
     /// filter per page costs more than the rendering); at most one per thread.
@@ -112,8 +116,15 @@ impl LiquidEngine {
             canon_root,
             cache: include::Cache::default(),
             fold: true,
+            plugins: Default::default(),
             teras: Default::default(),
         }
+    }
+
+    /// The same engine with the site's plugin declarations.
+    pub fn with_plugins(mut self, plugins: plugins::Plugins) -> Self {
+        self.plugins = Arc::new(plugins);
+        self
     }
 
     /// Forget the parsed include files and templates (serve calls this when
@@ -156,7 +167,8 @@ impl LiquidEngine {
 
     fn expand_here(&self, input: &PageInput) -> Result<Expanded, Vec<Diagnostic>> {
         let text: Arc<str> = input.text.into();
-        let (nodes, errs) = parser::parse(input.text, input.body_offset);
+        let (nodes, errs) =
+            parser::parse_with(input.text, input.body_offset, &self.plugins.registry);
         let top = include::Frame {
             rel: input.rel.to_path_buf(),
             canon: self
@@ -222,6 +234,7 @@ impl LiquidEngine {
         let mut t = reused.unwrap_or_else(|| {
             let mut t = tera::Tera::default();
             filters::register(&mut t, &tr.url, &self.markdownify);
+            self.plugins.register(&mut t);
             t
         });
         // Pages translated to the same text (the same includes around other

@@ -252,7 +252,7 @@ impl<'e> Tr<'e> {
     }
 
     /// Translate one node, keeping the nesting (blocks and includes) bounded.
-    fn node(&mut self, n: &Node) {
+    pub(super) fn node(&mut self, n: &Node) {
         if matches!(n, Node::Text(..) | Node::Output(..)) {
             return self.node_inner(n);
         }
@@ -269,10 +269,14 @@ impl<'e> Tr<'e> {
     }
 
     fn node_inner(&mut self, n: &Node) {
-        if !matches!(
-            n,
-            Node::Text(..) | Node::Output(..) | Node::Include(..) | Node::Seq(..)
-        ) {
+        // A plugin tag without a body is an include (known at build time when its template is).
+        let inline_plugin = matches!(n, Node::Plugin(c) if c.body.is_none());
+        if !inline_plugin
+            && !matches!(
+                n,
+                Node::Text(..) | Node::Output(..) | Node::Include(..) | Node::Seq(..)
+            )
+        {
             self.set_dynamic();
         }
         match n {
@@ -294,6 +298,7 @@ impl<'e> Tr<'e> {
             Node::Break(_) | Node::Continue(_) => self.tr_break(n),
             Node::Seq(body) => self.nodes(body),
             Node::Highlight(..) => self.tr_highlight(n),
+            Node::Plugin(call) => self.plugin(call),
         }
     }
 

@@ -75,7 +75,12 @@ impl BuildContext {
             site.clone(),
             markdownify,
             strict,
-        );
+        )
+        .with_plugins(crate::liquid::plugins::Plugins::load(
+            &config.site,
+            &config.files,
+            &config.root,
+        )?);
         let api_docs = crate::openapi::ApiDocs::new(&config);
         Ok(BuildContext {
             api_docs,
