@@ -203,7 +203,15 @@ const JEKYLL_DEFAULT_EXCLUDE: &[&str] = &["Gemfile", "Gemfile.lock", "node_modul
 pub fn discover(cfg: &Config, skip: &[PathBuf]) -> Discovered {
     let mut found = Discovered::default();
     match cfg.layout {
-        SourceLayout::Jekyll => walk(cfg, &cfg.root, skip, true, &mut found),
+        SourceLayout::Jekyll => {
+            walk(cfg, &cfg.root, skip, true, &mut found);
+            for p in &mut found.pages {
+                crate::posts::apply_page_permalink(p);
+            }
+            let (posts, diags) = crate::posts::discover(cfg, skip);
+            found.pages.extend(posts);
+            found.diagnostics.extend(diags);
+        }
         SourceLayout::Native => {
             walk(cfg, &cfg.content_dir, skip, false, &mut found);
             if let Some(st) = &cfg.static_dir {

@@ -58,6 +58,8 @@ pub struct LiquidEngine {
     pub includes_dir: PathBuf,
     /// The `site` object: config keys, `data`, `pages`...
     pub site: Value,
+    /// `site` without its lists of pages and posts (see `render`).
+    site_light: Value,
     pub markdownify: MarkdownifyFn,
     /// Undefined variables are errors instead of warnings.
     pub strict: bool,
@@ -107,10 +109,17 @@ impl LiquidEngine {
         strict: bool,
     ) -> Self {
         let canon_root = root.canonicalize().unwrap_or_else(|_| root.clone());
+        let mut site_light = site.clone();
+        if let Value::Object(m) = &mut site_light {
+            for k in ["pages", "posts", "html_pages", "categories", "tags"] {
+                m.remove(k);
+            }
+        }
         LiquidEngine {
             root,
             includes_dir,
             site,
+            site_light,
             markdownify,
             strict,
             canon_root,
@@ -252,7 +261,21 @@ impl LiquidEngine {
         // Built as a JSON object: the side table moves in instead of being copied.
         let mut vars = serde_json::Map::new();
         vars.insert("page".into(), page.clone());
-        vars.insert("site".into(), self.site.clone());
+        // The site's lists of pages and posts are large: a page whose
+        // template never names them gets the site without them.
+        let lists = [
+            "site.pages",
+            "site.posts",
+            "site.html_pages",
+            "site.categories",
+            "site.tags",
+        ];
+        let site = if lists.iter().any(|l| tr.out.contains(l)) {
+            self.site.clone()
+        } else {
+            self.site_light.clone()
+        };
+        vars.insert("site".into(), site);
         vars.insert("lq_t".into(), Value::Array(std::mem::take(&mut tr.texts)));
         vars.insert("lq_nil".into(), Value::Null);
         let ctx = tera::Context::from_value(Value::Object(vars)).map_err(chain)?;

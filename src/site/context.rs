@@ -52,8 +52,15 @@ impl BuildContext {
         theme: Theme,
         highlighter: Arc<Highlighter>,
     ) -> Result<BuildContext, Vec<Diagnostic>> {
+        let pages: Vec<&SourcePage> = pages.collect();
         let site = site_value(&config, data);
-        let catalog = Catalog::build(&pages.map(page_meta).collect::<Vec<_>>());
+        // Only Liquid reads the lists of pages and posts (the theme has its
+        // own navigation): they stay out of what every layout is given.
+        let mut liquid_site = site.clone();
+        if let Value::Object(m) = &mut liquid_site {
+            crate::posts::site_lists(m, pages.iter().copied(), page_value);
+        }
+        let catalog = Catalog::build(&pages.iter().map(|p| page_meta(p)).collect::<Vec<_>>());
         let shared = theme
             .render_shared(&catalog, &site, &config.baseurl)
             .map_err(|d| vec![d])?;
@@ -72,7 +79,7 @@ impl BuildContext {
         let liquid = LiquidEngine::new(
             config.root.clone(),
             config.includes_dir.clone(),
-            site.clone(),
+            liquid_site,
             markdownify,
             strict,
         )
