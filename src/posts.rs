@@ -326,6 +326,118 @@ pub fn apply_page_permalink(p: &mut SourcePage) {
     }
 }
 
+/// jekyll-paginate (when `paginate:` is set and the plugin is listed in
+/// `plugins:` or `gems:`): the posts, newest first, `paginate` to a page, on
+/// the `index.html` page in the folder of `paginate_path` (the deepest such
+/// page) and copies of it at `paginate_path` with `:num` = 2, 3...; each has
+/// `paginator` (`page`, `per_page`, `posts`, `total_posts`, `total_pages`,
+/// `previous_page`, `previous_page_path`, `next_page`, `next_page_path`).
+pub fn paginate(cfg: &Config, pages: &mut Vec<SourcePage>) {
+    let listed = |k: &str| {
+        cfg.site
+            .get(k)
+            .and_then(Value::as_array)
+            .is_some_and(|a| a.iter().any(|g| g.as_str() == Some("jekyll-paginate")))
+    };
+    let per = cfg
+        .site
+        .get("paginate")
+        .and_then(Value::as_u64)
+        .unwrap_or(0) as usize;
+    if per == 0 || !(listed("plugins") || listed("gems")) {
+        return;
+    }
+    let path_fmt = cfg
+        .site
+        .get("paginate_path")
+        .and_then(Value::as_str)
+        .unwrap_or("/page:num")
+        .to_string();
+    let base_dir = path_fmt
+        .trim_start_matches('/')
+        .rsplit_once('/')
+        .map(|(d, _)| d.to_string())
+        .unwrap_or_default();
+    let in_dir = |rel: &str| {
+        let dir = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        base_dir.is_empty() || dir == base_dir || dir.starts_with(&format!("{base_dir}/"))
+    };
+    let Some(ti) = pages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| {
+            let name = p.rel.rsplit('/').next().unwrap_or(&p.rel);
+            name == "index.html" && in_dir(&p.rel)
+        })
+        .max_by_key(|(_, p)| p.rel.len())
+        .map(|(i, _)| i)
+    else {
+        return;
+    };
+    let mut posts: Vec<&SourcePage> = pages
+        .iter()
+        .filter(|p| {
+            p.rel.starts_with("_posts/") && p.front.get("hidden") != Some(&Value::Bool(true))
+        })
+        .collect();
+    posts.sort_by(|a, b| (date_key(b), &b.rel).cmp(&(date_key(a), &a.rel)));
+    let values: Vec<Value> = posts.iter().map(|p| post_value(p)).collect();
+    let total = values.len().div_ceil(per).max(1);
+    let template = pages[ti].clone();
+    let first_url = match template.url().strip_suffix("index.html") {
+        Some(d) => d.to_string(),
+        None => template.url(),
+    };
+    let path_of = |n: usize| {
+        if n <= 1 {
+            first_url.clone()
+        } else {
+            let p = path_fmt.replace(":num", &n.to_string());
+            format!("/{}", p.trim_start_matches('/'))
+        }
+    };
+    for n in 1..=total {
+        let num = |k: Option<usize>| k.map_or(Value::Null, |k| Value::from(k as u64));
+        let path = |k: Option<usize>| k.map_or(Value::Null, |k| Value::String(path_of(k)));
+        let (prev, next) = ((n > 1).then(|| n - 1), (n < total).then(|| n + 1));
+        let chunk = values
+            .iter()
+            .skip((n - 1) * per)
+            .take(per)
+            .cloned()
+            .collect();
+        let pager = serde_json::json!({
+            "page": n, "per_page": per, "posts": Value::Array(chunk),
+            "total_posts": values.len(), "total_pages": total,
+            "previous_page": num(prev), "previous_page_path": path(prev),
+            "next_page": num(next), "next_page_path": path(next),
+        });
+        let mut globals = Map::new();
+        globals.insert("paginator".into(), pager);
+        if n == 1 {
+            pages[ti]
+                .front
+                .insert(crate::liquid::globals::KEY.into(), Value::Object(globals));
+        } else {
+            let mut p = template.clone();
+            p.rel = format!("{}#page{n}", template.rel);
+            p.content_rel = output_of_url(&format!("{}/", path_of(n)));
+            p.front
+                .insert(crate::liquid::globals::KEY.into(), Value::Object(globals));
+            pages.push(p);
+        }
+    }
+}
+
+/// A post as a list shows it: its front matter, `url`, `path` and `content`.
+fn post_value(p: &SourcePage) -> Value {
+    let mut v = brief(p);
+    if let Value::Object(m) = &mut v {
+        m.insert("content".into(), Value::String(p.body().to_string()));
+    }
+    v
+}
+
 /// `site.posts`, `site.pages`, `site.html_pages`, `site.categories`,
 /// `site.tags` into the `site` object. `page_value` makes each page's object.
 pub fn site_lists<'a>(

@@ -39,6 +39,9 @@ impl Tr<'_> {
                 if self.loops.iter().any(|(n, _)| *n == p.root) || self.assigned.contains(&p.root) {
                     return None;
                 }
+                if let Some(g) = self.global_path(p) {
+                    return self.static_val(&Val::Path(g));
+                }
                 let (eng, page) = (self.eng, self.page);
                 let root: &Value = match p.root.as_str() {
                     "page" => {

@@ -29,6 +29,7 @@
 pub mod expr;
 pub mod filters;
 pub mod fold;
+pub mod globals;
 pub mod include;
 pub mod lexer;
 pub mod parser;
@@ -60,6 +61,8 @@ pub struct LiquidEngine {
     pub site: Value,
     /// `site` without its lists of pages and posts (see `render`).
     site_light: Value,
+    /// The keys `site_light` lacks.
+    heavy: Vec<String>,
     pub markdownify: MarkdownifyFn,
     /// Undefined variables are errors instead of warnings.
     pub strict: bool,
@@ -109,17 +112,16 @@ impl LiquidEngine {
         strict: bool,
     ) -> Self {
         let canon_root = root.canonicalize().unwrap_or_else(|_| root.clone());
-        let mut site_light = site.clone();
-        if let Value::Object(m) = &mut site_light {
-            for k in ["pages", "posts", "html_pages", "categories", "tags"] {
-                m.remove(k);
-            }
-        }
+        let heavy: Vec<String> = ["pages", "posts", "html_pages", "categories", "tags"]
+            .map(String::from)
+            .to_vec();
+        let site_light = light(&site, &heavy);
         LiquidEngine {
             root,
             includes_dir,
             site,
             site_light,
+            heavy,
             markdownify,
             strict,
             canon_root,
@@ -132,6 +134,8 @@ impl LiquidEngine {
 
     /// The same engine with the site's plugin declarations.
     pub fn with_plugins(mut self, plugins: plugins::Plugins) -> Self {
+        self.heavy.extend(plugins.generators.iter().cloned());
+        self.site_light = light(&self.site, &self.heavy);
         self.plugins = Arc::new(plugins);
         self
     }
@@ -263,18 +267,14 @@ impl LiquidEngine {
         vars.insert("page".into(), page.clone());
         // The site's lists of pages and posts are large: a page whose
         // template never names them gets the site without them.
-        let lists = [
-            "site.pages",
-            "site.posts",
-            "site.html_pages",
-            "site.categories",
-            "site.tags",
-        ];
-        let site = if lists.iter().any(|l| tr.out.contains(l)) {
-            self.site.clone()
-        } else {
-            self.site_light.clone()
-        };
+        let mut site = self.site_light.clone();
+        for k in &self.heavy {
+            if tr.out.contains(&format!("site.{k}")) {
+                if let (Value::Object(m), Some(v)) = (&mut site, self.site.get(k)) {
+                    m.insert(k.clone(), v.clone());
+                }
+            }
+        }
         vars.insert("site".into(), site);
         vars.insert("lq_t".into(), Value::Array(std::mem::take(&mut tr.texts)));
         vars.insert("lq_nil".into(), Value::Null);
@@ -284,6 +284,19 @@ impl LiquidEngine {
             v.push(t);
         }
         out
+    }
+}
+
+/// `site` without the keys `heavy`.
+fn light(site: &Value, heavy: &[String]) -> Value {
+    match site {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(k, _)| !heavy.contains(k))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        ),
+        other => other.clone(),
     }
 }
 

@@ -95,6 +95,8 @@ pub struct Plugins {
     pub registry: Registry,
     pub tags: BTreeMap<String, TagDecl>,
     pub filters: BTreeMap<String, Vec<Replace>>,
+    /// Names of the declared generators (each a `site.<name>`).
+    pub generators: Vec<String>,
 }
 
 impl Plugins {
@@ -138,12 +140,16 @@ impl Plugins {
                     p.load_filters(v, files, root, &mut errs);
                     continue;
                 }
+                "generators" => {
+                    p.load_generators(v, files, root, &mut errs);
+                    continue;
+                }
                 other => {
                     err(
                         &mut errs,
                         other,
                         format!("unknown key `elementdocs.plugins.{other}`"),
-                        "the keys are `tags`, `blocks` and `filters`",
+                        "the keys are `tags`, `blocks`, `filters` and `generators`",
                     );
                     continue;
                 }
@@ -275,6 +281,76 @@ impl Plugins {
             self.registry.filters.insert(name.clone(), ());
             self.filters.insert(name.clone(), out);
         }
+    }
+
+    /// `generators: {name: {group_pages_by: folder_id}}`: `site.<name>` maps
+    /// each folder's id (its path, `/` and `-` made `_`, as the devportal's
+    /// `ShardGenerator.rb` makes it) to the pages in it, by path.
+    fn load_generators(
+        &mut self,
+        v: &Value,
+        files: &[PathBuf],
+        root: &Path,
+        errs: &mut Vec<Diagnostic>,
+    ) {
+        let map = v.as_object().cloned().unwrap_or_default();
+        if !v.is_object() {
+            let (file, line) = locate_key(files, "generators", root);
+            errs.push(
+                Diagnostic::error(
+                    &file,
+                    line,
+                    1,
+                    "`elementdocs.plugins.generators` must be a mapping of names",
+                )
+                .with_help("write `shards: {group_pages_by: folder_id}`"),
+            );
+        }
+        for (name, d) in map {
+            if d.get("group_pages_by").and_then(Value::as_str) == Some("folder_id") {
+                self.generators.push(name);
+            } else {
+                let (file, line) = locate_key(files, &name, root);
+                errs.push(
+                    Diagnostic::error(&file, line, 1, format!("generator `{name}` needs `group_pages_by: folder_id`"))
+                        .with_help("the one generator elementdocs makes groups pages by folder (site.<name>[folder_id] is the folder's pages); element guides group their tabs themselves"),
+                );
+            }
+        }
+    }
+
+    /// `site.<name>` of each declared generator.
+    pub fn generated(
+        &self,
+        pages: &[&crate::source::SourcePage],
+        value: impl Fn(&crate::source::SourcePage) -> Value,
+    ) -> Vec<(String, Value)> {
+        if self.generators.is_empty() {
+            return Vec::new();
+        }
+        let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        let mut sorted: Vec<&&crate::source::SourcePage> = pages
+            .iter()
+            .filter(|p| !p.rel.starts_with("_posts/"))
+            .collect();
+        sorted.sort_by(|a, b| a.rel.cmp(&b.rel));
+        for p in sorted {
+            let dir = p.rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+            groups
+                .entry(dir.replace(['/', '-'], "_"))
+                .or_default()
+                .push(value(p));
+        }
+        let obj = Value::Object(
+            groups
+                .into_iter()
+                .map(|(k, v)| (k, Value::Array(v)))
+                .collect(),
+        );
+        self.generators
+            .iter()
+            .map(|n| (n.clone(), obj.clone()))
+            .collect()
     }
 
     /// Apply the declared filter `name` (which exists) to `v`.

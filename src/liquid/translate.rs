@@ -534,6 +534,9 @@ impl<'e> Tr<'e> {
         if self.assigned.contains(root) {
             return self.segs(format!("v_{}", san(root)), &p.segs);
         }
+        if let Some(g) = self.global_path(p) {
+            return self.path(&g);
+        }
         if root == "page" || root == "site" {
             self.check_static(p);
             return self.segs(root.to_string(), &p.segs);
