@@ -17,6 +17,7 @@ mod hardening;
 mod injection;
 mod markdown_kramdown;
 mod openapi;
+mod portal;
 mod publish;
 mod scaffold;
 mod search;
