@@ -1,7 +1,8 @@
 //! elementdocs: a static-site generator for API element guides.
 //!
 //! The pipeline, module by module, in the order data flows:
-//! [`config`] → [`source`] (walk, front matter) and [`data`] → [`liquid`]
+//! [`config`] → [`source`] (walk, front matter; [`posts`] and permalinks)
+//! and [`data`] → [`liquid`]
 //! (Jekyll's Liquid through tera) → [`markdown`] (with [`highlight`]) →
 //! [`guide`] (tabs, catalog), [`nav`] (sections, breadcrumbs), [`openapi`]
 //! (API reference pages) and [`render`]
@@ -28,6 +29,7 @@ pub mod markdown;
 pub(crate) mod nav;
 pub(crate) mod openapi;
 pub mod output;
+pub(crate) mod posts;
 pub(crate) mod publish;
 pub(crate) mod read;
 pub mod render;

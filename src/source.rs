@@ -203,7 +203,16 @@ const JEKYLL_DEFAULT_EXCLUDE: &[&str] = &["Gemfile", "Gemfile.lock", "node_modul
 pub fn discover(cfg: &Config, skip: &[PathBuf]) -> Discovered {
     let mut found = Discovered::default();
     match cfg.layout {
-        SourceLayout::Jekyll => walk(cfg, &cfg.root, skip, true, &mut found),
+        SourceLayout::Jekyll => {
+            walk(cfg, &cfg.root, skip, true, &mut found);
+            for p in &mut found.pages {
+                crate::posts::apply_page_permalink(p);
+            }
+            let (posts, diags) = crate::posts::discover(cfg, skip);
+            found.pages.extend(posts);
+            found.diagnostics.extend(diags);
+            crate::posts::paginate(cfg, &mut found.pages);
+        }
         SourceLayout::Native => {
             walk(cfg, &cfg.content_dir, skip, false, &mut found);
             if let Some(st) = &cfg.static_dir {
@@ -296,7 +305,8 @@ fn walk(cfg: &Config, dir: &Path, skip: &[PathBuf], jekyll: bool, found: &mut Di
             let rel = rel_to(&cfg.root, abs);
             let content_rel = rel_to(dir, abs);
             let ext = abs.extension().and_then(|e| e.to_str()).unwrap_or("");
-            let page_ext = MARKDOWN_EXTS.contains(&ext) || ext == "html";
+            // Jekyll renders any file that starts with front matter (`search.json`).
+            let page_ext = MARKDOWN_EXTS.contains(&ext) || ext == "html" || jekyll;
             // Only files that start with front matter are pages (as in Jekyll). Other
             // Markdown and HTML files are partials for `include_relative`: Jekyll
             // copies them as static files, the native layout keeps them private.

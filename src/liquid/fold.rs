@@ -24,8 +24,12 @@ impl Tr<'_> {
                 args.insert(format!("k_{}", san(k)), self.static_val(a)?);
             }
             // Past a limit, not folded: the render reports it at its tag.
-            let md = &self.eng.markdownify;
-            v = super::helpers::guarded_filter(&f.name, &v, &args, &self.url, md).ok()?;
+            v = if self.eng.plugins.filters.contains_key(&f.name) {
+                self.eng.plugins.apply_filter(&f.name, &v)
+            } else {
+                let md = &self.eng.markdownify;
+                super::helpers::guarded_filter(&f.name, &v, &args, &self.url, md).ok()?
+            };
         }
         Some(v)
     }
@@ -36,6 +40,9 @@ impl Tr<'_> {
             Val::Path(p) => {
                 if self.loops.iter().any(|(n, _)| *n == p.root) || self.assigned.contains(&p.root) {
                     return None;
+                }
+                if let Some(g) = self.global_path(p) {
+                    return self.static_val(&Val::Path(g));
                 }
                 let (eng, page) = (self.eng, self.page);
                 let root: &Value = match p.root.as_str() {

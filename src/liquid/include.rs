@@ -112,7 +112,11 @@ impl Cache {
         c
     }
 
-    pub fn get(&self, canon: &Path) -> std::io::Result<Arc<Parsed>> {
+    pub fn get(
+        &self,
+        canon: &Path,
+        reg: &super::plugins::Registry,
+    ) -> std::io::Result<Arc<Parsed>> {
         if let Some(p) = self.map.read().ok().and_then(|m| m.get(canon).cloned()) {
             return Ok(p);
         }
@@ -121,7 +125,7 @@ impl Cache {
             .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8"))?;
         // A byte-order mark is an encoding detail, never content.
         let text: Arc<str> = text.strip_prefix('\u{feff}').unwrap_or(&text).into();
-        let (nodes, errs) = parser::parse(&text, 0);
+        let (nodes, errs) = parser::parse_with(&text, 0, reg);
         let depth = parser::depth(&nodes);
         let p = Arc::new(Parsed {
             text,
@@ -260,7 +264,7 @@ impl Tr<'_> {
         self.deps.insert(rel.clone());
         let parsed = match found {
             Some(f) => f.parsed.clone(),
-            None => match self.eng.cache.get(&canon) {
+            None => match self.eng.cache.get(&canon, &self.eng.plugins.registry) {
                 Ok(p) => {
                     let f = Found {
                         canon: canon.clone(),
@@ -337,7 +341,13 @@ impl Tr<'_> {
     }
 
     /// Translate the include file in place, with its parameters.
-    fn inline(&mut self, inc: &Include, parsed: Arc<Parsed>, canon: PathBuf, rel: PathBuf) {
+    pub(super) fn inline(
+        &mut self,
+        inc: &Include,
+        parsed: Arc<Parsed>,
+        canon: PathBuf,
+        rel: PathBuf,
+    ) {
         // 5. Parameters, evaluated in the including frame.
         let k = self.next_id();
         let mut params = HashMap::new();

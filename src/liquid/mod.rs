@@ -30,11 +30,14 @@ mod blocks;
 pub mod expr;
 pub mod filters;
 pub mod fold;
+pub mod globals;
 mod helpers;
 pub mod include;
 pub mod lexer;
 pub mod limits;
 pub mod parser;
+mod plugin_call;
+pub mod plugins;
 pub mod translate;
 
 #[cfg(test)]
@@ -58,6 +61,10 @@ pub struct LiquidEngine {
     pub includes_dir: PathBuf,
     /// The `site` object: config keys, `data`, `pages`...
     pub site: Value,
+    /// `site` without its lists of pages and posts (see `render`).
+    site_light: Value,
+    /// The keys `site_light` lacks.
+    heavy: Vec<String>,
     pub markdownify: MarkdownifyFn,
     /// Undefined variables are errors instead of warnings.
     pub strict: bool,
@@ -68,6 +75,8 @@ pub struct LiquidEngine {
     /// Fold values known at build time into the text (off only in tests, to
     /// check both paths agree).
     pub(crate) fold: bool,
+    /// The tags and filters the configuration declares (see [`plugins`]).
+    pub plugins: Arc<plugins::Plugins>,
     /// tera instances with the Liquid filters and the templates parsed so
     /// far, reused by the pages that need rendering (registering every
     /// filter per page costs more than the rendering); at most one per thread.
@@ -123,17 +132,32 @@ impl LiquidEngine {
         strict: bool,
     ) -> Self {
         let canon_root = root.canonicalize().unwrap_or_else(|_| root.clone());
+        let heavy: Vec<String> = ["pages", "posts", "html_pages", "categories", "tags"]
+            .map(String::from)
+            .to_vec();
+        let site_light = light(&site, &heavy);
         LiquidEngine {
             root,
             includes_dir,
             site,
+            site_light,
+            heavy,
             markdownify,
             strict,
             canon_root,
             cache: include::Cache::default(),
             fold: true,
+            plugins: Default::default(),
             teras: Default::default(),
         }
+    }
+
+    /// The same engine with the site's plugin declarations.
+    pub fn with_plugins(mut self, plugins: plugins::Plugins) -> Self {
+        self.heavy.extend(plugins.generators.iter().cloned());
+        self.site_light = light(&self.site, &self.heavy);
+        self.plugins = Arc::new(plugins);
+        self
     }
 
     /// Forget the parsed include files and templates (serve calls this when
@@ -167,7 +191,8 @@ impl LiquidEngine {
         wanted_site: Option<usize>,
     ) -> translate::Tr<'s> {
         let text: Arc<str> = input.text.into();
-        let (nodes, errs) = parser::parse(input.text, input.body_offset);
+        let (nodes, errs) =
+            parser::parse_with(input.text, input.body_offset, &self.plugins.registry);
         let top = include::Frame {
             rel: input.rel.to_path_buf(),
             canon: self
@@ -263,13 +288,24 @@ impl LiquidEngine {
             let mut tera = tera::Tera::default();
             let budget = Arc::new(limits::Budget::default());
             helpers::register(&mut tera, &tr.url, &self.markdownify, &budget);
+            self.plugins.register(&mut tera);
             Renderer {
                 tera,
                 names: Default::default(),
                 budget,
             }
         });
-        let out = r.render(tr, page, &self.site);
+        // The site's lists of pages and posts are large: a page whose
+        // template never names them gets the site without them.
+        let mut site = self.site_light.clone();
+        for k in &self.heavy {
+            if tr.out.contains(&format!("site.{k}")) {
+                if let (Value::Object(m), Some(v)) = (&mut site, self.site.get(k)) {
+                    m.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        let out = r.render(tr, page, site);
         if let Ok(mut v) = self.teras.lock() {
             v.push(r);
         }
@@ -282,7 +318,7 @@ impl Renderer {
         &mut self,
         tr: &mut translate::Tr,
         page: &Value,
-        site: &Value,
+        site: Value,
     ) -> Result<String, RenderError> {
         let bug = |e: tera::Error| RenderError::Bug(chain(e));
         let name = match self.names.get(tr.out.as_str()) {
@@ -297,7 +333,7 @@ impl Renderer {
         // Built as a JSON object: the side table moves in instead of being copied.
         let mut vars = serde_json::Map::new();
         vars.insert("page".into(), page.clone());
-        vars.insert("site".into(), site.clone());
+        vars.insert("site".into(), site);
         vars.insert("lq_t".into(), Value::Array(std::mem::take(&mut tr.texts)));
         vars.insert("lq_nil".into(), Value::Null);
         let ctx = tera::Context::from_value(Value::Object(vars)).map_err(bug)?;
@@ -315,6 +351,19 @@ impl Renderer {
                 None => Err(bug(e)),
             },
         }
+    }
+}
+
+/// `site` without the keys `heavy`.
+fn light(site: &Value, heavy: &[String]) -> Value {
+    match site {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(k, _)| !heavy.contains(k))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        ),
+        other => other.clone(),
     }
 }
 

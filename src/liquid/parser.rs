@@ -9,6 +9,7 @@ use super::expr::{
 };
 use super::filters::FILTERS;
 use super::lexer::{lex, Kind, Token};
+use super::plugins::{unknown_help, Registry};
 use serde_json::Value;
 
 /// A parse problem: byte offset, message, help.
@@ -106,6 +107,18 @@ pub enum Node {
     Seq(Vec<Node>),
     /// Jekyll's `{% highlight lang %}`: becomes a fenced code block.
     Highlight(String, Vec<Node>),
+    /// A tag or block declared in the configuration (see `plugins`).
+    Plugin(Box<PluginCall>),
+}
+
+/// `{% name markup %}` (and its body, for a block) of a declared plugin tag.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PluginCall {
+    pub name: String,
+    pub markup: String,
+    pub body: Option<Vec<Node>>,
+    /// Offset of the tag.
+    pub offset: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -178,13 +191,21 @@ pub fn depth(nodes: &[Node]) -> usize {
             Node::For(f) => 1 + deepest(&mut std::iter::once(&f.body).chain(&f.else_body)),
             Node::Capture(_, b, _) | Node::Seq(b) | Node::Highlight(_, b) => 1 + depth(b),
             Node::Include(..) => 1,
+            // A declared tag is an include; its body is captured first.
+            Node::Plugin(p) => 1 + p.body.as_deref().map_or(0, depth),
         })
         .max()
         .unwrap_or(0)
 }
 
-/// Parse a whole template (`src[from..]`).
+/// Parse a whole template (`src[from..]`), with no plugin tags or filters.
 pub fn parse(src: &str, from: usize) -> (Vec<Node>, Vec<PErr>) {
+    parse_with(src, from, &Registry::default())
+}
+
+/// Parse a whole template (`src[from..]`), knowing the site's declared plugin
+/// tags and filters (and the Ruby plugins that register others).
+pub fn parse_with(src: &str, from: usize, reg: &Registry) -> (Vec<Node>, Vec<PErr>) {
     let (toks, lerrs) = lex(src, from);
     let mut errs: Vec<PErr> = lerrs
         .into_iter()
@@ -197,6 +218,7 @@ pub fn parse(src: &str, from: usize) -> (Vec<Node>, Vec<PErr>) {
         errs: &mut errs,
         depth: 0,
         too_deep: false,
+        reg,
     };
     let (nodes, stop) = p.block(&[]);
     if let Some((name, off)) = stop {
@@ -213,6 +235,7 @@ struct Parser<'a, 'e> {
     errs: &'e mut Vec<PErr>,
     depth: usize,
     too_deep: bool,
+    reg: &'e Registry,
 }
 
 /// Which block tags may end or split which block.
@@ -275,9 +298,9 @@ impl<'a> Parser<'a, '_> {
 
     fn check_filters(&mut self, e: &Expr) {
         for f in &e.filters {
-            if !FILTERS.contains(&f.name.as_str()) {
-                let help = suggest(&f.name, FILTERS)
-                    .map(|s| format!("did you mean `{s}`?"))
+            if !FILTERS.contains(&f.name.as_str()) && !self.reg.filters.contains_key(&f.name) {
+                let help = unknown_help(self.reg, &f.name)
+                    .or_else(|| suggest(&f.name, FILTERS).map(|s| format!("did you mean `{s}`?")))
                     .or_else(|| Some(format!("known filters: {}", FILTERS.join(", "))));
                 self.err(f.offset, format!("unknown filter `{}`", f.name), help);
             }
@@ -392,9 +415,23 @@ impl<'a> Parser<'a, '_> {
             }
             "break" => Ok(Node::Break(off)),
             "continue" => Ok(Node::Continue(off)),
+            _ if self.reg.tags.contains_key(name) => {
+                let block = self.reg.tags[name];
+                return Some(self.plugin_tag(name, rest, block, off));
+            }
+            // The end of a Ruby block tag: its start was reported.
+            _ if name.strip_prefix("end").is_some_and(|n| {
+                self.reg.ruby.get(n).map(|d| d.kind) == Some(super::plugins::RubyKind::Block)
+            }) =>
+            {
+                return None
+            }
             _ => {
                 let is_end = name.starts_with("end") || ["elsif", "else", "when"].contains(&name);
-                let (msg, help) = if is_end && TAGS.contains(&name) {
+                let plugin_end = name
+                    .strip_prefix("end")
+                    .is_some_and(|n| self.reg.tags.get(n) == Some(&true));
+                let (msg, help) = if is_end && (TAGS.contains(&name) || plugin_end) {
                     (
                         format!("unexpected `{name}`: no open block it could belong to"),
                         Some("remove it, or open the block it closes".to_string()),
@@ -404,6 +441,8 @@ impl<'a> Parser<'a, '_> {
                         "empty tag".to_string(),
                         Some("write `{{ \"{%\" }}` for a literal `{%`".to_string()),
                     )
+                } else if let Some(help) = unknown_help(self.reg, name) {
+                    (format!("unknown tag `{name}`"), Some(help))
                 } else {
                     let help = suggest(name, TAGS)
                         .map(|s| format!("did you mean `{s}`?"))
@@ -417,6 +456,42 @@ impl<'a> Parser<'a, '_> {
             Ok(n) => Some(n),
             Err(e) => self.fail(e),
         }
+    }
+
+    /// A declared plugin tag; a block's body runs to `end<name>`.
+    fn plugin_tag(&mut self, name: &str, rest: &str, block: bool, off: usize) -> Node {
+        let body = block.then(|| {
+            let end = format!("end{name}");
+            if self.depth >= MAX_NESTING {
+                self.err(
+                    off,
+                    format!("blocks nested more than {MAX_NESTING} levels deep"),
+                    Some("simplify the template".into()),
+                );
+                self.i = self.toks.len();
+                self.too_deep = true;
+                return Vec::new();
+            }
+            self.depth += 1;
+            let (nodes, stop) = self.block(&[end.as_str()]);
+            self.depth -= 1;
+            if stop.is_some() {
+                self.take_stop();
+            } else if !self.too_deep {
+                self.err(
+                    off,
+                    format!("`{name}` is never closed"),
+                    Some(format!("add `{{% {end} %}}` where the block should end")),
+                );
+            }
+            nodes
+        });
+        Node::Plugin(Box::new(PluginCall {
+            name: name.to_string(),
+            markup: rest.trim().to_string(),
+            body,
+            offset: off,
+        }))
     }
 
     fn fail(&mut self, e: PErr) -> Option<Node> {

@@ -292,7 +292,7 @@ impl<'e> Tr<'e> {
     /// Translate one node, keeping the nesting (blocks and includes) bounded
     /// (the parser and the include tag report it where it happens; this is
     /// the last guard of the recursion).
-    fn node(&mut self, n: &Node) {
+    pub(super) fn node(&mut self, n: &Node) {
         if matches!(
             n,
             Node::Text(..)
@@ -321,10 +321,14 @@ impl<'e> Tr<'e> {
     }
 
     fn node_inner(&mut self, n: &Node) {
-        if !matches!(
-            n,
-            Node::Text(..) | Node::Output(..) | Node::Include(..) | Node::Seq(..)
-        ) {
+        // A plugin tag without a body is an include (known at build time when its template is).
+        let inline_plugin = matches!(n, Node::Plugin(c) if c.body.is_none());
+        if !inline_plugin
+            && !matches!(
+                n,
+                Node::Text(..) | Node::Output(..) | Node::Include(..) | Node::Seq(..)
+            )
+        {
             self.set_dynamic();
         }
         match n {
@@ -349,6 +353,7 @@ impl<'e> Tr<'e> {
             Node::Break(_) | Node::Continue(_) => self.tr_break(n),
             Node::Seq(body) => self.nodes(body),
             Node::Highlight(..) => self.tr_highlight(n),
+            Node::Plugin(call) => self.plugin(call),
         }
     }
 
@@ -461,6 +466,9 @@ impl<'e> Tr<'e> {
         }
         if self.assigned.contains(root) {
             return self.segs(format!("v_{}", san(root)), &p.segs);
+        }
+        if let Some(g) = self.global_path(p) {
+            return self.path(&g);
         }
         if root == "page" || root == "site" {
             self.check_static(p);

@@ -151,6 +151,10 @@ fn is_config_or_theme(cfg: &Config, abs: &Path, rel: &Path) -> bool {
             .as_ref()
             .is_some_and(|t| abs.starts_with(t))
         || (rel.components().count() == 1 && rel == Path::new("templates"))
+        // A Jekyll site's own layouts lay out any page; its plugins are only
+        // read for their names, but a change to them may change an error.
+        || (cfg.layout == crate::config::SourceLayout::Jekyll
+            && (rel.starts_with("_layouts") || rel.starts_with("_plugins")))
 }
 
 /// The `site.data` key of a data file: its name without extension, or the
@@ -193,6 +197,19 @@ mod tests {
         let mut n = DataUse::None;
         DataUse::scan("no data here", &mut n);
         assert!(!n.uses_any(&BTreeSet::from(["glossary".into()])));
+    }
+
+    #[test]
+    fn jekyll_layouts_and_plugins_redo_everything() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("_config.yml"), "").unwrap();
+        let cfg = Config::load(dir.path()).unwrap();
+        let yes = |rel: &str| is_config_or_theme(&cfg, &cfg.root.join(rel), Path::new(rel));
+        assert!(yes("_layouts/default.html"));
+        assert!(yes("_plugins/fa.rb"));
+        assert!(yes("_config.yml"));
+        assert!(!yes("_posts/2020-01-01-a.md"));
+        assert!(!yes("docs/a.md"));
     }
 
     #[test]

@@ -31,6 +31,8 @@ pub struct BuildContext {
     pub strict: bool,
     /// The API documents pages name, each rendered once (see [`crate::openapi`]).
     pub api_docs: crate::openapi::ApiDocs,
+    /// The site's own layouts (`_layouts/`), where they are used.
+    pub layouts: super::layouts::SiteLayouts,
 }
 
 /// The `site` object: every config key, plus `data`.
@@ -52,8 +54,26 @@ impl BuildContext {
         theme: Theme,
         highlighter: Arc<Highlighter>,
     ) -> Result<BuildContext, Vec<Diagnostic>> {
+        let pages: Vec<&SourcePage> = pages.collect();
         let site = site_value(&config, data);
-        let catalog = Catalog::build(&pages.map(page_meta).collect::<Vec<_>>());
+        // Only Liquid reads the lists of pages and posts (the theme has its
+        // own navigation): they stay out of what every layout is given.
+        let plugins =
+            crate::liquid::plugins::Plugins::load(&config.site, &config.files, &config.root)?;
+        let mut liquid_site = site.clone();
+        if let Value::Object(m) = &mut liquid_site {
+            crate::posts::site_lists(m, pages.iter().copied(), page_value);
+            // A generator's lists are read for their front matter and URLs
+            // (a guide's tabs); without each page's text they stay small.
+            m.extend(plugins.generated(&pages, |p| {
+                let mut v = page_value(p);
+                if let Value::Object(o) = &mut v {
+                    o.remove("content");
+                }
+                v
+            }));
+        }
+        let catalog = Catalog::build(&pages.iter().map(|p| page_meta(p)).collect::<Vec<_>>());
         let shared = theme
             .render_shared(&catalog, &site, &config.baseurl)
             .map_err(|d| vec![d])?;
@@ -72,13 +92,16 @@ impl BuildContext {
         let liquid = LiquidEngine::new(
             config.root.clone(),
             config.includes_dir.clone(),
-            site.clone(),
+            liquid_site,
             markdownify,
             strict,
-        );
+        )
+        .with_plugins(plugins);
         let api_docs = crate::openapi::ApiDocs::new(&config);
+        let layouts = super::layouts::SiteLayouts::load(&config)?;
         Ok(BuildContext {
             api_docs,
+            layouts,
             config,
             site,
             theme,

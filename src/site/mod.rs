@@ -20,6 +20,7 @@
 
 mod context;
 mod finish;
+pub mod layouts;
 mod page;
 
 pub use context::{page_meta, page_value, BuildContext};

@@ -185,6 +185,27 @@ fn lay_out(
 ) -> Result<String, Vec<Diagnostic>> {
     let meta = page_meta(p);
     let mut layout = meta.layout.clone();
+    let out_path = p.output_path();
+    // `layout: null`, and any page that is not HTML (`search.json`), is
+    // written as it is; so is a page without a layout when the site's own
+    // layouts are used (as Jekyll writes it).
+    let no_layout = p.front.get("layout").is_some_and(Value::is_null)
+        || !out_path.ends_with(".html")
+        || (ctx.layouts.in_use() && !p.front.contains_key("layout"));
+    if no_layout {
+        return Ok(under_base_url(
+            rendered.html.clone(),
+            &ctx.config.baseurl,
+            outputs,
+        ));
+    }
+    if ctx.layouts.lays_out(&layout) {
+        let laid = ctx
+            .layouts
+            .render(ctx, p, page, &layout, rendered.html.clone())?;
+        rendered.warnings.extend(laid.warnings);
+        return Ok(under_base_url(laid.html, &ctx.config.baseurl, outputs));
+    }
     if !ctx.theme.has_layout(&layout) {
         let (line, col) = front_matter_key_pos(p, "layout");
         rendered.warnings.push(
@@ -202,7 +223,6 @@ fn lay_out(
         );
         layout = "default".into();
     }
-    let out_path = p.output_path();
     let rr = root_rel(&out_path);
     // The reference's headings follow the page's in "On this page".
     let headings: std::borrow::Cow<[crate::markdown::Heading]> = match api {

@@ -18,6 +18,7 @@ mod hostile_liquid;
 mod injection;
 mod markdown_kramdown;
 mod openapi;
+mod portal;
 mod publish;
 mod scaffold;
 mod search;
