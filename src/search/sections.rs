@@ -99,7 +99,7 @@ fn splits<'h>(html: &str, headings: &'h [Heading]) -> Vec<Split<'h>> {
     // Only the `<h1`..`<h3` start tags are parsed (pages have thousands of
     // other tags, highlighted code above all).
     let b = html.as_bytes();
-    crate::bytes::positions(b, b'<')
+    memchr::memchr_iter(b'<', b)
         .filter(|&at| {
             matches!(b.get(at + 1), Some(b'h' | b'H')) && matches!(b.get(at + 2), Some(b'1'..=b'3'))
         })

@@ -14,6 +14,7 @@ mod determinism;
 mod docs_commands;
 mod example_site;
 mod hardening;
+mod hostile;
 mod injection;
 mod markdown_kramdown;
 mod openapi;
