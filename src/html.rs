@@ -57,7 +57,8 @@ const RAW_TEXT: &[&str] = &["script", "style", "textarea", "title"];
 fn find_from(hay: &str, from: usize, needle: &str) -> Option<usize> {
     // One byte (`<`, `>`, a quote: most calls) with the crate's byte search.
     if let &[byte] = needle.as_bytes() {
-        return crate::bytes::next_of(hay.as_bytes(), from, [byte]);
+        let rest = hay.as_bytes().get(from..)?;
+        return memchr::memchr(byte, rest).map(|i| i + from);
     }
     hay.get(from..)?.find(needle).map(|i| i + from)
 }

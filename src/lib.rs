@@ -11,10 +11,8 @@
 //! [`publish`] adds sitemap, redirects, 404 and robots and applies the base URL;
 //! [`check`] validates links and front matter without writing.
 //! [`diag`] is the diagnostics every stage reports; [`cli`] the commands;
-//! `bytes` the byte searches the Markdown and search stages share;
 //! [`html`] the one HTML start-tag scanner every stage that reads HTML uses.
 
-mod bytes;
 pub mod check;
 pub mod cli;
 pub mod config;

@@ -4,8 +4,7 @@
 //! `x**?y**&z` and `*'r'*e`). The pass pairs the delimiters pulldown-cmark
 //! left as literal text, within one run of inline content.
 
-use super::events::sub_str;
-use crate::bytes::contains;
+use super::sub_str;
 use pulldown_cmark::{Event, Tag, TagEnd};
 
 /// A delimiter found in a text event: (event index, byte offset in its text, width).
@@ -16,7 +15,7 @@ pub fn strong_pairs(events: &mut Vec<Event<'_>>) {
     // Most runs of content have no literal `*` left at all.
     if !events
         .iter()
-        .any(|e| matches!(e, Event::Text(t) if contains(t.as_bytes(), b'*')))
+        .any(|e| matches!(e, Event::Text(t) if memchr::memchr(b'*', t.as_bytes()).is_some()))
     {
         return;
     }

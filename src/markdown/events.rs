@@ -7,7 +7,6 @@ use super::ids::IdGen;
 use super::scan::{self, Lines};
 use super::smart::{Quotes, Smart};
 use super::{Heading, Link, LinkKind, Rendered};
-use crate::bytes::contains;
 use crate::config::MarkdownOptions;
 use crate::diag::Diagnostic;
 use crate::highlight::Highlighter;
@@ -17,6 +16,14 @@ use std::ops::Range;
 use std::path::Path;
 
 pub(super) type Spanned<'s> = (Event<'s>, Range<usize>);
+
+/// How deep fragments may nest: the content of a `markdown="..."` element,
+/// and the rest of the line after a block element, are rendered as
+/// fragments of their own, each on the stack and holding its events while
+/// the one inside it renders. Pages nest two or three; a hostile page
+/// nesting thousands would overflow a worker thread's stack (and parse its
+/// text once per level). Deeper elements are passed on as raw HTML.
+const MAX_DEPTH: usize = 16;
 
 /// Rendering state of one page.
 pub struct Ctx<'a> {
@@ -29,6 +36,13 @@ pub struct Ctx<'a> {
     lines: Lines,
     /// How many `markdown="..."` HTML elements the current fragment is inside.
     pub(super) in_element: usize,
+    /// How many fragments the current one is inside (see [`MAX_DEPTH`]).
+    depth: usize,
+    /// Whether the page was warned that it nests too deep (once is enough).
+    warned_depth: bool,
+    /// The `End(HtmlBlock)` ahead in the current fragment's events (index,
+    /// byte end): found once per HTML block, not once per line of it.
+    pub(super) html_block_end: Option<(usize, usize)>,
     pub(super) out: Rendered,
 }
 
@@ -55,6 +69,9 @@ impl<'a> Ctx<'a> {
             quotes: opts.smart_quotes.as_ref().map(Quotes::from_names),
             lines: Lines::new(),
             in_element: 0,
+            depth: 0,
+            warned_depth: false,
+            html_block_end: None,
             out: Rendered::default(),
         }
     }
@@ -93,7 +110,11 @@ impl<'a> Ctx<'a> {
         // regrowth that would move every event.
         let mut out = Vec::with_capacity(evs.len() + evs.len() / 4 + 4);
         let mut st = Inline::new(self.quotes);
+        self.depth += 1;
+        let outer_block = self.html_block_end.take();
         self.process(src, &evs, &mut st, &mut out);
+        self.html_block_end = outer_block;
+        self.depth -= 1;
         super::emphasis::strong_pairs(&mut out);
         // One allocation of about the final size: growing the page's HTML
         // by doubling would copy it again and again.
@@ -183,7 +204,10 @@ impl<'a> Ctx<'a> {
                     }
                     return;
                 }
-                if st.in_image == 0 && contains(t.as_bytes(), b'<') && is_verbatim(src, t, range) {
+                if st.in_image == 0
+                    && memchr::memchr(b'<', t.as_bytes()).is_some()
+                    && is_verbatim(src, t, range)
+                {
                     self.text_with_tags(src, range.clone(), st, out);
                     return;
                 }
@@ -266,6 +290,33 @@ impl<'a> Ctx<'a> {
         });
     }
 
+    /// Whether a fragment may start inside the current one at `offset` of
+    /// `src`; if not (see [`MAX_DEPTH`]), the page is warned, at the first
+    /// place where that happens.
+    pub(super) fn may_nest(&mut self, src: &str, offset: usize) -> bool {
+        if self.depth < MAX_DEPTH {
+            return true;
+        }
+        if !self.warned_depth {
+            self.warned_depth = true;
+            let (line, col) = self.pos(src, offset);
+            self.out.warnings.push(
+                Diagnostic::warning(
+                    self.file,
+                    self.first_line + line - 1,
+                    col,
+                    format!(
+                        "HTML elements nest more than {MAX_DEPTH} deep here (with Markdown \
+                         inside, or one after another on a line): from here on they are \
+                         left as raw HTML"
+                    ),
+                )
+                .with_help("nest fewer elements, or put each on a line of its own"),
+            );
+        }
+        false
+    }
+
     /// 1-based (line, col) in the page text of a byte offset of the source.
     fn pos(&mut self, src: &str, offset: usize) -> (usize, usize) {
         self.lines.line_col(src, offset)
@@ -281,7 +332,10 @@ impl<'a> Ctx<'a> {
     ) {
         let mut body = Vec::with_capacity(inner.len());
         st.smart_boundary();
+        // `inner` is a slice of the fragment's events: indices differ.
+        let outer_block = self.html_block_end.take();
         self.process(src, inner, st, &mut body);
+        self.html_block_end = outer_block;
         st.smart_boundary();
         let explicit = super::ids::take_explicit_id(&mut body);
         trim_heading_ends(&mut body);
@@ -513,14 +567,6 @@ fn parse<'s>(src: &'s str, range: Range<usize>, mode: ContentMode) -> Vec<Spanne
         out.push((e, r));
     }
     out
-}
-
-/// `s[range]` for an event: borrowed (no copy) when `s` borrows the source.
-pub(super) fn sub_str<'s>(s: &CowStr<'s>, range: Range<usize>) -> CowStr<'s> {
-    match s {
-        CowStr::Borrowed(b) => CowStr::Borrowed(&b[range]),
-        _ => CowStr::from(s[range].to_string()),
-    }
 }
 
 /// Whether `t` is `src[range]` as written. Text borrowed from that very

@@ -4,7 +4,6 @@
 //! attribute itself is removed from the output.
 
 use super::scan::StartTag;
-use crate::bytes::next_of;
 
 /// How the content of an HTML element is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,7 +84,12 @@ fn find_markdown_attr(attrs: &str) -> Option<(usize, usize)> {
 pub fn matching_close(src: &str, from: usize, name: &str) -> Option<(usize, usize)> {
     let mut depth = 0usize;
     let mut i = from;
-    while let Some(at) = next_of(src.as_bytes(), i, [b'<']) {
+    while let Some(at) = src
+        .as_bytes()
+        .get(i..)
+        .and_then(|r| memchr::memchr(b'<', r))
+        .map(|p| i + p)
+    {
         let rest = &src[at + 1..];
         let (closing, rest) = match rest.strip_prefix('/') {
             Some(r) => (true, r),

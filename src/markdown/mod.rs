@@ -10,9 +10,7 @@
 //! typographic text (`smart`), kramdown's looser emphasis (`emphasis`),
 //! code blocks through the highlighter, raw HTML and `markdown="..."`
 //! elements (`raw`, `html_blocks`), tables without header (`tables`),
-//! while links, images and ids are collected (`scan`). The byte searches
-//! that run over every line and text (newlines, pipes, backticks, quote
-//! characters) take sixteen bytes at a time (`crate::bytes`).
+//! while links, images and ids are collected (`scan`).
 //!
 //! Where kramdown's output is a Jekyll bug the authors did not mean (escaped
 //! HTML inside `markdown="span"`, placeholders like `<filename.pdf>` read as
@@ -33,6 +31,8 @@ mod tables;
 use crate::config::MarkdownOptions;
 use crate::diag::Diagnostic;
 use crate::highlight::Highlighter;
+use pulldown_cmark::CowStr;
+use std::ops::Range;
 use std::path::Path;
 
 pub use ids::base_id;
@@ -89,4 +89,14 @@ pub fn render(
     let mut html = String::new();
     ctx.render_blocks(&prepared, &mut html);
     ctx.finish(html)
+}
+
+/// `s[range]` for an event: borrowed (no copy) when `s` borrows the source.
+/// Here, not in `events`, so that `emphasis` (which `events` calls) need
+/// not import `events` back.
+fn sub_str<'s>(s: &CowStr<'s>, range: Range<usize>) -> CowStr<'s> {
+    match s {
+        CowStr::Borrowed(b) => CowStr::Borrowed(&b[range]),
+        _ => CowStr::from(s[range].to_string()),
+    }
 }

@@ -3,9 +3,10 @@
 //! kramdown's reading of block-level elements (their whole content raw, the
 //! rest of their closing line Markdown).
 
-use super::events::{sub_str, Ctx, Spanned};
+use super::events::{Ctx, Spanned};
 use super::html_blocks::{self, ContentMode};
 use super::scan;
+use super::sub_str;
 use super::LinkKind;
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 use std::ops::Range;
@@ -26,6 +27,11 @@ impl Ctx<'_> {
         out: &mut Vec<Event<'s>>,
     ) -> Option<usize> {
         let mut range = evs[i].1.clone();
+        // Too deep already: no element is looked for (nor its close, a scan
+        // of the rest of the page), the event is raw HTML as CommonMark reads it.
+        if !self.may_nest(src, range.start) {
+            return None;
+        }
         // An indented HTML block line: the event text is the line after its indent.
         let raw = src.get(range.clone())?;
         if raw != text {
@@ -34,10 +40,7 @@ impl Ctx<'_> {
             }
             range.start = range.end - text.len();
         }
-        let block_end = evs[i..]
-            .iter()
-            .find(|(e, _)| matches!(e, Event::End(TagEnd::HtmlBlock)))
-            .map_or(range.end, |(_, r)| r.end);
+        let block_end = self.html_block_end(evs, i).unwrap_or(range.end);
         let first_of_block = evs[..i]
             .iter()
             .rev()
@@ -63,7 +66,11 @@ impl Ctx<'_> {
         }
         // kramdown: the rest of the line after the element is Markdown.
         let line_end = src[end..].find('\n').map_or(src.len(), |k| end + k);
-        if !first_of_block || end > block_end || src[end..line_end].trim().is_empty() {
+        if !first_of_block
+            || end > block_end
+            || src[end..line_end].trim().is_empty()
+            || !self.may_nest(src, end)
+        {
             return None;
         }
         let whole = CowStr::Borrowed(&src[range.start..end]);
@@ -103,6 +110,9 @@ impl Ctx<'_> {
                 continue;
             };
             let Some(b) = base else { continue };
+            if !self.may_nest(src, b + tag.start) {
+                continue;
+            }
             let inner_start = b + tag.end;
             let Some((close_start, close_end)) =
                 html_blocks::matching_close(src, inner_start, tag.name)
@@ -132,6 +142,22 @@ impl Ctx<'_> {
         }
         out.push(Event::Html(sub_str(text, from..text.len())));
         i + 1
+    }
+
+    /// The byte end of the `End(HtmlBlock)` at or after event `i`, if any
+    /// (the one found for an earlier event is reused while it is ahead).
+    fn html_block_end(&mut self, evs: &[Spanned<'_>], i: usize) -> Option<usize> {
+        if let Some((k, end)) = self.html_block_end {
+            if k >= i {
+                return Some(end);
+            }
+        }
+        let k = i + evs[i..]
+            .iter()
+            .position(|(e, _)| matches!(e, Event::End(TagEnd::HtmlBlock)))?;
+        let end = evs[k].1.end;
+        self.html_block_end = Some((k, end));
+        Some(end)
     }
 
     /// Skip the events that lie before `end` (content already rendered),

@@ -249,9 +249,11 @@ fn attribute_value(attrs: &str, k: usize) -> Option<(Range<usize>, usize)> {
 /// is scanned about once however many links it has, and not at all without.
 #[derive(Debug, Default)]
 pub struct Lines {
-    /// The last offset asked, its 1-based line and the offset where that line starts.
+    /// The last offset asked, its 1-based line and column, and the offset
+    /// where that line starts.
     at: usize,
     line: usize,
+    col: usize,
     line_start: usize,
 }
 
@@ -260,12 +262,15 @@ impl Lines {
         Lines {
             at: 0,
             line: 1,
+            col: 1,
             line_start: 0,
         }
     }
 
     /// 1-based line and column (in characters) of byte `offset` of `text`
-    /// (always the same text).
+    /// (always the same text). Offsets are mostly asked in increasing
+    /// order: only the text since the last one is counted, so a page of
+    /// one long line with many links costs one pass, not one per link.
     pub fn line_col(&mut self, text: &str, offset: usize) -> (usize, usize) {
         let offset = offset.min(text.len());
         if offset < self.at {
@@ -273,15 +278,19 @@ impl Lines {
         }
         let skipped = &text.as_bytes()[self.at..offset];
         self.line += count_newlines(skipped);
-        if let Some(nl) = skipped.iter().rposition(|&b| b == b'\n') {
-            self.line_start = self.at + nl + 1;
-        }
+        let counted_from = match skipped.iter().rposition(|&b| b == b'\n') {
+            Some(nl) => {
+                self.line_start = self.at + nl + 1;
+                self.col = 1;
+                self.line_start
+            }
+            None => self.at,
+        };
+        self.col += text
+            .get(counted_from..offset)
+            .map_or(offset - counted_from, |s| s.chars().count());
         self.at = offset;
-        let start = self.line_start;
-        let col = text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count());
-        (self.line, col + 1)
+        (self.line, self.col)
     }
 }
 
@@ -418,5 +427,27 @@ mod tests {
         assert_eq!(l.line_col(t, 7), (2, 4));
         assert_eq!(l.line_col(t, 99), (3, 2));
         assert_eq!(l.line_col(t, 2), (1, 3));
+    }
+
+    /// Every char boundary, in order and in a shuffled order, as counted
+    /// from the start of the text each time.
+    #[test]
+    fn line_and_column_like_a_full_count() {
+        let t = "a é\n\nxy\u{a0}z \nlast line é é\n";
+        let full = |offset: usize| {
+            let before = &t[..offset];
+            let line = before.matches('\n').count() + 1;
+            let start = before.rfind('\n').map_or(0, |k| k + 1);
+            (line, before[start..].chars().count() + 1)
+        };
+        let mut offsets: Vec<usize> = (0..=t.len()).filter(|&k| t.is_char_boundary(k)).collect();
+        let mut l = Lines::new();
+        for &o in &offsets {
+            assert_eq!(l.line_col(t, o), full(o), "{o}");
+        }
+        offsets.sort_by_key(|&o| (o * 7) % 11);
+        for &o in &offsets {
+            assert_eq!(l.line_col(t, o), full(o), "{o}");
+        }
     }
 }

@@ -8,8 +8,6 @@
 //! source. [`Smart`] keeps that "character before" across the text events of
 //! one block and looks ahead into the source after each event.
 
-use crate::bytes;
-
 /// The four quote characters (`lsquo,rsquo,ldquo,rdquo` by default).
 #[derive(Debug, Clone, Copy)]
 pub struct Quotes {
@@ -315,11 +313,9 @@ fn is_plain(text: &str) -> bool {
     true
 }
 
-/// The first byte of `b` that may start a rule. Prose is mostly letters
-/// and spaces: sixteen bytes at a time are skipped while none is in
-/// `"`..=`>` (0x22..=0x3E, where all the rule characters are).
+/// The first byte of `b` that may start a rule.
 fn next_candidate(b: &[u8]) -> Option<usize> {
-    bytes::in_range(b, b'"', b'>').find(|&k| SPECIAL[usize::from(b[k])])
+    b.iter().position(|&c| SPECIAL[usize::from(c)])
 }
 
 /// The bytes a quote or symbol rule starts with.

@@ -94,7 +94,7 @@ fn splits<'h>(html: &str, headings: &'h [Heading]) -> Vec<Split<'h>> {
     // Only the `<h1`..`<h3` start tags are parsed (pages have thousands of
     // other tags, highlighted code above all).
     let b = html.as_bytes();
-    crate::bytes::positions(b, b'<')
+    memchr::memchr_iter(b'<', b)
         .filter(|&at| {
             matches!(b.get(at + 1), Some(b'h' | b'H')) && matches!(b.get(at + 2), Some(b'1'..=b'3'))
         })
@@ -126,7 +126,7 @@ fn find_ignore_case(hay: &str, from: usize, needle: &str) -> Option<usize> {
 /// every run of text: highlighted code is runs between `</span><span>`.)
 fn is_inline_gap(gap: &str) -> bool {
     let b = gap.as_bytes();
-    crate::bytes::positions(b, b'<').all(|lt| {
+    memchr::memchr_iter(b'<', b).all(|lt| {
         let name = &b[lt + 1..];
         let name = name.strip_prefix(b"/").unwrap_or(name);
         let end = name

@@ -14,6 +14,7 @@ mod determinism;
 mod docs_commands;
 mod example_site;
 mod hardening;
+mod hostile;
 mod hostile_liquid;
 mod injection;
 mod markdown_kramdown;
