@@ -1,17 +1,21 @@
 //! elementdocs: a static-site generator for API element guides.
 //!
-//! The pipeline, module by module, in the order data flows:
-//! [`config`] → [`source`] (walk, front matter; [`posts`] and permalinks)
-//! and [`data`] → [`liquid`]
-//! (Jekyll's Liquid through tera) → [`markdown`] (with [`highlight`]) →
-//! [`guide`] (tabs, catalog), [`nav`] (sections, breadcrumbs), [`openapi`]
-//! (API reference pages) and [`render`]
-//! (tera layouts) → [`site`] (the whole build in memory) → [`output`]
-//! (written only if the build succeeded).
-//! [`publish`] adds sitemap, redirects, 404 and robots and applies the base URL;
-//! [`check`] validates links and front matter without writing.
-//! [`diag`] is the diagnostics every stage reports; [`cli`] the commands;
-//! [`html`] the one HTML start-tag scanner every stage that reads HTML uses.
+//! The pipeline, module by module, in the order data flows (the README's
+//! architecture table says the same, with each module's parts):
+//! [`read`] (text and YAML with positions) → [`config`], [`source`] (walk,
+//! front matter), [`posts`] (posts and permalinks) and [`data`] →
+//! [`liquid`] (Jekyll's Liquid through tera) → [`markdown`] (with
+//! [`highlight`]) → [`guide`] (tabs, catalog), [`nav`] (sections,
+//! breadcrumbs), [`openapi`] (API reference pages) and [`render`] (the
+//! built-in theme) → [`site`] (the `Site` pipeline: load, render, finish;
+//! the site's own layouts) → [`search`] and [`publish`] (sitemap,
+//! redirects, 404, base URL) at finish → [`output`] (one atomic exchange,
+//! only if the build succeeded; [`fresh`] skips a build whose inputs did
+//! not change).
+//! [`check`] validates links and front matter without writing; [`serve`]
+//! keeps a `Site` in memory and re-renders what an edit touched.
+//! Shared by all: [`diag`] (diagnostics), [`html`] (the one HTML scanner),
+//! [`timing`] (stage timings); [`cli`] the commands, [`scaffold`] `new element`.
 
 pub mod check;
 pub mod cli;
