@@ -184,8 +184,38 @@ fn make_post(
     f.insert("collection".into(), Value::String("posts".into()));
     f.entry("title")
         .or_insert_with(|| Value::String(unslug(slug)));
-    p.content_rel = output_of_url(&url);
+    p.content_rel = permalink_output(&p, &url)?;
     Ok(Some(p))
+}
+
+/// The output path of a permalink's URL, refused (at the `permalink:` key,
+/// or the file when the site's default made it) when it would leave the
+/// output folder: the output stage refuses such paths too, but without the
+/// place in the source that made them.
+fn permalink_output(p: &SourcePage, url: &str) -> Result<String, Diagnostic> {
+    let rel = output_of_url(url);
+    let plain = !rel.contains(['\\', '\0'])
+        && !rel
+            .split('/')
+            .any(|part| part.is_empty() || part == "." || part == "..");
+    if plain {
+        return Ok(rel);
+    }
+    let line = front_line(p, "permalink");
+    let col = p
+        .text
+        .lines()
+        .nth(line - 1)
+        .and_then(|l| l.find(':'))
+        .map_or(1, |c| c + 3);
+    Err(Diagnostic::error(
+        &p.rel,
+        line,
+        col,
+        format!("the permalink `{url}` leads outside the output folder"),
+    )
+    .with_source(&p.text)
+    .with_help("a permalink is a path under the site's root, without `..`, `.` or backslashes"))
 }
 
 fn strings(v: Vec<String>) -> Value {
@@ -305,9 +335,9 @@ fn brief(p: &SourcePage) -> Value {
 }
 
 /// A page's own `permalink:` (not a post's: those are made above) moves it.
-pub fn apply_page_permalink(p: &mut SourcePage) {
+pub fn apply_page_permalink(p: &mut SourcePage) -> Result<(), Diagnostic> {
     if p.rel.starts_with("_posts/") {
-        return;
+        return Ok(());
     }
     if let Some(link) = p.front.get("permalink").and_then(Value::as_str) {
         let stem = Path::new(&p.content_rel)
@@ -322,8 +352,9 @@ pub fn apply_page_permalink(p: &mut SourcePage) {
             link,
             &[("basename", &stem), ("path", &dir), ("output_ext", ".html")],
         );
-        p.content_rel = output_of_url(&url);
+        p.content_rel = permalink_output(p, &url)?;
     }
+    Ok(())
 }
 
 /// jekyll-paginate (when `paginate:` is set and the plugin is listed in

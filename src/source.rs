@@ -206,7 +206,9 @@ pub fn discover(cfg: &Config, skip: &[PathBuf]) -> Discovered {
         SourceLayout::Jekyll => {
             walk(cfg, &cfg.root, skip, true, &mut found);
             for p in &mut found.pages {
-                crate::posts::apply_page_permalink(p);
+                if let Err(d) = crate::posts::apply_page_permalink(p) {
+                    found.diagnostics.push(d);
+                }
             }
             let (posts, diags) = crate::posts::discover(cfg, skip);
             found.pages.extend(posts);

@@ -243,3 +243,26 @@ fn a_file_where_a_folder_is_needed_is_an_error() {
     );
     assert!(run.stderr.contains("which is a file"), "{}", run.stderr);
 }
+
+#[test]
+fn a_permalink_leading_outside_the_output_is_an_error_at_its_key() {
+    let (_s, run) = assert_breaks_at(
+        |s| {
+            s.write(
+                "docs/up.md",
+                "---\ntitle: Up\npermalink: /../../escape.html\n---\nx\n",
+            );
+            s.write(
+                "_posts/2020-01-01-p.md",
+                "---\ntitle: P\npermalink: /x/../../up/:title.html\n---\ny\n",
+            );
+        },
+        "docs/up.md:3:12",
+    );
+    run.assert_error_at("_posts/2020-01-01-p.md:3:12");
+    assert!(
+        run.stderr.contains("leads outside the output folder"),
+        "{}",
+        run.stderr
+    );
+}
