@@ -3,11 +3,11 @@
 //! translation is in [`super::translate`].
 
 use super::parser::{Cond, Node};
-use super::translate::{san, Tr};
+use super::translate::{tera_ident, Translator};
 use serde_json::Value;
 use std::fmt::Write;
 
-impl Tr<'_> {
+impl Translator<'_> {
     pub(super) fn tr_if(&mut self, n: &Node) {
         let Node::If(branches, else_body) = n else {
             return;
@@ -73,7 +73,7 @@ impl Tr<'_> {
         if f.reversed {
             args.push("reversed=true".into());
         }
-        let v = format!("v_{}", san(&f.var));
+        let v = format!("v_{}", tera_ident(&f.var));
         let _ = write!(
             self.out(),
             "{{% set_global lq_c_{k} = {coll} | lq_iter({}) %}}{{% set_global lq_len_{k} = lq_c_{k} | length %}}{{% for {v} in lq_c_{k} %}}{{% set lq_rix_{k} = lq_len_{k} - loop.index0 %}}{{% set lq_rix0_{k} = lq_len_{k} - loop.index %}}",
@@ -107,7 +107,11 @@ impl Tr<'_> {
         self.nodes(body);
         self.captures.pop();
         self.cur_site = outer;
-        let _ = write!(self.out(), "{{% set_global v_{} = {t} %}}", san(name));
+        let _ = write!(
+            self.out(),
+            "{{% set_global v_{} = {t} %}}",
+            tera_ident(name)
+        );
         self.assigned.insert(name.clone());
     }
 

@@ -5,12 +5,12 @@
 
 use super::limits::MAX_NESTING;
 use super::parser::{
-    perr, Cond, Expr, Filter, ForLoop, Include, PErr, Param, Path, Piece, Seg, Val,
+    perr, Cond, Expr, Filter, ForLoop, Include, Param, ParseError, Path, Piece, Seg, Val,
 };
 use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq)]
-enum T {
+enum ExprToken {
     Id(String),
     Str(String),
     Num(Value),
@@ -19,7 +19,7 @@ enum T {
     DotDot,
 }
 
-fn elex(m: &str, base: usize) -> Result<Vec<(T, usize)>, PErr> {
+fn lex_expression(m: &str, base: usize) -> Result<Vec<(ExprToken, usize)>, ParseError> {
     let mut out = Vec::new();
     let b = m.as_bytes();
     let mut i = 0;
@@ -32,7 +32,7 @@ fn elex(m: &str, base: usize) -> Result<Vec<(T, usize)>, PErr> {
             let end = m[i + 1..]
                 .find(c as char)
                 .ok_or_else(|| perr(at, "unterminated string", Some("close the quote".into())))?;
-            out.push((T::Str(m[i + 1..i + 1 + end].to_string()), at));
+            out.push((ExprToken::Str(m[i + 1..i + 1 + end].to_string()), at));
             i += end + 2;
         } else if c.is_ascii_digit()
             || (c == b'-' && b.get(i + 1).is_some_and(|d| d.is_ascii_digit()))
@@ -55,7 +55,7 @@ fn elex(m: &str, base: usize) -> Result<Vec<(T, usize)>, PErr> {
             } else {
                 s.parse::<i64>().ok().map(|n| Value::Number(n.into()))
             };
-            out.push((T::Num(v.unwrap_or(Value::Null)), at));
+            out.push((ExprToken::Num(v.unwrap_or(Value::Null)), at));
             i = j;
         } else if c.is_ascii_alphabetic() || c == b'_' || c >= 0x80 {
             let mut j = i;
@@ -69,22 +69,22 @@ fn elex(m: &str, base: usize) -> Result<Vec<(T, usize)>, PErr> {
             }
             let w = &m[i..j];
             if w == "contains" {
-                out.push((T::Cmp(w.into()), at));
+                out.push((ExprToken::Cmp(w.into()), at));
             } else {
-                out.push((T::Id(w.into()), at));
+                out.push((ExprToken::Id(w.into()), at));
             }
             i = j;
         } else if m[i..].starts_with("..") {
-            out.push((T::DotDot, at));
+            out.push((ExprToken::DotDot, at));
             i += 2;
         } else if let Some(op) = ["==", "!=", "<>", "<=", ">=", "<", ">"]
             .iter()
             .find(|op| m[i..].starts_with(**op))
         {
-            out.push((T::Cmp(op.to_string()), at));
+            out.push((ExprToken::Cmp(op.to_string()), at));
             i += op.len();
         } else if "|.:,[]()=".contains(c as char) {
-            out.push((T::Punct(c as char), at));
+            out.push((ExprToken::Punct(c as char), at));
             i += 1;
         } else {
             let ch = m[i..].chars().next().unwrap_or('?');
@@ -95,7 +95,7 @@ fn elex(m: &str, base: usize) -> Result<Vec<(T, usize)>, PErr> {
 }
 
 struct EP {
-    toks: Vec<(T, usize)>,
+    toks: Vec<(ExprToken, usize)>,
     i: usize,
     end: usize,
     /// Values and conditions being parsed inside one another (bounded: they
@@ -104,44 +104,44 @@ struct EP {
 }
 
 impl EP {
-    fn new(m: &str, base: usize) -> Result<EP, PErr> {
+    fn new(m: &str, base: usize) -> Result<EP, ParseError> {
         Ok(EP {
-            toks: elex(m, base)?,
+            toks: lex_expression(m, base)?,
             i: 0,
             end: base + m.len(),
             depth: 0,
         })
     }
-    fn peek(&self) -> Option<&T> {
+    fn peek(&self) -> Option<&ExprToken> {
         self.toks.get(self.i).map(|t| &t.0)
     }
     fn off(&self) -> usize {
         self.toks.get(self.i).map(|t| t.1).unwrap_or(self.end)
     }
     fn punct(&mut self, c: char) -> bool {
-        if self.peek() == Some(&T::Punct(c)) {
+        if self.peek() == Some(&ExprToken::Punct(c)) {
             self.i += 1;
             true
         } else {
             false
         }
     }
-    fn expect(&mut self, c: char) -> Result<(), PErr> {
+    fn expect(&mut self, c: char) -> Result<(), ParseError> {
         if self.punct(c) {
             Ok(())
         } else {
             Err(self.unexpected(&format!("`{c}`")))
         }
     }
-    fn unexpected(&self, wanted: &str) -> PErr {
+    fn unexpected(&self, wanted: &str) -> ParseError {
         let got = match self.peek() {
             None => "end of markup".to_string(),
-            Some(T::Id(s)) => format!("`{s}`"),
-            Some(T::Str(s)) => format!("string \"{s}\""),
-            Some(T::Num(n)) => format!("number {n}"),
-            Some(T::Cmp(s)) => format!("`{s}`"),
-            Some(T::Punct(c)) => format!("`{c}`"),
-            Some(T::DotDot) => "`..`".into(),
+            Some(ExprToken::Id(s)) => format!("`{s}`"),
+            Some(ExprToken::Str(s)) => format!("string \"{s}\""),
+            Some(ExprToken::Num(n)) => format!("number {n}"),
+            Some(ExprToken::Cmp(s)) => format!("`{s}`"),
+            Some(ExprToken::Punct(c)) => format!("`{c}`"),
+            Some(ExprToken::DotDot) => "`..`".into(),
         };
         perr(self.off(), format!("expected {wanted}, found {got}"), None)
     }
@@ -149,7 +149,7 @@ impl EP {
         self.i >= self.toks.len()
     }
     fn id(&mut self, w: &str) -> bool {
-        if matches!(self.peek(), Some(T::Id(s)) if s == w) {
+        if matches!(self.peek(), Some(ExprToken::Id(s)) if s == w) {
             self.i += 1;
             true
         } else {
@@ -158,7 +158,10 @@ impl EP {
     }
 
     /// Run `f` one level deeper, or fail past [`MAX_NESTING`] levels.
-    fn nested<R>(&mut self, f: impl FnOnce(&mut Self) -> Result<R, PErr>) -> Result<R, PErr> {
+    fn nested<R>(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<R, ParseError>,
+    ) -> Result<R, ParseError> {
         if self.depth >= MAX_NESTING {
             return Err(perr(
                 self.off(),
@@ -174,26 +177,26 @@ impl EP {
         r
     }
 
-    fn val(&mut self) -> Result<Val, PErr> {
+    fn val(&mut self) -> Result<Val, ParseError> {
         self.nested(Self::val_here)
     }
 
-    fn val_here(&mut self) -> Result<Val, PErr> {
+    fn val_here(&mut self) -> Result<Val, ParseError> {
         let off = self.off();
         let t = self.peek().cloned();
         match t {
-            Some(T::Str(s)) => {
+            Some(ExprToken::Str(s)) => {
                 self.i += 1;
                 Ok(Val::Lit(Value::String(s)))
             }
-            Some(T::Num(n)) => {
+            Some(ExprToken::Num(n)) => {
                 self.i += 1;
                 Ok(Val::Lit(n))
             }
-            Some(T::Punct('(')) => {
+            Some(ExprToken::Punct('(')) => {
                 self.i += 1;
                 let a = self.val()?;
-                if self.peek() != Some(&T::DotDot) {
+                if self.peek() != Some(&ExprToken::DotDot) {
                     return Err(self.unexpected("`..` in a range"));
                 }
                 self.i += 1;
@@ -201,7 +204,7 @@ impl EP {
                 self.expect(')')?;
                 Ok(Val::Range(Box::new(a), Box::new(b)))
             }
-            Some(T::Id(w)) => {
+            Some(ExprToken::Id(w)) => {
                 self.i += 1;
                 match w.as_str() {
                     "true" => return Ok(Val::Lit(Value::Bool(true))),
@@ -214,7 +217,7 @@ impl EP {
                 loop {
                     if self.punct('.') {
                         match self.peek().cloned() {
-                            Some(T::Id(k)) => {
+                            Some(ExprToken::Id(k)) => {
                                 self.i += 1;
                                 segs.push(Seg::Key(k));
                             }
@@ -241,12 +244,12 @@ impl EP {
         }
     }
 
-    fn filters(&mut self) -> Result<Vec<Filter>, PErr> {
+    fn filters(&mut self) -> Result<Vec<Filter>, ParseError> {
         let mut fs = Vec::new();
         while self.punct('|') {
             let off = self.off();
             let name = match self.peek().cloned() {
-                Some(T::Id(n)) => n,
+                Some(ExprToken::Id(n)) => n,
                 _ => return Err(self.unexpected("a filter name after `|`")),
             };
             self.i += 1;
@@ -259,7 +262,9 @@ impl EP {
             if self.punct(':') {
                 loop {
                     let kw = match (self.toks.get(self.i), self.toks.get(self.i + 1)) {
-                        (Some((T::Id(k), _)), Some((T::Punct(':'), _))) => Some(k.clone()),
+                        (Some((ExprToken::Id(k), _)), Some((ExprToken::Punct(':'), _))) => {
+                            Some(k.clone())
+                        }
                         _ => None,
                     };
                     if let Some(k) = kw {
@@ -279,13 +284,13 @@ impl EP {
         Ok(fs)
     }
 
-    fn expr(&mut self) -> Result<Expr, PErr> {
+    fn expr(&mut self) -> Result<Expr, ParseError> {
         let val = self.val()?;
         let filters = self.filters()?;
         Ok(Expr { val, filters })
     }
 
-    fn finish(&self) -> Result<(), PErr> {
+    fn finish(&self) -> Result<(), ParseError> {
         if self.done() {
             Ok(())
         } else {
@@ -293,9 +298,9 @@ impl EP {
         }
     }
 
-    fn comparison(&mut self) -> Result<Cond, PErr> {
+    fn comparison(&mut self) -> Result<Cond, ParseError> {
         let a = self.val()?;
-        if let Some(T::Cmp(op)) = self.peek().cloned() {
+        if let Some(ExprToken::Cmp(op)) = self.peek().cloned() {
             self.i += 1;
             let b = self.val()?;
             let op = if op == "<>" { "!=".to_string() } else { op };
@@ -306,11 +311,11 @@ impl EP {
     }
 
     /// `a and b or c` groups to the right, as Liquid evaluates it.
-    fn cond(&mut self) -> Result<Cond, PErr> {
+    fn cond(&mut self) -> Result<Cond, ParseError> {
         self.nested(Self::cond_here)
     }
 
-    fn cond_here(&mut self) -> Result<Cond, PErr> {
+    fn cond_here(&mut self) -> Result<Cond, ParseError> {
         let first = self.comparison()?;
         if self.id("and") {
             Ok(Cond::And(Box::new(first), Box::new(self.cond()?)))
@@ -323,7 +328,7 @@ impl EP {
 }
 
 /// `{{ markup }}`: a value and filters.
-pub fn parse_expr(m: &str, base: usize) -> Result<Expr, PErr> {
+pub fn parse_expr(m: &str, base: usize) -> Result<Expr, ParseError> {
     let mut p = EP::new(m, base)?;
     if p.done() {
         return Ok(Expr {
@@ -336,21 +341,21 @@ pub fn parse_expr(m: &str, base: usize) -> Result<Expr, PErr> {
     Ok(e)
 }
 
-pub(super) fn parse_val_all(m: &str, base: usize) -> Result<Val, PErr> {
+pub(super) fn parse_val_all(m: &str, base: usize) -> Result<Val, ParseError> {
     let mut p = EP::new(m, base)?;
     let v = p.val()?;
     p.finish()?;
     Ok(v)
 }
 
-pub fn parse_cond(m: &str, base: usize) -> Result<Cond, PErr> {
+pub fn parse_cond(m: &str, base: usize) -> Result<Cond, ParseError> {
     let mut p = EP::new(m, base)?;
     let c = p.cond()?;
     p.finish()?;
     Ok(c)
 }
 
-pub(super) fn parse_when(m: &str, base: usize) -> Result<Vec<Val>, PErr> {
+pub(super) fn parse_when(m: &str, base: usize) -> Result<Vec<Val>, ParseError> {
     let mut p = EP::new(m, base)?;
     let mut vals = vec![p.val()?];
     while p.punct(',') || p.id("or") {
@@ -360,10 +365,10 @@ pub(super) fn parse_when(m: &str, base: usize) -> Result<Vec<Val>, PErr> {
     Ok(vals)
 }
 
-pub(super) fn parse_for_head(m: &str, base: usize) -> Result<ForLoop, PErr> {
+pub(super) fn parse_for_head(m: &str, base: usize) -> Result<ForLoop, ParseError> {
     let mut p = EP::new(m, base)?;
     let var = match p.peek().cloned() {
-        Some(T::Id(v)) => v,
+        Some(ExprToken::Id(v)) => v,
         _ => return Err(p.unexpected("a loop variable")),
     };
     p.i += 1;
@@ -398,7 +403,7 @@ pub(super) fn parse_for_head(m: &str, base: usize) -> Result<ForLoop, PErr> {
     Ok(f)
 }
 
-pub(super) fn assign(m: &str, base: usize) -> Result<(String, Expr), PErr> {
+pub(super) fn assign(m: &str, base: usize) -> Result<(String, Expr), ParseError> {
     let eq = m.find('=').ok_or_else(|| {
         perr(
             base,
@@ -423,7 +428,7 @@ pub(super) fn assign(m: &str, base: usize) -> Result<(String, Expr), PErr> {
 }
 
 /// Split `{{ ... }}` pieces out of a string (include names and quoted params).
-pub fn pieces(s: &str, base: usize) -> Result<Vec<Piece>, PErr> {
+pub fn pieces(s: &str, base: usize) -> Result<Vec<Piece>, ParseError> {
     let mut out = Vec::new();
     let mut pos = 0;
     while let Some(r) = s[pos..].find("{{") {
@@ -451,7 +456,7 @@ pub(super) fn include_tag(
     m: &str,
     base: usize,
     off: usize,
-) -> Result<Include, PErr> {
+) -> Result<Include, ParseError> {
     let tag = if relative {
         "include_relative"
     } else {

@@ -5,12 +5,12 @@
 
 use super::filters;
 use super::parser::{Expr, Param, Piece, Seg, Val};
-use super::translate::{san, Tr};
+use super::translate::{tera_ident, Translator};
 use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-impl Tr<'_> {
+impl Translator<'_> {
     /// Evaluate an expression at build time, if it only uses literals, `page`,
     /// `site` and known include parameters.
     pub fn static_expr(&mut self, e: &Expr) -> Option<Value> {
@@ -21,7 +21,7 @@ impl Tr<'_> {
                 args.insert(format!("a{i}"), self.static_val(a)?);
             }
             for (k, a) in &f.kwargs {
-                args.insert(format!("k_{}", san(k)), self.static_val(a)?);
+                args.insert(format!("k_{}", tera_ident(k)), self.static_val(a)?);
             }
             // Past a limit, not folded: the render reports it at its tag.
             v = if self.eng.plugins.filters.contains_key(&f.name) {

@@ -6,12 +6,12 @@
 //! unless a loop variable or an `assign` of that name hides it.
 
 use super::parser::{Path, Seg};
-use super::translate::Tr;
+use super::translate::Translator;
 
 /// The page object's key holding the extra variables.
 pub const KEY: &str = "lq_globals";
 
-impl Tr<'_> {
+impl Translator<'_> {
     /// `name.rest` as `page.<KEY>.name.rest`, when `name` is such a variable here.
     pub(super) fn global_path(&self, p: &Path) -> Option<Path> {
         if p.root == "page" || self.loops.iter().any(|(n, _)| *n == p.root) {

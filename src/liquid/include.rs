@@ -2,8 +2,8 @@
 //! outside the source root), detecting cycles, parsing each file once per
 //! build (a shared cache), and inlining it with its parameters.
 
-use super::parser::{self, Include, Node, PErr, Piece};
-use super::translate::{san, Tr};
+use super::parser::{self, Include, Node, ParseError, Piece};
+use super::translate::{tera_ident, Translator};
 use crate::diag::{did_you_mean, display_path, line_col};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -34,7 +34,7 @@ pub struct Frame {
 pub struct Parsed {
     pub text: Arc<str>,
     pub nodes: Vec<Node>,
-    pub errs: Vec<PErr>,
+    pub errs: Vec<ParseError>,
     /// How deep its tags nest ([`parser::depth`]).
     pub depth: usize,
 }
@@ -185,7 +185,7 @@ impl Frame {
     }
 }
 
-impl Tr<'_> {
+impl Translator<'_> {
     pub fn include(&mut self, inc: &Include) {
         let tag = if inc.relative {
             "include_relative"
@@ -357,7 +357,7 @@ impl Tr<'_> {
             let var = match &st {
                 Some(v) if self.eng.fold => self.lit_ref(v.clone()),
                 _ => {
-                    let var = format!("lq_i{k}_{}", san(key));
+                    let var = format!("lq_i{k}_{}", tera_ident(key));
                     self.emit_set(&var, &expr);
                     var
                 }

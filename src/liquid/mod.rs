@@ -189,7 +189,7 @@ impl LiquidEngine {
         &'s self,
         input: &PageInput<'s>,
         wanted_site: Option<usize>,
-    ) -> translate::Tr<'s> {
+    ) -> translate::Translator<'s> {
         let text: Arc<str> = input.text.into();
         let (nodes, errs) =
             parser::parse_with(input.text, input.body_offset, &self.plugins.registry);
@@ -208,7 +208,7 @@ impl LiquidEngine {
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_default();
-        let mut tr = translate::Tr::new(self, input.page, page_dir, top);
+        let mut tr = translate::Translator::new(self, input.page, page_dir, top);
         tr.wanted_site = wanted_site;
         for e in &errs {
             tr.error(e.offset, e.message.clone(), e.help.clone());
@@ -276,7 +276,7 @@ impl LiquidEngine {
         d
     }
 
-    fn render(&self, tr: &mut translate::Tr, page: &Value) -> Result<String, RenderError> {
+    fn render(&self, tr: &mut translate::Translator, page: &Value) -> Result<String, RenderError> {
         if std::env::var_os("ELEMENTDOCS_LIQUID_DEBUG").is_some() {
             eprintln!(
                 "--- tera source ---\n{}\n--- texts ---\n{:?}",
@@ -316,7 +316,7 @@ impl LiquidEngine {
 impl Renderer {
     fn render(
         &mut self,
-        tr: &mut translate::Tr,
+        tr: &mut translate::Translator,
         page: &Value,
         site: Value,
     ) -> Result<String, RenderError> {

@@ -14,14 +14,14 @@ use serde_json::Value;
 
 /// A parse problem: byte offset, message, help.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PErr {
+pub struct ParseError {
     pub offset: usize,
     pub message: String,
     pub help: Option<String>,
 }
 
-pub(super) fn perr(offset: usize, message: impl Into<String>, help: Option<String>) -> PErr {
-    PErr {
+pub(super) fn perr(offset: usize, message: impl Into<String>, help: Option<String>) -> ParseError {
+    ParseError {
         offset,
         message: message.into(),
         help,
@@ -199,15 +199,15 @@ pub fn depth(nodes: &[Node]) -> usize {
 }
 
 /// Parse a whole template (`src[from..]`), with no plugin tags or filters.
-pub fn parse(src: &str, from: usize) -> (Vec<Node>, Vec<PErr>) {
+pub fn parse(src: &str, from: usize) -> (Vec<Node>, Vec<ParseError>) {
     parse_with(src, from, &Registry::default())
 }
 
 /// Parse a whole template (`src[from..]`), knowing the site's declared plugin
 /// tags and filters (and the Ruby plugins that register others).
-pub fn parse_with(src: &str, from: usize, reg: &Registry) -> (Vec<Node>, Vec<PErr>) {
+pub fn parse_with(src: &str, from: usize, reg: &Registry) -> (Vec<Node>, Vec<ParseError>) {
     let (toks, lerrs) = lex(src, from);
-    let mut errs: Vec<PErr> = lerrs
+    let mut errs: Vec<ParseError> = lerrs
         .into_iter()
         .map(|e| perr(e.offset, e.message, e.help))
         .collect();
@@ -232,7 +232,7 @@ struct Parser<'a, 'e> {
     src: &'a str,
     toks: &'a [Token],
     i: usize,
-    errs: &'e mut Vec<PErr>,
+    errs: &'e mut Vec<ParseError>,
     depth: usize,
     too_deep: bool,
     reg: &'e Registry,
@@ -494,12 +494,18 @@ impl<'a> Parser<'a, '_> {
         }))
     }
 
-    fn fail(&mut self, e: PErr) -> Option<Node> {
+    fn fail(&mut self, e: ParseError) -> Option<Node> {
         self.errs.push(e);
         None
     }
 
-    fn if_tag(&mut self, name: &str, rest: &str, roff: usize, off: usize) -> Result<Node, PErr> {
+    fn if_tag(
+        &mut self,
+        name: &str,
+        rest: &str,
+        roff: usize,
+        off: usize,
+    ) -> Result<Node, ParseError> {
         let mut cond = parse_cond(rest, roff);
         if name == "unless" {
             cond = cond.map(|c| Cond::Not(Box::new(c)));
@@ -536,7 +542,7 @@ impl<'a> Parser<'a, '_> {
         Ok(Node::If(branches, else_body))
     }
 
-    fn case_tag(&mut self, rest: &str, roff: usize, off: usize) -> Result<Node, PErr> {
+    fn case_tag(&mut self, rest: &str, roff: usize, off: usize) -> Result<Node, ParseError> {
         let subject = parse_val_all(rest, roff);
         let (_, mut stop) = self.body_until("case", off);
         let mut whens = Vec::new();
@@ -559,7 +565,7 @@ impl<'a> Parser<'a, '_> {
         Ok(Node::Case(subject?, whens, else_body))
     }
 
-    fn for_tag(&mut self, rest: &str, roff: usize, off: usize) -> Result<Node, PErr> {
+    fn for_tag(&mut self, rest: &str, roff: usize, off: usize) -> Result<Node, ParseError> {
         let head = parse_for_head(rest, roff);
         let (body, stop) = self.body_until("for", off);
         let mut else_body = None;

@@ -4,11 +4,11 @@
 
 use super::parser::{Include, Node, Param, Path, Piece, PluginCall, Val};
 use super::plugins::TagSource;
-use super::translate::Tr;
+use super::translate::Translator;
 use serde_json::Value;
 use std::path::PathBuf;
 
-impl Tr<'_> {
+impl Translator<'_> {
     pub(super) fn plugin(&mut self, call: &PluginCall) {
         let mut params = vec![
             (

@@ -29,7 +29,7 @@
 //! filter nobody declared, the Ruby file that registers it and the
 //! declaration that would replace it.
 
-use super::parser::{self, Node, PErr};
+use super::parser::{self, Node, ParseError};
 use crate::diag::Diagnostic;
 use regex::Regex;
 use serde_json::Value;
@@ -382,7 +382,7 @@ impl Plugins {
 
 /// Parse a tag's inline template (text that is not a file: offsets are in it).
 fn parse_template(text: &str, reg: &Registry) -> super::include::Parsed {
-    let (nodes, errs): (Vec<Node>, Vec<PErr>) = parser::parse_with(text, 0, reg);
+    let (nodes, errs): (Vec<Node>, Vec<ParseError>) = parser::parse_with(text, 0, reg);
     let depth = parser::depth(&nodes);
     super::include::Parsed {
         text: text.into(),

@@ -20,11 +20,11 @@ use std::path::PathBuf;
 /// Text at least this long is printed from the side table (see `emit_text`).
 const SIDE_TABLE_MIN: usize = 32;
 
-pub struct Tr<'e> {
+pub struct Translator<'e> {
     pub eng: &'e LiquidEngine,
     pub page: &'e Value,
     pub page_dir: PathBuf,
-    /// The tera template; read it after [`Tr::flush`].
+    /// The tera template; read it after [`Translator::flush`].
     pub out: String,
     /// Text not yet put in `out` (once the page is dynamic): a run of text
     /// (and values folded into text) becomes a single print.
@@ -61,7 +61,7 @@ pub struct Tr<'e> {
 pub use super::limits::MAX_NESTING as MAX_DEPTH;
 
 /// A tera identifier for a Liquid name (which may hold `-` or non-ASCII).
-pub fn san(name: &str) -> String {
+pub fn tera_ident(name: &str) -> String {
     let mut s = String::with_capacity(name.len());
     for c in name.chars() {
         if c.is_ascii_alphanumeric() || c == '_' {
@@ -77,7 +77,7 @@ fn is_ident(k: &str) -> bool {
     !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-impl<'e> Tr<'e> {
+impl<'e> Translator<'e> {
     pub fn new(eng: &'e LiquidEngine, page: &'e Value, page_dir: PathBuf, top: Frame) -> Self {
         let url = UrlInfo {
             url: eng.site.get("url").map(filters::to_s).unwrap_or_default(),
@@ -87,7 +87,7 @@ impl<'e> Tr<'e> {
                 .map(filters::to_s)
                 .unwrap_or_default(),
         };
-        Tr {
+        Translator {
             eng,
             page,
             page_dir,
@@ -345,7 +345,11 @@ impl<'e> Tr<'e> {
                 let outer = self.cur_site.replace(at);
                 let x = self.expr(e);
                 self.cur_site = outer;
-                let _ = write!(self.out(), "{{% set_global v_{} = {x} %}}", san(name));
+                let _ = write!(
+                    self.out(),
+                    "{{% set_global v_{} = {x} %}}",
+                    tera_ident(name)
+                );
                 self.assigned.insert(name.clone());
             }
             Node::Capture(..) => self.tr_capture(n),
@@ -394,7 +398,7 @@ impl<'e> Tr<'e> {
             }
             for (k, a) in &f.kwargs {
                 let v = self.val(a);
-                args.push(format!("k_{}={v}", san(k)));
+                args.push(format!("k_{}={v}", tera_ident(k)));
             }
             if self.cur_site.is_some() {
                 args.push(self.at());
@@ -428,7 +432,7 @@ impl<'e> Tr<'e> {
         let root = p.root.as_str();
         if let Some((_, k)) = self.loops.iter().rev().find(|(v, _)| v == root).cloned() {
             let _ = k;
-            return self.segs(format!("v_{}", san(root)), &p.segs);
+            return self.segs(format!("v_{}", tera_ident(root)), &p.segs);
         }
         if root == "forloop" {
             if let Some(&(_, k)) = self.loops.last() {
@@ -465,7 +469,7 @@ impl<'e> Tr<'e> {
             };
         }
         if self.assigned.contains(root) {
-            return self.segs(format!("v_{}", san(root)), &p.segs);
+            return self.segs(format!("v_{}", tera_ident(root)), &p.segs);
         }
         if let Some(g) = self.global_path(p) {
             return self.path(&g);
@@ -481,7 +485,7 @@ impl<'e> Tr<'e> {
             did_you_mean(root, known.iter().copied()).map(|s| format!("did you mean `{s}`?"));
         let shown = describe(p);
         self.warn_undefined(p.offset, &shown, help);
-        self.segs(format!("v_{}", san(root)), &p.segs)
+        self.segs(format!("v_{}", tera_ident(root)), &p.segs)
     }
 
     /// Check a `page.*`/`site.*` path against the known values.
@@ -526,7 +530,7 @@ impl<'e> Tr<'e> {
             || self
                 .loops
                 .iter()
-                .any(|(v, _)| name.strip_prefix("v_") == Some(san(v).as_str()))
+                .any(|(v, _)| name.strip_prefix("v_") == Some(tera_ident(v).as_str()))
     }
 
     /// Append lookups to a base tera identifier.
