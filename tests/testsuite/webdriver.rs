@@ -166,16 +166,40 @@ impl Browser {
         self.post("/execute/async", json!({"script": wrapped, "args": []}))
     }
 
+    /// [`Browser::post`], or `None` when WebDriver answers with an error
+    /// (an element gone stale because the page was reloaded, say).
+    pub fn try_post(&self, path: &str, body: &Value) -> Option<Value> {
+        let sent = self
+            .http
+            .post(self.url(path))
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send();
+        Self::try_answer(&sent.and_then(|r| r.text()).ok()?).ok()
+    }
+
+    /// The WebDriver id of the first element matching `css`, waiting up to
+    /// 10 s for it: a page that live reload is replacing has none for a
+    /// moment.
+    pub fn element(&self, css: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let body = json!({"using": "css selector", "value": css});
+        loop {
+            let found = self
+                .try_post("/element", &body)
+                .and_then(|v| Some(v.as_object()?.values().next()?.as_str()?.to_string()));
+            if let Some(id) = found {
+                return id;
+            }
+            assert!(Instant::now() < deadline, "no element {css}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// Click the first element matching `css`, as a user would (a trusted
     /// click, unlike a script's `click()`).
     pub fn click(&self, css: &str) {
-        let el = self.post("/element", json!({"using": "css selector", "value": css}));
-        let id = el
-            .as_object()
-            .and_then(|m| m.values().next())
-            .and_then(Value::as_str)
-            .unwrap_or_else(|| panic!("no element {css}"))
-            .to_string();
+        let id = self.element(css);
         self.post(&format!("/element/{id}/click"), json!({}));
     }
 

@@ -7,15 +7,7 @@ use std::time::{Duration, Instant};
 
 impl Browser {
     fn search_box(&self) -> String {
-        let el = self.post(
-            "/element",
-            json!({"using": "css selector", "value": "#ed-search"}),
-        );
-        el.as_object()
-            .and_then(|m| m.values().next())
-            .and_then(Value::as_str)
-            .expect("the page has #ed-search")
-            .to_string()
+        self.element("#ed-search")
     }
 
     /// Send keys to the search box without clearing it.
@@ -25,10 +17,22 @@ impl Browser {
     }
 
     /// Clear the search box and type `text` into it, key by key.
+    /// Under `serve` a live reload may replace the page meanwhile: then the
+    /// box is found again and the query typed again.
     pub fn type_query(&self, text: &str) {
-        let id = self.search_box();
-        self.post(&format!("/element/{id}/clear"), json!({}));
-        self.post(&format!("/element/{id}/value"), json!({ "text": text }));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let id = self.search_box();
+            let typed = self
+                .try_post(&format!("/element/{id}/clear"), &json!({}))
+                .and_then(|_| {
+                    self.try_post(&format!("/element/{id}/value"), &json!({ "text": text }))
+                });
+            if typed.is_some() {
+                return;
+            }
+            assert!(Instant::now() < deadline, "cannot type into #ed-search");
+        }
     }
 
     /// Waits until the results list settles; returns each result as (link
