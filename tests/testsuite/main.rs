@@ -11,6 +11,7 @@ mod common;
 mod check;
 mod crash;
 mod determinism;
+mod differential;
 mod docs_commands;
 mod example_site;
 mod hardening;
