@@ -76,14 +76,47 @@ impl Translator<'_> {
         let v = format!("v_{}", tera_ident(&f.var));
         let _ = write!(
             self.out(),
-            "{{% set_global lq_c_{k} = {coll} | lq_iter({}) %}}{{% set_global lq_len_{k} = lq_c_{k} | length %}}{{% for {v} in lq_c_{k} %}}{{% set lq_rix_{k} = lq_len_{k} - loop.index0 %}}{{% set lq_rix0_{k} = lq_len_{k} - loop.index %}}",
+            "{{% set_global lq_c_{k} = {coll} | lq_iter({}) %}}{{% set_global lq_len_{k} = lq_c_{k} | length %}}",
             args.join(", ")
         );
+        if f.tablerow {
+            let cols = match &f.cols {
+                Some(c) => self.val(c),
+                None => format!("lq_len_{k}"),
+            };
+            let _ = write!(
+                self.out(),
+                "{{% set_global lq_cols_{k} = {cols} | lq_to_integer %}}{{% set_global lq_tr_{k} = {coll} | lq_truthy %}}{{% if lq_tr_{k} %}}"
+            );
+            self.emit_text("<tr class=\"row1\">\n");
+            self.out().push_str("{% endif %}");
+        }
+        let _ = write!(
+            self.out(),
+            "{{% for {v} in lq_c_{k} %}}{{% set lq_rix_{k} = lq_len_{k} - loop.index0 %}}{{% set lq_rix0_{k} = lq_len_{k} - loop.index %}}"
+        );
+        if self.frame().text.contains("parentloop") {
+            // An inner loop's `forloop.parentloop` reads these (tera's
+            // `loop` is the innermost loop's).
+            let _ = write!(
+                self.out(),
+                "{{% set lq_index_{k} = loop.index %}}{{% set lq_index0_{k} = loop.index0 %}}{{% set lq_first_{k} = loop.first %}}{{% set lq_last_{k} = loop.last %}}"
+            );
+        }
         self.loops.push((f.var.clone(), k));
-        self.body(&f.body, blank);
+        if f.tablerow {
+            self.tablerow_cell(k, &f.body);
+        } else {
+            self.body(&f.body, blank);
+        }
         self.loops.pop();
         self.cur_site = outer;
         self.out().push_str("{% endfor %}");
+        if f.tablerow {
+            let _ = write!(self.out(), "{{% if lq_tr_{k} %}}");
+            self.emit_text("</tr>\n");
+            self.out().push_str("{% endif %}");
+        }
         if let Some(b) = &f.else_body {
             let _ = write!(self.out(), "{{% if lq_len_{k} == 0 %}}");
             self.body(b, blank);
@@ -150,5 +183,81 @@ impl Translator<'_> {
         self.captures.pop();
         let l = self.lit(Value::String(lang.clone()));
         self.emit_value(&format!("{t} | lq_fence(lang={l})"));
+    }
+}
+
+impl Translator<'_> {
+    /// One cell of a `tablerow` (Liquid 5's markup: `<td class="colN">`, a
+    /// new `<tr class="rowN">` after the last column), with `tablerowloop`.
+    fn tablerow_cell(&mut self, k: usize, body: &[Node]) {
+        let _ = write!(
+            self.out(),
+            "{{% set lq_trl_{k} = lq_trl(i=loop.index0, n=lq_len_{k}, cols=lq_cols_{k}) %}}"
+        );
+        self.emit_text("<td class=\"col");
+        self.emit_value(&format!("lq_trl_{k}.col"));
+        self.emit_text("\">");
+        self.nodes(body);
+        self.emit_text("</td>");
+        let _ = write!(
+            self.out(),
+            "{{% if lq_trl_{k}.col_last and not lq_trl_{k}.last %}}"
+        );
+        self.emit_text("</tr>\n<tr class=\"row");
+        self.emit_value(&format!("lq_trl_{k}.next_row"));
+        self.emit_text("\">");
+        self.out().push_str("{% endif %}");
+    }
+
+    /// `increment`/`decrement`, `cycle`, `ifchanged`: state kept in tera
+    /// globals for the whole page (Liquid keeps it for the whole render).
+    pub(super) fn tr_stateful(&mut self, n: &Node) {
+        match n {
+            Node::Counter(name, d) => {
+                let c = format!("lq_ctr_{}", tera_ident(name));
+                let _ = write!(
+                    self.out(),
+                    "{{% set_global {c} = {c} | default(value=0) %}}"
+                );
+                if *d > 0 {
+                    self.emit_value(&c);
+                    let _ = write!(self.out(), "{{% set_global {c} = {c} + 1 %}}");
+                } else {
+                    let _ = write!(self.out(), "{{% set_global {c} = {c} - 1 %}}");
+                    self.emit_value(&c);
+                }
+            }
+            Node::Cycle(key, vals, _) => {
+                let h = xxhash_rust::xxh3::xxh3_64(key.as_bytes());
+                let c = format!("lq_cy_{h:016x}");
+                let vals: Vec<String> = vals.iter().map(|v| self.val(v)).collect();
+                let _ = write!(
+                    self.out(),
+                    "{{% set_global {c} = {c} | default(value=0) %}}"
+                );
+                self.emit_value(&format!("lq_nth(l=[{}], i={c})", vals.join(", ")));
+                let _ = write!(self.out(), "{{% set_global {c} = {c} + 1 %}}");
+            }
+            Node::IfChanged(body, off) => {
+                let k = self.id();
+                let t = format!("lq_ifc_{k}");
+                let empty = self.lit(Value::String(String::new()));
+                let _ = write!(
+                    self.out(),
+                    "{{% set_global {t} = {empty} %}}{{% set_global lq_ifc_last = lq_ifc_last | default(value=false) %}}"
+                );
+                let at = self.site(*off);
+                self.captures.push((t.clone(), Some(at)));
+                self.nodes(body);
+                self.captures.pop();
+                let _ = write!(self.out(), "{{% if {t} != lq_ifc_last %}}");
+                self.emit_value(&t);
+                let _ = write!(
+                    self.out(),
+                    "{{% set_global lq_ifc_last = {t} %}}{{% endif %}}"
+                );
+            }
+            _ => {}
+        }
     }
 }

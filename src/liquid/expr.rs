@@ -210,7 +210,8 @@ impl EP {
                     "true" => return Ok(Val::Lit(Value::Bool(true))),
                     "false" => return Ok(Val::Lit(Value::Bool(false))),
                     "nil" | "null" => return Ok(Val::Lit(Value::Null)),
-                    "empty" | "blank" => return Ok(Val::Empty),
+                    "empty" => return Ok(Val::Empty),
+                    "blank" => return Ok(Val::Blank),
                     _ => {}
                 }
                 let mut segs = Vec::new();
@@ -382,6 +383,8 @@ pub(super) fn parse_for_head(m: &str, base: usize) -> Result<ForLoop, ParseError
         limit: None,
         offset: None,
         reversed: false,
+        cols: None,
+        tablerow: false,
         body: vec![],
         else_body: None,
         tag_offset: base,
@@ -395,12 +398,39 @@ pub(super) fn parse_for_head(m: &str, base: usize) -> Result<ForLoop, ParseError
         } else if p.id("offset") {
             p.expect(':')?;
             f.offset = Some(p.val()?);
+        } else if p.id("cols") {
+            p.expect(':')?;
+            f.cols = Some(p.val()?);
         } else {
             return Err(p.unexpected("`limit:`, `offset:` or `reversed`"));
         }
         p.punct(',');
     }
     Ok(f)
+}
+
+/// `cycle [group:] v1, v2...`: the key of its counter (the group's text,
+/// or the values' markup as Liquid keys unnamed cycles) and the values.
+pub(super) fn parse_cycle(m: &str, base: usize) -> Result<(String, Vec<Val>), ParseError> {
+    let mut p = EP::new(m, base)?;
+    let first = p.val()?;
+    let (key, mut vals) = if p.punct(':') {
+        let key = match &first {
+            Val::Lit(v) => format!("g:{}", super::filters::to_s(v)),
+            _ => format!("m:{}", m.split(':').next().unwrap_or("").trim()),
+        };
+        (key, vec![p.val()?])
+    } else {
+        (
+            format!("m:{}", m.split_whitespace().collect::<String>()),
+            vec![first],
+        )
+    };
+    while p.punct(',') {
+        vals.push(p.val()?);
+    }
+    p.finish()?;
+    Ok((key, vals))
 }
 
 pub(super) fn assign(m: &str, base: usize) -> Result<(String, Expr), ParseError> {

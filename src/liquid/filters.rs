@@ -6,28 +6,46 @@
 //! (only nil and false are falsy), `lq_cmp`, `lq_key` and `lq_iter` give
 //! tera Liquid's semantics where tera's own differ.
 
+use super::numbers;
 use super::MarkdownifyFn;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
-/// Every filter a template may use.
+/// Every filter a template may use (this module's, [`super::filters_std::NAMES`]
+/// and [`super::filters_jekyll::NAMES`]; a unit test keeps them in step).
 pub const FILTERS: &[&str] = &[
     "abs",
     "absolute_url",
     "append",
+    "array_to_sentence_string",
+    "at_least",
+    "at_most",
+    "base64_decode",
+    "base64_encode",
+    "base64_url_safe_decode",
+    "base64_url_safe_encode",
     "capitalize",
     "ceil",
     "cgi_escape",
     "compact",
     "concat",
     "date",
+    "date_to_long_string",
+    "date_to_rfc822",
+    "date_to_string",
+    "date_to_xmlschema",
     "default",
     "divided_by",
     "downcase",
     "escape",
     "escape_once",
+    "find",
+    "find_exp",
     "first",
     "floor",
+    "group_by",
+    "group_by_exp",
+    "inspect",
     "join",
     "jsonify",
     "last",
@@ -37,30 +55,46 @@ pub const FILTERS: &[&str] = &[
     "minus",
     "modulo",
     "newline_to_br",
+    "normalize_whitespace",
+    "number_of_words",
     "plus",
+    "pop",
     "prepend",
+    "push",
     "relative_url",
     "remove",
     "remove_first",
+    "remove_last",
     "replace",
     "replace_first",
+    "replace_last",
     "reverse",
     "round",
     "rstrip",
+    "shift",
     "size",
+    "slice",
     "slugify",
+    "smartify",
     "sort",
+    "sort_natural",
     "split",
     "strip",
     "strip_html",
+    "strip_index",
     "strip_newlines",
     "times",
+    "to_integer",
     "truncate",
+    "truncatewords",
     "uniq",
+    "unshift",
     "upcase",
     "uri_escape",
+    "url_decode",
     "url_encode",
     "where",
+    "where_exp",
     "xml_escape",
 ];
 
@@ -72,14 +106,20 @@ pub fn to_s(v: &Value) -> String {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),
         Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => i.to_string(),
+            None => match n.as_f64() {
+                Some(f) if !n.is_u64() => super::numbers::ruby_float(f),
+                _ => n.to_string(),
+            },
+        },
         Value::Array(a) => a.iter().map(to_s).collect(),
         Value::Object(_) => inspect(v),
     }
 }
 
 /// Ruby's `inspect` of a hash or array (how Liquid prints them).
-fn inspect(v: &Value) -> String {
+pub(super) fn inspect(v: &Value) -> String {
     match v {
         Value::Null => "nil".into(),
         Value::String(s) => format!("{s:?}"),
@@ -101,6 +141,7 @@ pub fn truthy(v: &Value) -> bool {
 }
 
 const EMPTY: &str = "\u{0}empty";
+pub(super) const BLANK: &str = "\u{0}blank";
 
 fn is_empty(v: &Value) -> bool {
     match v {
@@ -121,6 +162,12 @@ pub(super) fn num(v: &Value) -> Option<f64> {
 
 /// Liquid's comparison operators.
 pub fn compare(a: &Value, op: &str, b: &Value) -> bool {
+    // Ruby has no `blank?` without ActiveSupport: Liquid 5.4 finds `x == blank`
+    // false for every x (and `!=` true).
+    let blank = |x: &Value| matches!(x, Value::String(s) if s == BLANK);
+    if blank(a) || blank(b) {
+        return op == "!=";
+    }
     let empty = |x: &Value| matches!(x, Value::String(s) if s == EMPTY);
     if empty(b) || empty(a) {
         let other = if empty(b) { a } else { b };
@@ -233,13 +280,35 @@ fn ruby_strip(s: &str) -> &str {
 
 /// Liquid's `escape` (Ruby's `CGI.escapeHTML`): html-escape's entities, but
 /// `'` as `&#39;` where the crate writes `&#x27;`, so pages match Jekyll's.
-fn html_escape(s: &str) -> String {
+pub(super) fn html_escape(s: &str) -> String {
     let escaped = html_escape::encode_quoted_attribute(s);
     if s.contains('\'') {
         escaped.replace("&#x27;", "&#39;")
     } else {
         escaped.into_owned()
     }
+}
+
+/// Liquid's `escape_once`: `&` is left alone when it starts a named or a
+/// decimal entity (`&copy;`, `&#39;`), everything else escaped.
+fn escape_once(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for (i, c) in s.char_indices() {
+        if c != '&' {
+            o.push_str(&html_escape(c.encode_utf8(&mut [0; 4])));
+            continue;
+        }
+        let rest = &s.as_bytes()[i + 1..];
+        let named = rest.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+        let num = match rest.first() {
+            Some(b'#') => rest[1..].iter().take_while(|b| b.is_ascii_digit()).count(),
+            _ => 0,
+        };
+        let entity = (named > 0 && rest.get(named) == Some(&b';'))
+            || (num > 0 && rest.get(num + 1) == Some(&b';'));
+        o.push_str(if entity { "&" } else { "&amp;" });
+    }
+    o
 }
 
 /// Jekyll's `slugify` in its default mode: runs of anything but letters,
@@ -276,12 +345,14 @@ fn split(s: &str, sep: &str) -> Vec<Value> {
     parts.into_iter().map(|p| Value::String(p.into())).collect()
 }
 
-fn url_encode(s: &str, keep: &str) -> String {
+/// Percent-encoding of every byte but ASCII letters, digits and `keep`;
+/// `plus`: a space is `+` (Ruby's `CGI.escape`, Liquid's `url_encode`).
+fn url_encode(s: &str, keep: &str, plus: bool) -> String {
     let mut o = String::new();
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || keep.as_bytes().contains(&b) {
             o.push(b as char);
-        } else if b == b' ' && keep.is_empty() {
+        } else if b == b' ' && plus {
             o.push('+');
         } else {
             o.push_str(&format!("%{b:02X}"));
@@ -290,29 +361,7 @@ fn url_encode(s: &str, keep: &str) -> String {
     o
 }
 
-fn math(
-    a: &Value,
-    b: &Value,
-    f: impl Fn(f64, f64) -> f64,
-    int: impl Fn(i64, i64) -> Option<i64>,
-) -> Value {
-    let ints = |v: &Value| match v {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    };
-    if let (Some(x), Some(y)) = (ints(a), ints(b)) {
-        if let Some(r) = int(x, y) {
-            return Value::from(r);
-        }
-    }
-    let r = f(num(a).unwrap_or(0.0), num(b).unwrap_or(0.0));
-    serde_json::Number::from_f64(r)
-        .map(Value::Number)
-        .unwrap_or(Value::Null)
-}
-
-fn sort(v: &Value, prop: &Value) -> Value {
+pub(super) fn sort(v: &Value, prop: &Value) -> Value {
     let mut list = as_list(v);
     let get = |x: &Value| {
         if prop.is_null() {
@@ -339,49 +388,15 @@ fn sort(v: &Value, prop: &Value) -> Value {
     Value::Array(list)
 }
 
+/// Liquid's `date`: the input unchanged when the format is empty or the
+/// input is not a date.
 fn date(v: &Value, fmt: &Value) -> Value {
-    use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
     let fmt = to_s(fmt);
-    if fmt.is_empty() || v.is_null() {
+    if fmt.is_empty() {
         return v.clone();
     }
-    let dt: Option<DateTime<chrono::FixedOffset>> = match v {
-        Value::Number(n) => n
-            .as_i64()
-            .and_then(|t| Utc.timestamp_opt(t, 0).single())
-            .map(|d| d.fixed_offset()),
-        Value::String(s) => {
-            let s = s.trim();
-            if s == "now" || s == "today" {
-                Some(Utc::now().fixed_offset())
-            } else {
-                DateTime::parse_from_rfc3339(s)
-                    .ok()
-                    .or_else(|| DateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S %z").ok())
-                    .or_else(|| {
-                        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S")
-                            .ok()
-                            .map(|d| d.and_utc().fixed_offset())
-                    })
-                    .or_else(|| {
-                        NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                            .ok()
-                            .and_then(|d| d.and_hms_opt(0, 0, 0))
-                            .map(|d| d.and_utc().fixed_offset())
-                    })
-            }
-        }
-        _ => None,
-    };
-    match dt {
-        Some(d) => {
-            use std::fmt::Write;
-            let mut out = String::new();
-            match write!(out, "{}", d.format(&fmt)) {
-                Ok(()) => Value::String(out),
-                Err(_) => v.clone(),
-            }
-        }
+    match super::strftime::to_date(v) {
+        Some(d) => Value::String(super::strftime::strftime(&d, &fmt)),
         None => v.clone(),
     }
 }
@@ -436,6 +451,12 @@ fn relative_url(v: &Value, u: &UrlInfo) -> Value {
 pub fn apply(name: &str, v: &Value, args: &Args, u: &UrlInfo, md: &MarkdownifyFn) -> Value {
     let a0 = arg(args, "a0");
     let s = || to_s(v);
+    if let Some(r) = super::filters_jekyll::apply(name, v, args, u, md) {
+        return r;
+    }
+    if let Some(r) = super::filters_std::apply(name, v, args) {
+        return r;
+    }
     match name {
         "append" => Value::String(s() + &to_s(a0)),
         "prepend" => Value::String(to_s(a0) + &s()),
@@ -451,15 +472,7 @@ pub fn apply(name: &str, v: &Value, args: &Args, u: &UrlInfo, md: &MarkdownifyFn
                 Value::String(html_escape(&s()))
             }
         }
-        "escape_once" => {
-            let t = s()
-                .replace("&lt;", "<")
-                .replace("&gt;", ">")
-                .replace("&quot;", "\"")
-                .replace("&#39;", "'")
-                .replace("&amp;", "&");
-            Value::String(html_escape(&t))
-        }
+        "escape_once" => Value::String(escape_once(&s())),
         "date" => date(v, a0),
         "sort" => sort(v, a0),
         "downcase" => Value::String(s().to_lowercase()),
@@ -473,7 +486,8 @@ pub fn apply(name: &str, v: &Value, args: &Args, u: &UrlInfo, md: &MarkdownifyFn
             })
         }
         "default" => {
-            if !truthy(v) || is_empty(v) {
+            let keep_false = truthy(arg(args, "k_allow_false")) && *v == Value::Bool(false);
+            if (!truthy(v) && !keep_false) || is_empty(v) {
                 a0.clone()
             } else {
                 v.clone()
@@ -483,6 +497,8 @@ pub fn apply(name: &str, v: &Value, args: &Args, u: &UrlInfo, md: &MarkdownifyFn
             Value::String(t) => Value::from(t.chars().count()),
             Value::Array(a) => Value::from(a.len()),
             Value::Object(m) => Value::from(m.len()),
+            // Ruby's `Integer#size`: the bytes of a machine word.
+            Value::Number(n) if n.is_i64() || n.is_u64() => Value::from(8),
             _ => Value::from(0),
         },
         "first" => key(v, &Value::String("first".into())),
@@ -541,6 +557,7 @@ pub fn apply(name: &str, v: &Value, args: &Args, u: &UrlInfo, md: &MarkdownifyFn
             l.reverse();
             Value::Array(l)
         }
+        "uniq" | "compact" if !a0.is_null() => super::filters_std::by_property(name, v, a0),
         "uniq" => {
             let mut out: Vec<Value> = Vec::new();
             for x in as_list(v) {
@@ -568,27 +585,17 @@ pub fn apply(name: &str, v: &Value, args: &Args, u: &UrlInfo, md: &MarkdownifyFn
                     .collect(),
             )
         }
-        "plus" => math(v, a0, |a, b| a + b, |a, b| a.checked_add(b)),
-        "minus" => math(v, a0, |a, b| a - b, |a, b| a.checked_sub(b)),
-        "times" => math(v, a0, |a, b| a * b, |a, b| a.checked_mul(b)),
-        "divided_by" => math(
-            v,
-            a0,
-            |a, b| a / b,
-            |a, b| if b == 0 { None } else { Some(a.div_euclid(b)) },
-        ),
-        "modulo" => math(
-            v,
-            a0,
-            |a, b| a % b,
-            |a, b| if b == 0 { None } else { Some(a.rem_euclid(b)) },
-        ),
-        "abs" => math(v, &Value::from(0), |a, _| a.abs(), |a, _| a.checked_abs()),
-        "ceil" => Value::from(num(v).unwrap_or(0.0).ceil() as i64),
-        "floor" => Value::from(num(v).unwrap_or(0.0).floor() as i64),
-        "round" => Value::from(num(v).unwrap_or(0.0).round() as i64),
-        "url_encode" | "cgi_escape" => Value::String(url_encode(&s(), "*-._")),
-        "uri_escape" => Value::String(url_encode(&s(), "-_.!~*'();/?:@&=+$,#[]%")),
+        "plus" => numbers::arith('+', v, a0),
+        "minus" => numbers::arith('-', v, a0),
+        "times" => numbers::arith('*', v, a0),
+        "divided_by" => numbers::divide(false, v, a0),
+        "modulo" => numbers::divide(true, v, a0),
+        "abs" => numbers::abs(v),
+        "ceil" => numbers::ceil_floor(true, v),
+        "floor" => numbers::ceil_floor(false, v),
+        "round" => numbers::round(v, a0),
+        "url_encode" | "cgi_escape" => Value::String(url_encode(&s(), "-._~", true)),
+        "uri_escape" => Value::String(url_encode(&s(), "-_.!~*'();/?:@&=+$,#[]%", false)),
         _ => v.clone(),
     }
 }

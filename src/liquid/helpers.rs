@@ -131,6 +131,27 @@ pub fn register(t: &mut Tera, u: &UrlInfo, md: &MarkdownifyFn, budget: &Arc<Budg
         check_size(x.len() + y.len(), "`capture`", site(a))?;
         Ok(Value::String(x + &y))
     });
+    // `cycle`'s value for its counter `i`.
+    t.register_function("lq_nth", |a: &Args| {
+        let l = as_list(arg(a, "l"));
+        let i = num(arg(a, "i")).unwrap_or(0.0).max(0.0) as usize;
+        Ok(l.get(i % l.len().max(1))
+            .map_or(Value::Null, |v| Value::String(to_s(v))))
+    });
+    // `tablerowloop` of item `i` of `n`, `cols` to a row.
+    t.register_function("lq_trl", |a: &Args| {
+        let n = num(arg(a, "n")).unwrap_or(0.0).max(0.0) as i64;
+        let i = num(arg(a, "i")).unwrap_or(0.0).max(0.0) as i64;
+        let cols = (num(arg(a, "cols")).unwrap_or(0.0) as i64).max(0);
+        let cols = if cols == 0 { n.max(1) } else { cols };
+        let (col0, row) = (i % cols, i / cols + 1);
+        Ok(serde_json::json!({
+            "index": i + 1, "index0": i, "col": col0 + 1, "col0": col0, "row": row,
+            "next_row": row + 1, "first": i == 0, "last": i == n - 1,
+            "col_first": col0 == 0, "col_last": col0 == cols - 1, "length": n,
+            "rindex": n - i, "rindex0": n - i - 1,
+        }))
+    });
     t.register_function("lq_range", |a: &Args| {
         let lo = num(arg(a, "a")).unwrap_or(0.0) as i64;
         let hi = num(arg(a, "b")).unwrap_or(0.0) as i64;

@@ -123,7 +123,9 @@ pub fn lex(src: &str, from: usize) -> (Vec<Token>, Vec<LexError>) {
                 let keep_body = name == "raw";
                 toks.push(tok.clone());
                 match find_end(src, pos, name, !keep_body) {
-                    Some((bs, be, end_tok)) => {
+                    Some((bs, be, mut end_tok)) => {
+                        // Liquid 5.4 reads `-%}` on `endraw` but trims nothing after it.
+                        end_tok.trim_right &= !keep_body;
                         if keep_body {
                             toks.push(Token::text(bs, be));
                         }
@@ -142,6 +144,7 @@ pub fn lex(src: &str, from: usize) -> (Vec<Token>, Vec<LexError>) {
                     }
                 }
             }
+            "liquid" => toks.extend(liquid_lines(src, &tok)),
             _ => toks.push(tok),
         }
     }
@@ -150,6 +153,39 @@ pub fn lex(src: &str, from: usize) -> (Vec<Token>, Vec<LexError>) {
     }
     apply_trims(src, &mut toks);
     (toks, errs)
+}
+
+/// `{% liquid %}`: each line of its markup is a tag of its own (`echo`
+/// for output); the tag's whitespace control goes to the first and last.
+fn liquid_lines(src: &str, tok: &Token) -> Vec<Token> {
+    let (_, rest, roff) = tok.tag_parts(src);
+    let mut lines = Vec::new();
+    let mut off = roff;
+    for line in rest.split('\n') {
+        let lead = line.len() - line.trim_start().len();
+        let t = line.trim();
+        if !t.is_empty() {
+            let a = off + lead;
+            lines.push(Token {
+                kind: Kind::Tag,
+                start: a,
+                end: a + t.len(),
+                inner: (a, a + t.len()),
+                trim_left: false,
+                trim_right: false,
+            });
+        }
+        off += line.len() + 1;
+    }
+    if let Some(f) = lines.first_mut() {
+        f.start = tok.start;
+        f.trim_left = tok.trim_left;
+    }
+    if let Some(l) = lines.last_mut() {
+        l.end = tok.end;
+        l.trim_right = tok.trim_right;
+    }
+    lines
 }
 
 fn delimited(src: &str, kind: Kind, start: usize, end: usize) -> Token {

@@ -29,15 +29,20 @@
 mod blocks;
 pub mod expr;
 pub mod filters;
+mod filters_jekyll;
+mod filters_std;
 pub mod fold;
 pub mod globals;
 mod helpers;
 pub mod include;
 pub mod lexer;
 pub mod limits;
+mod numbers;
 pub mod parser;
 mod plugin_call;
 pub mod plugins;
+mod slug;
+mod strftime;
 pub mod translate;
 
 #[cfg(test)]

@@ -5,7 +5,8 @@
 //! unknown filters, stray `end` tags and unclosed blocks are errors.
 
 use super::expr::{
-    assign, include_tag, parse_cond, parse_expr, parse_for_head, parse_val_all, parse_when,
+    assign, include_tag, parse_cond, parse_cycle, parse_expr, parse_for_head, parse_val_all,
+    parse_when,
 };
 use super::filters::FILTERS;
 use super::lexer::{lex, Kind, Token};
@@ -32,8 +33,10 @@ pub(super) fn perr(offset: usize, message: impl Into<String>, help: Option<Strin
 #[derive(Debug, Clone, PartialEq)]
 pub enum Val {
     Lit(Value),
-    /// `empty` / `blank` (only meaningful in comparisons).
+    /// `empty` (only meaningful in comparisons).
     Empty,
+    /// `blank` (in comparisons: never equal to anything, as in Liquid 5.4).
+    Blank,
     Path(Path),
     Range(Box<Val>, Box<Val>),
 }
@@ -109,6 +112,12 @@ pub enum Node {
     Highlight(String, Vec<Node>),
     /// A tag or block declared in the configuration (see `plugins`).
     Plugin(Box<PluginCall>),
+    /// `increment` (+1, the value before) / `decrement` (-1, the value after).
+    Counter(String, i64),
+    /// `cycle`: the group's key, the values, the offset of the tag.
+    Cycle(String, Vec<Val>, usize),
+    /// `ifchanged`: the body, printed when it differs from its last output.
+    IfChanged(Vec<Node>, usize),
 }
 
 /// `{% name markup %}` (and its body, for a block) of a declared plugin tag.
@@ -128,6 +137,10 @@ pub struct ForLoop {
     pub limit: Option<Val>,
     pub offset: Option<Val>,
     pub reversed: bool,
+    /// `tablerow`'s `cols:` (None in a `for`).
+    pub cols: Option<Val>,
+    /// A `tablerow` block: the body in `<td>` cells, `cols` to a row.
+    pub tablerow: bool,
     pub body: Vec<Node>,
     pub else_body: Option<Vec<Node>>,
     /// Offset of the tag.
@@ -168,6 +181,15 @@ pub const TAGS: &[&str] = &[
     "continue",
     "highlight",
     "endhighlight",
+    "increment",
+    "decrement",
+    "cycle",
+    "tablerow",
+    "endtablerow",
+    "echo",
+    "liquid",
+    "ifchanged",
+    "endifchanged",
 ];
 
 use super::limits::MAX_NESTING;
@@ -185,7 +207,10 @@ pub fn depth(nodes: &[Node]) -> usize {
             | Node::Output(..)
             | Node::Assign(..)
             | Node::Break(_)
-            | Node::Continue(_) => 0,
+            | Node::Continue(_)
+            | Node::Counter(..)
+            | Node::Cycle(..) => 0,
+            Node::IfChanged(b, _) => 1 + depth(b),
             Node::If(br, e) => 1 + deepest(&mut br.iter().map(|(_, b)| b).chain(e)),
             Node::Case(_, w, e) => 1 + deepest(&mut w.iter().map(|(_, b)| b).chain(e)),
             Node::For(f) => 1 + deepest(&mut std::iter::once(&f.body).chain(&f.else_body)),
@@ -245,6 +270,8 @@ fn closers(open: &str) -> &'static [&'static str] {
         "unless" => &["elsif", "else", "endunless"],
         "case" => &["when", "else", "endcase"],
         "for" => &["else", "endfor"],
+        "tablerow" => &["endtablerow"],
+        "ifchanged" => &["endifchanged"],
         "capture" => &["endcapture"],
         "comment" => &["endcomment"],
         "raw" => &["endraw"],
@@ -358,7 +385,32 @@ impl<'a> Parser<'a, '_> {
         let r = match name {
             "if" | "unless" => self.if_tag(name, rest, roff, off),
             "case" => self.case_tag(rest, roff, off),
-            "for" => self.for_tag(rest, roff, off),
+            "for" | "tablerow" => self.for_tag(name, rest, roff, off),
+            "echo" => parse_expr(rest, roff).map(|e| {
+                self.check_filters(&e);
+                Node::Output(e, off)
+            }),
+            "increment" | "decrement" => {
+                let var = rest.trim();
+                if var.is_empty() || !var.chars().all(|c| c.is_alphanumeric() || "_-".contains(c)) {
+                    return self.fail(perr(
+                        roff,
+                        format!("`{name}` needs a variable name"),
+                        Some(format!("write `{{% {name} counter %}}`")),
+                    ));
+                }
+                Ok(Node::Counter(
+                    var.to_string(),
+                    if name == "increment" { 1 } else { -1 },
+                ))
+            }
+            "cycle" => parse_cycle(rest, roff).map(|(k, vals)| Node::Cycle(k, vals, off)),
+            "ifchanged" => {
+                let (body, _) = self.body_until("ifchanged", off);
+                Ok(Node::IfChanged(body, off))
+            }
+            // `{% # a comment %}` (Liquid 5's inline comment).
+            "" if rest.trim_start().starts_with('#') => return None,
             "assign" => assign(rest, roff).map(|(n, e)| {
                 self.check_filters(&e);
                 Node::Assign(n, e, off)
@@ -565,9 +617,15 @@ impl<'a> Parser<'a, '_> {
         Ok(Node::Case(subject?, whens, else_body))
     }
 
-    fn for_tag(&mut self, rest: &str, roff: usize, off: usize) -> Result<Node, ParseError> {
+    fn for_tag(
+        &mut self,
+        name: &str,
+        rest: &str,
+        roff: usize,
+        off: usize,
+    ) -> Result<Node, ParseError> {
         let head = parse_for_head(rest, roff);
-        let (body, stop) = self.body_until("for", off);
+        let (body, stop) = self.body_until(name, off);
         let mut else_body = None;
         if let Some((s, _, _)) = stop {
             if s == "else" {
@@ -576,6 +634,14 @@ impl<'a> Parser<'a, '_> {
             }
         }
         let mut f = head?;
+        f.tablerow = name == "tablerow";
+        if f.cols.is_some() && !f.tablerow {
+            return Err(perr(
+                roff,
+                "`cols:` is a `tablerow` attribute, not a `for` one",
+                None,
+            ));
+        }
         f.body = body;
         f.else_body = else_body;
         f.tag_offset = off;

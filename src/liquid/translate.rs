@@ -283,7 +283,9 @@ impl<'e> Translator<'e> {
                     && e.as_ref().is_none_or(|b| self.is_blank(b))
             }
             Node::For(f) => {
-                self.is_blank(&f.body) && f.else_body.as_ref().is_none_or(|b| self.is_blank(b))
+                !f.tablerow
+                    && self.is_blank(&f.body)
+                    && f.else_body.as_ref().is_none_or(|b| self.is_blank(b))
             }
             _ => false,
         })
@@ -358,6 +360,7 @@ impl<'e> Translator<'e> {
             Node::Seq(body) => self.nodes(body),
             Node::Highlight(..) => self.tr_highlight(n),
             Node::Plugin(call) => self.plugin(call),
+            Node::Counter(..) | Node::Cycle(..) | Node::IfChanged(..) => self.tr_stateful(n),
         }
     }
 
@@ -414,9 +417,11 @@ impl<'e> Translator<'e> {
 
     pub fn val(&mut self, v: &Val) -> String {
         match v {
-            Val::Lit(Value::Bool(b)) => b.to_string(),
+            // Bools too go through the table: tera drops the filters of a
+            // `true`/`false` literal (`false | lq_truthy(neg=true)` is false).
             Val::Lit(x) => self.lit(x.clone()),
             Val::Empty => self.lit(Value::String("\u{0}empty".into())),
+            Val::Blank => self.lit(Value::String(super::filters::BLANK.into())),
             Val::Range(a, b) => {
                 let (a, b) = (self.val(a), self.val(b));
                 match self.cur_site {
@@ -434,20 +439,41 @@ impl<'e> Translator<'e> {
             let _ = k;
             return self.segs(format!("v_{}", tera_ident(root)), &p.segs);
         }
-        if root == "forloop" {
+        if root == "tablerowloop" {
             if let Some(&(_, k)) = self.loops.last() {
-                let field = match p.segs.first() {
+                return self.segs(format!("lq_trl_{k}"), &p.segs);
+            }
+        }
+        if root == "forloop" {
+            // `forloop.parentloop...`: the loop that many levels out.
+            let up = p
+                .segs
+                .iter()
+                .take_while(|s| matches!(s, Seg::Key(k) if k == "parentloop"))
+                .count();
+            let segs = &p.segs[up..];
+            let outer = self
+                .loops
+                .len()
+                .checked_sub(up + 1)
+                .map(|i| self.loops[i].1);
+            if up > 0 && outer.is_none() {
+                return self.lit(Value::Null);
+            }
+            if let Some(k) = outer {
+                let field = match segs.first() {
                     Some(Seg::Key(f)) => f.as_str(),
                     _ => "",
                 };
                 let base = match field {
+                    "index" | "index0" | "first" | "last" if up > 0 => format!("lq_{field}_{k}"),
                     "index" | "index0" | "first" | "last" => format!("loop.{field}"),
                     "length" => format!("lq_len_{k}"),
                     "rindex" => format!("lq_rix_{k}"),
                     "rindex0" => format!("lq_rix0_{k}"),
                     _ => return self.lit(Value::Null),
                 };
-                return self.segs(base, &p.segs[1..]);
+                return self.segs(base, &segs[1.min(segs.len())..]);
             }
         }
         if root == "include" && self.frames.len() > 1 {

@@ -27,7 +27,7 @@ mod html_blocks;
 mod ids;
 mod raw;
 mod scan;
-mod smart;
+pub(crate) mod smart;
 mod tables;
 
 use crate::config::MarkdownOptions;

@@ -167,6 +167,9 @@ pub fn page_value(p: &SourcePage) -> Value {
     m.insert("url".into(), Value::String(p.url()));
     m.insert("path".into(), Value::String(p.rel.clone()));
     m.insert("content".into(), Value::String(p.body().to_string()));
+    let name = p.rel.rsplit('/').next().unwrap_or(&p.rel);
+    m.entry("name")
+        .or_insert_with(|| Value::String(name.to_string()));
     let dir = p
         .url()
         .rsplit_once('/')
