@@ -128,6 +128,10 @@ fn filters_follow_liquid() {
         ("{{ '  a  b ' | split: ' ' | size }}", "2"),
         ("{{ '<a href=\"x\">&' | escape }}", "&lt;a href=&quot;x&quot;&gt;&amp;"),
         ("{{ page.tags | sort | join: ',' }}", "a,b,c"),
+        (
+            "{% assign h = site.data.glossary | sort %}{{ h[0][0] }}={{ h[0][1] }} {{ h.size }}",
+            "element-auth-name=Name of the instance 1",
+        ),
         ("{{ 'AbC' | downcase }}{{ 'AbC' | upcase }}", "abcABC"),
         ("{{ page.nope | default: 'd' }}{{ page.empty | default: 'e' }}{{ page.f | default: 'f' }}", "def"),
         ("{{ 'héllo' | size }}", "5"),

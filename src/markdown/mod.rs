@@ -27,6 +27,7 @@ mod raw;
 mod scan;
 mod smart;
 mod tables;
+mod urls;
 
 use crate::config::MarkdownOptions;
 use crate::diag::Diagnostic;
