@@ -210,22 +210,13 @@ fn starts_with_fence(head: &[u8]) -> bool {
 const JEKYLL_DEFAULT_EXCLUDE: &[&str] = &["Gemfile", "Gemfile.lock", "node_modules", "vendor"];
 
 /// Walk the source tree and sort its files into pages and static files.
-/// `skip` is a folder never read (the output folder, when it is inside the source).
+/// `skip` is a folder never read (the output folder, when it is inside the
+/// source). A Jekyll site's posts and permalinks come after, from
+/// [`crate::posts::complete_discovery`].
 pub fn discover(cfg: &Config, skip: &[PathBuf]) -> Discovered {
     let mut found = Discovered::default();
     match cfg.layout {
-        SourceLayout::Jekyll => {
-            walk(cfg, &cfg.root, skip, true, &mut found);
-            for p in &mut found.pages {
-                if let Err(d) = crate::posts::apply_page_permalink(p) {
-                    found.diagnostics.push(d);
-                }
-            }
-            let (posts, diags) = crate::posts::discover(cfg, skip);
-            found.pages.extend(posts);
-            found.diagnostics.extend(diags);
-            crate::posts::paginate(cfg, &mut found.pages);
-        }
+        SourceLayout::Jekyll => walk(cfg, &cfg.root, skip, true, &mut found),
         SourceLayout::Native => {
             walk(cfg, &cfg.content_dir, skip, false, &mut found);
             if let Some(st) = &cfg.static_dir {

@@ -231,19 +231,15 @@ fn ruby_strip(s: &str) -> &str {
     s.trim_matches(|c: char| c.is_ascii_whitespace() || c == '\u{0b}' || c == '\0')
 }
 
+/// Liquid's `escape` (Ruby's `CGI.escapeHTML`): html-escape's entities, but
+/// `'` as `&#39;` where the crate writes `&#x27;`, so pages match Jekyll's.
 fn html_escape(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c => o.push(c),
-        }
+    let escaped = html_escape::encode_quoted_attribute(s);
+    if s.contains('\'') {
+        escaped.replace("&#x27;", "&#39;")
+    } else {
+        escaped.into_owned()
     }
-    o
 }
 
 /// Jekyll's `slugify` in its default mode: runs of anything but letters,

@@ -252,13 +252,13 @@ impl<'a> Ctx<'a> {
         let text = &src[range];
         let mut from = 0;
         for tag in scan::lenient_tags(text) {
-            if tag.start > from {
-                self.text_piece(src, start + from..start + tag.start, st, out);
+            if tag.offset > from {
+                self.text_piece(src, start + from..start + tag.offset, st, out);
             }
             st.smart_boundary();
             self.collect_tag(src, &tag, start);
             out.push(Event::InlineHtml(CowStr::Borrowed(
-                &text[tag.start..tag.end],
+                &text[tag.offset..tag.end],
             )));
             from = tag.end;
         }
