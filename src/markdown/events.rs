@@ -139,6 +139,7 @@ impl<'a> Ctx<'a> {
         self.html_block_end = outer_block;
         self.depth -= 1;
         super::emphasis::strong_pairs(&mut out);
+        super::urls::keep_written_urls(&mut out);
         // One allocation of about the final size: growing the page's HTML
         // by doubling would copy it again and again.
         html.reserve(html_size_hint(&out));

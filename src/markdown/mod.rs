@@ -29,6 +29,7 @@ mod raw;
 mod scan;
 pub(crate) mod smart;
 mod tables;
+mod urls;
 
 use crate::config::MarkdownOptions;
 use crate::diag::Diagnostic;
