@@ -306,7 +306,7 @@ fn fences(lines: &[Line<'_>], edits: &mut [Option<String>]) -> Vec<bool> {
             continue;
         };
         let close = (i + 1..lines.len()).find(|&k| is_fence_close(lines[k], ch, len));
-        let Some(close) = close else {
+        let Some(close) = close.or_else(|| fence_on_content(lines, i, ch, len, edits)) else {
             // kramdown needs the closing fence: without one the line is text.
             edits[i] = Some(escape_fence(lines[i].text, n, len));
             i += 1;
@@ -325,6 +325,39 @@ fn fences(lines: &[Line<'_>], edits: &mut [Option<String>]) -> Vec<bool> {
         i = close + 1;
     }
     in_code
+}
+
+/// A fence closed at the end of its last content line (`}```` after a
+/// JSON body): kramdown reads the whole block as one code span, which no
+/// author means (bugs.yml). The fence moves to the blank line after it
+/// (or after the page's last line), so the line count stays; the index of
+/// the closing line, or None when no such line is followed by a blank.
+fn fence_on_content(
+    lines: &[Line<'_>],
+    open: usize,
+    ch: u8,
+    len: usize,
+    edits: &mut [Option<String>],
+) -> Option<usize> {
+    let fence = (ch as char).to_string().repeat(len);
+    let k = (open + 1..lines.len()).find(|&k| {
+        let t = lines[k].text.trim_end();
+        t.ends_with(&fence) && !t.trim_start().trim_end_matches(ch as char).is_empty()
+    })?;
+    let body = lines[k].text.trim_end().trim_end_matches(ch as char);
+    let indent = " ".repeat(lines[open].indent);
+    match lines.get(k + 1) {
+        Some(next) if next.blank => {
+            edits[k] = Some(format!("{body}\n"));
+            edits[k + 1] = Some(format!("{indent}{fence}\n"));
+            Some(k + 1)
+        }
+        None => {
+            edits[k] = Some(format!("{body}\n{indent}{fence}\n"));
+            Some(k)
+        }
+        Some(_) => None,
+    }
 }
 
 /// The fence line with each fence character escaped.

@@ -2,17 +2,18 @@
 //! blocks through the highlighter, `markdown="..."` HTML elements, and the
 //! collection of headings, links, images and ids.
 
-use super::attributes::BlockIal;
+use super::attributes::{self, BlockIal};
 use super::footnotes::Notes;
 use super::html_blocks::ContentMode;
 use super::ids::IdGen;
 use super::scan::{self, Lines};
 use super::smart::{Quotes, Smart};
+use super::sub_str;
 use super::{Heading, Link, LinkKind, Rendered};
 use crate::config::MarkdownOptions;
 use crate::diag::Diagnostic;
 use crate::highlight::Highlighter;
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 use std::borrow::Cow;
 use std::ops::Range;
 use std::path::Path;
@@ -29,7 +30,6 @@ const MAX_DEPTH: usize = 16;
 
 /// Rendering state of one page.
 pub struct Ctx<'a> {
-    opts: &'a MarkdownOptions,
     hl: &'a Highlighter,
     pub(super) file: &'a Path,
     pub(super) first_line: usize,
@@ -55,6 +55,12 @@ pub struct Ctx<'a> {
     pub(super) no_toc: Vec<usize>,
     pub(super) tocs: Vec<(usize, bool)>,
     pub(super) notes: Notes,
+    /// The page's abbreviations (`*[HTML]: ...`), longest first.
+    pub(super) abbreviations: Vec<(String, String)>,
+    /// `auto_ids`, which a page's `{::options}` may turn off; the levels
+    /// its `{:toc}` lists (None: all).
+    pub(super) auto_ids: bool,
+    pub(super) toc_levels: Option<Vec<u8>>,
     pub(super) out: Rendered,
 }
 
@@ -74,7 +80,6 @@ impl<'a> Ctx<'a> {
         first_line: usize,
     ) -> Ctx<'a> {
         Ctx {
-            opts,
             hl,
             file,
             first_line,
@@ -91,6 +96,9 @@ impl<'a> Ctx<'a> {
             no_toc: Vec::new(),
             tocs: Vec::new(),
             notes: Notes::default(),
+            abbreviations: Vec::new(),
+            auto_ids: opts.auto_ids,
+            toc_levels: None,
             out: Rendered::default(),
         }
     }
@@ -139,6 +147,9 @@ impl<'a> Ctx<'a> {
         self.html_block_end = outer_block;
         self.depth -= 1;
         super::emphasis::strong_pairs(&mut out);
+        if !self.abbreviations.is_empty() {
+            attributes::abbreviate(&mut out, &self.abbreviations);
+        }
         // One allocation of about the final size: growing the page's HTML
         // by doubling would copy it again and again.
         html.reserve(html_size_hint(&out));
@@ -225,6 +236,27 @@ impl<'a> Ctx<'a> {
         out: &mut Vec<Event<'s>>,
     ) {
         match ev {
+            Event::Text(t)
+                if t.starts_with("mailto:")
+                    && matches!(out.last(), Some(Event::Start(Tag::Link { link_type: LinkType::Autolink, dest_url, .. })) if dest_url == t) =>
+            {
+                // kramdown shows `<mailto:a@b.c>` as the address alone.
+                out.push(Event::Text(sub_str(t, "mailto:".len()..t.len())));
+                return;
+            }
+            Event::Text(t) if t.starts_with("{:") && is_verbatim(src, t, range) => {
+                if let Some(rest) = self.span_ial(t, out) {
+                    let at = range.end - rest.len();
+                    if !rest.is_empty() {
+                        self.text_piece(src, at..range.end, st, out);
+                    }
+                    return;
+                }
+                if let Some(text) = st.text(t, src, range) {
+                    out.push(Event::Text(CowStr::from(text)));
+                    return;
+                }
+            }
             Event::Text(t) => {
                 if st.in_image == 0
                     && t.starts_with(['*', '_'])
@@ -396,7 +428,7 @@ impl<'a> Ctx<'a> {
         let explicit = ial_attrs.as_ref().and_then(|a| a.id.clone()).or(explicit);
         let id = if let Some(id) = explicit {
             id
-        } else if !self.opts.auto_ids {
+        } else if !self.auto_ids {
             String::new()
         } else if self.in_element > 0 {
             self.ids.kramdown(&text)

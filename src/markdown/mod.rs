@@ -85,9 +85,9 @@ pub fn render(
     file: &Path,
     first_line: usize,
 ) -> Rendered {
-    let (md, ials, unsupported) = attributes::extract(md);
+    let (md, found) = attributes::extract(md);
     let mut ctx = events::Ctx::new(opts, hl, file, first_line);
-    ctx.attributes(ials, &unsupported);
+    ctx.attributes(found);
     let prepared = blocks::prepare(&md);
     // Sized once the events are known (see `Ctx::fragment`).
     let mut html = String::new();
