@@ -134,7 +134,12 @@ pub struct Extracted {
 pub fn extract(md: &str) -> (Cow<'_, str>, Extracted) {
     let mut found = Extracted::default();
     // Cheap test first: most pages have none of these.
-    if !md.contains("{:") && !md.contains("*[") && !md.contains("$$") {
+    if !md.contains("{:")
+        && !md.contains("*[")
+        && !md.contains("$$")
+        && !md.contains("|=")
+        && !md.contains("|-")
+    {
         return (Cow::Borrowed(md), found);
     }
     let Extracted {
@@ -247,6 +252,9 @@ pub fn extract(md: &str) -> (Cow<'_, str>, Extracted) {
             note_unsupported(&out[i].clone(), i + 1, unsupported);
             continue;
         }
+        if let Some(what) = table_separator(&lines, i) {
+            unsupported.push((i + 1, 1, what));
+        }
         note_unsupported(content, i + 1, unsupported);
     }
     if let Some(from) = comment_from {
@@ -260,6 +268,9 @@ pub fn extract(md: &str) -> (Cow<'_, str>, Extracted) {
     }
     // Longest first: `HTML5` before `HTML`.
     abbreviations.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+    if out.len() == lines.len() && out.iter().all(|l| matches!(l, Cow::Borrowed(_))) {
+        return (Cow::Borrowed(md), found);
+    }
     let text: String = out.concat();
     (Cow::Owned(text), found)
 }
@@ -280,6 +291,21 @@ fn markdown_escaped(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// kramdown's table rows that split a table: a footer (`|===|`) or a
+/// separator between bodies (`|---|` after the first body row).
+fn table_separator(lines: &[&str], i: usize) -> Option<&'static str> {
+    let t = lines[i].trim();
+    if !t.starts_with('|') || !t.bytes().all(|b| b"|=-:+ \t".contains(&b)) {
+        return None;
+    }
+    if t.contains('=') {
+        return Some("table footer row (`|===|`)");
+    }
+    let row = |k: Option<usize>| k.is_some_and(|k| lines[k].trim_start().starts_with('|'));
+    (t.contains('-') && row(i.checked_sub(1)) && row(i.checked_sub(2)) && row(i.checked_sub(3)))
+        .then_some("table separator row between bodies (`|---|` inside a table)")
 }
 
 /// kramdown's `toc_levels`: `2..4`, `1,3` or `2`.
@@ -326,7 +352,7 @@ fn note_unsupported(line: &str, n: usize, out: &mut Vec<Unsupported>) {
         }
     }
     if let Some(at) = line.find("$$") {
-        out.push((n, col(at), "kramdown math (`$$...$$`)"));
+        out.push((n, col(at), "math (`$$...$$`)"));
     }
 }
 
@@ -560,7 +586,7 @@ impl Ctx<'_> {
                     self.file,
                     self.first_line + line - 1,
                     col,
-                    format!("kramdown's {what} is not supported: left as text"),
+                    format!("kramdown's {what} is not supported: rendered unlike Jekyll here"),
                 )
                 .with_help("write the HTML it stands for, or leave it out"),
             );
@@ -700,6 +726,55 @@ impl Ctx<'_> {
             Event::Html(CowStr::from(marker(self.ials.len() - 1))),
         );
         Some(&t[close + 1..])
+    }
+
+    /// A GFM task list item: kramdown's markup, classes `task-list` on
+    /// the list, `task-list-item` on the item, and its checkbox.
+    pub(super) fn task_marker(&mut self, checked: bool, out: &mut Vec<Event<'_>>) {
+        let checked = if checked { " checked=\"checked\"" } else { "" };
+        let input = format!(
+            "<input type=\"checkbox\" class=\"task-list-item-checkbox\" disabled=\"disabled\"{checked} />"
+        );
+        let item = out
+            .iter()
+            .rposition(|e| matches!(e, Event::Start(Tag::Item)));
+        if let Some(item) = item {
+            let mut depth = 0usize;
+            let list = out[..item].iter().rposition(|e| match e {
+                Event::End(_) => {
+                    depth += 1;
+                    false
+                }
+                Event::Start(Tag::List(_)) if depth == 0 => true,
+                Event::Start(_) => {
+                    depth = depth.saturating_sub(1);
+                    false
+                }
+                _ => false,
+            });
+            self.class_before(out, item, "task-list-item");
+            if let Some(list) = list {
+                let marked = list > 0
+                    && matches!(&out[list - 1], Event::Html(h) if h.starts_with('\u{E000}'));
+                if !marked {
+                    self.class_before(out, list, "task-list");
+                }
+            }
+        }
+        out.push(Event::Html(CowStr::from(input)));
+    }
+
+    fn class_before(&mut self, out: &mut Vec<Event<'_>>, at: usize, class: &str) {
+        self.ials.push(BlockIal {
+            after: None,
+            before: None,
+            attrs: Attrs {
+                classes: vec![class.to_string()],
+                ..Default::default()
+            },
+            used: true,
+        });
+        out.insert(at, Event::Html(CowStr::from(marker(self.ials.len() - 1))));
     }
 
     /// The unused block IAL of the block `ev` starts, if any: the one

@@ -61,12 +61,22 @@ pub struct Ctx<'a> {
     /// its `{:toc}` lists (None: all).
     pub(super) auto_ids: bool,
     pub(super) toc_levels: Option<Vec<u8>>,
+    /// `input: GFM`; else kramdown's own syntax (its id rule, no `~~`).
+    gfm: bool,
+    /// Inside a definition list's term (`<dt>`).
+    in_term: bool,
     pub(super) out: Rendered,
 }
 
-fn parser_options() -> Options {
-    Options::ENABLE_TABLES
-        | Options::ENABLE_STRIKETHROUGH
+/// GFM's strikethrough only with `input: GFM`: kramdown's own syntax has none.
+fn parser_options(gfm: bool) -> Options {
+    let strike = if gfm {
+        Options::ENABLE_STRIKETHROUGH
+    } else {
+        Options::empty()
+    };
+    strike
+        | Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_DEFINITION_LIST
@@ -99,6 +109,8 @@ impl<'a> Ctx<'a> {
             abbreviations: Vec::new(),
             auto_ids: opts.auto_ids,
             toc_levels: None,
+            gfm: opts.gfm,
+            in_term: false,
             out: Rendered::default(),
         }
     }
@@ -135,7 +147,7 @@ impl<'a> Ctx<'a> {
                 range.start += lead;
             }
         }
-        let evs = parse(src, range, mode);
+        let evs = parse(src, range, mode, self.gfm);
         // The rewrite adds a few events (a line break after each table
         // cell, three per code block): room for them up front spares a
         // regrowth that would move every event.
@@ -147,6 +159,7 @@ impl<'a> Ctx<'a> {
         self.html_block_end = outer_block;
         self.depth -= 1;
         super::emphasis::strong_pairs(&mut out);
+        super::emphasis::strong_outside(&mut out);
         if !self.abbreviations.is_empty() {
             attributes::abbreviate(&mut out, &self.abbreviations);
         }
@@ -287,7 +300,20 @@ impl<'a> Ctx<'a> {
                     return;
                 }
             }
+            // kramdown: each line of a definition term is a term.
+            Event::SoftBreak if self.in_term => {
+                st.smart_boundary();
+                out.push(Event::End(TagEnd::DefinitionListTitle));
+                out.push(Event::Start(Tag::DefinitionListTitle));
+                return;
+            }
+            Event::Start(Tag::DefinitionListTitle) => self.in_term = true,
+            Event::End(TagEnd::DefinitionListTitle) => self.in_term = false,
             Event::SoftBreak => st.plain('\n'),
+            Event::TaskListMarker(checked) => {
+                self.task_marker(*checked, out);
+                return;
+            }
             Event::Start(Tag::Link { dest_url, .. }) => {
                 self.link(src, LinkKind::Link, dest_url, range.start);
                 st.smart_boundary();
@@ -430,7 +456,7 @@ impl<'a> Ctx<'a> {
             id
         } else if !self.auto_ids {
             String::new()
-        } else if self.in_element > 0 {
+        } else if self.in_element > 0 || !self.gfm {
             self.ids.kramdown(&text)
         } else {
             self.ids.next_id(&text)
@@ -620,7 +646,7 @@ fn escaped_at(src: &str, at: usize) -> bool {
 /// The events of `src[range]` with their ranges in `src`, adjacent text
 /// events that are verbatim slices of the source joined (pulldown-cmark
 /// splits text at every delimiter it tried). Span content has no paragraphs.
-fn parse<'s>(src: &'s str, range: Range<usize>, mode: ContentMode) -> Vec<Spanned<'s>> {
+fn parse<'s>(src: &'s str, range: Range<usize>, mode: ContentMode, gfm: bool) -> Vec<Spanned<'s>> {
     let base = range.start;
     let verbatim = |e: &Event<'_>, r: &Range<usize>| match e {
         Event::Text(t) => is_verbatim(src, t, r),
@@ -628,7 +654,7 @@ fn parse<'s>(src: &'s str, range: Range<usize>, mode: ContentMode) -> Vec<Spanne
     };
     // About one event per 16 bytes of source: few regrowths of the list.
     let mut out: Vec<Spanned<'s>> = Vec::with_capacity(range.len() / 16);
-    for (e, r) in Parser::new_ext(&src[range], parser_options()).into_offset_iter() {
+    for (e, r) in Parser::new_ext(&src[range], parser_options(gfm)).into_offset_iter() {
         if mode == ContentMode::Span
             && matches!(
                 e,
