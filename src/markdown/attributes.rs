@@ -127,6 +127,8 @@ pub struct Extracted {
     pub auto_ids: Option<bool>,
     /// `{::options toc_levels="2..3" /}`: the heading levels of a `{:toc}`.
     pub toc_levels: Option<Vec<u8>>,
+    /// The content of `{::nomarkdown}` blocks, written as it is.
+    pub raw_blocks: Vec<String>,
 }
 
 /// The page with IAL, ALD, abbreviation and comment-extension lines
@@ -148,6 +150,7 @@ pub fn extract(md: &str) -> (Cow<'_, str>, Extracted) {
         unsupported,
         auto_ids,
         toc_levels,
+        raw_blocks,
     } = &mut found;
     let lines: Vec<&str> = md.split_inclusive('\n').collect();
     let mut out: Vec<Cow<'_, str>> = lines.iter().map(|l| Cow::Borrowed(*l)).collect();
@@ -176,17 +179,22 @@ pub fn extract(md: &str) -> (Cow<'_, str>, Extracted) {
             }
             continue;
         }
-        if raw_from.is_some() {
+        if let Some(from) = raw_from {
             let t = content.trim();
             if t == "{:/nomarkdown}" || t == "{:/}" {
-                out[i] = Cow::Owned(blanked(line, ""));
+                // The lines between go out as written, in place of a
+                // placeholder comment (an HTML block of its own line).
+                raw_blocks.push(lines[from + 1..i].concat());
+                let k = raw_blocks.len() - 1;
+                out[from] = Cow::Owned(format!("<!--\u{E004}{k}-->\n"));
+                for l in &mut out[from + 1..=i] {
+                    *l = Cow::Owned(blanked(l, ""));
+                }
                 raw_from = None;
             }
             continue;
         }
         if content.trim() == "{::nomarkdown}" {
-            // The lines between stay as written: HTML, which is raw anyway.
-            out[i] = Cow::Owned(blanked(line, ""));
             raw_from = Some(i);
             continue;
         }
@@ -531,10 +539,14 @@ fn merge(tag: &str, attrs: &Attrs) -> String {
 }
 
 /// kramdown's table of contents for `{:toc}`: the page's headings
-/// (level, text, id; those without id or marked `no_toc` left out) as
+/// (level, HTML, id; those without id or marked `no_toc` left out) as
 /// nested lists, each entry linking its heading and carrying the id
 /// `markdown-toc-<id>`.
 pub fn toc(headings: &[(u8, &str, &str)], ordered: bool, attrs: &Attrs) -> String {
+    if headings.is_empty() {
+        // kramdown writes no list at all.
+        return String::new();
+    }
     let tag = if ordered { "ol" } else { "ul" };
     let mut own = attrs.clone();
     own.id = Some("markdown-toc".into());
@@ -559,8 +571,7 @@ fn toc_level(headings: &[(u8, &str, &str)], tag: &str, out: &mut String) {
             .map_or(headings.len(), |p| i + 1 + p);
         let id = html_escape::encode_double_quoted_attribute(id);
         out.push_str(&format!(
-            "<li><a href=\"#{id}\" id=\"markdown-toc-{id}\">{}</a>",
-            html_escape::encode_text(text)
+            "<li><a href=\"#{id}\" id=\"markdown-toc-{id}\">{text}</a>"
         ));
         if end > i + 1 {
             out.push_str(&format!("\n<{tag}>\n"));
@@ -580,6 +591,7 @@ impl Ctx<'_> {
         self.abbreviations = found.abbreviations;
         self.auto_ids = found.auto_ids.unwrap_or(self.auto_ids);
         self.toc_levels = found.toc_levels;
+        self.raw_blocks = found.raw_blocks;
         for (line, col, what) in found.unsupported {
             self.out.warnings.push(
                 Diagnostic::warning(
@@ -596,6 +608,8 @@ impl Ctx<'_> {
     /// The markers `process` left replaced: attributes into tags, the
     /// tables of contents built from the page's headings.
     pub(super) fn apply_attributes(&mut self, html: &mut String) {
+        self.heading_html
+            .resize(self.out.headings.len(), String::new());
         let tocs: Vec<String> = self
             .tocs
             .iter()
@@ -611,7 +625,7 @@ impl Ctx<'_> {
                             .as_ref()
                             .is_none_or(|l| l.contains(&h.level))
                     })
-                    .map(|(_, h)| (h.level, h.text.as_str(), h.id.as_str()))
+                    .map(|(n, h)| (h.level, self.heading_html[n].as_str(), h.id.as_str()))
                     .collect();
                 toc(&entries, ordered, &self.ials[k].attrs)
             })
@@ -775,6 +789,30 @@ impl Ctx<'_> {
             used: true,
         });
         out.insert(at, Event::Html(CowStr::from(marker(self.ials.len() - 1))));
+    }
+
+    /// Keep a heading's content as HTML for a table of contents (links
+    /// left out, as kramdown does), when the page has one.
+    pub(super) fn keep_heading_html(&mut self, body: &[Event<'_>]) {
+        if !self.ials.iter().any(|b| b.attrs.toc) {
+            return;
+        }
+        let inner = body
+            .iter()
+            .filter(|e| !matches!(e, Event::Start(Tag::Link { .. }) | Event::End(TagEnd::Link)))
+            .cloned();
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, inner);
+        self.heading_html
+            .resize(self.out.headings.len(), String::new());
+        self.heading_html.push(html);
+    }
+
+    /// The placeholders of `{::nomarkdown}` blocks replaced by their text.
+    pub(super) fn raw_blocks(&self, html: &mut String) {
+        for (k, raw) in self.raw_blocks.iter().enumerate() {
+            *html = html.replacen(&format!("<!--\u{E004}{k}-->"), raw.trim_end(), 1);
+        }
     }
 
     /// The unused block IAL of the block `ev` starts, if any: the one

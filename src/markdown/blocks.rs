@@ -24,6 +24,9 @@ pub fn prepare(md: &str) -> Cow<'_, str> {
     if md.contains("+ ") || md.contains("- ") || md.contains("* ") {
         mixed_bullets(&lines, &in_code, &mut edits);
     }
+    if md.contains("\n=") {
+        setext_single_line(&lines, &in_code, &mut edits);
+    }
     if md.contains("<<") {
         tight_guillemets(&lines, &in_code, &mut edits);
     }
@@ -354,6 +357,23 @@ fn mixed_bullets(lines: &[Line<'_>], in_code: &[bool], edits: &mut [Option<Strin
             }
             Some(&(n, _)) if n == l.indent => {}
             _ => open.push((l.indent, l.first)),
+        }
+    }
+}
+
+/// kramdown's setext heading is one line of text: under a paragraph of
+/// two or more lines, a `===` line is text too (CommonMark makes it all an h1).
+fn setext_single_line(lines: &[Line<'_>], in_code: &[bool], edits: &mut [Option<String>]) {
+    for i in 2..lines.len() {
+        let l = lines[i];
+        let underline = l.first == b'=' && l.indent < 4 && l.text.trim().bytes().all(|b| b == b'=');
+        if underline
+            && !in_code[i]
+            && edits[i].is_none()
+            && !lines[i - 1].blank
+            && !lines[i - 2].blank
+        {
+            edits[i] = Some(format!("\\{}", l.text.trim_start()));
         }
     }
 }

@@ -54,6 +54,10 @@ pub struct Ctx<'a> {
     /// `{:toc}` lists (IAL, ordered) in page order.
     pub(super) no_toc: Vec<usize>,
     pub(super) tocs: Vec<(usize, bool)>,
+    /// Each heading's content as HTML, kept when the page has a `{:toc}`.
+    pub(super) heading_html: Vec<String>,
+    /// `{::nomarkdown}` blocks, put back in place by `finish`.
+    pub(super) raw_blocks: Vec<String>,
     pub(super) notes: Notes,
     /// The page's abbreviations (`*[HTML]: ...`), longest first.
     pub(super) abbreviations: Vec<(String, String)>,
@@ -105,6 +109,8 @@ impl<'a> Ctx<'a> {
             code_language: None,
             no_toc: Vec::new(),
             tocs: Vec::new(),
+            heading_html: Vec::new(),
+            raw_blocks: Vec::new(),
             notes: Notes::default(),
             abbreviations: Vec::new(),
             auto_ids: opts.auto_ids,
@@ -124,6 +130,9 @@ impl<'a> Ctx<'a> {
     pub fn finish(mut self, mut html: String) -> Rendered {
         if !self.ials.is_empty() {
             self.apply_attributes(&mut html);
+        }
+        if !self.raw_blocks.is_empty() {
+            self.raw_blocks(&mut html);
         }
         self.footnotes_end(&mut html);
         self.out.html = html;
@@ -472,6 +481,9 @@ impl<'a> Ctx<'a> {
             classes,
             attrs,
         }));
+        if !self.ials.is_empty() {
+            self.keep_heading_html(&body);
+        }
         out.extend(body);
         out.push(Event::End(TagEnd::Heading(level)));
         self.out.headings.push(Heading {

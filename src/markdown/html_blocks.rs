@@ -19,7 +19,8 @@ pub fn markdown_mode(tag: &StartTag<'_>) -> Option<ContentMode> {
         // `1` means the element's own content model: span for these.
         "1" if SPAN_CONTENT
             .iter()
-            .any(|n| tag.name.eq_ignore_ascii_case(n)) =>
+            .any(|n| tag.name.eq_ignore_ascii_case(n))
+            || !is_block_element(tag.name) =>
         {
             Some(ContentMode::Span)
         }
