@@ -330,6 +330,20 @@ impl<'a> Parser<'a, '_> {
                     .or_else(|| suggest(&f.name, FILTERS).map(|s| format!("did you mean `{s}`?")))
                     .or_else(|| Some(format!("known filters: {}", FILTERS.join(", "))));
                 self.err(f.offset, format!("unknown filter `{}`", f.name), help);
+            } else if let Some((lo, hi)) = super::filters_std::arity(&f.name) {
+                let n = f.args.len() + usize::from(!f.kwargs.is_empty());
+                if (n < lo || n > hi) && !self.reg.filters.contains_key(&f.name) {
+                    let want = if lo == hi {
+                        lo.to_string()
+                    } else {
+                        format!("{lo} to {hi}")
+                    };
+                    self.err(
+                        f.offset,
+                        format!("filter `{}` takes {want} argument(s), given {n}", f.name),
+                        Some(format!("write `| {}: ...` with {want} argument(s)", f.name)),
+                    );
+                }
             }
         }
     }
