@@ -25,6 +25,8 @@ pub struct Tag<'a> {
     pub name: &'a str,
     /// Byte offset of the `<`.
     pub offset: usize,
+    /// Byte offset after the tag's `>`.
+    pub end: usize,
     pub attrs: Vec<Attr<'a>>,
 }
 
@@ -152,6 +154,7 @@ fn parse_tag(html: &str, lt: usize) -> Option<(Tag<'_>, usize)> {
     let mut tag = Tag {
         name: &html[lt + 1..name_end],
         offset: lt,
+        end: 0,
         attrs: Vec::new(),
     };
     let mut i = name_end;
@@ -160,7 +163,10 @@ fn parse_tag(html: &str, lt: usize) -> Option<(Tag<'_>, usize)> {
             i += 1;
         }
         match bytes.get(i)? {
-            b'>' => return Some((tag, i + 1)),
+            b'>' => {
+                tag.end = i + 1;
+                return Some((tag, i + 1));
+            }
             _ => {
                 let n0 = i;
                 while i < bytes.len()

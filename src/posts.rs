@@ -16,8 +16,9 @@
 //!   `site.categories` and `site.tags` (name → posts, newest first).
 
 use crate::config::Config;
+use crate::config::SourceLayout;
 use crate::diag::Diagnostic;
-use crate::source::{parse_page, read_text, SourcePage, MARKDOWN_EXTS};
+use crate::source::{parse_page, read_text, Discovered, SourcePage, MARKDOWN_EXTS};
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 
@@ -35,6 +36,25 @@ fn post_name(name: &str) -> Option<(i32, u32, u32, &str, &str)> {
     let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     chrono::NaiveDate::from_ymd_opt(y as i32, m, d)?;
     Some((y as i32, m, d, &stem[11..], ext))
+}
+
+/// A Jekyll site's share of discovery, after the walk
+/// ([`crate::source::discover`]): the pages' permalinks, the posts of
+/// `_posts/`, jekyll-paginate's pages; the pages sorted by path again.
+pub fn complete_discovery(cfg: &Config, skip: &[PathBuf], found: &mut Discovered) {
+    if cfg.layout != SourceLayout::Jekyll {
+        return;
+    }
+    for p in &mut found.pages {
+        if let Err(d) = apply_page_permalink(p) {
+            found.diagnostics.push(d);
+        }
+    }
+    let (posts, diags) = discover(cfg, skip);
+    found.pages.extend(posts);
+    found.diagnostics.extend(diags);
+    paginate(cfg, &mut found.pages);
+    found.pages.sort_by(|a, b| a.rel.cmp(&b.rel));
 }
 
 /// The posts of `root/_posts/` (and of any `<folder>/_posts/` whose folder

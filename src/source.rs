@@ -47,9 +47,20 @@ impl SourcePage {
         output_path_for(&self.content_rel)
     }
 
-    /// The page URL as Jekyll makes it: `/a/b.html`.
+    /// The page URL as Jekyll makes it: `/a/b.html`; an index page's is its
+    /// folder's, `/a/` for `a/index.md` (Jekyll's `Page#url` and pretty
+    /// permalinks), unless its `permalink:` itself ends in `index.html`.
     pub fn url(&self) -> String {
-        format!("/{}", self.output_path())
+        let out = self.output_path();
+        let explicit = self
+            .front
+            .get("permalink")
+            .and_then(Value::as_str)
+            .is_some_and(|l| l.trim_end().ends_with("index.html"));
+        match out.strip_suffix("index.html") {
+            Some(dir) if !explicit && (dir.is_empty() || dir.ends_with('/')) => format!("/{dir}"),
+            _ => format!("/{out}"),
+        }
     }
 }
 
@@ -199,22 +210,13 @@ fn starts_with_fence(head: &[u8]) -> bool {
 const JEKYLL_DEFAULT_EXCLUDE: &[&str] = &["Gemfile", "Gemfile.lock", "node_modules", "vendor"];
 
 /// Walk the source tree and sort its files into pages and static files.
-/// `skip` is a folder never read (the output folder, when it is inside the source).
+/// `skip` is a folder never read (the output folder, when it is inside the
+/// source). A Jekyll site's posts and permalinks come after, from
+/// [`crate::posts::complete_discovery`].
 pub fn discover(cfg: &Config, skip: &[PathBuf]) -> Discovered {
     let mut found = Discovered::default();
     match cfg.layout {
-        SourceLayout::Jekyll => {
-            walk(cfg, &cfg.root, skip, true, &mut found);
-            for p in &mut found.pages {
-                if let Err(d) = crate::posts::apply_page_permalink(p) {
-                    found.diagnostics.push(d);
-                }
-            }
-            let (posts, diags) = crate::posts::discover(cfg, skip);
-            found.pages.extend(posts);
-            found.diagnostics.extend(diags);
-            crate::posts::paginate(cfg, &mut found.pages);
-        }
+        SourceLayout::Jekyll => walk(cfg, &cfg.root, skip, true, &mut found),
         SourceLayout::Native => {
             walk(cfg, &cfg.content_dir, skip, false, &mut found);
             if let Some(st) = &cfg.static_dir {
@@ -323,6 +325,8 @@ fn walk(cfg: &Config, dir: &Path, skip: &[PathBuf], jekyll: bool, found: &mut Di
             }
             if is_page {
                 match load_page(abs, &rel, &content_rel) {
+                    // Jekyll's `published: false`: the page is not written.
+                    Ok(p) if p.front.get("published") == Some(&Value::Bool(false)) => Found::Skip,
                     Ok(p) => Found::Page(Box::new(p)),
                     Err(d) => Found::Error(d),
                 }
@@ -543,6 +547,32 @@ mod tests {
         assert_eq!(output_path_for("a/b.md"), "a/b.html");
         assert_eq!(output_path_for("a/index.md"), "a/index.html");
         assert_eq!(output_path_for("a/x.html"), "a/x.html");
+    }
+
+    #[test]
+    fn an_index_pages_url_is_its_folders() {
+        let page = |content_rel: &str, permalink: Option<&str>| {
+            let mut front = Map::new();
+            if let Some(l) = permalink {
+                front.insert("permalink".into(), Value::String(l.into()));
+            }
+            SourcePage {
+                rel: content_rel.into(),
+                content_rel: content_rel.into(),
+                text: String::new(),
+                front,
+                body_offset: 0,
+                body_line: 1,
+                is_markdown: true,
+            }
+            .url()
+        };
+        assert_eq!(page("index.md", None), "/");
+        assert_eq!(page("docs/guides/index.md", None), "/docs/guides/");
+        assert_eq!(page("search/index.html", Some("/search/")), "/search/");
+        assert_eq!(page("a/index.html", Some("/a/index.html")), "/a/index.html");
+        assert_eq!(page("docs/myindex.md", None), "/docs/myindex.html");
+        assert_eq!(page("docs/setup.md", None), "/docs/setup.html");
     }
 
     /// Links leading outside the root are refused, whether the link is the

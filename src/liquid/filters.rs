@@ -278,19 +278,15 @@ fn ruby_strip(s: &str) -> &str {
     s.trim_matches(|c: char| c.is_ascii_whitespace() || c == '\u{0b}' || c == '\0')
 }
 
+/// Liquid's `escape` (Ruby's `CGI.escapeHTML`): html-escape's entities, but
+/// `'` as `&#39;` where the crate writes `&#x27;`, so pages match Jekyll's.
 pub(super) fn html_escape(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c => o.push(c),
-        }
+    let escaped = html_escape::encode_quoted_attribute(s);
+    if s.contains('\'') {
+        escaped.replace("&#x27;", "&#39;")
+    } else {
+        escaped.into_owned()
     }
-    o
 }
 
 /// Liquid's `escape_once`: `&` is left alone when it starts a named or a
@@ -366,6 +362,19 @@ fn url_encode(s: &str, keep: &str, plus: bool) -> String {
 }
 
 pub(super) fn sort(v: &Value, prop: &Value) -> Value {
+    // Ruby's `Hash#sort` (Jekyll's `sort` without a property): the hash's
+    // [key, value] pairs in key order, so `folder[0]` is a key (the
+    // devportal's sitemap sorts `site.shards` this way).
+    if let (Value::Object(m), true) = (v, prop.is_null()) {
+        let mut pairs: Vec<(&String, &Value)> = m.iter().collect();
+        pairs.sort_by(|a, b| a.0.cmp(b.0));
+        return Value::Array(
+            pairs
+                .into_iter()
+                .map(|(k, x)| Value::Array(vec![Value::String(k.clone()), x.clone()]))
+                .collect(),
+        );
+    }
     let mut list = as_list(v);
     let get = |x: &Value| {
         if prop.is_null() {
@@ -608,4 +617,23 @@ pub fn apply(name: &str, v: &Value, args: &Args, u: &UrlInfo, md: &MarkdownifyFn
 /// An empty-object helper for callers building contexts.
 pub fn empty_map() -> Map<String, Value> {
     Map::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sort;
+    use serde_json::{json, Value};
+
+    #[test]
+    fn sort_of_a_hash_gives_its_pairs_in_key_order() {
+        // Built in reverse order: preserve_order keeps insertion order, so an
+        // unsorted result would show.
+        let h = json!({"docs_b": [2], "docs_a": [1], "": [0]});
+        assert_eq!(
+            sort(&h, &Value::Null),
+            json!([["", [0]], ["docs_a", [1]], ["docs_b", [2]]])
+        );
+        // With a property a hash is one item, as before.
+        assert_eq!(sort(&h, &json!("order")), json!([h]));
+    }
 }

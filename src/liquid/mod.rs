@@ -339,7 +339,10 @@ impl Renderer {
         let mut vars = serde_json::Map::new();
         vars.insert("page".into(), page.clone());
         vars.insert("site".into(), site);
-        vars.insert("lq_t".into(), Value::Array(std::mem::take(&mut tr.texts)));
+        vars.insert(
+            "lq_texts".into(),
+            Value::Array(std::mem::take(&mut tr.texts)),
+        );
         vars.insert("lq_nil".into(), Value::Null);
         let ctx = tera::Context::from_value(Value::Object(vars)).map_err(bug)?;
         self.budget.reset();

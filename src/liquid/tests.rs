@@ -127,7 +127,12 @@ fn filters_follow_liquid() {
         ("{{ 'a,b,,c,,' | split: ',' | join: '|' }}", "a|b||c"),
         ("{{ '  a  b ' | split: ' ' | size }}", "2"),
         ("{{ '<a href=\"x\">&' | escape }}", "&lt;a href=&quot;x&quot;&gt;&amp;"),
+        ("{{ \"it's a/b\" | escape }}", "it&#39;s a/b"),
         ("{{ page.tags | sort | join: ',' }}", "a,b,c"),
+        (
+            "{% assign h = site.data.glossary | sort %}{{ h[0][0] }}={{ h[0][1] }} {{ h.size }}",
+            "element-auth-name=Name of the instance 1",
+        ),
         ("{{ 'AbC' | downcase }}{{ 'AbC' | upcase }}", "abcABC"),
         ("{{ page.nope | default: 'd' }}{{ page.empty | default: 'e' }}{{ page.f | default: 'f' }}", "def"),
         ("{{ 'héllo' | size }}", "5"),

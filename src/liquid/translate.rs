@@ -1,7 +1,7 @@
 //! Translation of the Liquid AST to one tera template per page.
 //!
 //! Text is never given to tera's parser: each text segment that could look
-//! like tera syntax goes to a side table (`lq_t`) and is printed by index.
+//! like tera syntax goes to a side table (`lq_texts`) and is printed by index.
 //! Includes are inlined; their parameters become uniquely named variables
 //! (`lq_i<N>_<key>`) that `include.<key>` maps to. Liquid variables become
 //! `v_<name>`; `page` and `site` stay themselves and are checked statically
@@ -138,7 +138,7 @@ impl<'e> Translator<'e> {
 
     pub(super) fn lit(&mut self, v: Value) -> String {
         self.texts.push(v);
-        format!("lq_t.{}", self.texts.len() - 1)
+        format!("lq_texts.{}", self.texts.len() - 1)
     }
 
     pub(super) fn frame(&self) -> &Frame {
@@ -550,7 +550,7 @@ impl<'e> Translator<'e> {
     /// entry of the side table, a loop's own variables (only used inside the
     /// loop) and the variable of an enclosing loop.
     fn always_defined(&self, name: &str) -> bool {
-        ["lq_t.", "loop.", "lq_len_", "lq_rix_", "lq_rix0_"]
+        ["lq_texts.", "loop.", "lq_len_", "lq_rix_", "lq_rix0_"]
             .iter()
             .any(|p| name.starts_with(p))
             || self

@@ -2,6 +2,8 @@
 //! blocks through the highlighter, `markdown="..."` HTML elements, and the
 //! collection of headings, links, images and ids.
 
+use super::attributes::BlockIal;
+use super::footnotes::Notes;
 use super::html_blocks::ContentMode;
 use super::ids::IdGen;
 use super::scan::{self, Lines};
@@ -29,8 +31,8 @@ const MAX_DEPTH: usize = 16;
 pub struct Ctx<'a> {
     opts: &'a MarkdownOptions,
     hl: &'a Highlighter,
-    file: &'a Path,
-    first_line: usize,
+    pub(super) file: &'a Path,
+    pub(super) first_line: usize,
     ids: IdGen,
     pub(super) quotes: Option<Quotes>,
     lines: Lines,
@@ -43,6 +45,16 @@ pub struct Ctx<'a> {
     /// The `End(HtmlBlock)` ahead in the current fragment's events (index,
     /// byte end): found once per HTML block, not once per line of it.
     pub(super) html_block_end: Option<(usize, usize)>,
+    /// The page's block IALs (see `attributes`), the one the heading being
+    /// rendered takes, the language a code block's IAL gives.
+    pub(super) ials: Vec<BlockIal>,
+    pub(super) heading_ial: Option<usize>,
+    pub(super) code_language: Option<String>,
+    /// Headings (indices in `out.headings`) marked `no_toc`, and the
+    /// `{:toc}` lists (IAL, ordered) in page order.
+    pub(super) no_toc: Vec<usize>,
+    pub(super) tocs: Vec<(usize, bool)>,
+    pub(super) notes: Notes,
     pub(super) out: Rendered,
 }
 
@@ -51,6 +63,7 @@ fn parser_options() -> Options {
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_DEFINITION_LIST
 }
 
 impl<'a> Ctx<'a> {
@@ -72,6 +85,12 @@ impl<'a> Ctx<'a> {
             depth: 0,
             warned_depth: false,
             html_block_end: None,
+            ials: Vec::new(),
+            heading_ial: None,
+            code_language: None,
+            no_toc: Vec::new(),
+            tocs: Vec::new(),
+            notes: Notes::default(),
             out: Rendered::default(),
         }
     }
@@ -82,7 +101,11 @@ impl<'a> Ctx<'a> {
         self.fragment(src, 0..src.len(), ContentMode::Block, html);
     }
 
-    pub fn finish(mut self, html: String) -> Rendered {
+    pub fn finish(mut self, mut html: String) -> Rendered {
+        if !self.ials.is_empty() {
+            self.apply_attributes(&mut html);
+        }
+        self.footnotes_end(&mut html);
         self.out.html = html;
         self.out
     }
@@ -116,13 +139,14 @@ impl<'a> Ctx<'a> {
         self.html_block_end = outer_block;
         self.depth -= 1;
         super::emphasis::strong_pairs(&mut out);
+        super::urls::keep_written_urls(&mut out);
         // One allocation of about the final size: growing the page's HTML
         // by doubling would copy it again and again.
         html.reserve(html_size_hint(&out));
         pulldown_cmark::html::push_html(html, out.into_iter());
     }
 
-    fn process<'s>(
+    pub(super) fn process<'s>(
         &mut self,
         src: &'s str,
         evs: &[Spanned<'s>],
@@ -132,6 +156,12 @@ impl<'a> Ctx<'a> {
         let mut i = 0;
         while i < evs.len() {
             let (ev, range) = &evs[i];
+            if !self.ials.is_empty() {
+                if let Some(next) = self.block_attributes(src, evs, i, out) {
+                    i = next;
+                    continue;
+                }
+            }
             match ev {
                 Event::Start(Tag::Heading { level, .. }) => {
                     let end = find_end(evs, i);
@@ -164,6 +194,16 @@ impl<'a> Ctx<'a> {
                         Some(next) => next,
                         None => self.raw_html(src, evs, i, t, out),
                     };
+                    continue;
+                }
+                Event::FootnoteReference(name) => {
+                    st.smart_boundary();
+                    self.footnote_reference(name, out);
+                    i += 1;
+                    continue;
+                }
+                Event::Start(Tag::FootnoteDefinition(name)) => {
+                    i = self.footnote_definition(src, name, evs, i, st);
                     continue;
                 }
                 Event::InlineHtml(t) => {
@@ -251,13 +291,13 @@ impl<'a> Ctx<'a> {
         let text = &src[range];
         let mut from = 0;
         for tag in scan::lenient_tags(text) {
-            if tag.start > from {
-                self.text_piece(src, start + from..start + tag.start, st, out);
+            if tag.offset > from {
+                self.text_piece(src, start + from..start + tag.offset, st, out);
             }
             st.smart_boundary();
             self.collect_tag(src, &tag, start);
             out.push(Event::InlineHtml(CowStr::Borrowed(
-                &text[tag.start..tag.end],
+                &text[tag.offset..tag.end],
             )));
             from = tag.end;
         }
@@ -318,7 +358,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// 1-based (line, col) in the page text of a byte offset of the source.
-    fn pos(&mut self, src: &str, offset: usize) -> (usize, usize) {
+    pub(super) fn pos(&mut self, src: &str, offset: usize) -> (usize, usize) {
         self.lines.line_col(src, offset)
     }
 
@@ -330,6 +370,7 @@ impl<'a> Ctx<'a> {
         st: &mut Inline,
         out: &mut Vec<Event<'s>>,
     ) {
+        let ial = self.heading_ial.take();
         let mut body = Vec::with_capacity(inner.len());
         st.smart_boundary();
         // `inner` is a slice of the fragment's events: indices differ.
@@ -352,6 +393,8 @@ impl<'a> Ctx<'a> {
                 _ => {}
             }
         }
+        let ial_attrs = ial.map(|k| self.ials[k].attrs.clone());
+        let explicit = ial_attrs.as_ref().and_then(|a| a.id.clone()).or(explicit);
         let id = if let Some(id) = explicit {
             id
         } else if !self.opts.auto_ids {
@@ -365,11 +408,12 @@ impl<'a> Ctx<'a> {
         if !id.is_empty() {
             self.out.ids.push(id.clone());
         }
+        let (classes, attrs) = self.heading_attributes(ial_attrs);
         out.push(Event::Start(Tag::Heading {
             level,
             id: (!id.is_empty()).then(|| CowStr::from(id.clone())),
-            classes: Vec::new(),
-            attrs: Vec::new(),
+            classes,
+            attrs,
         }));
         out.extend(body);
         out.push(Event::End(TagEnd::Heading(level)));
@@ -390,9 +434,15 @@ impl<'a> Ctx<'a> {
     ) {
         let src_offset = offset;
         let code = code_text(inner);
+        let ial_language = self.code_language.take();
         let lang = match kind {
             CodeBlockKind::Fenced(info) => fence_language(info),
             CodeBlockKind::Indented => "",
+        };
+        // `{: .language-x}` names the language of a fence that has none.
+        let lang = match &ial_language {
+            Some(l) if lang.is_empty() => l.as_str(),
+            _ => lang,
         };
         // Open tag, body and close tag go out as three raw events, so the
         // (possibly large) highlighted body is moved, never copied.

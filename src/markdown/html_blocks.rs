@@ -3,7 +3,7 @@
 //! `markdown="1"` or `markdown="block"` as block-level Markdown. The
 //! attribute itself is removed from the output.
 
-use super::scan::StartTag;
+use crate::html::Tag;
 
 /// How the content of an HTML element is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,8 +13,8 @@ pub enum ContentMode {
 }
 
 /// The mode asked for by a start tag's `markdown` attribute, if any.
-pub fn markdown_mode(tag: &StartTag<'_>) -> Option<ContentMode> {
-    match tag.attr("markdown")? {
+pub fn markdown_mode(tag: &Tag<'_>) -> Option<ContentMode> {
+    match tag.attr("markdown")?.value {
         "span" => Some(ContentMode::Span),
         "1" | "block" => Some(ContentMode::Block),
         _ => None,
@@ -40,19 +40,26 @@ pub fn is_block_element(name: &str) -> bool {
 }
 
 /// The start tag written again without its `markdown` attribute.
-pub fn tag_without_markdown(tag: &StartTag<'_>, text: &str) -> String {
-    let mut out = String::with_capacity(tag.end - tag.start);
+pub fn tag_without_markdown(tag: &Tag<'_>, text: &str) -> String {
+    let mut out = String::with_capacity(tag.end - tag.offset);
     out.push('<');
     out.push_str(tag.name);
-    let attrs = &text[tag.attrs_start..tag.attrs_start + tag.attrs.len()];
-    let mut rest = attrs;
+    // The attribute list: after the name, before `>` or `/>`.
+    let attrs_start = tag.offset + 1 + tag.name.len();
+    let close = if text[..tag.end - 1].ends_with('/') {
+        2
+    } else {
+        1
+    };
+    let attrs_end = (tag.end - close).max(attrs_start);
+    let mut rest = &text[attrs_start..attrs_end];
     // Copy the attribute list, dropping `markdown=...` with its leading space.
     while let Some(pos) = find_markdown_attr(rest) {
         out.push_str(&rest[..pos.0]);
         rest = &rest[pos.1..];
     }
     out.push_str(rest);
-    out.push_str(&text[tag.attrs_start + tag.attrs.len()..tag.end]);
+    out.push_str(&text[attrs_end..tag.end]);
     out
 }
 
@@ -124,8 +131,8 @@ pub fn matching_close(src: &str, from: usize, name: &str) -> Option<(usize, usiz
 
 #[cfg(test)]
 mod tests {
-    use super::super::scan::start_tags;
     use super::*;
+    use crate::html::tags as start_tags;
 
     #[test]
     fn removes_the_markdown_attribute() {

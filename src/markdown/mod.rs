@@ -18,15 +18,18 @@
 //!
 //! OWNER: markdown helper.
 
+mod attributes;
 mod blocks;
 mod emphasis;
 mod events;
+mod footnotes;
 mod html_blocks;
 mod ids;
 mod raw;
 mod scan;
 pub(crate) mod smart;
 mod tables;
+mod urls;
 
 use crate::config::MarkdownOptions;
 use crate::diag::Diagnostic;
@@ -83,8 +86,10 @@ pub fn render(
     file: &Path,
     first_line: usize,
 ) -> Rendered {
+    let (md, ials, unsupported) = attributes::extract(md);
     let mut ctx = events::Ctx::new(opts, hl, file, first_line);
-    let prepared = blocks::prepare(md);
+    ctx.attributes(ials, &unsupported);
+    let prepared = blocks::prepare(&md);
     // Sized once the events are known (see `Ctx::fragment`).
     let mut html = String::new();
     ctx.render_blocks(&prepared, &mut html);

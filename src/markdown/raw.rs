@@ -5,9 +5,9 @@
 
 use super::events::{Ctx, Spanned};
 use super::html_blocks::{self, ContentMode};
-use super::scan;
 use super::sub_str;
 use super::LinkKind;
+use crate::html;
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 use std::ops::Range;
 
@@ -51,8 +51,8 @@ impl Ctx<'_> {
             let close = src[range.start..].find("-->")?;
             (range.start + close + 3, false)
         } else {
-            let tag = scan::start_tags(text).next()?;
-            if tag.start != indent || !html_blocks::is_block_element(tag.name) {
+            let tag = html::tags(text).next()?;
+            if tag.offset != indent || !html_blocks::is_block_element(tag.name) {
                 return None;
             }
             let (_, close_end) = html_blocks::matching_close(src, range.start + tag.end, tag.name)?;
@@ -101,8 +101,8 @@ impl Ctx<'_> {
             src[range.start..].find(&**text).map(|k| range.start + k)
         };
         let mut from = 0;
-        for tag in scan::start_tags(text) {
-            if tag.start < from {
+        for tag in html::tags(text) {
+            if tag.offset < from {
                 continue;
             }
             self.collect_tag(src, &tag, base.unwrap_or(range.start));
@@ -110,7 +110,7 @@ impl Ctx<'_> {
                 continue;
             };
             let Some(b) = base else { continue };
-            if !self.may_nest(src, b + tag.start) {
+            if !self.may_nest(src, b + tag.offset) {
                 continue;
             }
             let inner_start = b + tag.end;
@@ -119,7 +119,7 @@ impl Ctx<'_> {
             else {
                 continue;
             };
-            out.push(Event::Html(sub_str(text, from..tag.start)));
+            out.push(Event::Html(sub_str(text, from..tag.offset)));
             out.push(Event::Html(CowStr::from(
                 html_blocks::tag_without_markdown(&tag, text),
             )));
@@ -191,10 +191,11 @@ impl Ctx<'_> {
     }
 
     /// Record the link, image and id of a raw HTML start tag.
-    pub(super) fn collect_tag(&mut self, src: &str, tag: &scan::StartTag<'_>, base: usize) {
+    pub(super) fn collect_tag(&mut self, src: &str, tag: &html::Tag<'_>, base: usize) {
         // Names compared without case, with no lowercased copies.
         let is = |s: &str, lower: &str| s.eq_ignore_ascii_case(lower);
-        for (attr, value, off) in tag.attributes() {
+        for a in &tag.attrs {
+            let (attr, value, off) = (a.name, a.value, a.start);
             let kind = if is(tag.name, "a") && is(attr, "href") {
                 Some(LinkKind::Link)
             } else if is(tag.name, "img") && is(attr, "src") {

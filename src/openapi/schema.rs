@@ -150,7 +150,23 @@ pub(crate) struct Row {
 
 /// The id of the section of the named schema `name`.
 pub(crate) fn schema_anchor(name: &str) -> String {
-    format!("schema-{}", super::view::slug(name))
+    format!("schema-{}", slug(name))
+}
+
+/// A URL fragment made of `text`: lower-case letters, digits and dashes.
+pub(crate) fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out
 }
 
 /// The label of the type of `r`.

@@ -4,7 +4,7 @@
 //! end. Descriptions are Markdown, rendered here; examples are highlighted
 //! here.
 
-use super::schema::{self, Resolver, Row, TypeLabel};
+use super::schema::{self, slug, Resolver, Row, TypeLabel};
 use crate::config::MarkdownOptions;
 use crate::diag::Diagnostic;
 use crate::highlight::Highlighter;
@@ -152,22 +152,6 @@ impl Tools<'_> {
             None => String::new(),
         }
     }
-}
-
-/// A URL fragment made of `text`: lower-case letters, digits and dashes.
-pub(crate) fn slug(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.chars() {
-        if c.is_alphanumeric() {
-            out.extend(c.to_lowercase());
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-    }
-    while out.ends_with('-') {
-        out.pop();
-    }
-    out
 }
 
 /// Ids handed out once each (a second `list-pets` becomes `list-pets-2`).

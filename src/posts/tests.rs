@@ -96,21 +96,23 @@ fn posts_get_urls_dates_categories_and_neighbours() {
         [
             "/2017/09/01/first.html",
             "/news/rel/2017/10/16/second.html",
-            "/notes/third/index.html"
+            "/notes/third/"
         ]
     );
+    // Jekyll's URL of a folder permalink is the folder; the file is its index.
+    assert_eq!(posts[2].output_path(), "notes/third/index.html");
     assert_eq!(posts[0].front["title"], "First");
     assert_eq!(posts[0].front["date"], "2017-09-01 00:00:00 +0000");
     assert_eq!(posts[0].front["tags"], serde_json::json!(["a", "b"]));
     assert_eq!(posts[2].front["date"], "2018-01-02 08:00:00 +0100");
     assert_eq!(posts[1].front["previous"]["url"], "/2017/09/01/first.html");
-    assert_eq!(posts[1].front["next"]["url"], "/notes/third/index.html");
+    assert_eq!(posts[1].front["next"]["url"], "/notes/third/");
     assert_eq!(posts[0].front["previous"], Value::Null);
     assert!(posts[0].is_markdown);
 
     let mut m = Map::new();
     site_lists(&mut m, posts.iter(), |p| Value::String(p.url()));
-    assert_eq!(m["posts"][0], "/notes/third/index.html", "newest first");
+    assert_eq!(m["posts"][0], "/notes/third/", "newest first");
     assert_eq!(
         m["categories"]["News"],
         serde_json::json!(["/news/rel/2017/10/16/second.html"])

@@ -19,6 +19,8 @@ use std::collections::BTreeMap;
 /// One stub to write.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Redirect {
+    /// The old path as the page writes it, with a leading `/` (`/docs/old`).
+    pub from: String,
     /// Output path of the stub, e.g. `docs/old.html`.
     pub out_path: String,
     /// Source page that asked for it.
@@ -163,6 +165,7 @@ pub fn collect(pages: &[&SourcePage], taken: &OutputSet) -> (Vec<Redirect>, Vec<
                 stubs.insert(
                     out_path.clone(),
                     Redirect {
+                        from: format!("/{}", old.trim().trim_start_matches('/')),
                         out_path,
                         page: p.rel.clone(),
                         target: p.output_path(),
@@ -173,6 +176,16 @@ pub fn collect(pages: &[&SourcePage], taken: &OutputSet) -> (Vec<Redirect>, Vec<
         }
     }
     (stubs.into_values().collect(), diags)
+}
+
+/// `redirects.json`, as jekyll-redirect-from writes it beside the stubs: each
+/// old path (as the page writes it) mapped to the absolute URL it moved to.
+/// `moved` holds (old path, absolute URL) pairs: the stubs and the pages
+/// whose `redirect_to` sends them elsewhere. Keys sorted: the build is
+/// deterministic (Jekyll's order is its page order, which JSON readers ignore).
+pub fn redirects_json(moved: impl IntoIterator<Item = (String, String)>) -> String {
+    let map: BTreeMap<String, String> = moved.into_iter().collect();
+    serde_json::to_string(&map).unwrap_or_default()
 }
 
 /// The stub page sending readers to `to` (an absolute or root-relative URL).

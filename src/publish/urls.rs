@@ -21,27 +21,12 @@ pub fn split_url(href: &str) -> (&str, Option<&str>, Option<&str>) {
     (path, query, frag)
 }
 
-/// Decode `%XX` escapes (as UTF-8); malformed escapes are kept as written.
+/// Decode `%XX` escapes (as UTF-8); malformed escapes are kept as written,
+/// and text that would not be UTF-8 once decoded is kept whole.
 pub fn percent_decode(s: &str) -> String {
-    if !s.contains('%') {
-        return s.to_string();
-    }
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            let hex = |c: u8| (c as char).to_digit(16);
-            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8()
+        .map_or_else(|_| s.to_string(), std::borrow::Cow::into_owned)
 }
 
 /// Percent-encode what may not appear raw in a URL path (space, non-ASCII, quotes...).

@@ -26,16 +26,25 @@ pub(crate) fn text_of(v: Option<&Value>) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
+/// The URL of the file a page is written to: its `page.url`, with
+/// `index.html` put back on an index page's folder URL (`/a/` → `/a/index.html`),
+/// the form the theme's guide tabs and section navigation are keyed by.
+pub(crate) fn out_url(page: &Value) -> std::borrow::Cow<'_, str> {
+    let url = page.get("url").and_then(Value::as_str).unwrap_or("");
+    if url.ends_with('/') {
+        format!("{url}index.html").into()
+    } else {
+        url.into()
+    }
+}
+
 /// The title a page shows: its `title`, else its guide's heading, else its
 /// `heading`, else its file name.
 pub(crate) fn display_title(page: &Value, guide_heading: Option<&str>) -> String {
     text_of(page.get("title"))
         .or_else(|| guide_heading.map(String::from))
         .or_else(|| text_of(page.get("heading")))
-        .unwrap_or_else(|| {
-            let url = page.get("url").and_then(Value::as_str).unwrap_or("");
-            crate::guide::file_stem(url).to_string()
-        })
+        .unwrap_or_else(|| crate::guide::file_stem(&out_url(page)).to_string())
 }
 
 /// The page's `<title>`: its `seo`, else its title, its guide's heading

@@ -201,7 +201,7 @@ impl Theme {
 
     /// The context of a page layout.
     fn page_context(&self, layout: &str, view: &PageView) -> tera::Context {
-        let url = view.page.get("url").and_then(Value::as_str).unwrap_or("");
+        let url = &*context::out_url(view.page);
         let shared = view.shared;
         let fresh;
         let guide = match view.guide {

@@ -101,9 +101,35 @@ pub(super) fn publish(
             }
         }
     }
+    let mut moved = Vec::new();
     for s in &stubs {
         let to = absolute_url(&cfg.url, &cfg.baseurl, &pretty_url(&s.target));
         generated.insert(s.out_path.clone(), redirects::stub_html(&to).into_bytes());
+        moved.push((s.from.clone(), to));
+    }
+    moved.extend(sources.iter().filter_map(|p| {
+        let to = match p.front.get("redirect_to")? {
+            Value::String(t) => t.trim(),
+            Value::Array(a) if a.len() == 1 => a[0].as_str()?.trim(),
+            _ => return None,
+        };
+        let to = if to.starts_with("http://") || to.starts_with("https://") {
+            to.to_string()
+        } else {
+            absolute_url(&cfg.url, &cfg.baseurl, to)
+        };
+        Some((p.url(), to))
+    }));
+    let json_off = ctx
+        .site
+        .get("redirect_from")
+        .and_then(|r| r.get("json"))
+        .is_some_and(|j| j == &Value::Bool(false));
+    if !moved.is_empty() && !json_off && !taken.contains(REDIRECTS_JSON) {
+        generated.insert(
+            REDIRECTS_JSON.into(),
+            redirects::redirects_json(moved).into_bytes(),
+        );
     }
     if cfg.url.is_empty() {
         diags.push(
@@ -129,6 +155,9 @@ pub(super) fn publish(
     }
     diags
 }
+
+/// jekyll-redirect-from's map of every redirect (off with `redirect_from: {json: false}`).
+const REDIRECTS_JSON: &str = "redirects.json";
 
 const NOT_FOUND_TITLE: &str = "Page not found";
 

@@ -11,9 +11,9 @@
 //! `elementdocs.theme` chooses: `site` (the default) or `builtin` for every
 //! page, or a mapping of layout names to either (`default:` for the others).
 
-use super::context::BuildContext;
 use crate::config::Config;
 use crate::diag::Diagnostic;
+use crate::liquid::LiquidEngine;
 use crate::liquid::{globals, PageInput};
 use crate::source::{parse_page, read_text, SourcePage};
 use serde_json::{Map, Value};
@@ -139,7 +139,7 @@ impl SiteLayouts {
     /// that starts at `layout` (which [`SiteLayouts::lays_out`]).
     pub fn render(
         &self,
-        ctx: &BuildContext,
+        liquid: &LiquidEngine,
         p: &SourcePage,
         page: &Value,
         layout: &str,
@@ -188,7 +188,7 @@ impl SiteLayouts {
                 body_offset: l.body_offset,
                 page: &pv,
             };
-            let expanded = ctx.liquid.expand(&input).map_err(|mut d| {
+            let expanded = liquid.expand(&input).map_err(|mut d| {
                 for x in &mut d {
                     x.notes.push(format!("while laying out {}", p.rel));
                 }

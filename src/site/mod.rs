@@ -175,7 +175,7 @@ impl Site {
         // The walk waits on the disk and on YAML; what needs no page (the data
         // files, the theme, the syntax definitions) loads beside it meanwhile.
         let (found, ((data, data_diags), theme)) = rayon::join(
-            || discover(&config, &skip),
+            || discover_pages(&config, &skip),
             || {
                 // Code blocks kept by the last build need no syntax definitions.
                 if !highlight_cache.is_some_and(|p| highlighter.load_persisted(p)) {
@@ -391,7 +391,7 @@ impl Site {
 
     /// Walk the source tree again; see [`Rediscovered`].
     pub fn rediscover(&mut self) -> Rediscovered {
-        let found = discover(&self.ctx.config, &self.skip);
+        let found = discover_pages(&self.ctx.config, &self.skip);
         let mut new_pages: BTreeMap<String, SourcePage> = found
             .pages
             .into_iter()
@@ -613,6 +613,14 @@ fn render_one(
         output: page,
         search,
     })
+}
+
+/// The pages and static files of the source tree: the walk, then (for a
+/// Jekyll site) its posts and permalinks.
+fn discover_pages(config: &Config, skip: &[PathBuf]) -> Discovered {
+    let mut found = discover(config, skip);
+    crate::posts::complete_discovery(config, skip, &mut found);
+    found
 }
 
 /// What a new walk of the source tree found (see [`Site::rediscover`]).

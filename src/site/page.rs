@@ -202,7 +202,7 @@ fn lay_out(
     if ctx.layouts.lays_out(&layout) {
         let laid = ctx
             .layouts
-            .render(ctx, p, page, &layout, rendered.html.clone())?;
+            .render(&ctx.liquid, p, page, &layout, rendered.html.clone())?;
         rendered.warnings.extend(laid.warnings);
         return Ok(under_base_url(laid.html, &ctx.config.baseurl, outputs));
     }

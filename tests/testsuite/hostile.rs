@@ -3,87 +3,39 @@
 //! end well within 30 s with bounded memory and no panic or stack overflow,
 //! and where a limit is hit, with a diagnostic at the file and line.
 
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use super::hardening::{billion_laughs, Run, Site};
+use std::time::Duration;
 
 /// The time every build here must end in (the debug binary, a busy machine).
 const LIMIT: Duration = Duration::from_secs(30);
 /// Peak resident memory allowed (debug binary), in KiB.
 const MAX_RSS_KIB: u64 = 300 << 10;
 
-/// What one build did.
-struct Run {
-    code: i32,
-    stderr: String,
-    elapsed: Duration,
-    /// The largest VmHWM seen while it ran (KiB), a lower bound of its peak.
-    peak_kib: u64,
-    out: PathBuf,
-    _tmp: tempfile::TempDir,
+/// One build of a small site, and what it did.
+struct Built {
+    site: Site,
+    run: Run,
 }
 
-/// Build a Jekyll-layout site made of `files` (path, content).
-fn build(files: &[(&str, &str)]) -> Run {
-    let tmp = tempfile::tempdir().unwrap();
-    let src = tmp.path().join("src");
-    let config = "title: T\nurl: https://docs.example.com\nbaseurl: \"\"\n";
-    let config =
-        (!files.iter().any(|(p, _)| *p == "_config.yml")).then_some(("_config.yml", config));
-    for (rel, text) in files.iter().copied().chain(config) {
-        let p = src.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-    let out = tmp.path().join("out");
-    let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_elementdocs"))
-        .args(["build", "--no-cache", "--source"])
-        .arg(&src)
-        .arg("--out")
-        .arg(&out)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut stderr, &mut s).unwrap();
-        s
-    });
-    let mut peak_kib = 0;
-    let status = loop {
-        peak_kib = peak_kib.max(vm_hwm_kib(child.id()).unwrap_or(0));
-        if let Some(st) = child.try_wait().unwrap() {
-            break st;
-        }
-        if started.elapsed() > LIMIT {
-            child.kill().unwrap();
-            child.wait().unwrap();
-            panic!("the build did not finish in {LIMIT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    Run {
-        code: status.code().unwrap_or(-1),
-        stderr: reader.join().unwrap(),
-        elapsed: started.elapsed(),
-        peak_kib,
-        out,
-        _tmp: tmp,
+impl std::ops::Deref for Built {
+    type Target = Run;
+    fn deref(&self) -> &Run {
+        &self.run
     }
 }
 
-/// The peak resident set of process `pid` so far, from `/proc` (Linux).
-fn vm_hwm_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
+/// Build a Jekyll-layout site with `files` (path, content) added to it (a
+/// `_config.yml` among them replaces the default one).
+fn build(files: &[(&str, &str)]) -> Built {
+    let site = Site::jekyll();
+    for (rel, text) in files {
+        site.write(rel, text);
+    }
+    let run = site.build(&["--no-cache"]);
+    Built { site, run }
 }
 
-impl Run {
+impl Built {
     /// Ended in time, within memory, without a panic or a signal.
     #[track_caller]
     fn assert_bounded(&self) {
@@ -116,23 +68,15 @@ impl Run {
 
     #[track_caller]
     fn assert_diagnostic(&self, place: &str, kind: &str, what: &str) {
-        let found = self.stderr.lines().any(|l| {
-            l.split_once(place).is_some_and(|(before, after)| {
-                (before.is_empty() || before.ends_with('/'))
-                    && after.starts_with(':')
-                    && after.contains(&format!(" {kind}: "))
-                    && l.contains(what)
-            })
-        });
         assert!(
-            found,
+            self.diagnostics(place, kind).any(|l| l.contains(what)),
             "no {kind} at {place} naming {what:?}:\n{}",
             self.stderr
         );
     }
 
     fn page(&self, rel: &str) -> String {
-        std::fs::read_to_string(self.out.join(rel)).unwrap()
+        self.site.out_file(rel)
     }
 }
 
@@ -223,19 +167,7 @@ fn a_megabyte_table_row_builds() {
 
 #[test]
 fn yaml_bombs_in_data_and_config_are_errors_at_the_file() {
-    let mut laughs =
-        String::from("a: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n");
-    for (name, prev) in [
-        ("b", "a"),
-        ("c", "b"),
-        ("d", "c"),
-        ("e", "d"),
-        ("f", "e"),
-        ("g", "f"),
-    ] {
-        let refs = vec![format!("*{prev}"); 9].join(",");
-        laughs.push_str(&format!("{name}: &{name} [{refs}]\n"));
-    }
+    let laughs = billion_laughs(7);
     let deep = format!("a: {}{}\n", "[".repeat(5000), "]".repeat(5000));
     let p = page("x\n");
     let run = build(&[("docs/p.md", &p), ("_data/bomb.yml", &laughs)]);

@@ -87,6 +87,27 @@ fn redirect_stubs_at_each_old_path() {
 }
 
 #[test]
+fn redirects_json_maps_each_old_path_as_jekyll_redirect_from_does() {
+    let (_d, out) = build(&[]);
+    let map: serde_json::Value = serde_json::from_str(&read(&out, "redirects.json")).unwrap();
+    let want = serde_json::json!({
+        "/old/a.html": format!("{URL}/docs/a.html"),
+        "/older/a/": format!("{URL}/docs/a.html"),
+        "/oldest/a": format!("{URL}/docs/a.html"),
+        "/documentation/": format!("{URL}/docs/"),
+    });
+    assert_eq!(map, want);
+}
+
+#[test]
+fn an_unpublished_page_is_not_written() {
+    let (_d, out) = build(&[]);
+    assert!(out.join("docs/a.html").is_file());
+    assert!(!out.join("docs/draft.html").exists(), "`published: false`");
+    assert!(!read(&out, "sitemap.xml").contains("draft"));
+}
+
+#[test]
 fn robots_and_404() {
     let (_d, out) = build(&[]);
     let robots = read(&out, "robots.txt");

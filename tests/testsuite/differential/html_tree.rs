@@ -245,6 +245,9 @@ fn text_of(el: &Element, out: &mut String) {
 fn undo_inline_tables(el: &mut Element) {
     for c in &mut el.children {
         if let Node::Element(e) = c {
+            if e.name == "code" {
+                rouge_inline_classes(e);
+            }
             if e.name == "code"
                 && e.children
                     .iter()
@@ -257,6 +260,20 @@ fn undo_inline_tables(el: &mut Element) {
                 undo_inline_tables(e);
             }
         }
+    }
+}
+
+/// rouge marks inline code `language-plaintext highlighter-rouge`: its
+/// markup, as its token spans are (bugs.yml, `*`); an author's class stays.
+fn rouge_inline_classes(code: &mut Element) {
+    let kept: Vec<String> = classes(code)
+        .into_iter()
+        .filter(|c| c != "highlighter-rouge" && c != "language-plaintext")
+        .collect();
+    if kept.is_empty() {
+        code.attrs.remove("class");
+    } else {
+        code.attrs.insert("class".into(), kept.join(" "));
     }
 }
 

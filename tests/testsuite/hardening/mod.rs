@@ -23,6 +23,8 @@ pub(super) struct Run {
     pub(super) code: i32,
     pub(super) stderr: String,
     pub(super) elapsed: Duration,
+    /// The largest VmHWM seen while it ran (KiB): a lower bound of its peak.
+    pub(super) peak_kib: u64,
 }
 
 impl Site {
@@ -142,7 +144,9 @@ fn run_bin(args: &[&str], limit: Duration) -> Run {
         std::io::Read::read_to_string(&mut stderr, &mut s).unwrap();
         s
     });
+    let mut peak_kib = 0;
     let status = loop {
+        peak_kib = peak_kib.max(vm_hwm_kib(child.id()).unwrap_or(0));
         if let Some(st) = child.try_wait().unwrap() {
             break st;
         }
@@ -151,22 +155,52 @@ fn run_bin(args: &[&str], limit: Duration) -> Run {
             child.wait().unwrap();
             panic!("elementdocs {args:?} did not finish in {limit:?}");
         }
-        std::thread::sleep(Duration::from_millis(20));
+        std::thread::sleep(Duration::from_millis(10));
     };
     Run {
         code: status.code().unwrap_or(-1),
         stderr: reader.join().unwrap(),
         elapsed: started.elapsed(),
+        peak_kib,
     }
+}
+
+/// The peak resident set of process `pid` so far, from `/proc` (Linux).
+fn vm_hwm_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// YAML whose aliases expand to 9^`levels` strings ("billion laughs"), one
+/// anchor per line from the first.
+pub(super) fn billion_laughs(levels: usize) -> String {
+    let mut yaml = format!("a: &a [{}]\n", ["\"x\""; 9].join(","));
+    let names: Vec<char> = ('a'..='z').take(levels).collect();
+    for pair in names.windows(2) {
+        let (prev, name) = (pair[0], pair[1]);
+        let refs = vec![format!("*{prev}"); 9].join(",");
+        yaml.push_str(&format!("{name}: &{name} [{refs}]\n"));
+    }
+    yaml
 }
 
 impl Run {
     /// The first diagnostic line of `kind` (`error`, `warning`) at `place`:
     /// `path`, `path:line` or `path:line:col`; a shorter place matches any
     /// line/column, and the path may be preceded by folders (`/tmp/x/out/`).
-    fn find(&self, place: &str, kind: &str) -> Option<&str> {
+    fn find<'r>(&'r self, place: &'r str, kind: &str) -> Option<&'r str> {
+        self.diagnostics(place, kind).next()
+    }
+
+    /// Every diagnostic line of `kind` at `place` (as [`Run::find`] reads it).
+    pub(super) fn diagnostics<'r>(
+        &'r self,
+        place: &'r str,
+        kind: &str,
+    ) -> impl Iterator<Item = &'r str> + 'r {
         let tail = format!(" {kind}:");
-        self.stderr.lines().find(|line| {
+        self.stderr.lines().filter(move |line| {
             line.match_indices(place).any(|(i, _)| {
                 let after = &line[i + place.len()..];
                 let rest = after.trim_start_matches(|c: char| c == ':' || c.is_ascii_digit());
