@@ -444,8 +444,9 @@ fn relative_url(v: &Value, u: &UrlInfo) -> Value {
     if has_scheme(&s) {
         return Value::String(s);
     }
+    // Jekyll's `ensure_leading_slash` leaves an empty part empty.
     let lead = |x: &str| {
-        if x.starts_with('/') {
+        if x.is_empty() || x.starts_with('/') {
             x.to_string()
         } else {
             format!("/{x}")

@@ -159,6 +159,36 @@ pub fn by_property(name: &str, v: &Value, prop: &Value) -> Value {
     Value::Array(out)
 }
 
+/// How many arguments (positional, plus one for any keyword arguments, as
+/// Liquid passes them) each filter's Ruby method takes: a call outside the
+/// range is an `ArgumentError` in Jekyll, so it is an error here too.
+pub fn arity(name: &str) -> Option<(usize, usize)> {
+    Some(match name {
+        "append" | "at_least" | "at_most" | "concat" | "date" | "divided_by" | "group_by"
+        | "map" | "minus" | "modulo" | "plus" | "prepend" | "push" | "remove" | "remove_first"
+        | "remove_last" | "split" | "times" | "unshift" => (1, 1),
+        "find" | "find_exp" | "group_by_exp" | "replace_last" | "where" | "where_exp" => (2, 2),
+        "replace" | "replace_first" | "slice" => (1, 2),
+        "array_to_sentence_string"
+        | "compact"
+        | "join"
+        | "number_of_words"
+        | "pop"
+        | "round"
+        | "shift"
+        | "slugify"
+        | "sort_natural"
+        | "uniq" => (0, 1),
+        "date_to_long_string"
+        | "date_to_string"
+        | "default"
+        | "sort"
+        | "truncate"
+        | "truncatewords" => (0, 2),
+        _ => (0, 0),
+    })
+}
+
 #[cfg(test)]
 mod names_tests {
     #[test]

@@ -51,6 +51,27 @@ pub(super) fn guarded_filter(
     if let Some(n) = predicted {
         check_size(n, &format!("`{name}`"), at)?;
     }
+    // Ruby's errors, which stop Jekyll's build: an integer divided by 0, a nil sorted.
+    let int = |x: &Value| {
+        x.as_i64()
+            .or_else(|| x.as_str().filter(|s| !s.contains('.')).map(|_| 0))
+    };
+    match name {
+        "divided_by" | "modulo"
+            if int(v).is_some()
+                && int(arg(a, "a0")).is_some()
+                && super::numbers::Num::of(arg(a, "a0")).to_f64() == 0.0 =>
+        {
+            return Err(limit_error(at, format!("`{name}: 0`: divided by 0")));
+        }
+        "sort" if v.is_null() => {
+            return Err(limit_error(
+                at,
+                "`sort` of nil: cannot sort a null object".into(),
+            ));
+        }
+        _ => {}
+    }
     let out = apply(name, v, a, u, md);
     let size = match &out {
         Value::String(s) => s.len(),

@@ -399,3 +399,83 @@ fn near_names(path: &Path) -> Option<String> {
         .collect();
     did_you_mean(&want, names.iter().map(|s| s.as_str())).map(|s| s.to_string())
 }
+
+impl Translator<'_> {
+    /// Jekyll's `{% link path %}` and `{% post_url name %}`: the URL of the
+    /// page or post at that source path (`{{ }}` inside it resolved when
+    /// known at build time), folded into the text; a path that names no
+    /// page is an error, as in Jekyll.
+    pub(super) fn link(&mut self, post: bool, markup: &str, off: usize) {
+        let tag = if post { "post_url" } else { "link" };
+        let Some(path) = self.link_path(markup, off) else {
+            self.error(
+                off,
+                format!("the path of `{tag}` depends on a value only known while rendering"),
+                Some("name the file, or use a page or site variable".into()),
+            );
+            return;
+        };
+        let list = if post { "posts" } else { "pages" };
+        let stem = |rel: &str| {
+            rel.rsplit_once('.')
+                .map_or(rel.to_string(), |(a, _)| a.to_string())
+        };
+        let found = self
+            .eng
+            .site
+            .get(list)
+            .and_then(serde_json::Value::as_array)
+            .and_then(|items| {
+                items.iter().find_map(|p| {
+                    let rel = p.get("path")?.as_str()?;
+                    let hit = if post {
+                        let s = stem(rel);
+                        s.strip_prefix("_posts/")
+                            .is_some_and(|n| n == path || n.ends_with(&format!("/{path}")))
+                    } else {
+                        rel == path
+                    };
+                    hit.then(|| {
+                        p.get("url")
+                            .and_then(serde_json::Value::as_str)
+                            .map(str::to_string)
+                    })
+                    .flatten()
+                })
+            });
+        // A file without front matter is copied as it is: its URL is its path.
+        let static_file = || {
+            let safe = !path.split('/').any(|c| c == ".." || c.is_empty());
+            (!post && safe && self.eng.root.join(&path).is_file()).then(|| format!("/{path}"))
+        };
+        match found.or_else(static_file) {
+            Some(url) => self.emit_text(&url),
+            None => {
+                let what = if post { "post" } else { "page" };
+                self.error(
+                    off,
+                    format!("`{tag}`: no {what} `{path}` in the site"),
+                    Some(if post {
+                        "name a post as `YYYY-MM-DD-title` (its file under _posts/ without the extension)".into()
+                    } else {
+                        "give the page's path from the site's root, with its extension (`docs/a.md`)".into()
+                    }),
+                );
+            }
+        }
+    }
+
+    fn link_path(&mut self, markup: &str, off: usize) -> Option<String> {
+        let mut out = String::new();
+        let mut rest = markup;
+        while let Some(i) = rest.find("{{") {
+            out.push_str(&rest[..i]);
+            let j = rest[i..].find("}}")? + i;
+            let e = super::expr::parse_expr(&rest[i + 2..j], off).ok()?;
+            out.push_str(&super::filters::to_s(&self.static_expr(&e)?));
+            rest = &rest[j + 2..];
+        }
+        out.push_str(rest);
+        Some(out.trim().to_string())
+    }
+}

@@ -223,6 +223,20 @@ pub fn divide(modulo: bool, a: &Value, b: &Value) -> Value {
         }
         (x, y) => {
             let (f, g) = (x.to_f64(), y.to_f64());
+            // BigDecimal's remainder is exact: `183.357 | modulo: 12` is 3.357.
+            let (p, q) = (x.dec(), y.dec());
+            let s = p.scale.max(q.scale);
+            if let (true, Some(p), Some(q)) = (modulo, p.rescale(s), q.rescale(s)) {
+                if q.mant != 0 {
+                    let r = p.mant % q.mant;
+                    let r = if r != 0 && (r < 0) != (q.mant < 0) {
+                        r + q.mant
+                    } else {
+                        r
+                    };
+                    return float(Dec { mant: r, scale: s }.to_f64());
+                }
+            }
             if modulo {
                 let r = f % g;
                 float(if r != 0.0 && (r < 0.0) != (g < 0.0) {
@@ -331,6 +345,7 @@ mod tests {
         assert_eq!(s(round(&json!(1.005), &json!(2))), "1.01");
         assert_eq!(s(round(&json!(2.5), &Value::Null)), "3");
         assert_eq!(s(round(&json!(-1.5), &Value::Null)), "-2");
+        assert_eq!(s(divide(true, &json!(183.357), &json!(12))), "3.357");
         assert_eq!(ruby_float(1e17), "1.0e+17");
         assert_eq!(ruby_float(0.00001), "1.0e-05");
         assert_eq!(ruby_float(3.0), "3.0");

@@ -118,6 +118,13 @@ pub enum Node {
     Cycle(String, Vec<Val>, usize),
     /// `ifchanged`: the body, printed when it differs from its last output.
     IfChanged(Vec<Node>, usize),
+    /// Jekyll's `link` (a source path) or `post_url` (a post's name): the
+    /// markup, resolved to the URL at build time; the offset of the tag.
+    Link {
+        post: bool,
+        markup: String,
+        offset: usize,
+    },
 }
 
 /// `{% name markup %}` (and its body, for a block) of a declared plugin tag.
@@ -190,6 +197,8 @@ pub const TAGS: &[&str] = &[
     "liquid",
     "ifchanged",
     "endifchanged",
+    "link",
+    "post_url",
 ];
 
 use super::limits::MAX_NESTING;
@@ -209,7 +218,8 @@ pub fn depth(nodes: &[Node]) -> usize {
             | Node::Break(_)
             | Node::Continue(_)
             | Node::Counter(..)
-            | Node::Cycle(..) => 0,
+            | Node::Cycle(..)
+            | Node::Link { .. } => 0,
             Node::IfChanged(b, _) => 1 + depth(b),
             Node::If(br, e) => 1 + deepest(&mut br.iter().map(|(_, b)| b).chain(e)),
             Node::Case(_, w, e) => 1 + deepest(&mut w.iter().map(|(_, b)| b).chain(e)),
@@ -330,6 +340,20 @@ impl<'a> Parser<'a, '_> {
                     .or_else(|| suggest(&f.name, FILTERS).map(|s| format!("did you mean `{s}`?")))
                     .or_else(|| Some(format!("known filters: {}", FILTERS.join(", "))));
                 self.err(f.offset, format!("unknown filter `{}`", f.name), help);
+            } else if let Some((lo, hi)) = super::filters_std::arity(&f.name) {
+                let n = f.args.len() + usize::from(!f.kwargs.is_empty());
+                if (n < lo || n > hi) && !self.reg.filters.contains_key(&f.name) {
+                    let want = if lo == hi {
+                        lo.to_string()
+                    } else {
+                        format!("{lo} to {hi}")
+                    };
+                    self.err(
+                        f.offset,
+                        format!("filter `{}` takes {want} argument(s), given {n}", f.name),
+                        Some(format!("write `| {}: ...` with {want} argument(s)", f.name)),
+                    );
+                }
             }
         }
     }
@@ -409,6 +433,11 @@ impl<'a> Parser<'a, '_> {
                 let (body, _) = self.body_until("ifchanged", off);
                 Ok(Node::IfChanged(body, off))
             }
+            "link" | "post_url" => Ok(Node::Link {
+                post: name == "post_url",
+                markup: rest.trim().to_string(),
+                offset: off,
+            }),
             // `{% # a comment %}` (Liquid 5's inline comment).
             "" if rest.trim_start().starts_with('#') => return None,
             "assign" => assign(rest, roff).map(|(n, e)| {

@@ -328,7 +328,11 @@ impl<'e> Translator<'e> {
         if !inline_plugin
             && !matches!(
                 n,
-                Node::Text(..) | Node::Output(..) | Node::Include(..) | Node::Seq(..)
+                Node::Text(..)
+                    | Node::Output(..)
+                    | Node::Include(..)
+                    | Node::Seq(..)
+                    | Node::Link { .. }
             )
         {
             self.set_dynamic();
@@ -356,6 +360,11 @@ impl<'e> Translator<'e> {
             }
             Node::Capture(..) => self.tr_capture(n),
             Node::Include(inc) => self.include(inc),
+            Node::Link {
+                post,
+                markup,
+                offset,
+            } => self.link(*post, markup, *offset),
             Node::Break(_) | Node::Continue(_) => self.tr_break(n),
             Node::Seq(body) => self.nodes(body),
             Node::Highlight(..) => self.tr_highlight(n),

@@ -12,6 +12,7 @@ mod check;
 mod crash;
 mod determinism;
 mod differential;
+mod differential_errors;
 mod docs_commands;
 mod example_site;
 mod hardening;
