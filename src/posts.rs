@@ -480,11 +480,16 @@ pub fn paginate(cfg: &Config, pages: &mut Vec<SourcePage>) {
     }
 }
 
-/// A post as a list shows it: its front matter, `url`, `path` and `content`.
+/// A post as a list shows it: its front matter, `url`, `path` and `content`,
+/// and its neighbours (brief: theirs are left out), which its content may
+/// read when it is rendered for the list.
 fn post_value(p: &SourcePage) -> Value {
     let mut v = brief(p);
     if let Value::Object(m) = &mut v {
         m.insert("content".into(), Value::String(p.body().to_string()));
+        for k in ["previous", "next"] {
+            m.insert(k.into(), p.front.get(k).cloned().unwrap_or(Value::Null));
+        }
     }
     v
 }

@@ -73,6 +73,30 @@ fn site_layouts_chain_with_content_layout_and_includes() {
 }
 
 #[test]
+fn paginated_posts_content_is_rendered_as_jekyll_renders_posts_first() {
+    let mut files = SITE.to_vec();
+    let news = files
+        .iter_mut()
+        .find(|(p, _)| *p == "news/index.html")
+        .unwrap();
+    news.1 = "---\ntitle: News\n---\n{% for post in paginator.posts %}[{{ post.content }}]{% endfor %}\n";
+    files.push((
+        "_posts/2020-03-04-three.md",
+        "---\ntitle: Three\n---\n**bold** {{ page.title }}\n",
+    ));
+    let out = build(&files);
+    // Liquid with the post as `page`, then Markdown; no layout.
+    assert_eq!(
+        page(&out, "news/index.html"),
+        "[<p><strong>bold</strong> Three</p>\n]\n"
+    );
+    assert_eq!(
+        page(&out, "news/page2/index.html"),
+        "[<p>second One</p>\n]\n"
+    );
+}
+
+#[test]
 fn the_builtin_theme_can_be_chosen_per_layout_or_for_all() {
     let mut files = SITE.to_vec();
     files[0] = (
