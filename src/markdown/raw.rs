@@ -188,6 +188,11 @@ impl Ctx<'_> {
                         let tmp = [(Event::Html(rest.clone()), end..r.end)];
                         self.raw_html(src, &tmp, 0, &rest, out);
                     }
+                    Event::End(TagEnd::TableCell) => {
+                        // As `inline` ends a cell: kramdown writes each on its line.
+                        out.push(e.clone());
+                        out.push(Event::Html(CowStr::Borrowed("\n")));
+                    }
                     Event::Start(_) | Event::End(_) => out.push(e.clone()),
                     _ => {}
                 }
