@@ -494,6 +494,9 @@ fn post_value(p: &SourcePage) -> Value {
     v
 }
 
+/// The keys of `site` that [`site_lists`] makes.
+pub const LIST_KEYS: [&str; 5] = ["pages", "posts", "html_pages", "categories", "tags"];
+
 /// `site.posts`, `site.pages`, `site.html_pages`, `site.categories`,
 /// `site.tags` into the `site` object. `page_value` makes each page's object.
 pub fn site_lists<'a>(

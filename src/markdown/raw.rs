@@ -109,7 +109,7 @@ impl Ctx<'_> {
             let Some(mode) = html_blocks::markdown_mode(&tag) else {
                 if tag.attr("markdown").is_some() {
                     // `markdown="0"`: raw content, and the attribute is kramdown's, not HTML.
-                    out.push(Event::Html(sub_str(text, from..tag.start)));
+                    out.push(Event::Html(sub_str(text, from..tag.offset)));
                     let bare = html_blocks::tag_without_markdown(&tag, text);
                     out.push(Event::Html(CowStr::from(bare)));
                     from = tag.end;
