@@ -2,14 +2,15 @@
 //! blocks through the highlighter, `markdown="..."` HTML elements, and the
 //! collection of headings, links, images and ids.
 
-use super::attributes::{self, BlockIal};
+use super::attributes::BlockIal;
+use super::extensions;
 use super::footnotes::Notes;
 use super::html_blocks::ContentMode;
 use super::ids::IdGen;
 use super::scan::{self, Lines};
 use super::smart::{Quotes, Smart};
 use super::sub_str;
-use super::{Heading, Link, LinkKind, Rendered};
+use super::{Link, LinkKind, Rendered};
 use crate::config::MarkdownOptions;
 use crate::diag::Diagnostic;
 use crate::highlight::Highlighter;
@@ -33,7 +34,7 @@ pub struct Ctx<'a> {
     hl: &'a Highlighter,
     pub(super) file: &'a Path,
     pub(super) first_line: usize,
-    ids: IdGen,
+    pub(super) ids: IdGen,
     pub(super) quotes: Option<Quotes>,
     lines: Lines,
     /// How many `markdown="..."` HTML elements the current fragment is inside.
@@ -66,7 +67,7 @@ pub struct Ctx<'a> {
     pub(super) auto_ids: bool,
     pub(super) toc_levels: Option<Vec<u8>>,
     /// `input: GFM`; else kramdown's own syntax (its id rule, no `~~`).
-    gfm: bool,
+    pub(super) gfm: bool,
     /// Inside a definition list's term (`<dt>`).
     in_term: bool,
     pub(super) out: Rendered,
@@ -171,7 +172,7 @@ impl<'a> Ctx<'a> {
         super::emphasis::strong_outside(&mut out);
         super::urls::keep_written_urls(&mut out);
         if !self.abbreviations.is_empty() {
-            attributes::abbreviate(&mut out, &self.abbreviations);
+            extensions::abbreviate(&mut out, &self.abbreviations);
         }
         // One allocation of about the final size: growing the page's HTML
         // by doubling would copy it again and again.
@@ -429,71 +430,6 @@ impl<'a> Ctx<'a> {
         self.lines.line_col(src, offset)
     }
 
-    fn heading<'s>(
-        &mut self,
-        src: &'s str,
-        level: pulldown_cmark::HeadingLevel,
-        inner: &[Spanned<'s>],
-        st: &mut Inline,
-        out: &mut Vec<Event<'s>>,
-    ) {
-        let ial = self.heading_ial.take();
-        let mut body = Vec::with_capacity(inner.len());
-        st.smart_boundary();
-        // `inner` is a slice of the fragment's events: indices differ.
-        let outer_block = self.html_block_end.take();
-        self.process(src, inner, st, &mut body);
-        self.html_block_end = outer_block;
-        st.smart_boundary();
-        let explicit = super::ids::take_explicit_id(&mut body);
-        trim_heading_ends(&mut body);
-        // kramdown's raw text of a heading: its text and code, not image alts.
-        let mut text = String::new();
-        let mut in_image = 0usize;
-        for e in &body {
-            match e {
-                Event::Start(Tag::Image { .. }) => in_image += 1,
-                Event::End(TagEnd::Image) => in_image = in_image.saturating_sub(1),
-                Event::Text(t) | Event::Code(t) if in_image == 0 => text.push_str(t),
-                Event::Html(h) if in_image == 0 && &**h == "&#42;" => text.push('*'),
-                Event::Html(h) if in_image == 0 && &**h == "&#95;" => text.push('_'),
-                _ => {}
-            }
-        }
-        let ial_attrs = ial.map(|k| self.ials[k].attrs.clone());
-        let explicit = ial_attrs.as_ref().and_then(|a| a.id.clone()).or(explicit);
-        let id = if let Some(id) = explicit {
-            id
-        } else if !self.auto_ids {
-            String::new()
-        } else if self.in_element > 0 || !self.gfm {
-            self.ids.kramdown(&text)
-        } else {
-            self.ids.next_id(&text)
-        };
-        let text = single_spaced(&text);
-        if !id.is_empty() {
-            self.out.ids.push(id.clone());
-        }
-        let (classes, attrs) = self.heading_attributes(ial_attrs);
-        out.push(Event::Start(Tag::Heading {
-            level,
-            id: (!id.is_empty()).then(|| CowStr::from(id.clone())),
-            classes,
-            attrs,
-        }));
-        if !self.ials.is_empty() {
-            self.keep_heading_html(&body);
-        }
-        out.extend(body);
-        out.push(Event::End(TagEnd::Heading(level)));
-        self.out.headings.push(Heading {
-            level: level as u8,
-            text,
-            id,
-        });
-    }
-
     fn code_block<'s>(
         &mut self,
         src: &str,
@@ -617,33 +553,6 @@ fn span_block_marker(s: &str) -> usize {
     // The spaces after the marker are text too (a paragraph would drop them).
     let after = t[len..].len() - t[len..].trim_start_matches([' ', '\t']).len();
     ws + len + after
-}
-
-/// `text`'s words joined by single spaces.
-fn single_spaced(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for word in text.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
-    }
-    out
-}
-
-/// kramdown strips the whitespace around a heading's source text.
-fn trim_heading_ends(body: &mut Vec<Event<'_>>) {
-    if let Some(Event::Text(t)) = body.last_mut() {
-        if t.ends_with(char::is_whitespace) {
-            *t = CowStr::from(t.trim_end().to_string());
-        }
-    }
-    if let Some(Event::Text(t)) = body.first_mut() {
-        if t.starts_with(char::is_whitespace) {
-            *t = CowStr::from(t.trim_start().to_string());
-        }
-    }
-    body.retain(|e| !matches!(e, Event::Text(t) if t.is_empty()));
 }
 
 /// Whether the character at `at` is escaped by an odd run of backslashes.

@@ -5,19 +5,17 @@
 //! notes referenced go in one `<div class="footnotes">` at the end of the
 //! page, each ending with a link back to every reference of it.
 
-use super::events::{find_end, Ctx, Inline, Spanned};
-use pulldown_cmark::{CowStr, Event};
 use std::collections::HashMap;
 
 /// The footnotes of one page.
 #[derive(Debug, Default)]
 pub struct Notes {
     /// Names in the order of their first reference.
-    order: Vec<String>,
+    pub(super) order: Vec<String>,
     /// How often each name was referenced.
-    refs: HashMap<String, usize>,
+    pub(super) refs: HashMap<String, usize>,
     /// Each definition's rendered HTML.
-    defs: HashMap<String, String>,
+    pub(super) defs: HashMap<String, String>,
 }
 
 fn attr(s: &str) -> std::borrow::Cow<'_, str> {
@@ -26,7 +24,7 @@ fn attr(s: &str) -> std::borrow::Cow<'_, str> {
 
 impl Notes {
     /// The markup of the next reference to `name`.
-    fn reference(&mut self, name: &str) -> (String, String) {
+    pub(super) fn reference(&mut self, name: &str) -> (String, String) {
         let seen = self.refs.entry(name.to_string()).or_insert(0);
         if *seen == 0 {
             self.order.push(name.to_string());
@@ -51,7 +49,7 @@ impl Notes {
     }
 
     /// The notes' block, or nothing when no note was referenced.
-    fn block(&self) -> String {
+    pub(super) fn block(&self) -> String {
         if self.order.is_empty() {
             return String::new();
         }
@@ -84,46 +82,5 @@ impl Notes {
         }
         out.push_str("</ol>\n</div>\n");
         out
-    }
-}
-
-impl<'a> Ctx<'a> {
-    /// A footnote reference: kramdown's markup for it.
-    pub(super) fn footnote_reference<'s>(&mut self, name: &str, out: &mut Vec<Event<'s>>) {
-        let (id, html) = self.notes.reference(name);
-        self.out.ids.push(id);
-        out.push(Event::Html(CowStr::from(html)));
-    }
-
-    /// A footnote definition at `evs[i]`: rendered and kept for the end of
-    /// the page. The index after it.
-    pub(super) fn footnote_definition<'s>(
-        &mut self,
-        src: &'s str,
-        name: &str,
-        evs: &[Spanned<'s>],
-        i: usize,
-        st: &mut Inline,
-    ) -> usize {
-        let end = find_end(evs, i);
-        let mut body = Vec::new();
-        st.smart_boundary();
-        self.process(src, &evs[i + 1..end.min(evs.len())], st, &mut body);
-        st.smart_boundary();
-        let mut html = String::new();
-        pulldown_cmark::html::push_html(&mut html, body.into_iter());
-        self.notes.defs.entry(name.to_string()).or_insert(html);
-        end + 1
-    }
-
-    /// The notes' block appended to the page.
-    pub(super) fn footnotes_end(&mut self, html: &mut String) {
-        if self.notes.order.is_empty() {
-            return;
-        }
-        for name in &self.notes.order {
-            self.out.ids.push(format!("fn:{name}"));
-        }
-        html.push_str(&self.notes.block());
     }
 }

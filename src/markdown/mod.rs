@@ -2,7 +2,9 @@
 //! GFM extensions, plus kramdown's rules where the corpus relies on them
 //! (heading ids, smart quotes, `markdown="span"` blocks, fences in lists).
 //!
-//! The stage runs in three steps: `blocks` rewrites the source where
+//! The stage runs in four steps: `extensions` reads kramdown's own lines
+//! (IALs, ALDs, `{::comment}`, `{::nomarkdown}`, `{::options}`,
+//! abbreviations) and warns at those it does not render; `blocks` rewrites the source where
 //! kramdown reads blocks differently from CommonMark (bare list markers,
 //! fences in list items, unclosed fences, table boundaries and widths, empty
 //! headings, lone backticks), keeping every line where it was; pulldown-cmark
@@ -10,7 +12,10 @@
 //! typographic text (`smart`), kramdown's looser emphasis (`emphasis`),
 //! code blocks through the highlighter, raw HTML and `markdown="..."`
 //! elements (`raw`, `html_blocks`), tables without header (`tables`),
-//! while links, images and ids are collected (`scan`).
+//! while links, images and ids are collected (`scan`); kramdown's
+//! attribute lists, tables of contents, footnotes and task lists are put in
+//! (`kramdown`, over `attributes`, `toc`, `footnotes`), headings in
+//! `headings`.
 //!
 //! Where kramdown's output is a Jekyll bug the authors did not mean (escaped
 //! HTML inside `markdown="span"`, placeholders like `<filename.pdf>` read as
@@ -22,13 +27,17 @@ mod attributes;
 mod blocks;
 mod emphasis;
 mod events;
+mod extensions;
 mod footnotes;
+mod headings;
 mod html_blocks;
 mod ids;
+mod kramdown;
 mod raw;
 mod scan;
 pub(crate) mod smart;
 mod tables;
+mod toc;
 mod urls;
 
 use crate::config::MarkdownOptions;
@@ -92,7 +101,7 @@ pub fn render(
     } else {
         blocks::lists_after_paragraphs(md)
     };
-    let (md, found) = attributes::extract(&md);
+    let (md, found) = extensions::extract(&md);
     let mut ctx = events::Ctx::new(opts, hl, file, first_line);
     ctx.attributes(found);
     let prepared = blocks::prepare(&md);
