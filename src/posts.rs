@@ -480,14 +480,22 @@ pub fn paginate(cfg: &Config, pages: &mut Vec<SourcePage>) {
     }
 }
 
-/// A post as a list shows it: its front matter, `url`, `path` and `content`.
+/// A post as a list shows it: its front matter, `url`, `path` and `content`,
+/// and its neighbours (brief: theirs are left out), which its content may
+/// read when it is rendered for the list.
 fn post_value(p: &SourcePage) -> Value {
     let mut v = brief(p);
     if let Value::Object(m) = &mut v {
         m.insert("content".into(), Value::String(p.body().to_string()));
+        for k in ["previous", "next"] {
+            m.insert(k.into(), p.front.get(k).cloned().unwrap_or(Value::Null));
+        }
     }
     v
 }
+
+/// The keys of `site` that [`site_lists`] makes.
+pub const LIST_KEYS: [&str; 5] = ["pages", "posts", "html_pages", "categories", "tags"];
 
 /// `site.posts`, `site.pages`, `site.html_pages`, `site.categories`,
 /// `site.tags` into the `site` object. `page_value` makes each page's object.
@@ -507,7 +515,7 @@ pub fn site_lists<'a>(
         }
     }
     posts.sort_by(|a, b| (date_key(b), &b.rel).cmp(&(date_key(a), &a.rel)));
-    others.sort_by(|a, b| a.rel.cmp(&b.rel));
+    others.sort_by_cached_key(|p| jekyll_page_order(&p.rel));
     let post_values: Vec<Value> = posts.iter().map(|p| page_value(p)).collect();
     let by = |key: &str| {
         let mut m: std::collections::BTreeMap<String, Vec<Value>> = Default::default();
@@ -535,3 +543,19 @@ pub fn site_lists<'a>(
 
 #[cfg(test)]
 mod tests;
+
+/// Where Jekyll's `site.pages` puts a page: its reader sorts the pages by
+/// file name (`sort_by!(&:name)`, stable), over the order it read them in:
+/// folder by folder, a folder's subfolders before its own files. That order
+/// is `Dir.entries`', the file system's (hash order on ext4), which no
+/// portable build can reproduce: sorted entries stand in for it, so pages
+/// of one name come in path order, subfolders first. Pages generators add
+/// (jekyll-paginate's copies, `rel` with `#page`) come after the others.
+fn jekyll_page_order(rel: &str) -> (bool, String, Vec<String>) {
+    let generated = rel.contains('#');
+    let mut parts: Vec<String> = rel.split('/').map(String::from).collect();
+    let name = parts.pop().unwrap_or_default();
+    // A folder's own files after its subfolders: above every folder name.
+    parts.push(format!("\u{10FFFF}{name}"));
+    (generated, name, parts)
+}

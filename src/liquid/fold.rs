@@ -52,7 +52,7 @@ impl Translator<'_> {
                     }
                     "site" => {
                         self.check_static(p);
-                        &eng.site
+                        eng.site_for(first_key(p))
                     }
                     "include" if self.frames.len() > 1 => {
                         let Some(Seg::Key(k)) = p.segs.first() else {
@@ -146,5 +146,14 @@ impl Translator<'_> {
 
     pub fn lit_ref(&mut self, v: Value) -> String {
         self.lit(v)
+    }
+}
+
+/// The first key of a path (`pages` of `site.pages.size`); None when it
+/// starts with an index (`site[name]`).
+pub(crate) fn first_key(p: &super::parser::Path) -> Option<&str> {
+    match p.segs.first() {
+        Some(Seg::Key(k)) => Some(k),
+        _ => None,
     }
 }

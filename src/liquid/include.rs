@@ -422,7 +422,7 @@ impl Translator<'_> {
         };
         let found = self
             .eng
-            .site
+            .site_for(Some(list))
             .get(list)
             .and_then(serde_json::Value::as_array)
             .and_then(|items| {

@@ -58,18 +58,26 @@ use std::sync::Arc;
 /// Renders Markdown to HTML for the `markdownify` filter.
 pub type MarkdownifyFn = Arc<dyn Fn(&str) -> String + Send + Sync>;
 
+/// Makes the `site` keys that list pages (see [`LiquidEngine::with_lists`]).
+pub type ListsFn = Box<dyn Fn() -> serde_json::Map<String, Value> + Send + Sync>;
+
 /// Site-wide state shared by every page's expansion. Built once per build; `Sync`.
 pub struct LiquidEngine {
     /// The source root: no file outside it is ever read.
     pub root: PathBuf,
     /// Where `{% include name %}` looks.
     pub includes_dir: PathBuf,
-    /// The `site` object: config keys, `data`, `pages`...
+    /// The `site` object: config keys, `data`... but not the lists of
+    /// [`LiquidEngine::with_lists`] (see [`LiquidEngine::site_for`]).
     pub site: Value,
-    /// `site` without its lists of pages and posts (see `render`).
-    site_light: Value,
-    /// The keys `site_light` lacks.
+    /// The keys the lists add to `site` (`pages`, `posts`, generators'...).
     heavy: Vec<String>,
+    /// Makes those lists; they hold every page (its text included), so
+    /// they are made the first time a template names one, and a build
+    /// whose templates never do never holds them.
+    make_lists: Option<ListsFn>,
+    /// `site` with the lists, once made.
+    full_site: std::sync::OnceLock<Value>,
     pub markdownify: MarkdownifyFn,
     /// Undefined variables are errors instead of warnings.
     pub strict: bool,
@@ -137,16 +145,13 @@ impl LiquidEngine {
         strict: bool,
     ) -> Self {
         let canon_root = root.canonicalize().unwrap_or_else(|_| root.clone());
-        let heavy: Vec<String> = ["pages", "posts", "html_pages", "categories", "tags"]
-            .map(String::from)
-            .to_vec();
-        let site_light = light(&site, &heavy);
         LiquidEngine {
             root,
             includes_dir,
             site,
-            site_light,
-            heavy,
+            heavy: Vec::new(),
+            make_lists: None,
+            full_site: Default::default(),
             markdownify,
             strict,
             canon_root,
@@ -159,10 +164,33 @@ impl LiquidEngine {
 
     /// The same engine with the site's plugin declarations.
     pub fn with_plugins(mut self, plugins: plugins::Plugins) -> Self {
-        self.heavy.extend(plugins.generators.iter().cloned());
-        self.site_light = light(&self.site, &self.heavy);
         self.plugins = Arc::new(plugins);
         self
+    }
+
+    /// The same engine with `site` keys (`keys`) that `make` makes when a
+    /// template first names one of them.
+    pub fn with_lists(mut self, keys: Vec<String>, make: ListsFn) -> Self {
+        self.heavy = keys;
+        self.make_lists = Some(make);
+        self.full_site = Default::default();
+        self
+    }
+
+    /// The `site` object to read `site.<key>` from: with the lists when
+    /// `key` is one of them, or not known (`site[name]`).
+    pub fn site_for(&self, key: Option<&str>) -> &Value {
+        let listed = key.is_none_or(|k| self.heavy.iter().any(|h| h == k));
+        match &self.make_lists {
+            Some(make) if listed => self.full_site.get_or_init(|| {
+                let mut site = self.site.clone();
+                if let Value::Object(m) = &mut site {
+                    m.extend(make());
+                }
+                site
+            }),
+            _ => &self.site,
+        }
     }
 
     /// Forget the parsed include files and templates (serve calls this when
@@ -302,10 +330,10 @@ impl LiquidEngine {
         });
         // The site's lists of pages and posts are large: a page whose
         // template never names them gets the site without them.
-        let mut site = self.site_light.clone();
+        let mut site = self.site.clone();
         for k in &self.heavy {
             if tr.out.contains(&format!("site.{k}")) {
-                if let (Value::Object(m), Some(v)) = (&mut site, self.site.get(k)) {
+                if let (Value::Object(m), Some(v)) = (&mut site, self.site_for(Some(k)).get(k)) {
                     m.insert(k.clone(), v.clone());
                 }
             }
@@ -359,19 +387,6 @@ impl Renderer {
                 None => Err(bug(e)),
             },
         }
-    }
-}
-
-/// `site` without the keys `heavy`.
-fn light(site: &Value, heavy: &[String]) -> Value {
-    match site {
-        Value::Object(m) => Value::Object(
-            m.iter()
-                .filter(|(k, _)| !heavy.contains(k))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
-        ),
-        other => other.clone(),
     }
 }
 

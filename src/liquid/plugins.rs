@@ -320,40 +320,6 @@ impl Plugins {
         }
     }
 
-    /// `site.<name>` of each declared generator.
-    pub fn generated(
-        &self,
-        pages: &[&crate::source::SourcePage],
-        value: impl Fn(&crate::source::SourcePage) -> Value,
-    ) -> Vec<(String, Value)> {
-        if self.generators.is_empty() {
-            return Vec::new();
-        }
-        let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-        let mut sorted: Vec<&&crate::source::SourcePage> = pages
-            .iter()
-            .filter(|p| !p.rel.starts_with("_posts/"))
-            .collect();
-        sorted.sort_by(|a, b| a.rel.cmp(&b.rel));
-        for p in sorted {
-            let dir = p.rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-            groups
-                .entry(dir.replace(['/', '-'], "_"))
-                .or_default()
-                .push(value(p));
-        }
-        let obj = Value::Object(
-            groups
-                .into_iter()
-                .map(|(k, v)| (k, Value::Array(v)))
-                .collect(),
-        );
-        self.generators
-            .iter()
-            .map(|n| (n.clone(), obj.clone()))
-            .collect()
-    }
-
     /// Apply the declared filter `name` (which exists) to `v`.
     pub fn apply_filter(&self, name: &str, v: &Value) -> Value {
         let mut s = super::filters::to_s(v);
@@ -562,6 +528,40 @@ pub fn unknown_help(reg: &Registry, name: &str) -> Option<String> {
 /// A single-quoted YAML string.
 fn yaml_str(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
+}
+
+/// `site.<name>` of each declared generator.
+pub fn generated(
+    generators: &[String],
+    pages: &[&crate::source::SourcePage],
+    value: impl Fn(&crate::source::SourcePage) -> Value,
+) -> Vec<(String, Value)> {
+    if generators.is_empty() {
+        return Vec::new();
+    }
+    let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    let mut sorted: Vec<&&crate::source::SourcePage> = pages
+        .iter()
+        .filter(|p| !p.rel.starts_with("_posts/"))
+        .collect();
+    sorted.sort_by(|a, b| a.rel.cmp(&b.rel));
+    for p in sorted {
+        let dir = p.rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        groups
+            .entry(dir.replace(['/', '-'], "_"))
+            .or_default()
+            .push(value(p));
+    }
+    let obj = Value::Object(
+        groups
+            .into_iter()
+            .map(|(k, v)| (k, Value::Array(v)))
+            .collect(),
+    );
+    generators
+        .iter()
+        .map(|n| (n.clone(), obj.clone()))
+        .collect()
 }
 
 #[cfg(test)]

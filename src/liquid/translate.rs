@@ -540,7 +540,11 @@ impl<'e> Translator<'e> {
         let mut cur = if p.root == "page" {
             self.page
         } else {
-            &self.eng.site
+            // Nothing to check of `site` or `site[name]`.
+            let Some(k) = crate::liquid::fold::first_key(p) else {
+                return;
+            };
+            self.eng.site_for(Some(k))
         };
         for (i, s) in p.segs.iter().enumerate() {
             let Seg::Key(k) = s else { return };

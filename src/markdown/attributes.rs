@@ -16,7 +16,7 @@
 
 use super::events::{find_end, Ctx, Spanned};
 use crate::diag::Diagnostic;
-use pulldown_cmark::{CowStr, Event, Tag};
+use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 use regex::Regex;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -64,7 +64,15 @@ static TOKEN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"\.([^\s.#=]+)|#([^\s.#=]+)|([\w:-]+)=(?:"((?:\\.|[^"])*)"|'((?:\\.|[^'])*)'|(\S+))|([\w-]+)"#)
         .unwrap()
 });
-static SPAN_IAL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[*_`)\]]\{:[^}]*\}").unwrap());
+static ITEM_IAL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*(?:[*+-]|\d+\.)\s+\{:[^}]*\}").unwrap());
+static SPAN_EXTENSION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\{::(comment|nomarkdown)\}(.*?)\{:/(?:comment|nomarkdown)?\}").unwrap()
+});
+static OPTIONS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^ {0,3}\{::options\s+([^}]*?)\s*/?\}\s*$").unwrap());
+static ABBREVIATION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^ {0,3}\*\[([^\]]+)\]:[ \t]*(.*?)\s*$").unwrap());
 
 /// Parse the inside of `{: ... }`; names of ALDs are looked up in `alds`.
 fn parse_attrs(text: &str, alds: &HashMap<String, Attrs>, into: &mut Attrs) {
@@ -108,21 +116,49 @@ fn fence_marker(line: &str) -> Option<(u8, usize)> {
     (n >= 3).then_some((ch, n))
 }
 
-/// The page with IAL, ALD and comment-extension lines rewritten (every
-/// offset kept), its block IALs, and the kramdown constructs not rendered.
-pub fn extract(md: &str) -> (Cow<'_, str>, Vec<BlockIal>, Vec<Unsupported>) {
-    let mut ials = vec![];
-    let mut unsupported = vec![];
+/// What [`extract`] read from a page.
+#[derive(Debug, Default)]
+pub struct Extracted {
+    pub ials: Vec<BlockIal>,
+    /// Abbreviations (`*[HTML]: title`): the word and its title.
+    pub abbreviations: Vec<(String, String)>,
+    pub unsupported: Vec<Unsupported>,
+    /// `{::options auto_ids="false" /}`.
+    pub auto_ids: Option<bool>,
+    /// `{::options toc_levels="2..3" /}`: the heading levels of a `{:toc}`.
+    pub toc_levels: Option<Vec<u8>>,
+    /// The content of `{::nomarkdown}` blocks, written as it is.
+    pub raw_blocks: Vec<String>,
+}
+
+/// The page with IAL, ALD, abbreviation and comment-extension lines
+/// rewritten (every offset kept), and what they hold.
+pub fn extract(md: &str) -> (Cow<'_, str>, Extracted) {
+    let mut found = Extracted::default();
     // Cheap test first: most pages have none of these.
-    if !md.contains("{:") && !md.contains("*[") && !md.contains("$$") {
-        return (Cow::Borrowed(md), ials, unsupported);
+    if !md.contains("{:")
+        && !md.contains("*[")
+        && !md.contains("$$")
+        && !md.contains("|=")
+        && !md.contains("|-")
+    {
+        return (Cow::Borrowed(md), found);
     }
+    let Extracted {
+        ials,
+        abbreviations,
+        unsupported,
+        auto_ids,
+        toc_levels,
+        raw_blocks,
+    } = &mut found;
     let lines: Vec<&str> = md.split_inclusive('\n').collect();
     let mut out: Vec<Cow<'_, str>> = lines.iter().map(|l| Cow::Borrowed(*l)).collect();
     let mut alds: HashMap<String, Attrs> = HashMap::new();
     let mut fence: Option<(u8, usize)> = None;
     let blank = |l: &str| l.trim().is_empty();
     let mut comment_from: Option<usize> = None;
+    let mut raw_from: Option<usize> = None;
     for (i, line) in lines.iter().enumerate() {
         if let Some((ch, n)) = fence {
             if fence_marker(line).is_some_and(|(c, m)| c == ch && m >= n) {
@@ -143,6 +179,25 @@ pub fn extract(md: &str) -> (Cow<'_, str>, Vec<BlockIal>, Vec<Unsupported>) {
             }
             continue;
         }
+        if let Some(from) = raw_from {
+            let t = content.trim();
+            if t == "{:/nomarkdown}" || t == "{:/}" {
+                // The lines between go out as written, in place of a
+                // placeholder comment (an HTML block of its own line).
+                raw_blocks.push(lines[from + 1..i].concat());
+                let k = raw_blocks.len() - 1;
+                out[from] = Cow::Owned(format!("<!--\u{E004}{k}-->\n"));
+                for l in &mut out[from + 1..=i] {
+                    *l = Cow::Owned(blanked(l, ""));
+                }
+                raw_from = None;
+            }
+            continue;
+        }
+        if content.trim() == "{::nomarkdown}" {
+            raw_from = Some(i);
+            continue;
+        }
         if content.trim() == "{::comment}" {
             out[i] = Cow::Owned(blanked(line, "<!--"));
             comment_from = Some(i);
@@ -152,6 +207,25 @@ pub fn extract(md: &str) -> (Cow<'_, str>, Vec<BlockIal>, Vec<Unsupported>) {
             let mut a = Attrs::default();
             parse_attrs(&c[2], &alds, &mut a);
             alds.insert(c[1].to_string(), a);
+            out[i] = Cow::Owned(blanked(line, ""));
+            continue;
+        }
+        if let Some(c) = OPTIONS.captures(content) {
+            let mut a = Attrs::default();
+            parse_attrs(&c[1], &HashMap::new(), &mut a);
+            for (k, v) in a.pairs {
+                match k.as_str() {
+                    "auto_ids" => *auto_ids = Some(v == "true"),
+                    "toc_levels" => *toc_levels = Some(levels(&v)),
+                    _ => unsupported.push((i + 1, 1, "option (only auto_ids and toc_levels are)")),
+                }
+            }
+            out[i] = Cow::Owned(blanked(line, ""));
+            continue;
+        }
+        if let Some(c) = ABBREVIATION.captures(content) {
+            abbreviations.retain(|(w, _)| *w != c[1]);
+            abbreviations.push((c[1].to_string(), c[2].to_string()));
             out[i] = Cow::Owned(blanked(line, ""));
             continue;
         }
@@ -173,7 +247,23 @@ pub fn extract(md: &str) -> (Cow<'_, str>, Vec<BlockIal>, Vec<Unsupported>) {
             out[i] = Cow::Owned(blanked(line, ""));
             continue;
         }
-        note_unsupported(content, i + 1, &mut unsupported);
+        if content.contains("{::") && SPAN_EXTENSION.is_match(content) {
+            let rewritten = SPAN_EXTENSION.replace_all(content, |c: &regex::Captures<'_>| {
+                if &c[1] == "comment" {
+                    format!("<!-- {} -->", c[2].replace("--", "- -"))
+                } else {
+                    markdown_escaped(&c[2])
+                }
+            });
+            let eol = &line[content.len()..];
+            out[i] = Cow::Owned(format!("{rewritten}{eol}"));
+            note_unsupported(&out[i].clone(), i + 1, unsupported);
+            continue;
+        }
+        if let Some(what) = table_separator(&lines, i) {
+            unsupported.push((i + 1, 1, what));
+        }
+        note_unsupported(content, i + 1, unsupported);
     }
     if let Some(from) = comment_from {
         // Never closed: kramdown keeps the rest of the page as the comment.
@@ -184,8 +274,55 @@ pub fn extract(md: &str) -> (Cow<'_, str>, Vec<BlockIal>, Vec<Unsupported>) {
         }));
         let _ = from;
     }
+    // Longest first: `HTML5` before `HTML`.
+    abbreviations.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+    if out.len() == lines.len() && out.iter().all(|l| matches!(l, Cow::Borrowed(_))) {
+        return (Cow::Borrowed(md), found);
+    }
     let text: String = out.concat();
-    (Cow::Owned(text), ials, unsupported)
+    (Cow::Owned(text), found)
+}
+
+/// `s` with every ASCII punctuation character Markdown reads escaped, so
+/// it shows as written (`{::nomarkdown}` in a line); HTML stays raw.
+fn markdown_escaped(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_ascii_punctuation()
+            && !matches!(
+                c,
+                '<' | '>' | '&' | '"' | '\'' | '=' | '/' | ':' | ';' | '.' | ','
+            )
+        {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// kramdown's table rows that split a table: a footer (`|===|`) or a
+/// separator between bodies (`|---|` after the first body row).
+fn table_separator(lines: &[&str], i: usize) -> Option<&'static str> {
+    let t = lines[i].trim();
+    if !t.starts_with('|') || !t.bytes().all(|b| b"|=-:+ \t".contains(&b)) {
+        return None;
+    }
+    if t.contains('=') {
+        return Some("table footer row (`|===|`)");
+    }
+    let row = |k: Option<usize>| k.is_some_and(|k| lines[k].trim_start().starts_with('|'));
+    (t.contains('-') && row(i.checked_sub(1)) && row(i.checked_sub(2)) && row(i.checked_sub(3)))
+        .then_some("table separator row between bodies (`|---|` inside a table)")
+}
+
+/// kramdown's `toc_levels`: `2..4`, `1,3` or `2`.
+fn levels(v: &str) -> Vec<u8> {
+    if let Some((a, b)) = v.split_once("..") {
+        let (a, b) = (a.trim().parse().unwrap_or(1), b.trim().parse().unwrap_or(6));
+        return (a..=b).collect();
+    }
+    v.split(',').filter_map(|x| x.trim().parse().ok()).collect()
 }
 
 /// `line` with `keep` at its start and spaces for the rest of it (its end
@@ -204,24 +341,79 @@ fn blanked(line: &str, keep: &str) -> String {
 
 fn note_unsupported(line: &str, n: usize, out: &mut Vec<Unsupported>) {
     let col = |at: usize| line[..at].chars().count() + 1;
-    if let Some(m) = SPAN_IAL.find(line) {
-        out.push((n, col(m.start() + 1), "a span IAL (`{: ...}` after a span)"));
+    if let Some(m) = ITEM_IAL.find(line) {
+        let at = m.as_str().find("{:").unwrap_or(0);
+        out.push((n, col(at), "IAL at the start of a list item"));
     }
     for (ext, what) in [
-        ("{::nomarkdown", "the `{::nomarkdown}` extension"),
-        ("{::options", "the `{::options}` extension"),
-        ("{::comment}", "an inline `{::comment}` extension"),
+        (
+            "{::nomarkdown",
+            "a `{::nomarkdown}` extension not closed on its line",
+        ),
+        (
+            "{::comment}",
+            "a `{::comment}` extension not closed on its line",
+        ),
     ] {
         if let Some(at) = line.find(ext) {
             out.push((n, col(at), what));
         }
     }
-    if line.starts_with("*[") && line.contains("]:") {
-        out.push((n, 1, "an abbreviation definition (`*[ABBR]: ...`)"));
-    }
     if let Some(at) = line.find("$$") {
-        out.push((n, col(at), "kramdown math (`$$...$$`)"));
+        out.push((n, col(at), "math (`$$...$$`)"));
     }
+}
+
+/// Wrap each abbreviation in the text of `events` (not in code, not in an
+/// image's alt text) in `<abbr title="...">`, as a whole word.
+pub fn abbreviate(events: &mut Vec<Event<'_>>, abbreviations: &[(String, String)]) {
+    let words: Vec<String> = abbreviations
+        .iter()
+        .map(|(w, _)| regex::escape(w))
+        .collect();
+    let Ok(re) = Regex::new(&format!(r"\b({})\b", words.join("|"))) else {
+        return;
+    };
+    let mut image = 0usize;
+    let mut out = Vec::with_capacity(events.len());
+    for e in events.drain(..) {
+        match &e {
+            Event::Start(Tag::Image { .. }) => image += 1,
+            Event::End(TagEnd::Image) => image = image.saturating_sub(1),
+            Event::Text(t) if image == 0 && re.is_match(t) => {
+                let t = t.to_string();
+                let mut from = 0;
+                for c in re.captures_iter(&t) {
+                    let m = c.get(1).expect("group");
+                    if m.start() > from {
+                        out.push(Event::Text(CowStr::from(t[from..m.start()].to_string())));
+                    }
+                    let title = abbreviations
+                        .iter()
+                        .find(|(w, _)| w == m.as_str())
+                        .map_or("", |a| a.1.as_str());
+                    out.push(Event::Html(CowStr::from(if title.is_empty() {
+                        "<abbr>".to_string()
+                    } else {
+                        format!(
+                            "<abbr title=\"{}\">",
+                            html_escape::encode_double_quoted_attribute(title)
+                        )
+                    })));
+                    out.push(Event::Text(CowStr::from(m.as_str().to_string())));
+                    out.push(Event::Html(CowStr::Borrowed("</abbr>")));
+                    from = m.end();
+                }
+                if from < t.len() {
+                    out.push(Event::Text(CowStr::from(t[from..].to_string())));
+                }
+                continue;
+            }
+            _ => {}
+        }
+        out.push(e);
+    }
+    *events = out;
 }
 
 /// The marker `events` writes before a block's start tag for IAL `k`.
@@ -347,10 +539,14 @@ fn merge(tag: &str, attrs: &Attrs) -> String {
 }
 
 /// kramdown's table of contents for `{:toc}`: the page's headings
-/// (level, text, id; those without id or marked `no_toc` left out) as
+/// (level, HTML, id; those without id or marked `no_toc` left out) as
 /// nested lists, each entry linking its heading and carrying the id
 /// `markdown-toc-<id>`.
 pub fn toc(headings: &[(u8, &str, &str)], ordered: bool, attrs: &Attrs) -> String {
+    if headings.is_empty() {
+        // kramdown writes no list at all.
+        return String::new();
+    }
     let tag = if ordered { "ol" } else { "ul" };
     let mut own = attrs.clone();
     own.id = Some("markdown-toc".into());
@@ -375,8 +571,7 @@ fn toc_level(headings: &[(u8, &str, &str)], tag: &str, out: &mut String) {
             .map_or(headings.len(), |p| i + 1 + p);
         let id = html_escape::encode_double_quoted_attribute(id);
         out.push_str(&format!(
-            "<li><a href=\"#{id}\" id=\"markdown-toc-{id}\">{}</a>",
-            html_escape::encode_text(text)
+            "<li><a href=\"#{id}\" id=\"markdown-toc-{id}\">{text}</a>"
         ));
         if end > i + 1 {
             out.push_str(&format!("\n<{tag}>\n"));
@@ -391,19 +586,19 @@ fn toc_level(headings: &[(u8, &str, &str)], tag: &str, out: &mut String) {
 impl Ctx<'_> {
     /// The page's block IALs, and a warning for each kramdown construct
     /// it has that is not rendered.
-    pub(in crate::markdown) fn attributes(
-        &mut self,
-        ials: Vec<BlockIal>,
-        unsupported: &[Unsupported],
-    ) {
-        self.ials = ials;
-        for &(line, col, what) in unsupported {
+    pub(in crate::markdown) fn attributes(&mut self, found: Extracted) {
+        self.ials = found.ials;
+        self.abbreviations = found.abbreviations;
+        self.auto_ids = found.auto_ids.unwrap_or(self.auto_ids);
+        self.toc_levels = found.toc_levels;
+        self.raw_blocks = found.raw_blocks;
+        for (line, col, what) in found.unsupported {
             self.out.warnings.push(
                 Diagnostic::warning(
                     self.file,
                     self.first_line + line - 1,
                     col,
-                    format!("kramdown's {what} is not supported: left as text"),
+                    format!("kramdown's {what} is not supported: rendered unlike Jekyll here"),
                 )
                 .with_help("write the HTML it stands for, or leave it out"),
             );
@@ -413,6 +608,8 @@ impl Ctx<'_> {
     /// The markers `process` left replaced: attributes into tags, the
     /// tables of contents built from the page's headings.
     pub(super) fn apply_attributes(&mut self, html: &mut String) {
+        self.heading_html
+            .resize(self.out.headings.len(), String::new());
         let tocs: Vec<String> = self
             .tocs
             .iter()
@@ -423,7 +620,12 @@ impl Ctx<'_> {
                     .iter()
                     .enumerate()
                     .filter(|(n, h)| !h.id.is_empty() && !self.no_toc.contains(n))
-                    .map(|(_, h)| (h.level, h.text.as_str(), h.id.as_str()))
+                    .filter(|(_, h)| {
+                        self.toc_levels
+                            .as_ref()
+                            .is_none_or(|l| l.contains(&h.level))
+                    })
+                    .map(|(n, h)| (h.level, self.heading_html[n].as_str(), h.id.as_str()))
                     .collect();
                 toc(&entries, ordered, &self.ials[k].attrs)
             })
@@ -488,6 +690,131 @@ impl Ctx<'_> {
         )
     }
 
+    /// A span IAL (`*a*{: .x}`, `` `c`{: .x}``, `[l](u){: .x}`): text
+    /// starting `{:` right after a span gets a marker before that span's
+    /// start; the text after the `}` is returned. None when `t` is no IAL.
+    pub(super) fn span_ial<'t>(&mut self, t: &'t str, out: &mut Vec<Event<'_>>) -> Option<&'t str> {
+        let close = t.find('}')?;
+        let inner = t.get(2..close)?;
+        if inner.starts_with(':') || inner.contains('{') {
+            return None;
+        }
+        let start = match out.last()? {
+            Event::Code(_) => out.len() - 1,
+            Event::End(
+                TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Link
+                | TagEnd::Image
+                | TagEnd::Strikethrough,
+            ) => {
+                let mut depth = 0usize;
+                let mut at = None;
+                for (j, e) in out.iter().enumerate().rev() {
+                    match e {
+                        Event::End(_) => depth += 1,
+                        Event::Start(_) => {
+                            depth -= 1;
+                            if depth == 0 {
+                                at = Some(j);
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                at?
+            }
+            _ => return None,
+        };
+        let mut attrs = Attrs::default();
+        parse_attrs(inner, &HashMap::new(), &mut attrs);
+        self.ials.push(BlockIal {
+            after: None,
+            before: None,
+            attrs,
+            used: true,
+        });
+        out.insert(
+            start,
+            Event::Html(CowStr::from(marker(self.ials.len() - 1))),
+        );
+        Some(&t[close + 1..])
+    }
+
+    /// A GFM task list item: kramdown's markup, classes `task-list` on
+    /// the list, `task-list-item` on the item, and its checkbox.
+    pub(super) fn task_marker(&mut self, checked: bool, out: &mut Vec<Event<'_>>) {
+        let checked = if checked { " checked=\"checked\"" } else { "" };
+        let input = format!(
+            "<input type=\"checkbox\" class=\"task-list-item-checkbox\" disabled=\"disabled\"{checked} />"
+        );
+        let item = out
+            .iter()
+            .rposition(|e| matches!(e, Event::Start(Tag::Item)));
+        if let Some(item) = item {
+            let mut depth = 0usize;
+            let list = out[..item].iter().rposition(|e| match e {
+                Event::End(_) => {
+                    depth += 1;
+                    false
+                }
+                Event::Start(Tag::List(_)) if depth == 0 => true,
+                Event::Start(_) => {
+                    depth = depth.saturating_sub(1);
+                    false
+                }
+                _ => false,
+            });
+            self.class_before(out, item, "task-list-item");
+            if let Some(list) = list {
+                let marked = list > 0
+                    && matches!(&out[list - 1], Event::Html(h) if h.starts_with('\u{E000}'));
+                if !marked {
+                    self.class_before(out, list, "task-list");
+                }
+            }
+        }
+        out.push(Event::Html(CowStr::from(input)));
+    }
+
+    fn class_before(&mut self, out: &mut Vec<Event<'_>>, at: usize, class: &str) {
+        self.ials.push(BlockIal {
+            after: None,
+            before: None,
+            attrs: Attrs {
+                classes: vec![class.to_string()],
+                ..Default::default()
+            },
+            used: true,
+        });
+        out.insert(at, Event::Html(CowStr::from(marker(self.ials.len() - 1))));
+    }
+
+    /// Keep a heading's content as HTML for a table of contents (links
+    /// left out, as kramdown does), when the page has one.
+    pub(super) fn keep_heading_html(&mut self, body: &[Event<'_>]) {
+        if !self.ials.iter().any(|b| b.attrs.toc) {
+            return;
+        }
+        let inner = body
+            .iter()
+            .filter(|e| !matches!(e, Event::Start(Tag::Link { .. }) | Event::End(TagEnd::Link)))
+            .cloned();
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, inner);
+        self.heading_html
+            .resize(self.out.headings.len(), String::new());
+        self.heading_html.push(html);
+    }
+
+    /// The placeholders of `{::nomarkdown}` blocks replaced by their text.
+    pub(super) fn raw_blocks(&self, html: &mut String) {
+        for (k, raw) in self.raw_blocks.iter().enumerate() {
+            *html = html.replacen(&format!("<!--\u{E004}{k}-->"), raw.trim_end(), 1);
+        }
+    }
+
     /// The unused block IAL of the block `ev` starts, if any: the one
     /// before its first line or after its last.
     pub(super) fn take_ial(
@@ -531,7 +858,8 @@ mod tests {
 
     #[test]
     fn ials_attach_to_the_block_before_or_after() {
-        let (text, ials, _) = extract("para\n{: .a #b k=\"v w\"}\n\n{: .c}\nnext\n");
+        let (text, found) = extract("para\n{: .a #b k=\"v w\"}\n\n{: .c}\nnext\n");
+        let ials = found.ials;
         assert_eq!(
             text.len(),
             "para\n{: .a #b k=\"v w\"}\n\n{: .c}\nnext\n".len()
@@ -545,7 +873,8 @@ mod tests {
 
     #[test]
     fn alds_are_referenced_and_fences_left_alone() {
-        let (_, ials, _) = extract("{:x: .warn}\n\np\n{: x .y}\n\n```\n{: .no}\n```\n");
+        let (_, found) = extract("{:x: .warn}\n\np\n{: x .y}\n\n```\n{: .no}\n```\n");
+        let ials = found.ials;
         assert_eq!(ials.len(), 1);
         assert_eq!(ials[0].attrs.classes, ["warn", "y"]);
     }
@@ -569,9 +898,17 @@ mod tests {
 
     #[test]
     fn unsupported_constructs_are_located() {
-        let (_, _, u) = extract("a *b*{: .x}\n\n*[HTML]: Hyper\n");
-        assert_eq!(u[0].0, 1);
-        assert_eq!(u[0].1, 6, "the column of the brace");
-        assert_eq!(u[1].0, 3);
+        let (text, found) = extract(
+            "* {: .x} item\n\n*[HTML]: Hyper\n\n{::options a=\"b\" auto_ids=\"false\" /}\n",
+        );
+        assert_eq!(found.auto_ids, Some(false));
+        let u = found.unsupported;
+        assert_eq!((u[0].0, u[0].1), (1, 3), "the column of the brace");
+        assert_eq!(u[1].0, 5);
+        assert_eq!(
+            found.abbreviations,
+            [("HTML".to_string(), "Hyper".to_string())]
+        );
+        assert!(!text.contains("*[HTML]"));
     }
 }

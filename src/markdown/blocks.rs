@@ -21,10 +21,63 @@ pub fn prepare(md: &str) -> Cow<'_, str> {
     }
     ordered_lists_interrupt(&lines, &in_code, &mut edits);
     tables(&lines, &in_code, &mut edits);
+    if md.contains("+ ") || md.contains("- ") || md.contains("* ") {
+        mixed_bullets(&lines, &in_code, &mut edits);
+    }
+    if md.contains("\n=") {
+        setext_single_line(&lines, &in_code, &mut edits);
+    }
+    if md.contains("<<") {
+        tight_guillemets(&lines, &in_code, &mut edits);
+    }
+    if md.contains("\\\\\n") {
+        backslash_breaks(&lines, &in_code, &mut edits);
+    }
     if edits.iter().all(Option::is_none) {
         return Cow::Borrowed(md);
     }
     let mut out = String::with_capacity(md.len() + 64);
+    for (l, e) in lines.iter().zip(&edits) {
+        out.push_str(e.as_deref().unwrap_or(l.text));
+    }
+    Cow::Owned(out)
+}
+
+/// With kramdown's own syntax (`input: kramdown`) a list cannot interrupt
+/// a paragraph: such a marker line is paragraph text, its marker escaped.
+pub fn lists_after_paragraphs(md: &str) -> Cow<'_, str> {
+    let lines = split_lines(md);
+    let mut edits: Vec<Option<String>> = vec![None; lines.len()];
+    let in_code = fences(&lines, &mut edits);
+    let mut block_start = 0;
+    let mut changed = false;
+    for i in 0..lines.len() {
+        let l = lines[i];
+        if l.blank {
+            block_start = i + 1;
+            continue;
+        }
+        let opens_block = matches!(
+            lines[block_start].first,
+            b'#' | b'<' | b'|' | b'>' | b'`' | b'~'
+        ) || is_list_item(lines[block_start].text)
+            || lines[block_start].indent >= 4;
+        if i == block_start || in_code[i] || opens_block || l.indent >= 4 || !is_list_item(l.text) {
+            continue;
+        }
+        let t = l.text;
+        let at = if matches!(l.first, b'*' | b'+' | b'-') {
+            l.indent
+        } else {
+            l.indent + t[l.indent..].bytes().take_while(u8::is_ascii_digit).count()
+        };
+        edits[i] = Some(format!("{}\\{}", &t[..at], &t[at..]));
+        changed = true;
+    }
+    if !changed {
+        return Cow::Borrowed(md);
+    }
+    let mut out = String::with_capacity(md.len() + 8);
     for (l, e) in lines.iter().zip(&edits) {
         out.push_str(e.as_deref().unwrap_or(l.text));
     }
@@ -266,6 +319,101 @@ fn empty_headings(lines: &[Line<'_>], in_code: &[bool], edits: &mut [Option<Stri
 }
 
 /// In kramdown (GFM quirks) any list item line ends a paragraph; in
+/// kramdown keeps one list when its bullets change (`*`, then `+`);
+/// CommonMark starts a new list. Later bullets of a list are written as
+/// its first one.
+fn mixed_bullets(lines: &[Line<'_>], in_code: &[bool], edits: &mut [Option<String>]) {
+    // The first bullet of the list open at each indent.
+    let mut open: Vec<(usize, u8)> = Vec::new();
+    let mut after_blank = false;
+    for (i, l) in lines.iter().enumerate() {
+        if l.blank {
+            after_blank = true;
+            continue;
+        }
+        let bullet = matches!(l.first, b'*' | b'+' | b'-') && is_list_item(l.text) && !in_code[i];
+        if !bullet {
+            // A line less indented than a list's items, after a blank, ends it.
+            if after_blank || is_list_item(l.text) {
+                open.retain(|&(n, _)| n < l.indent);
+            }
+            after_blank = false;
+            continue;
+        }
+        after_blank = false;
+        let is_rule = l.text.bytes().filter(|&b| b == l.first).count() >= 3
+            && l.text
+                .bytes()
+                .all(|b| b == l.first || b.is_ascii_whitespace());
+        if is_rule || edits[i].is_some() {
+            continue;
+        }
+        open.retain(|&(n, _)| n <= l.indent);
+        match open.last() {
+            Some(&(n, b)) if n == l.indent && b != l.first => {
+                let mut s = l.text.to_string();
+                s.replace_range(l.indent..l.indent + 1, (b as char).encode_utf8(&mut [0; 4]));
+                edits[i] = Some(s);
+            }
+            Some(&(n, _)) if n == l.indent => {}
+            _ => open.push((l.indent, l.first)),
+        }
+    }
+}
+
+/// kramdown's setext heading is one line of text: under a paragraph of
+/// two or more lines, a `===` line is text too (CommonMark makes it all an h1).
+fn setext_single_line(lines: &[Line<'_>], in_code: &[bool], edits: &mut [Option<String>]) {
+    for i in 2..lines.len() {
+        let l = lines[i];
+        let underline = l.first == b'=' && l.indent < 4 && l.text.trim().bytes().all(|b| b == b'=');
+        if underline
+            && !in_code[i]
+            && edits[i].is_none()
+            && !lines[i - 1].blank
+            && !lines[i - 2].blank
+        {
+            edits[i] = Some(format!("\\{}", l.text.trim_start()));
+        }
+    }
+}
+
+/// `<<word>>`: kramdown's guillemets, which CommonMark would read as the
+/// tag `<word>` between two `<`/`>`. Written as the entities here (lines
+/// with code spans are left alone).
+fn tight_guillemets(lines: &[Line<'_>], in_code: &[bool], edits: &mut [Option<String>]) {
+    static TIGHT: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"<<([A-Za-z][^<>]*)>>").unwrap());
+    for (i, l) in lines.iter().enumerate() {
+        if in_code[i] || edits[i].is_some() || l.indent >= 4 || l.text.contains('`') {
+            continue;
+        }
+        if let std::borrow::Cow::Owned(s) = TIGHT.replace_all(l.text, "&laquo;$1&raquo;") {
+            edits[i] = Some(s);
+        }
+    }
+}
+
+/// kramdown's line break `\\` at the end of a line is CommonMark's `\`
+/// there (CommonMark reads `\\` as one escaped backslash).
+fn backslash_breaks(lines: &[Line<'_>], in_code: &[bool], edits: &mut [Option<String>]) {
+    for (i, l) in lines.iter().enumerate() {
+        let next_text = lines.get(i + 1).is_some_and(|n| !n.blank);
+        if in_code[i] || edits[i].is_some() || !next_text || l.indent >= 4 {
+            continue;
+        }
+        let body = l.text.trim_end_matches(['\n', '\r']);
+        let slashes = body.len() - body.trim_end_matches('\\').len();
+        if slashes == 2 && body.len() > 2 && !body.trim_start().starts_with('|') {
+            edits[i] = Some(format!(
+                "{}{}",
+                &body[..body.len() - 1],
+                &l.text[body.len()..]
+            ));
+        }
+    }
+}
+
 /// CommonMark an ordered list may interrupt a paragraph only when it starts
 /// at 1. kramdown ignores start numbers, so such an item is renumbered 1.
 fn ordered_lists_interrupt(lines: &[Line<'_>], in_code: &[bool], edits: &mut [Option<String>]) {
@@ -306,7 +454,7 @@ fn fences(lines: &[Line<'_>], edits: &mut [Option<String>]) -> Vec<bool> {
             continue;
         };
         let close = (i + 1..lines.len()).find(|&k| is_fence_close(lines[k], ch, len));
-        let Some(close) = close else {
+        let Some(close) = close.or_else(|| fence_on_content(lines, i, ch, len, edits)) else {
             // kramdown needs the closing fence: without one the line is text.
             edits[i] = Some(escape_fence(lines[i].text, n, len));
             i += 1;
@@ -325,6 +473,39 @@ fn fences(lines: &[Line<'_>], edits: &mut [Option<String>]) -> Vec<bool> {
         i = close + 1;
     }
     in_code
+}
+
+/// A fence closed at the end of its last content line (`}```` after a
+/// JSON body): kramdown reads the whole block as one code span, which no
+/// author means (bugs.yml). The fence moves to the blank line after it
+/// (or after the page's last line), so the line count stays; the index of
+/// the closing line, or None when no such line is followed by a blank.
+fn fence_on_content(
+    lines: &[Line<'_>],
+    open: usize,
+    ch: u8,
+    len: usize,
+    edits: &mut [Option<String>],
+) -> Option<usize> {
+    let fence = (ch as char).to_string().repeat(len);
+    let k = (open + 1..lines.len()).find(|&k| {
+        let t = lines[k].text.trim_end();
+        t.ends_with(&fence) && !t.trim_start().trim_end_matches(ch as char).is_empty()
+    })?;
+    let body = lines[k].text.trim_end().trim_end_matches(ch as char);
+    let indent = " ".repeat(lines[open].indent);
+    match lines.get(k + 1) {
+        Some(next) if next.blank => {
+            edits[k] = Some(format!("{body}\n"));
+            edits[k + 1] = Some(format!("{indent}{fence}\n"));
+            Some(k + 1)
+        }
+        None => {
+            edits[k] = Some(format!("{body}\n{indent}{fence}\n"));
+            Some(k)
+        }
+        Some(_) => None,
+    }
 }
 
 /// The fence line with each fence character escaped.

@@ -143,6 +143,34 @@ fn scan_text(
     }
 }
 
+/// `***a***`: kramdown nests the emphasis inside the strong emphasis
+/// (`<strong><em>a</em></strong>`), pulldown-cmark the other way round.
+pub fn strong_outside(out: &mut [Event<'_>]) {
+    let mut i = 0;
+    while i + 1 < out.len() {
+        if matches!(out[i], Event::Start(Tag::Emphasis))
+            && matches!(out[i + 1], Event::Start(Tag::Strong))
+        {
+            let mut depth = 0usize;
+            let end = (i + 1..out.len()).find(|&k| {
+                match out[k] {
+                    Event::Start(_) => depth += 1,
+                    Event::End(_) => depth -= 1,
+                    _ => {}
+                }
+                depth == 0
+            });
+            if let Some(end) =
+                end.filter(|&e| matches!(out.get(e + 1), Some(Event::End(TagEnd::Emphasis))))
+            {
+                out.swap(i, i + 1);
+                out.swap(end, end + 1);
+            }
+        }
+        i += 1;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,17 +2,18 @@
 //! blocks through the highlighter, `markdown="..."` HTML elements, and the
 //! collection of headings, links, images and ids.
 
-use super::attributes::BlockIal;
+use super::attributes::{self, BlockIal};
 use super::footnotes::Notes;
 use super::html_blocks::ContentMode;
 use super::ids::IdGen;
 use super::scan::{self, Lines};
 use super::smart::{Quotes, Smart};
+use super::sub_str;
 use super::{Heading, Link, LinkKind, Rendered};
 use crate::config::MarkdownOptions;
 use crate::diag::Diagnostic;
 use crate::highlight::Highlighter;
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 use std::borrow::Cow;
 use std::ops::Range;
 use std::path::Path;
@@ -29,7 +30,6 @@ const MAX_DEPTH: usize = 16;
 
 /// Rendering state of one page.
 pub struct Ctx<'a> {
-    opts: &'a MarkdownOptions,
     hl: &'a Highlighter,
     pub(super) file: &'a Path,
     pub(super) first_line: usize,
@@ -54,13 +54,33 @@ pub struct Ctx<'a> {
     /// `{:toc}` lists (IAL, ordered) in page order.
     pub(super) no_toc: Vec<usize>,
     pub(super) tocs: Vec<(usize, bool)>,
+    /// Each heading's content as HTML, kept when the page has a `{:toc}`.
+    pub(super) heading_html: Vec<String>,
+    /// `{::nomarkdown}` blocks, put back in place by `finish`.
+    pub(super) raw_blocks: Vec<String>,
     pub(super) notes: Notes,
+    /// The page's abbreviations (`*[HTML]: ...`), longest first.
+    pub(super) abbreviations: Vec<(String, String)>,
+    /// `auto_ids`, which a page's `{::options}` may turn off; the levels
+    /// its `{:toc}` lists (None: all).
+    pub(super) auto_ids: bool,
+    pub(super) toc_levels: Option<Vec<u8>>,
+    /// `input: GFM`; else kramdown's own syntax (its id rule, no `~~`).
+    gfm: bool,
+    /// Inside a definition list's term (`<dt>`).
+    in_term: bool,
     pub(super) out: Rendered,
 }
 
-fn parser_options() -> Options {
-    Options::ENABLE_TABLES
-        | Options::ENABLE_STRIKETHROUGH
+/// GFM's strikethrough only with `input: GFM`: kramdown's own syntax has none.
+fn parser_options(gfm: bool) -> Options {
+    let strike = if gfm {
+        Options::ENABLE_STRIKETHROUGH
+    } else {
+        Options::empty()
+    };
+    strike
+        | Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_DEFINITION_LIST
@@ -74,7 +94,6 @@ impl<'a> Ctx<'a> {
         first_line: usize,
     ) -> Ctx<'a> {
         Ctx {
-            opts,
             hl,
             file,
             first_line,
@@ -90,7 +109,14 @@ impl<'a> Ctx<'a> {
             code_language: None,
             no_toc: Vec::new(),
             tocs: Vec::new(),
+            heading_html: Vec::new(),
+            raw_blocks: Vec::new(),
             notes: Notes::default(),
+            abbreviations: Vec::new(),
+            auto_ids: opts.auto_ids,
+            toc_levels: None,
+            gfm: opts.gfm,
+            in_term: false,
             out: Rendered::default(),
         }
     }
@@ -104,6 +130,9 @@ impl<'a> Ctx<'a> {
     pub fn finish(mut self, mut html: String) -> Rendered {
         if !self.ials.is_empty() {
             self.apply_attributes(&mut html);
+        }
+        if !self.raw_blocks.is_empty() {
+            self.raw_blocks(&mut html);
         }
         self.footnotes_end(&mut html);
         self.out.html = html;
@@ -127,7 +156,7 @@ impl<'a> Ctx<'a> {
                 range.start += lead;
             }
         }
-        let evs = parse(src, range, mode);
+        let evs = parse(src, range, mode, self.gfm);
         // The rewrite adds a few events (a line break after each table
         // cell, three per code block): room for them up front spares a
         // regrowth that would move every event.
@@ -139,7 +168,11 @@ impl<'a> Ctx<'a> {
         self.html_block_end = outer_block;
         self.depth -= 1;
         super::emphasis::strong_pairs(&mut out);
+        super::emphasis::strong_outside(&mut out);
         super::urls::keep_written_urls(&mut out);
+        if !self.abbreviations.is_empty() {
+            attributes::abbreviate(&mut out, &self.abbreviations);
+        }
         // One allocation of about the final size: growing the page's HTML
         // by doubling would copy it again and again.
         html.reserve(html_size_hint(&out));
@@ -226,6 +259,27 @@ impl<'a> Ctx<'a> {
         out: &mut Vec<Event<'s>>,
     ) {
         match ev {
+            Event::Text(t)
+                if t.starts_with("mailto:")
+                    && matches!(out.last(), Some(Event::Start(Tag::Link { link_type: LinkType::Autolink, dest_url, .. })) if dest_url == t) =>
+            {
+                // kramdown shows `<mailto:a@b.c>` as the address alone.
+                out.push(Event::Text(sub_str(t, "mailto:".len()..t.len())));
+                return;
+            }
+            Event::Text(t) if t.starts_with("{:") && is_verbatim(src, t, range) => {
+                if let Some(rest) = self.span_ial(t, out) {
+                    let at = range.end - rest.len();
+                    if !rest.is_empty() {
+                        self.text_piece(src, at..range.end, st, out);
+                    }
+                    return;
+                }
+                if let Some(text) = st.text(t, src, range) {
+                    out.push(Event::Text(CowStr::from(text)));
+                    return;
+                }
+            }
             Event::Text(t) => {
                 if st.in_image == 0
                     && t.starts_with(['*', '_'])
@@ -256,7 +310,20 @@ impl<'a> Ctx<'a> {
                     return;
                 }
             }
+            // kramdown: each line of a definition term is a term.
+            Event::SoftBreak if self.in_term => {
+                st.smart_boundary();
+                out.push(Event::End(TagEnd::DefinitionListTitle));
+                out.push(Event::Start(Tag::DefinitionListTitle));
+                return;
+            }
+            Event::Start(Tag::DefinitionListTitle) => self.in_term = true,
+            Event::End(TagEnd::DefinitionListTitle) => self.in_term = false,
             Event::SoftBreak => st.plain('\n'),
+            Event::TaskListMarker(checked) => {
+                self.task_marker(*checked, out);
+                return;
+            }
             Event::Start(Tag::Link { dest_url, .. }) => {
                 self.link(src, LinkKind::Link, dest_url, range.start);
                 st.smart_boundary();
@@ -397,9 +464,9 @@ impl<'a> Ctx<'a> {
         let explicit = ial_attrs.as_ref().and_then(|a| a.id.clone()).or(explicit);
         let id = if let Some(id) = explicit {
             id
-        } else if !self.opts.auto_ids {
+        } else if !self.auto_ids {
             String::new()
-        } else if self.in_element > 0 {
+        } else if self.in_element > 0 || !self.gfm {
             self.ids.kramdown(&text)
         } else {
             self.ids.next_id(&text)
@@ -415,6 +482,9 @@ impl<'a> Ctx<'a> {
             classes,
             attrs,
         }));
+        if !self.ials.is_empty() {
+            self.keep_heading_html(&body);
+        }
         out.extend(body);
         out.push(Event::End(TagEnd::Heading(level)));
         self.out.headings.push(Heading {
@@ -589,7 +659,7 @@ fn escaped_at(src: &str, at: usize) -> bool {
 /// The events of `src[range]` with their ranges in `src`, adjacent text
 /// events that are verbatim slices of the source joined (pulldown-cmark
 /// splits text at every delimiter it tried). Span content has no paragraphs.
-fn parse<'s>(src: &'s str, range: Range<usize>, mode: ContentMode) -> Vec<Spanned<'s>> {
+fn parse<'s>(src: &'s str, range: Range<usize>, mode: ContentMode, gfm: bool) -> Vec<Spanned<'s>> {
     let base = range.start;
     let verbatim = |e: &Event<'_>, r: &Range<usize>| match e {
         Event::Text(t) => is_verbatim(src, t, r),
@@ -597,7 +667,7 @@ fn parse<'s>(src: &'s str, range: Range<usize>, mode: ContentMode) -> Vec<Spanne
     };
     // About one event per 16 bytes of source: few regrowths of the list.
     let mut out: Vec<Spanned<'s>> = Vec::with_capacity(range.len() / 16);
-    for (e, r) in Parser::new_ext(&src[range], parser_options()).into_offset_iter() {
+    for (e, r) in Parser::new_ext(&src[range], parser_options(gfm)).into_offset_iter() {
         if mode == ContentMode::Span
             && matches!(
                 e,

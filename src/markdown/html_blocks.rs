@@ -16,10 +16,24 @@ pub enum ContentMode {
 pub fn markdown_mode(tag: &Tag<'_>) -> Option<ContentMode> {
     match tag.attr("markdown")?.value {
         "span" => Some(ContentMode::Span),
+        // `1` means the element's own content model: span for these.
+        "1" if SPAN_CONTENT
+            .iter()
+            .any(|n| tag.name.eq_ignore_ascii_case(n))
+            || !is_block_element(tag.name) =>
+        {
+            Some(ContentMode::Span)
+        }
         "1" | "block" => Some(ContentMode::Block),
         _ => None,
     }
 }
+
+/// kramdown's elements whose content is span-level (a subset of its
+/// `HTML_CONTENT_MODEL_SPAN`: those that open a block).
+const SPAN_CONTENT: &[&str] = &[
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "th", "caption", "legend",
+];
 
 /// kramdown's span-level HTML elements (and void elements): everything else
 /// opening an HTML block is a block element whose content stays raw.

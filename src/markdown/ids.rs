@@ -31,9 +31,17 @@ pub fn take_explicit_id(body: &mut Vec<Event<'_>>) -> Option<String> {
     }
     let caps = EXPLICIT_ID.captures(last)?;
     let id = caps[1].to_string();
-    let keep = last[..caps.get(0).expect("match").start()]
-        .trim_end()
-        .to_string();
+    // kramdown drops closing hashes before the id too (`## A ## {#a}`).
+    let keep = last[..caps.get(0).expect("match").start()].trim_end();
+    let unhashed = keep.trim_end_matches('#');
+    let keep = if unhashed.len() < keep.len()
+        && (unhashed.is_empty() || unhashed.ends_with([' ', '\t']))
+    {
+        unhashed.trim_end()
+    } else {
+        keep
+    }
+    .to_string();
     if keep.is_empty() {
         body.pop();
     } else {

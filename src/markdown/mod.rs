@@ -35,6 +35,7 @@ use crate::config::MarkdownOptions;
 use crate::diag::Diagnostic;
 use crate::highlight::Highlighter;
 use pulldown_cmark::CowStr;
+use std::borrow::Cow;
 use std::ops::Range;
 use std::path::Path;
 
@@ -86,9 +87,14 @@ pub fn render(
     file: &Path,
     first_line: usize,
 ) -> Rendered {
-    let (md, ials, unsupported) = attributes::extract(md);
+    let md = if opts.gfm {
+        Cow::Borrowed(md)
+    } else {
+        blocks::lists_after_paragraphs(md)
+    };
+    let (md, found) = attributes::extract(&md);
     let mut ctx = events::Ctx::new(opts, hl, file, first_line);
-    ctx.attributes(ials, &unsupported);
+    ctx.attributes(found);
     let prepared = blocks::prepare(&md);
     // Sized once the events are known (see `Ctx::fragment`).
     let mut html = String::new();

@@ -107,6 +107,13 @@ impl Ctx<'_> {
             }
             self.collect_tag(src, &tag, base.unwrap_or(range.start));
             let Some(mode) = html_blocks::markdown_mode(&tag) else {
+                if tag.attr("markdown").is_some() {
+                    // `markdown="0"`: raw content, and the attribute is kramdown's, not HTML.
+                    out.push(Event::Html(sub_str(text, from..tag.offset)));
+                    let bare = html_blocks::tag_without_markdown(&tag, text);
+                    out.push(Event::Html(CowStr::from(bare)));
+                    from = tag.end;
+                }
                 continue;
             };
             let Some(b) = base else { continue };
@@ -180,6 +187,11 @@ impl Ctx<'_> {
                         let rest = CowStr::Borrowed(&src[end..r.end]);
                         let tmp = [(Event::Html(rest.clone()), end..r.end)];
                         self.raw_html(src, &tmp, 0, &rest, out);
+                    }
+                    Event::End(TagEnd::TableCell) => {
+                        // As `inline` ends a cell: kramdown writes each on its line.
+                        out.push(e.clone());
+                        out.push(Event::Html(CowStr::Borrowed("\n")));
                     }
                     Event::Start(_) | Event::End(_) => out.push(e.clone()),
                     _ => {}

@@ -141,3 +141,29 @@ fn config_permalink_and_bad_dates() {
         "{e}"
     );
 }
+
+#[test]
+fn site_pages_come_in_jekylls_order_by_name_subfolders_first() {
+    let mut rels = vec![
+        "docs/index.md",
+        "docs/b/setup.md",
+        "zeta.md",
+        "docs/a/index.md",
+        "news/index.html#page2",
+        "docs/a/x/index.md",
+        "404.html",
+    ];
+    rels.sort_by_cached_key(|r| super::jekyll_page_order(r));
+    assert_eq!(
+        rels,
+        [
+            "404.html",
+            "docs/a/x/index.md",
+            "docs/a/index.md",
+            "docs/index.md",
+            "docs/b/setup.md",
+            "zeta.md",
+            "news/index.html#page2",
+        ]
+    );
+}

@@ -51,26 +51,29 @@ pub(crate) fn index_files<'a>(
     pages.sort_by(|a, b| a.url.cmp(&b.url));
     let vocab = Vocabulary::new(&pages);
     let postings = postings(&pages, &vocab);
-    let mut out: Vec<(String, String)> = Vec::new();
+    // Each file is made whole as soon as its data is: the data of every
+    // file at once would double the index's peak memory.
+    let mut out = Files::default();
     let shards = shards(&vocab, &postings);
     let firsts: Vec<&str> = shards
         .iter()
         .map(|s| s.w.first().copied().unwrap_or(""))
         .collect();
     for (n, shard) in shards.iter().enumerate() {
-        out.push((format!("s{n}"), json(shard)));
+        out.push(format!("s{n}"), json(shard));
     }
+    drop(postings);
     let bundles = fragment_bundles(&pages);
     let fragments: Vec<usize> = bundles.iter().map(|b| b.0).collect();
     for (n, (_, bundle)) in bundles.into_iter().enumerate() {
-        out.push((format!("f{n}"), bundle));
+        out.push(format!("f{n}"), bundle);
     }
     let typo = typo_lists(&vocab);
     let typo_chars: String = typo.iter().map(|(c, _)| *c).collect();
     for (c, words) in &typo {
-        out.push((format!("w-{:x}", u32::from(*c)), json(words)));
+        out.push(format!("w-{:x}", u32::from(*c)), json(words));
     }
-    let version = version(&out);
+    let version = format!("{:016x}", out.version.digest());
     let (lang, langs) = languages(&pages);
     let manifest = Manifest {
         version: &version,
@@ -82,16 +85,31 @@ pub(crate) fn index_files<'a>(
         fragments,
         typo: &typo_chars,
     };
-    out.push(("manifest".into(), json(&manifest)));
-    out.into_iter()
-        .map(|(name, data)| {
-            let script = format!("elementdocsSearch({name:?},{data});\n");
-            (
-                format!("{INDEX_DIR}/{name}.js"),
-                script_safe(script).into_bytes(),
-            )
-        })
-        .collect()
+    out.push("manifest".into(), json(&manifest));
+    out.files
+}
+
+/// The index files made so far, and the hash of their data (the index's
+/// version) without the manifest, which holds it.
+#[derive(Default)]
+struct Files {
+    files: Vec<(String, Vec<u8>)>,
+    version: xxhash_rust::xxh3::Xxh3,
+}
+
+impl Files {
+    fn push(&mut self, name: String, data: String) {
+        if name != "manifest" {
+            self.version.update(name.as_bytes());
+            self.version.update(data.as_bytes());
+        }
+        let script = format!("elementdocsSearch({name:?},{data});\n");
+        drop(data);
+        self.files.push((
+            format!("{INDEX_DIR}/{name}.js"),
+            script_safe(script).into_bytes(),
+        ));
+    }
 }
 
 /// What the client reads first: the shard boundaries and the counts.
@@ -202,7 +220,7 @@ impl<'a> Vocabulary<'a> {
                 let words = p.page.words.iter();
                 words
                     .map(|w| {
-                        *met.entry(&**w).or_insert_with(|| {
+                        *met.entry(w).or_insert_with(|| {
                             distinct.push(w);
                             distinct.len() as u32 - 1
                         })
@@ -441,15 +459,6 @@ fn typo_lists<'a>(vocab: &Vocabulary<'a>) -> Vec<(char, Vec<&'a str>)> {
         }
     }
     lists.into_iter().collect()
-}
-
-fn version(files: &[(String, String)]) -> String {
-    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    for (name, data) in files {
-        hasher.update(name.as_bytes());
-        hasher.update(data.as_bytes());
-    }
-    format!("{:016x}", hasher.digest())
 }
 
 fn json<T: Serialize>(value: &T) -> String {

@@ -21,7 +21,7 @@ pub(crate) const SECTION_TEXT_BYTES: usize = 1200;
 pub(crate) struct PageWords {
     /// The page's distinct words, in the order first met; sections and the
     /// lists below name them by position.
-    pub words: Vec<Box<str>>,
+    pub words: WordList,
     /// Words of the page title and of the guide heading.
     pub title_words: Vec<u32>,
     pub heading_words: Vec<u32>,
@@ -41,6 +41,45 @@ pub(crate) struct Section {
     pub len: u32,
     /// Each word of the section, sorted by word: (word, in the heading, in the body).
     pub counts: Vec<(u32, u16, u16)>,
+}
+
+/// A page's distinct words in one string: a page has hundreds, and one
+/// allocation each would weigh more than the words.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct WordList {
+    text: String,
+    /// Where each word ends in `text`.
+    ends: Vec<u32>,
+}
+
+impl WordList {
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(&self.ends)
+            .map(|(a, &b)| &self.text[a as usize..b as usize])
+    }
+}
+
+impl std::ops::Index<usize> for WordList {
+    type Output = str;
+    fn index(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start as usize..self.ends[i] as usize]
+    }
+}
+
+impl<'a> FromIterator<&'a str> for WordList {
+    fn from_iter<I: IntoIterator<Item = &'a str>>(words: I) -> WordList {
+        let mut w = WordList::default();
+        for word in words {
+            w.text.push_str(word);
+            w.ends.push(w.text.len() as u32);
+        }
+        w.text.shrink_to_fit();
+        w.ends.shrink_to_fit();
+        w
+    }
 }
 
 /// A heading that starts a section: where its tag starts and where the
@@ -338,6 +377,8 @@ impl Reader {
             .collect();
         counts.sort_unstable();
         section.counts = counts;
+        // Kept until the index is made: no room to spare.
+        section.text.shrink_to_fit();
         let empty_top = section.anchor.is_empty() && section.counts.is_empty();
         if !empty_top {
             self.out.sections.push(section);
@@ -348,7 +389,7 @@ impl Reader {
         if self.out.sections.is_empty() {
             self.out.sections.push(Section::default());
         }
-        self.out.words = self.numbers.into_iter().collect();
+        self.out.words = self.numbers.iter().map(|w| &**w).collect();
         self.out
     }
 }
@@ -387,7 +428,7 @@ mod tests {
         let mut v: Vec<(&str, u16, u16)> = s
             .counts
             .iter()
-            .map(|&(w, h, b)| (&*page.words[w as usize], h, b))
+            .map(|&(w, h, b)| (&page.words[w as usize], h, b))
             .collect();
         v.sort();
         v
@@ -422,7 +463,7 @@ mod tests {
         let title: Vec<&str> = page
             .title_words
             .iter()
-            .map(|&w| &*page.words[w as usize])
+            .map(|&w| &page.words[w as usize])
             .collect();
         assert_eq!(title, ["authenticate"]);
         assert_eq!(page.heading_words.len(), 2);
@@ -459,7 +500,7 @@ mod tests {
         let long = "x".repeat(MAX_WORD_CHARS + 1);
         assert_eq!(split_words(&long).count(), 0);
         let page = read_page("<p>Ünïcode &amp; AT&amp;T</p>", &[], "", "");
-        let mut w: Vec<&str> = page.words.iter().map(|w| &**w).collect();
+        let mut w: Vec<&str> = page.words.iter().collect();
         w.sort();
         assert_eq!(w, ["at", "t", "ünïcode"]);
         assert_eq!(page.sections[0].text, "Ünïcode & AT&T");

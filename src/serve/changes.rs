@@ -103,6 +103,12 @@ pub fn classify(paths: &[PathBuf], site: &SiteFacts) -> Changes {
             c.cause.insert("data");
             c.data_keys
                 .insert(data_key(abs.strip_prefix(&cfg.data_dir).unwrap_or(abs)));
+        } else if rel.starts_with("_posts/") {
+            // A post is in site.posts, site.categories, its neighbours'
+            // previous/next and the jekyll-paginate pages (made when the
+            // site is read): all of them are rebuilt, as after a config edit.
+            c.cause.insert("post");
+            c.full = true;
         } else if site.pages.contains(rel.as_str()) {
             if abs.is_file() {
                 c.cause.insert("page");

@@ -46,33 +46,39 @@ fn site_value(config: &Config, data: Value) -> Value {
 
 impl BuildContext {
     /// The shared state of a build from its configuration, data, pages and theme.
-    pub fn new<'a>(
+    pub fn new(
         config: Config,
         data: Value,
-        pages: impl Iterator<Item = &'a SourcePage>,
+        pages: &[Arc<SourcePage>],
         strict: bool,
         theme: Theme,
         highlighter: Arc<Highlighter>,
     ) -> Result<BuildContext, Vec<Diagnostic>> {
-        let pages: Vec<&SourcePage> = pages.collect();
         let site = site_value(&config, data);
-        // Only Liquid reads the lists of pages and posts (the theme has its
-        // own navigation): they stay out of what every layout is given.
         let plugins =
             crate::liquid::plugins::Plugins::load(&config.site, &config.files, &config.root)?;
-        let mut liquid_site = site.clone();
-        if let Value::Object(m) = &mut liquid_site {
-            crate::posts::site_lists(m, pages.iter().copied(), page_value);
+        // Only Liquid reads the lists of pages and posts (the theme has its
+        // own navigation), and only when a template names them.
+        let mut list_keys: Vec<String> = crate::posts::LIST_KEYS.map(String::from).to_vec();
+        list_keys.extend(plugins.generators.iter().cloned());
+        let list_pages: Vec<Arc<SourcePage>> = pages.to_vec();
+        let generators = plugins.generators.clone();
+        let make_lists: crate::liquid::ListsFn = Box::new(move || {
+            let mut m = Map::new();
+            crate::posts::site_lists(&mut m, list_pages.iter().map(|p| &**p), page_value);
             // A generator's lists are read for their front matter and URLs
             // (a guide's tabs); without each page's text they stay small.
-            m.extend(plugins.generated(&pages, |p| {
+            let refs: Vec<&SourcePage> = list_pages.iter().map(|p| &**p).collect();
+            m.extend(crate::liquid::plugins::generated(&generators, &refs, |p| {
                 let mut v = page_value(p);
                 if let Value::Object(o) = &mut v {
                     o.remove("content");
                 }
                 v
             }));
-        }
+            m
+        });
+        let pages: Vec<&SourcePage> = pages.iter().map(|p| &**p).collect();
         let catalog = Catalog::build(&pages.iter().map(|p| page_meta(p)).collect::<Vec<_>>());
         let shared = theme
             .render_shared(&catalog, &site, &config.baseurl)
@@ -92,11 +98,12 @@ impl BuildContext {
         let liquid = LiquidEngine::new(
             config.root.clone(),
             config.includes_dir.clone(),
-            liquid_site,
+            site.clone(),
             markdownify,
             strict,
         )
-        .with_plugins(plugins);
+        .with_plugins(plugins)
+        .with_lists(list_keys, make_lists);
         let api_docs = crate::openapi::ApiDocs::new(&config);
         let layouts = super::layouts::SiteLayouts::load(&config)?;
         Ok(BuildContext {

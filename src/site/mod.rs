@@ -126,7 +126,8 @@ pub struct Site {
     one_shot: bool,
     /// Folders the walk never enters (the output folders inside the source).
     skip: Vec<PathBuf>,
-    sources: BTreeMap<String, SourcePage>,
+    /// Shared with the Liquid engine's lists of pages (`site.pages`).
+    sources: BTreeMap<String, Arc<SourcePage>>,
     statics: Vec<StaticFile>,
     pages: BTreeMap<String, PageState>,
     /// Errors of each page's last render, by source path.
@@ -194,7 +195,8 @@ impl Site {
             statics,
             diagnostics,
         } = found;
-        let ctx = BuildContext::new(config, data, pages.iter(), opts.strict, theme?, highlighter)
+        let pages: Vec<Arc<SourcePage>> = pages.into_iter().map(Arc::new).collect();
+        let ctx = BuildContext::new(config, data, &pages, opts.strict, theme?, highlighter)
             .map_err(|d| [diagnostics.clone(), data_diags.clone(), d].concat())?;
         crate::timing::stage("context");
         let mut site = Site {
@@ -240,7 +242,7 @@ impl Site {
         ] {
             set.insert(p);
         }
-        let sources: Vec<&SourcePage> = self.sources.values().collect();
+        let sources: Vec<&SourcePage> = self.sources.values().map(|p| &**p).collect();
         for stub in crate::publish::redirects::collect(&sources, &set).0 {
             set.insert(&stub.out_path);
         }
@@ -256,7 +258,7 @@ impl Site {
     }
 
     /// The source pages, by path relative to the root.
-    pub fn sources(&self) -> &BTreeMap<String, SourcePage> {
+    pub fn sources(&self) -> &BTreeMap<String, Arc<SourcePage>> {
         &self.sources
     }
 
@@ -385,17 +387,17 @@ impl Site {
         };
         let p = load_page(&self.ctx.config.root.join(rel), rel, &old.content_rel)?;
         let changed = old.text != p.text;
-        self.sources.insert(rel.to_string(), p);
+        self.sources.insert(rel.to_string(), Arc::new(p));
         Ok(changed)
     }
 
     /// Walk the source tree again; see [`Rediscovered`].
     pub fn rediscover(&mut self) -> Rediscovered {
         let found = discover_pages(&self.ctx.config, &self.skip);
-        let mut new_pages: BTreeMap<String, SourcePage> = found
+        let mut new_pages: BTreeMap<String, Arc<SourcePage>> = found
             .pages
             .into_iter()
-            .map(|p| (p.rel.clone(), p))
+            .map(|p| (p.rel.clone(), Arc::new(p)))
             .collect();
         let mut r = Rediscovered::default();
         self.walk_diagnostics = found.diagnostics;
@@ -453,10 +455,11 @@ impl Site {
         let theme = Theme::load(config.templates_dir.as_deref())?;
         // The session's highlighter goes on: most code blocks did not change.
         let highlighter = Arc::clone(&self.ctx.highlighter);
+        let pages: Vec<Arc<SourcePage>> = self.sources.values().cloned().collect();
         self.ctx = BuildContext::new(
             config.clone(),
             data,
-            self.sources.values(),
+            &pages,
             self.strict,
             theme,
             highlighter,
@@ -470,7 +473,7 @@ impl Site {
         &mut self,
     ) -> Result<(crate::guide::Catalog, crate::render::Shared), Diagnostic> {
         self.theme_files = None;
-        self.ctx.set_catalog(self.sources.values())
+        self.ctx.set_catalog(self.sources.values().map(|p| &**p))
     }
 
     /// Make what needs every page: the theme's files, the search index and
@@ -498,7 +501,7 @@ impl Site {
         let rendered: Vec<&SourcePage> = self
             .pages
             .keys()
-            .filter_map(|rel| self.sources.get(rel))
+            .filter_map(|rel| self.sources.get(rel).map(|p| &**p))
             .collect();
         diags.extend(finish::publish(
             &self.ctx,
@@ -538,6 +541,8 @@ impl Site {
         }
         if self.one_shot {
             self.ctx.highlighter.forget();
+            // Parsed includes and templates: what remains needs few of them.
+            self.ctx.liquid.clear_cache();
         }
     }
 
@@ -582,7 +587,11 @@ impl Site {
             pages: self.pages.into_values().map(|s| s.output).collect(),
             generated: self.generated,
             statics: self.statics,
-            sources: self.sources.into_values().collect(),
+            sources: self
+                .sources
+                .into_values()
+                .map(Arc::unwrap_or_clone)
+                .collect(),
             diagnostics,
         }
     }

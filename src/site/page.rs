@@ -79,7 +79,8 @@ pub fn render_page(
             deps: Vec::new(),
         });
     }
-    let page = page_value(p);
+    let mut page = page_value(p);
+    render_paginator_posts(ctx, &mut page);
     let input = PageInput {
         rel: Path::new(&p.rel),
         text: &p.text,
@@ -105,8 +106,16 @@ pub fn render_page(
         .warnings
         .splice(0..0, expanded.warnings.iter().cloned());
     let api = api_reference(ctx, p, &mut rendered)?;
-    let html = lay_out(ctx, p, &page, &mut rendered, api.as_ref(), outputs)?;
     let mut deps = expanded.deps;
+    let html = lay_out(
+        ctx,
+        p,
+        &page,
+        &mut rendered,
+        api.as_ref(),
+        outputs,
+        &mut deps,
+    )?;
     deps.extend(api.into_iter().flat_map(|a| a.deps));
     Ok(PageOutput {
         source: p.rel.clone(),
@@ -116,6 +125,54 @@ pub fn render_page(
         rendered,
         deps,
     })
+}
+
+/// A paginated page's `paginator.posts[].content` is each post rendered
+/// (Liquid, then Markdown), not its source: Jekyll renders posts before
+/// pages, so the release notes list shows HTML. A post whose Liquid fails
+/// keeps its source here; its own page reports the error.
+fn render_paginator_posts(ctx: &BuildContext, page: &mut Value) {
+    let Some(posts) = page
+        .get_mut(crate::liquid::globals::KEY)
+        .and_then(|g| g.get_mut("paginator"))
+        .and_then(|p| p.get_mut("posts"))
+        .and_then(Value::as_array_mut)
+    else {
+        return;
+    };
+    for post in posts {
+        let (Some(raw), Some(rel)) = (
+            post.get("content").and_then(Value::as_str),
+            post.get("path").and_then(Value::as_str),
+        ) else {
+            continue;
+        };
+        let input = PageInput {
+            rel: Path::new(rel),
+            text: raw,
+            body_offset: 0,
+            page: post,
+        };
+        let Ok(expanded) = ctx.liquid.expand(&input) else {
+            continue;
+        };
+        let is_markdown = rel
+            .rsplit_once('.')
+            .is_some_and(|(_, ext)| crate::source::MARKDOWN_EXTS.contains(&ext));
+        let html = if is_markdown {
+            markdown::render(
+                &expanded.text,
+                &ctx.config.markdown,
+                &ctx.highlighter,
+                Path::new(rel),
+                1,
+            )
+            .html
+        } else {
+            expanded.text
+        };
+        post["content"] = Value::String(html);
+    }
 }
 
 /// The page's `redirect_to` URL, if it has one: http(s), or a path of the
@@ -172,7 +229,17 @@ pub fn layout_page(
     outputs: &OutputSet,
 ) -> Result<String, Vec<Diagnostic>> {
     let api = api_reference(ctx, p, rendered)?;
-    lay_out(ctx, p, page, rendered, api.as_ref(), outputs)
+    // The page's layouts and their includes are the same as when it was
+    // rendered: its recorded dependencies stand.
+    lay_out(
+        ctx,
+        p,
+        page,
+        rendered,
+        api.as_ref(),
+        outputs,
+        &mut Vec::new(),
+    )
 }
 
 fn lay_out(
@@ -182,6 +249,7 @@ fn lay_out(
     rendered: &mut Rendered,
     api: Option<&ApiReference>,
     outputs: &OutputSet,
+    deps: &mut Vec<PathBuf>,
 ) -> Result<String, Vec<Diagnostic>> {
     let meta = page_meta(p);
     let mut layout = meta.layout.clone();
@@ -204,6 +272,9 @@ fn lay_out(
             .layouts
             .render(&ctx.liquid, p, page, &layout, rendered.html.clone())?;
         rendered.warnings.extend(laid.warnings);
+        // The site's layouts and the includes they read: serve re-renders
+        // the page when one changes.
+        deps.extend(laid.deps);
         return Ok(under_base_url(laid.html, &ctx.config.baseurl, outputs));
     }
     if !ctx.theme.has_layout(&layout) {

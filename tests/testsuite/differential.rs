@@ -191,7 +191,6 @@ fn warned(log: &str, case: &str) -> bool {
 }
 
 #[test]
-#[ignore = "below 99% until the kramdown rules of issue 13 land: cargo test --test testsuite differential -- --ignored"]
 fn differential_suite_matches_jekyll() {
     let mut sites: Vec<String> = std::fs::read_dir(suite().join("sites"))
         .unwrap()

@@ -27,6 +27,7 @@ mod scaffold;
 mod search;
 mod serve;
 mod serve_browser;
+mod serve_portal;
 mod static_host;
 mod theme;
 mod theme_browser;

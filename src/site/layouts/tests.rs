@@ -52,9 +52,10 @@ const SITE: &[(&str, &str)] = &[
 fn site_layouts_chain_with_content_layout_and_includes() {
     let out = build(SITE);
     let a = page(&out, "docs/a.html");
-    // site.pages holds the paginated copies too, as Jekyll's does.
+    // site.pages by file name, as Jekyll sorts it, with the paginated copy
+    // jekyll-paginate adds after the others.
     assert!(
-        a.starts_with("<html><title>Portal</title><nav>[A][Other][Plain][News][News]</nav>"),
+        a.starts_with("<html><title>Portal</title><nav>[A][News][Other][Plain][News]</nav>"),
         "{a}"
     );
     assert!(a.contains("<main><article data-t=\"A\"><h1 id=\"hello\">Hello</h1>\n</article>\n</main>from-doc</html>"), "{a}");
@@ -70,6 +71,30 @@ fn site_layouts_chain_with_content_layout_and_includes() {
     assert_eq!(page(&out, "2020/02/03/two.html"), "<p>second One</p>\n");
     assert_eq!(page(&out, "news/index.html"), "Two 1/2 /news/page2\n");
     assert_eq!(page(&out, "news/page2/index.html"), "One 2/2 \n");
+}
+
+#[test]
+fn paginated_posts_content_is_rendered_as_jekyll_renders_posts_first() {
+    let mut files = SITE.to_vec();
+    let news = files
+        .iter_mut()
+        .find(|(p, _)| *p == "news/index.html")
+        .unwrap();
+    news.1 = "---\ntitle: News\n---\n{% for post in paginator.posts %}[{{ post.content }}]{% endfor %}\n";
+    files.push((
+        "_posts/2020-03-04-three.md",
+        "---\ntitle: Three\n---\n**bold** {{ page.title }}\n",
+    ));
+    let out = build(&files);
+    // Liquid with the post as `page`, then Markdown; no layout.
+    assert_eq!(
+        page(&out, "news/index.html"),
+        "[<p><strong>bold</strong> Three</p>\n]\n"
+    );
+    assert_eq!(
+        page(&out, "news/page2/index.html"),
+        "[<p>second One</p>\n]\n"
+    );
 }
 
 #[test]

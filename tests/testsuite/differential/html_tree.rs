@@ -162,7 +162,13 @@ pub fn parse(html: &str) -> Element {
                     .or(a.get(3))
                     .or(a.get(4))
                     .map_or("", |v| v.as_str());
-                el.attrs.insert(a[1].to_ascii_lowercase(), decode(v));
+                let name = a[1].to_ascii_lowercase();
+                let mut v = decode(v);
+                if name == "href" || name == "src" {
+                    // A browser sends a space in a URL as %20: the same link.
+                    v = v.replace(' ', "%20");
+                }
+                el.attrs.insert(name, v);
             }
             imply_end(&mut stack, &name);
             let self_closing = !m[6].is_empty() || VOID.contains(&name.as_str());
