@@ -197,7 +197,7 @@ impl Translator<'_> {
         for pc in &inc.name {
             match pc {
                 Piece::Lit(s) => name.push_str(s),
-                Piece::Expr(e) => match self.static_expr(e) {
+                Piece::Expr(e) => match self.static_expr(e).or_else(|| self.known_assign(e)) {
                     Some(v) => name.push_str(&super::filters::to_s(&v)),
                     None => {
                         self.error(
@@ -422,7 +422,7 @@ impl Translator<'_> {
         };
         let found = self
             .eng
-            .site
+            .site_for(Some(list))
             .get(list)
             .and_then(serde_json::Value::as_array)
             .and_then(|items| {
@@ -462,6 +462,16 @@ impl Translator<'_> {
                     }),
                 );
             }
+        }
+    }
+
+    /// `{{ name }}` of a variable assigned a build-time value (see `known_assigns`).
+    fn known_assign(&self, e: &super::parser::Expr) -> Option<serde_json::Value> {
+        match &e.val {
+            super::parser::Val::Path(p) if p.segs.is_empty() && e.filters.is_empty() => {
+                self.known_assigns.get(&p.root).cloned()
+            }
+            _ => None,
         }
     }
 

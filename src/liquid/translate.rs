@@ -13,7 +13,7 @@ use super::parser::{Cond, Expr, Node, Path, Seg, Val};
 use super::LiquidEngine;
 use crate::diag::{did_you_mean, line_col, Diagnostic};
 use serde_json::Value;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt::Write;
 use std::path::PathBuf;
 
@@ -35,6 +35,9 @@ pub struct Translator<'e> {
     pub frames: Vec<Frame>,
     pub(super) loops: Vec<(String, usize)>,
     pub(super) assigned: HashSet<String>,
+    /// Variables assigned a value known at build time, outside every block
+    /// (so the value holds until the next `assign`): include file names may use them.
+    pub(super) known_assigns: HashMap<String, Value>,
     /// The variables of the captures being translated, innermost last, with
     /// their limit sites.
     pub(super) captures: Vec<(String, Option<usize>)>,
@@ -99,6 +102,7 @@ impl<'e> Translator<'e> {
             frames: vec![top],
             loops: Vec::new(),
             assigned: HashSet::new(),
+            known_assigns: HashMap::new(),
             captures: Vec::new(),
             sites: 0,
             wanted_site: None,
@@ -357,8 +361,16 @@ impl<'e> Translator<'e> {
                     tera_ident(name)
                 );
                 self.assigned.insert(name.clone());
+                let top = self.depth == 0 && self.captures.is_empty() && self.loops.is_empty();
+                match top.then(|| self.static_expr(e)).flatten() {
+                    Some(v) => self.known_assigns.insert(name.clone(), v),
+                    None => self.known_assigns.remove(name),
+                };
             }
-            Node::Capture(..) => self.tr_capture(n),
+            Node::Capture(name, ..) => {
+                self.known_assigns.remove(name);
+                self.tr_capture(n)
+            }
             Node::Include(inc) => self.include(inc),
             Node::Link {
                 post,
