@@ -103,6 +103,9 @@ struct Renderer {
     /// Template source → its name in `tera` (pages translated to the same
     /// source, the same includes around other text, share one parse).
     names: std::collections::HashMap<String, String>,
+    /// A tera context per set of the site's lists templates name (by their
+    /// positions in `heavy`), holding `site`: made once, not per render.
+    sites: std::collections::HashMap<Vec<usize>, tera::Context>,
     budget: Arc<limits::Budget>,
 }
 
@@ -325,20 +328,25 @@ impl LiquidEngine {
             Renderer {
                 tera,
                 names: Default::default(),
+                sites: Default::default(),
                 budget,
             }
         });
         // The site's lists of pages and posts are large: a page whose
         // template never names them gets the site without them.
-        let mut site = self.site.clone();
-        for k in &self.heavy {
-            if tr.out.contains(&format!("site.{k}")) {
+        let lists: Vec<usize> = (0..self.heavy.len())
+            .filter(|&i| tr.out.contains(&format!("site.{}", self.heavy[i])))
+            .collect();
+        let make_site = |lists: &[usize]| {
+            let mut site = self.site.clone();
+            for k in lists.iter().map(|&i| &self.heavy[i]) {
                 if let (Value::Object(m), Some(v)) = (&mut site, self.site_for(Some(k)).get(k)) {
                     m.insert(k.clone(), v.clone());
                 }
             }
-        }
-        let out = r.render(tr, page, site);
+            site
+        };
+        let out = r.render(tr, page, lists, make_site);
         if let Ok(mut v) = self.teras.lock() {
             v.push(r);
         }
@@ -351,7 +359,8 @@ impl Renderer {
         &mut self,
         tr: &mut translate::Translator,
         page: &Value,
-        site: Value,
+        lists: Vec<usize>,
+        make_site: impl FnOnce(&[usize]) -> Value,
     ) -> Result<String, RenderError> {
         let bug = |e: tera::Error| RenderError::Bug(chain(e));
         let name = match self.names.get(tr.out.as_str()) {
@@ -363,19 +372,30 @@ impl Renderer {
                 name
             }
         };
+        let ctx = match self.sites.entry(lists) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let mut vars = serde_json::Map::new();
+                vars.insert("site".into(), make_site(e.key()));
+                vars.insert("lq_nil".into(), Value::Null);
+                e.insert(tera::Context::from_value(Value::Object(vars)).map_err(bug)?)
+            }
+        };
         // Built as a JSON object: the side table moves in instead of being copied.
         let mut vars = serde_json::Map::new();
         vars.insert("page".into(), page.clone());
-        vars.insert("site".into(), site);
         vars.insert(
             "lq_texts".into(),
             Value::Array(std::mem::take(&mut tr.texts)),
         );
-        vars.insert("lq_nil".into(), Value::Null);
-        let ctx = tera::Context::from_value(Value::Object(vars)).map_err(bug)?;
+        ctx.extend(tera::Context::from_value(Value::Object(vars)).map_err(bug)?);
         self.budget.reset();
         let mut out = limits::CappedOutput::default();
-        match self.tera.render_to(&name, &ctx, &mut out) {
+        let rendered = self.tera.render_to(&name, ctx, &mut out);
+        // The next render brings its own page and texts.
+        ctx.remove("page");
+        ctx.remove("lq_texts");
+        match rendered {
             Ok(()) => String::from_utf8(out.bytes)
                 .map_err(|e| RenderError::Bug(format!("the output is not UTF-8: {e}"))),
             Err(_) if out.overflowed => Err(RenderError::Limit(

@@ -543,6 +543,7 @@ impl Site {
             self.ctx.highlighter.forget();
             // Parsed includes and templates: what remains needs few of them.
             self.ctx.liquid.clear_cache();
+            release_freed_memory();
         }
     }
 
@@ -630,6 +631,17 @@ fn discover_pages(config: &Config, skip: &[PathBuf]) -> Discovered {
     let mut found = discover(config, skip);
     crate::posts::complete_discovery(config, skip, &mut found);
     found
+}
+
+/// Hands the memory the rendering freed back to the system. glibc keeps it
+/// in the arenas of the threads that freed it, which the search index, made
+/// mostly on the main thread, does not reuse: the build's peak would hold both.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free heap pages to the system.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// What a new walk of the source tree found (see [`Site::rediscover`]).
