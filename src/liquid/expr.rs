@@ -3,10 +3,10 @@
 //! evaluates them), and the markup of `for`, `assign`, `when` and Jekyll's
 //! `include`.
 
-use super::limits::MAX_NESTING;
-use super::parser::{
+use super::ast::{
     perr, Cond, Expr, Filter, ForLoop, Include, Param, ParseError, Path, Piece, Seg, Val,
 };
+use super::limits::MAX_NESTING;
 use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq)]

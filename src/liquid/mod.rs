@@ -26,6 +26,7 @@
 //! - `{% highlight lang %}` becomes a Markdown fence, highlighted by the
 //!   Markdown stage like any other code block.
 
+pub mod ast;
 mod blocks;
 pub mod expr;
 pub mod filters;
