@@ -29,6 +29,7 @@
 pub mod ast;
 mod blocks;
 pub mod expr;
+mod filter_args;
 pub mod filters;
 mod filters_jekyll;
 mod filters_std;
@@ -45,6 +46,7 @@ pub mod plugins;
 mod slug;
 mod strftime;
 pub mod translate;
+mod values;
 
 #[cfg(test)]
 mod tests;

@@ -442,7 +442,7 @@ impl<'e> Translator<'e> {
             // `true`/`false` literal (`false | lq_truthy(neg=true)` is false).
             Val::Lit(x) => self.lit(x.clone()),
             Val::Empty => self.lit(Value::String("\u{0}empty".into())),
-            Val::Blank => self.lit(Value::String(super::filters::BLANK.into())),
+            Val::Blank => self.lit(Value::String(super::values::BLANK.into())),
             Val::Range(a, b) => {
                 let (a, b) = (self.val(a), self.val(b));
                 match self.cur_site {
