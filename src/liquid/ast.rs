@@ -4,6 +4,7 @@
 //! importing the parser that calls it.
 
 use serde_json::Value;
+use std::sync::Arc;
 
 /// A parse problem: byte offset, message, help.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,4 +154,13 @@ pub struct Include {
     pub params: Vec<(String, Param)>,
     /// Offset of the tag.
     pub offset: usize,
+}
+
+/// A parsed include file (or a plugin tag's inline template).
+pub struct Parsed {
+    pub text: Arc<str>,
+    pub nodes: Vec<Node>,
+    pub errs: Vec<ParseError>,
+    /// How deep its tags nest ([`super::parser::depth`]).
+    pub depth: usize,
 }

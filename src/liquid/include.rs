@@ -2,7 +2,8 @@
 //! outside the source root), detecting cycles, parsing each file once per
 //! build (a shared cache), and inlining it with its parameters.
 
-use super::parser::{self, Include, Node, ParseError, Piece};
+use super::ast::Parsed;
+use super::parser::{self, Include, Piece};
 use super::translate::{tera_ident, Translator};
 use crate::diag::{did_you_mean, display_path, line_col};
 use std::collections::HashMap;
@@ -28,15 +29,6 @@ pub struct Frame {
     /// tag's offset there (turned into "included from a.md:3:1" only when a
     /// diagnostic needs it).
     pub from: Option<(PathBuf, Arc<str>, usize)>,
-}
-
-/// A parsed include file.
-pub struct Parsed {
-    pub text: Arc<str>,
-    pub nodes: Vec<Node>,
-    pub errs: Vec<ParseError>,
-    /// How deep its tags nest ([`parser::depth`]).
-    pub depth: usize,
 }
 
 /// An include file found and parsed in this build, as a page's include tag
@@ -115,7 +107,7 @@ impl Cache {
     pub fn get(
         &self,
         canon: &Path,
-        reg: &super::plugins::Registry,
+        reg: &super::plugin_registry::Registry,
     ) -> std::io::Result<Arc<Parsed>> {
         if let Some(p) = self.map.read().ok().and_then(|m| m.get(canon).cloned()) {
             return Ok(p);

@@ -42,6 +42,7 @@ pub mod limits;
 mod numbers;
 pub mod parser;
 mod plugin_call;
+pub mod plugin_registry;
 pub mod plugins;
 mod slug;
 mod strftime;

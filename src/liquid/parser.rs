@@ -10,7 +10,7 @@ use super::expr::{
 };
 use super::filters::FILTERS;
 use super::lexer::{lex, Kind, Token};
-use super::plugins::{unknown_help, Registry};
+use super::plugin_registry::{unknown_help, Registry, RubyKind};
 
 // The AST is a module of its own (see there why); it is the parser's output.
 use super::ast::perr;
@@ -357,9 +357,9 @@ impl<'a> Parser<'a, '_> {
                 return Some(self.plugin_tag(name, rest, block, off));
             }
             // The end of a Ruby block tag: its start was reported.
-            _ if name.strip_prefix("end").is_some_and(|n| {
-                self.reg.ruby.get(n).map(|d| d.kind) == Some(super::plugins::RubyKind::Block)
-            }) =>
+            _ if name
+                .strip_prefix("end")
+                .is_some_and(|n| self.reg.ruby.get(n).map(|d| d.kind) == Some(RubyKind::Block)) =>
             {
                 return None
             }
