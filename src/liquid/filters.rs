@@ -1,7 +1,7 @@
 //! Liquid's (and Jekyll's) filters, as tera filters: the registry of names,
-//! the dispatch ([`apply`]) to [`super::filters_jekyll`], [`super::filters_std`]
-//! and the filters of this module. Value semantics are in [`super::values`],
-//! the calling convention in [`super::filter_args`].
+//! the dispatch ([`apply`]) to `filters_jekyll`, `filters_std` and the
+//! filters of this module. Value semantics are in `values`, the calling
+//! convention in `filter_args`.
 //!
 //! Every Liquid filter `name` is registered as the tera filter `lq_name`;
 //! positional arguments arrive as `a0`, `a1`..., keyword arguments as

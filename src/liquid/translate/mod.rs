@@ -9,8 +9,8 @@
 //!
 //! This module is the translator's core (its state, text, values, paths,
 //! conditions); its children add the rest as `impl Translator` blocks:
-//! [`blocks`] (block tags), [`mod@include`] (includes, `link`, `post_url`),
-//! [`plugin_call`] (declared plugin tags), [`fold`] (values known at build
+//! `blocks` (block tags), [`mod@include`] (includes, `link`, `post_url`),
+//! `plugin_call` (declared plugin tags), [`fold`] (values known at build
 //! time) and [`globals`] (`content`, `layout`, `paginator`). They call back
 //! into the core and it into them (an include holds nodes), so they are
 //! one module tree rather than siblings that import each other.
