@@ -3,10 +3,10 @@
 //! evaluates them), and the markup of `for`, `assign`, `when` and Jekyll's
 //! `include`.
 
-use super::limits::MAX_NESTING;
-use super::parser::{
+use super::ast::{
     perr, Cond, Expr, Filter, ForLoop, Include, Param, ParseError, Path, Piece, Seg, Val,
 };
+use super::limits::MAX_NESTING;
 use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -416,7 +416,7 @@ pub(super) fn parse_cycle(m: &str, base: usize) -> Result<(String, Vec<Val>), Pa
     let first = p.val()?;
     let (key, mut vals) = if p.punct(':') {
         let key = match &first {
-            Val::Lit(v) => format!("g:{}", super::filters::to_s(v)),
+            Val::Lit(v) => format!("g:{}", super::values::to_s(v)),
             _ => format!("m:{}", m.split(':').next().unwrap_or("").trim()),
         };
         (key, vec![p.val()?])

@@ -8,12 +8,12 @@
 //! value, usually a literal string) and evaluated against each item with
 //! only the item's variable bound: other variables read as nil there.
 
+use super::ast::{Cond, Seg, Val};
 use super::expr::{parse_cond, parse_expr};
-use super::filters::{apply as apply_filter, arg, as_list, compare, key, to_s, truthy, Args};
-use super::filters::{html_escape, inspect, UrlInfo};
+use super::filter_args::{arg, ApplyFn, Args, UrlInfo};
 use super::numbers::ruby_to_i;
-use super::parser::{Cond, Seg, Val};
 use super::strftime::{strftime, to_date};
+use super::values::{as_list, compare, html_escape, inspect, key, to_s, truthy};
 use super::MarkdownifyFn;
 use serde_json::{Map, Value};
 
@@ -43,7 +43,15 @@ pub const NAMES: &[&str] = &[
 ];
 
 /// One of [`NAMES`], or Jekyll's `where`, `sort`, `slugify` (None: not one of them).
-pub fn apply(name: &str, v: &Value, a: &Args, u: &UrlInfo, md: &MarkdownifyFn) -> Option<Value> {
+/// `apply_filter` is [`super::filters::apply`], for the filters of a `group_by_exp`.
+pub fn apply(
+    name: &str,
+    v: &Value,
+    a: &Args,
+    u: &UrlInfo,
+    md: &MarkdownifyFn,
+    apply_filter: ApplyFn,
+) -> Option<Value> {
     let (a0, a1) = (arg(a, "a0"), arg(a, "a1"));
     Some(match name {
         "where" | "find" => {
@@ -250,7 +258,7 @@ fn eval(v: &Val, var: &str, item: &Value) -> Value {
     match v {
         Val::Lit(x) => x.clone(),
         Val::Empty => Value::String("\u{0}empty".into()),
-        Val::Blank => Value::String(super::filters::BLANK.into()),
+        Val::Blank => Value::String(super::values::BLANK.into()),
         Val::Range(a, b) => {
             let (a, b) = (eval(a, var, item), eval(b, var, item));
             let (a, b) = (ruby_to_i(&to_s(&a)), ruby_to_i(&to_s(&b)));
@@ -283,7 +291,7 @@ fn truthy_cond(c: &Cond, var: &str, item: &Value) -> bool {
 fn sort(v: &Value, prop: Option<&Value>, nils: &Value) -> Value {
     use std::cmp::Ordering;
     let Some(prop) = prop.filter(|p| !p.is_null()) else {
-        return super::filters::sort(v, &Value::Null);
+        return super::values::sort(v, &Value::Null);
     };
     let last = to_s(nils) == "last";
     let mut l: Vec<(Value, Value)> = as_list(v)

@@ -3,8 +3,9 @@
 //! variants, URL decoding, Base64, and the property forms of `uniq` and
 //! `compact` (Liquid's `standardfilters.rb`, as Jekyll 4.3 runs it).
 
-use super::filters::{arg, as_list, key, s_arg, to_s, Args};
+use super::filter_args::{arg, s_arg, Args};
 use super::numbers::{self, Num};
+use super::values::{as_list, key, to_s};
 use base64::Engine;
 use serde_json::Value;
 

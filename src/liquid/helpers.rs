@@ -6,9 +6,10 @@
 //! A helper called from a limit *site* (a loop, `assign` or `capture` tag)
 //! gets its number as the argument `at`, so a limit error names the tag.
 
-use super::filters::{apply, arg, as_list, compare, key, num, s_arg, to_s, truthy, Args};
-use super::filters::{UrlInfo, FILTERS};
+use super::filter_args::{arg, s_arg, Args, UrlInfo};
+use super::filters::{apply, FILTERS};
 use super::limits::{self, check_size, limit_error, Budget};
+use super::values::{as_list, compare, key, num, to_s, truthy};
 use super::MarkdownifyFn;
 use serde_json::Value;
 use std::sync::Arc;

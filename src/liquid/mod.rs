@@ -6,9 +6,10 @@
 //! 1. [`lexer`]: text, `{{ }}` and `{% %}` tokens with byte spans (positions
 //!    in the page file, or in the include file for an include), whitespace
 //!    control, `raw` and `comment` bodies;
-//! 2. [`parser`]: a validated AST; unknown tags and filters, unclosed blocks
-//!    and stray end tags are errors with a did-you-mean;
-//! 3. [`translate`] (with [`mod@include`] and [`blocks`]): one tera template per page. Includes
+//! 2. [`parser`] (with [`expr`] for expressions and tag markup): a validated
+//!    AST ([`ast`]); unknown tags and filters, unclosed blocks and stray end
+//!    tags are errors with a did-you-mean;
+//! 3. [`translate`] (with its parts, [`mod@include`], [`fold`]...): one tera template per page. Includes
 //!    are inlined (each file parsed once per build), their parameters become
 //!    uniquely named variables; Liquid's truthiness, comparisons, `forloop`,
 //!    `case`, `capture`, `assign` are mapped onto tera with the helpers of
@@ -20,30 +21,43 @@
 //!    API (`Tera::add_raw_template`; parsed once per distinct template and
 //!    tera instance), within the [`limits`] of one page.
 //!
+//! Beside the steps: [`filters`] (the registry and dispatch) over
+//! `filters_std`, `filters_jekyll` and `filter_args` (how a filter is
+//! called); `values` (Liquid's value semantics: text, truthiness, compare,
+//! lookup), `numbers`, `strftime`, `slug`; `helpers` (the tera helpers);
+//! [`plugins`] (declared plugin tags and filters) over [`plugin_registry`]
+//! (what the parser knows of them); [`globals`] (`content`, `layout`,
+//! `paginator`). Dependencies go one way: the parser does not know the
+//! translator, the filter modules do not know the registry that calls
+//! them (`tests/testsuite/module_graph.rs` keeps it so).
+//!
 //! Deliberate differences from Jekyll (the author's intent wins):
 //! - `{{ }}` inside a quoted include parameter is resolved (Jekyll 4.3 rejects
 //!   the tag with "Invalid syntax for include tag");
 //! - `{% highlight lang %}` becomes a Markdown fence, highlighted by the
 //!   Markdown stage like any other code block.
 
-mod blocks;
+pub mod ast;
 pub mod expr;
+mod filter_args;
 pub mod filters;
 mod filters_jekyll;
 mod filters_std;
-pub mod fold;
-pub mod globals;
 mod helpers;
-pub mod include;
 pub mod lexer;
 pub mod limits;
 mod numbers;
 pub mod parser;
-mod plugin_call;
+pub mod plugin_registry;
 pub mod plugins;
 mod slug;
 mod strftime;
 pub mod translate;
+mod values;
+
+// Parts of the translator, still named from here (`liquid::globals::KEY`
+// by the site stage, `liquid::include::Cache` by the engine).
+pub use translate::{fold, globals, include};
 
 #[cfg(test)]
 mod tests;

@@ -20,6 +20,7 @@ mod hostile;
 mod hostile_liquid;
 mod injection;
 mod markdown_kramdown;
+mod module_graph;
 mod openapi;
 mod portal;
 mod publish;

@@ -2,6 +2,7 @@
 //! folding, errors naming the Ruby file, and the devportal's declarations.
 
 use super::*;
+use crate::liquid::plugin_registry::RubyKind;
 use crate::liquid::tests::{site, Site};
 use std::fs;
 

@@ -1,9 +1,9 @@
 //! Translation of Liquid's block tags (`if`, `case`, `for`, `capture`,
 //! `break`/`continue`, `highlight`) into tera blocks; the rest of the
-//! translation is in [`super::translate`].
+//! translation is in [`super`].
 
-use super::parser::{Cond, Node};
-use super::translate::{tera_ident, Translator};
+use super::{tera_ident, Translator};
+use crate::liquid::parser::{Cond, Node};
 use serde_json::Value;
 use std::fmt::Write;
 

@@ -5,8 +5,8 @@
 //! into its text, needing no tera), and `name.x` reads `page.<KEY>.name.x`
 //! unless a loop variable or an `assign` of that name hides it.
 
-use super::parser::{Path, Seg};
-use super::translate::Translator;
+use super::Translator;
+use crate::liquid::parser::{Path, Seg};
 
 /// The page object's key holding the extra variables.
 pub const KEY: &str = "lq_globals";

@@ -2,9 +2,10 @@
 //! outside the source root), detecting cycles, parsing each file once per
 //! build (a shared cache), and inlining it with its parameters.
 
-use super::parser::{self, Include, Node, ParseError, Piece};
-use super::translate::{tera_ident, Translator};
+use super::{tera_ident, Translator};
 use crate::diag::{did_you_mean, display_path, line_col};
+use crate::liquid::ast::Parsed;
+use crate::liquid::parser::{self, Include, Piece};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -12,7 +13,7 @@ use std::sync::{Arc, RwLock};
 /// Deepest include nesting accepted (a guard against runaway recursion that
 /// is not a cycle; real sites nest a handful of levels). Blocks and includes
 /// together are bounded by the same number.
-pub use super::limits::MAX_NESTING as MAX_DEPTH;
+pub use crate::liquid::limits::MAX_NESTING as MAX_DEPTH;
 
 /// One file being translated: the page itself or an include.
 #[derive(Clone)]
@@ -28,15 +29,6 @@ pub struct Frame {
     /// tag's offset there (turned into "included from a.md:3:1" only when a
     /// diagnostic needs it).
     pub from: Option<(PathBuf, Arc<str>, usize)>,
-}
-
-/// A parsed include file.
-pub struct Parsed {
-    pub text: Arc<str>,
-    pub nodes: Vec<Node>,
-    pub errs: Vec<ParseError>,
-    /// How deep its tags nest ([`parser::depth`]).
-    pub depth: usize,
 }
 
 /// An include file found and parsed in this build, as a page's include tag
@@ -115,7 +107,7 @@ impl Cache {
     pub fn get(
         &self,
         canon: &Path,
-        reg: &super::plugins::Registry,
+        reg: &crate::liquid::plugin_registry::Registry,
     ) -> std::io::Result<Arc<Parsed>> {
         if let Some(p) = self.map.read().ok().and_then(|m| m.get(canon).cloned()) {
             return Ok(p);
@@ -198,7 +190,7 @@ impl Translator<'_> {
             match pc {
                 Piece::Lit(s) => name.push_str(s),
                 Piece::Expr(e) => match self.static_expr(e).or_else(|| self.known_assign(e)) {
-                    Some(v) => name.push_str(&super::filters::to_s(&v)),
+                    Some(v) => name.push_str(&crate::liquid::filters::to_s(&v)),
                     None => {
                         self.error(
                             inc.offset,
@@ -287,12 +279,12 @@ impl Translator<'_> {
         // Where the file's deepest tag would be nested, counting the blocks
         // and includes around this tag: past the limit, an error here.
         let level = self.depth + parsed.depth;
-        if level > super::limits::MAX_NESTING {
+        if level > crate::liquid::limits::MAX_NESTING {
             self.error(
                 inc.offset,
                 format!(
                     "blocks and includes nested more than {} levels deep: `{}` would nest its tags {level} levels deep",
-                    super::limits::MAX_NESTING,
+                    crate::liquid::limits::MAX_NESTING,
                     display_path(&rel)
                 ),
                 Some("flatten the nesting of this include or of the blocks around it".into()),
@@ -466,9 +458,9 @@ impl Translator<'_> {
     }
 
     /// `{{ name }}` of a variable assigned a build-time value (see `known_assigns`).
-    fn known_assign(&self, e: &super::parser::Expr) -> Option<serde_json::Value> {
+    fn known_assign(&self, e: &crate::liquid::parser::Expr) -> Option<serde_json::Value> {
         match &e.val {
-            super::parser::Val::Path(p) if p.segs.is_empty() && e.filters.is_empty() => {
+            crate::liquid::parser::Val::Path(p) if p.segs.is_empty() && e.filters.is_empty() => {
                 self.known_assigns.get(&p.root).cloned()
             }
             _ => None,
@@ -481,8 +473,8 @@ impl Translator<'_> {
         while let Some(i) = rest.find("{{") {
             out.push_str(&rest[..i]);
             let j = rest[i..].find("}}")? + i;
-            let e = super::expr::parse_expr(&rest[i + 2..j], off).ok()?;
-            out.push_str(&super::filters::to_s(&self.static_expr(&e)?));
+            let e = crate::liquid::expr::parse_expr(&rest[i + 2..j], off).ok()?;
+            out.push_str(&crate::liquid::filters::to_s(&self.static_expr(&e)?));
             rest = &rest[j + 2..];
         }
         out.push_str(rest);

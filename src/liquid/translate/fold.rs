@@ -3,9 +3,9 @@
 //! include files and are folded into the text, so most pages need no tera
 //! rendering at all.
 
-use super::filters;
-use super::parser::{Expr, Param, Piece, Seg, Val};
-use super::translate::{tera_ident, Translator};
+use super::{tera_ident, Translator};
+use crate::liquid::filters;
+use crate::liquid::parser::{Expr, Param, Piece, Seg, Val};
 use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -28,7 +28,7 @@ impl Translator<'_> {
                 self.eng.plugins.apply_filter(&f.name, &v)
             } else {
                 let md = &self.eng.markdownify;
-                super::helpers::guarded_filter(&f.name, &v, &args, &self.url, md).ok()?
+                crate::liquid::helpers::guarded_filter(&f.name, &v, &args, &self.url, md).ok()?
             };
         }
         Some(v)
@@ -151,7 +151,7 @@ impl Translator<'_> {
 
 /// The first key of a path (`pages` of `site.pages.size`); None when it
 /// starts with an index (`site[name]`).
-pub(crate) fn first_key(p: &super::parser::Path) -> Option<&str> {
+pub(crate) fn first_key(p: &crate::liquid::parser::Path) -> Option<&str> {
     match p.segs.first() {
         Some(Seg::Key(k)) => Some(k),
         _ => None,

@@ -6,12 +6,26 @@
 //! (`lq_i<N>_<key>`) that `include.<key>` maps to. Liquid variables become
 //! `v_<name>`; `page` and `site` stay themselves and are checked statically
 //! so an undefined variable is reported with a did-you-mean.
+//!
+//! This module is the translator's core (its state, text, values, paths,
+//! conditions); its children add the rest as `impl Translator` blocks:
+//! `blocks` (block tags), [`mod@include`] (includes, `link`, `post_url`),
+//! `plugin_call` (declared plugin tags), [`fold`] (values known at build
+//! time) and [`globals`] (`content`, `layout`, `paginator`). They call back
+//! into the core and it into them (an include holds nodes), so they are
+//! one module tree rather than siblings that import each other.
+
+mod blocks;
+pub mod fold;
+pub mod globals;
+pub mod include;
+mod plugin_call;
 
 use super::filters::{self, UrlInfo};
-use super::include::Frame;
 use super::parser::{Cond, Expr, Node, Path, Seg, Val};
 use super::LiquidEngine;
 use crate::diag::{did_you_mean, line_col, Diagnostic};
+use include::Frame;
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt::Write;
@@ -442,7 +456,7 @@ impl<'e> Translator<'e> {
             // `true`/`false` literal (`false | lq_truthy(neg=true)` is false).
             Val::Lit(x) => self.lit(x.clone()),
             Val::Empty => self.lit(Value::String("\u{0}empty".into())),
-            Val::Blank => self.lit(Value::String(super::filters::BLANK.into())),
+            Val::Blank => self.lit(Value::String(super::values::BLANK.into())),
             Val::Range(a, b) => {
                 let (a, b) = (self.val(a), self.val(b));
                 match self.cur_site {
@@ -541,7 +555,7 @@ impl<'e> Translator<'e> {
             self.page
         } else {
             // Nothing to check of `site` or `site[name]`.
-            let Some(k) = crate::liquid::fold::first_key(p) else {
+            let Some(k) = fold::first_key(p) else {
                 return;
             };
             self.eng.site_for(Some(k))

@@ -1,10 +1,10 @@
-//! Translating a declared plugin tag (see [`super::plugins`]): it is an
+//! Translating a declared plugin tag (see [`crate::liquid::plugins`]): it is an
 //! include of its template, or of its include file, given the tag's markup
 //! and words (and a block's rendered body) as `include.*` parameters.
 
-use super::parser::{Include, Node, Param, Path, Piece, PluginCall, Val};
-use super::plugins::TagSource;
-use super::translate::Translator;
+use super::Translator;
+use crate::liquid::parser::{Include, Node, Param, Path, Piece, PluginCall, Val};
+use crate::liquid::plugins::TagSource;
 use serde_json::Value;
 use std::path::PathBuf;
 
