@@ -33,6 +33,7 @@ mod headings;
 mod html_blocks;
 mod ids;
 mod kramdown;
+mod math;
 mod raw;
 mod scan;
 pub(crate) mod smart;
@@ -101,14 +102,23 @@ pub fn render(
     } else {
         blocks::lists_after_paragraphs(md)
     };
-    let (md, found) = extensions::extract(&md);
+    let (md, mut found) = extensions::extract(&md);
+    let (md, maths, unsupported) = math::extract(&md);
+    found.unsupported.extend(unsupported);
     let mut ctx = events::Ctx::new(opts, hl, file, first_line);
     ctx.attributes(found);
     let prepared = blocks::prepare(&md);
     // Sized once the events are known (see `Ctx::fragment`).
     let mut html = String::new();
     ctx.render_blocks(&prepared, &mut html);
-    ctx.finish(html)
+    let mut rendered = ctx.finish(html);
+    if !maths.is_empty() {
+        rendered.html = math::restore(&rendered.html, &maths);
+        for h in &mut rendered.headings {
+            h.text = math::plain(&h.text, &maths);
+        }
+    }
+    rendered
 }
 
 /// `s[range]` for an event: borrowed (no copy) when `s` borrows the source.
