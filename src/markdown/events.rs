@@ -205,7 +205,14 @@ impl<'a> Ctx<'a> {
                 }
                 Event::Start(Tag::Paragraph) if self.is_headerless_table(src, evs, i) => {
                     let end = find_end(evs, i);
-                    self.headerless_table(src, range.clone(), out);
+                    self.table_from_lines(src, range.clone(), out);
+                    st.smart_boundary();
+                    i = end + 1;
+                    continue;
+                }
+                Event::Start(Tag::Table(_)) if self.is_sectioned_table(src, evs, i) => {
+                    let end = find_end(evs, i);
+                    self.table_from_lines(src, range.clone(), out);
                     st.smart_boundary();
                     i = end + 1;
                     continue;
