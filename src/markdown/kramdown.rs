@@ -113,6 +113,7 @@ impl Ctx<'_> {
             before: None,
             attrs,
             used: true,
+            item: false,
         });
         out.insert(
             start,
@@ -166,6 +167,7 @@ impl Ctx<'_> {
                 ..Default::default()
             },
             used: true,
+            item: false,
         });
         out.insert(at, Event::Html(CowStr::from(marker(self.ials.len() - 1))));
     }
@@ -199,8 +201,11 @@ impl Ctx<'_> {
         let last = range.start + text.trim_end().len().saturating_sub(1);
         let (first_line, _) = self.pos(src, range.start);
         let (last_line, _) = self.pos(src, last);
+        let item = matches!(ev, Event::Start(Tag::Item));
         let k = self.ials.iter().position(|b| {
-            !b.used && (b.before == Some(first_line) || b.after == Some(last_line))
+            !b.used
+                && b.item == item
+                && (b.before == Some(first_line) || (!b.item && b.after == Some(last_line)))
         })?;
         self.ials[k].used = true;
         Some(k)
