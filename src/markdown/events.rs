@@ -2,7 +2,7 @@
 //! blocks through the highlighter, `markdown="..."` HTML elements, and the
 //! collection of headings, links, images and ids.
 
-use super::attributes::BlockIal;
+use super::attributes::{Attrs, BlockIal};
 use super::extensions;
 use super::footnotes::Notes;
 use super::html_blocks::ContentMode;
@@ -16,6 +16,7 @@ use crate::diag::Diagnostic;
 use crate::highlight::Highlighter;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
 
@@ -62,6 +63,8 @@ pub struct Ctx<'a> {
     pub(super) notes: Notes,
     /// The page's abbreviations (`*[HTML]: ...`), longest first.
     pub(super) abbreviations: Vec<(String, String)>,
+    /// The page's ALDs (`{:name: .x}`), which span IALs may name.
+    pub(super) alds: HashMap<String, Attrs>,
     /// `auto_ids`, which a page's `{::options}` may turn off; the levels
     /// its `{:toc}` lists (None: all).
     pub(super) auto_ids: bool,
@@ -114,6 +117,7 @@ impl<'a> Ctx<'a> {
             raw_blocks: Vec::new(),
             notes: Notes::default(),
             abbreviations: Vec::new(),
+            alds: HashMap::new(),
             auto_ids: opts.auto_ids,
             toc_levels: None,
             gfm: opts.gfm,

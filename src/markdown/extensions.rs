@@ -1,10 +1,10 @@
 //! kramdown's lines read before the page is parsed (every offset kept,
 //! so positions stay the author's): IAL and ALD lines (their attributes go
 //! to `attributes`), `{::comment}`, `{::nomarkdown}` and `{::options}`,
-//! abbreviation definitions, IALs at the start of list items. Constructs
-//! of kramdown that elementdocs does not render (other options, extensions
-//! not closed on their line) are warned at their line and column instead
-//! of being left silently different.
+//! abbreviation definitions, IALs at the start of list items, `^` lines
+//! (end of block). Constructs of kramdown that elementdocs does not render
+//! (other options, extensions not closed on their line) are warned at
+//! their line and column instead of being left silently different.
 
 use super::attributes::{parse_attrs, Attrs, BlockIal};
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
@@ -57,6 +57,8 @@ pub struct Extracted {
     pub toc_levels: Option<Vec<u8>>,
     /// The content of `{::nomarkdown}` blocks, written as it is.
     pub raw_blocks: Vec<String>,
+    /// The ALDs, for the span IALs that name them.
+    pub alds: HashMap<String, Attrs>,
 }
 
 /// The page with IAL, ALD, abbreviation and comment-extension lines
@@ -64,7 +66,7 @@ pub struct Extracted {
 pub fn extract(md: &str) -> (Cow<'_, str>, Extracted) {
     let mut found = Extracted::default();
     // Cheap test first: most pages have none of these.
-    if !md.contains("{:") && !md.contains("*[") {
+    if !md.contains("{:") && !md.contains("*[") && !md.contains("\n^") && !md.starts_with('^') {
         return (Cow::Borrowed(md), found);
     }
     let Extracted {
@@ -74,10 +76,10 @@ pub fn extract(md: &str) -> (Cow<'_, str>, Extracted) {
         auto_ids,
         toc_levels,
         raw_blocks,
+        alds,
     } = &mut found;
     let lines: Vec<&str> = md.split_inclusive('\n').collect();
     let mut out: Vec<Cow<'_, str>> = lines.iter().map(|l| Cow::Borrowed(*l)).collect();
-    let mut alds: HashMap<String, Attrs> = HashMap::new();
     let mut fence: Option<(u8, usize)> = None;
     let blank = |l: &str| l.trim().is_empty();
     let mut comment_from: Option<usize> = None;
@@ -117,6 +119,15 @@ pub fn extract(md: &str) -> (Cow<'_, str>, Extracted) {
             }
             continue;
         }
+        if content.trim_end() == "^" {
+            // kramdown's end-of-block marker: the block (a list, a
+            // paragraph) ends here, and nothing is written; an empty raw
+            // block ends it for CommonMark too.
+            raw_blocks.push(String::new());
+            let k = raw_blocks.len() - 1;
+            out[i] = Cow::Owned(format!("<!--\u{E004}{k}-->\n"));
+            continue;
+        }
         if content.trim() == "{::nomarkdown}" {
             raw_from = Some(i);
             continue;
@@ -128,7 +139,7 @@ pub fn extract(md: &str) -> (Cow<'_, str>, Extracted) {
         }
         if let Some(c) = ALD.captures(content) {
             let mut a = Attrs::default();
-            parse_attrs(&c[2], &alds, &mut a);
+            parse_attrs(&c[2], alds, &mut a);
             alds.insert(c[1].to_string(), a);
             out[i] = Cow::Owned(blanked(line, ""));
             continue;
@@ -154,7 +165,7 @@ pub fn extract(md: &str) -> (Cow<'_, str>, Extracted) {
         }
         if let Some(c) = IAL.captures(content) {
             let mut attrs = Attrs::default();
-            parse_attrs(&c[1], &alds, &mut attrs);
+            parse_attrs(&c[1], alds, &mut attrs);
             let prev = i.checked_sub(1).filter(|&p| !blank(lines[p]));
             let next = (i + 1..lines.len()).find(|&k| !blank(lines[k]));
             ials.push(BlockIal {
@@ -191,7 +202,7 @@ pub fn extract(md: &str) -> (Cow<'_, str>, Extracted) {
             // The IAL goes to the item; the line keeps its marker and text
             // (shorter by the IAL: columns after it move on this line only).
             let mut attrs = Attrs::default();
-            parse_attrs(&c[2], &alds, &mut attrs);
+            parse_attrs(&c[2], alds, &mut attrs);
             ials.push(BlockIal {
                 after: None,
                 before: Some(i + 1),

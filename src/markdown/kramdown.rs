@@ -10,7 +10,6 @@ use super::events::{find_end, Ctx, Inline, Spanned};
 use super::extensions::Extracted;
 use crate::diag::Diagnostic;
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
-use std::collections::HashMap;
 use std::ops::Range;
 
 impl Ctx<'_> {
@@ -107,7 +106,7 @@ impl Ctx<'_> {
             _ => return None,
         };
         let mut attrs = Attrs::default();
-        parse_attrs(inner, &HashMap::new(), &mut attrs);
+        parse_attrs(inner, &self.alds, &mut attrs);
         self.ials.push(BlockIal {
             after: None,
             before: None,
@@ -218,6 +217,7 @@ impl Ctx<'_> {
     pub(in crate::markdown) fn attributes(&mut self, found: Extracted) {
         self.ials = found.ials;
         self.abbreviations = found.abbreviations;
+        self.alds = found.alds;
         self.auto_ids = found.auto_ids.unwrap_or(self.auto_ids);
         self.toc_levels = found.toc_levels;
         self.raw_blocks = found.raw_blocks;
