@@ -33,6 +33,9 @@ pub fn prepare(md: &str) -> Cow<'_, str> {
     if md.contains("\\\\\n") {
         backslash_breaks(&lines, &in_code, &mut edits);
     }
+    if md.contains("\n<") || md.starts_with('<') {
+        span_tag_lines(&lines, &in_code, &mut edits);
+    }
     if edits.iter().all(Option::is_none) {
         return Cow::Borrowed(md);
     }
@@ -573,8 +576,10 @@ fn widen(line: &str, extra: usize, cell: &str) -> String {
 mod kramdown;
 
 pub use kramdown::lists_after_paragraphs;
+pub use kramdown::SPAN_LINE;
 use kramdown::{
-    backslash_breaks, fence_on_content, mixed_bullets, setext_single_line, tight_guillemets,
+    backslash_breaks, fence_on_content, mixed_bullets, setext_single_line, span_tag_lines,
+    tight_guillemets,
 };
 
 #[cfg(test)]

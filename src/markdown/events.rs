@@ -7,6 +7,7 @@ use super::extensions;
 use super::footnotes::Notes;
 use super::html_blocks::ContentMode;
 use super::ids::IdGen;
+use super::math::Math;
 use super::scan::{self, Lines};
 use super::smart::{Quotes, Smart};
 use super::sub_str;
@@ -65,6 +66,8 @@ pub struct Ctx<'a> {
     pub(super) abbreviations: Vec<(String, String)>,
     /// The page's ALDs (`{:name: .x}`), which span IALs may name.
     pub(super) alds: HashMap<String, Attrs>,
+    /// The page's maths, whose TeX is part of a heading's text.
+    pub(super) maths: Vec<Math>,
     /// `auto_ids`, which a page's `{::options}` may turn off; the levels
     /// its `{:toc}` lists (None: all).
     pub(super) auto_ids: bool,
@@ -118,6 +121,7 @@ impl<'a> Ctx<'a> {
             notes: Notes::default(),
             abbreviations: Vec::new(),
             alds: HashMap::new(),
+            maths: Vec::new(),
             auto_ids: opts.auto_ids,
             toc_levels: None,
             gfm: opts.gfm,
