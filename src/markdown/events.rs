@@ -211,14 +211,9 @@ impl<'a> Ctx<'a> {
                     i = end + 1;
                     continue;
                 }
-                Event::Start(Tag::Paragraph) if self.is_headerless_table(src, evs, i) => {
-                    let end = find_end(evs, i);
-                    self.table_from_lines(src, range.clone(), out);
-                    st.smart_boundary();
-                    i = end + 1;
-                    continue;
-                }
-                Event::Start(Tag::Table(_)) if self.is_sectioned_table(src, evs, i) => {
+                Event::Start(Tag::Paragraph | Tag::Table(_))
+                    if self.is_kramdown_table(src, evs, i) =>
+                {
                     let end = find_end(evs, i);
                     self.table_from_lines(src, range.clone(), out);
                     st.smart_boundary();

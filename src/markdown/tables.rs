@@ -10,9 +10,19 @@ use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 use std::ops::Range;
 
 impl Ctx<'_> {
+    /// Whether event `i` starts what kramdown reads as a table GFM does
+    /// not: a paragraph of pipe lines, or a table with parts.
+    pub(super) fn is_kramdown_table(&self, src: &str, evs: &[Spanned<'_>], i: usize) -> bool {
+        match evs[i].0 {
+            Event::Start(Tag::Paragraph) => self.is_headerless_table(src, evs, i),
+            Event::Start(Tag::Table(_)) => self.is_sectioned_table(src, evs, i),
+            _ => false,
+        }
+    }
+
     /// Whether paragraph `i` is a kramdown table without header: all its
     /// lines hold a `|`, and it stands between block boundaries.
-    pub(super) fn is_headerless_table(&self, src: &str, evs: &[Spanned<'_>], i: usize) -> bool {
+    fn is_headerless_table(&self, src: &str, evs: &[Spanned<'_>], i: usize) -> bool {
         let r = &evs[i].1;
         if !src[r.clone()].contains('|') {
             return false;
@@ -108,7 +118,7 @@ impl Ctx<'_> {
     /// Whether the table pulldown-cmark read at `evs[i]` has what GFM has
     /// not (body separators `|---|`, a footer `|===|`): then it is rendered
     /// by [`Ctx::table_from_lines`] from its lines.
-    pub(super) fn is_sectioned_table(&self, src: &str, evs: &[Spanned<'_>], i: usize) -> bool {
+    fn is_sectioned_table(&self, src: &str, evs: &[Spanned<'_>], i: usize) -> bool {
         let r = &evs[i].1;
         let Some(text) = src.get(r.clone()) else {
             return false;
