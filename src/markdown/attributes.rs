@@ -38,6 +38,9 @@ pub struct BlockIal {
     pub before: Option<usize>,
     pub attrs: Attrs,
     pub used: bool,
+    /// An IAL at the start of a list item (`* {: .x} text`): it belongs to
+    /// the item starting on `before`, not to its list or paragraph.
+    pub item: bool,
 }
 
 static TOKEN: LazyLock<Regex> = LazyLock::new(|| {
@@ -213,6 +216,7 @@ mod tests {
                 ..Default::default()
             },
             used: true,
+            item: false,
         }];
         let mut html = format!("{}<h2 id=\"auto\" class=\"a\">T</h2><hr />", marker(0));
         apply(&mut html, &ials, |_| String::new());

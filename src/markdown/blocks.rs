@@ -33,6 +33,9 @@ pub fn prepare(md: &str) -> Cow<'_, str> {
     if md.contains("\\\\\n") {
         backslash_breaks(&lines, &in_code, &mut edits);
     }
+    if md.contains("\n<") || md.starts_with('<') {
+        span_tag_lines(&lines, &in_code, &mut edits);
+    }
     if edits.iter().all(Option::is_none) {
         return Cow::Borrowed(md);
     }
@@ -420,9 +423,16 @@ fn tables(lines: &[Line<'_>], in_code: &[bool], edits: &mut [Option<String>]) {
         let ends = end == lines.len() || lines[end].blank || lines[end].indent < n;
         let has_body = end > i + 2;
         if !starts || !ends || !has_body {
-            let l = lines[i + 1].text;
-            let k = l.find('|').unwrap_or(0);
-            edits[i + 1] = Some(format!("{}\\{}", &l[..k], &l[k..]));
+            // Every delimiter row of the block, not only the first: GFM
+            // would start a table at a later one (kramdown's tables with
+            // several header rows or bodies are read from the paragraph).
+            for k in i + 1..end {
+                let l = lines[k].text;
+                if k == i + 1 || (edits[k].is_none() && is_delimiter_row(l)) {
+                    let at = l.find('|').unwrap_or(0);
+                    edits[k] = Some(format!("{}\\{}", &l[..at], &l[at..]));
+                }
+            }
             i = end;
             continue;
         }
@@ -566,8 +576,10 @@ fn widen(line: &str, extra: usize, cell: &str) -> String {
 mod kramdown;
 
 pub use kramdown::lists_after_paragraphs;
+pub use kramdown::SPAN_LINE;
 use kramdown::{
-    backslash_breaks, fence_on_content, mixed_bullets, setext_single_line, tight_guillemets,
+    backslash_breaks, fence_on_content, mixed_bullets, setext_single_line, span_tag_lines,
+    tight_guillemets,
 };
 
 #[cfg(test)]

@@ -2,11 +2,12 @@
 //! blocks through the highlighter, `markdown="..."` HTML elements, and the
 //! collection of headings, links, images and ids.
 
-use super::attributes::BlockIal;
+use super::attributes::{Attrs, BlockIal};
 use super::extensions;
 use super::footnotes::Notes;
 use super::html_blocks::ContentMode;
 use super::ids::IdGen;
+use super::math::Math;
 use super::scan::{self, Lines};
 use super::smart::{Quotes, Smart};
 use super::sub_str;
@@ -16,6 +17,7 @@ use crate::diag::Diagnostic;
 use crate::highlight::Highlighter;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
 
@@ -62,6 +64,10 @@ pub struct Ctx<'a> {
     pub(super) notes: Notes,
     /// The page's abbreviations (`*[HTML]: ...`), longest first.
     pub(super) abbreviations: Vec<(String, String)>,
+    /// The page's ALDs (`{:name: .x}`), which span IALs may name.
+    pub(super) alds: HashMap<String, Attrs>,
+    /// The page's maths, whose TeX is part of a heading's text.
+    pub(super) maths: Vec<Math>,
     /// `auto_ids`, which a page's `{::options}` may turn off; the levels
     /// its `{:toc}` lists (None: all).
     pub(super) auto_ids: bool,
@@ -114,6 +120,8 @@ impl<'a> Ctx<'a> {
             raw_blocks: Vec::new(),
             notes: Notes::default(),
             abbreviations: Vec::new(),
+            alds: HashMap::new(),
+            maths: Vec::new(),
             auto_ids: opts.auto_ids,
             toc_levels: None,
             gfm: opts.gfm,
@@ -203,9 +211,11 @@ impl<'a> Ctx<'a> {
                     i = end + 1;
                     continue;
                 }
-                Event::Start(Tag::Paragraph) if self.is_headerless_table(src, evs, i) => {
+                Event::Start(Tag::Paragraph | Tag::Table(_))
+                    if self.is_kramdown_table(src, evs, i) =>
+                {
                     let end = find_end(evs, i);
-                    self.headerless_table(src, range.clone(), out);
+                    self.table_from_lines(src, range.clone(), out);
                     st.smart_boundary();
                     i = end + 1;
                     continue;

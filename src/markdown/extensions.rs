@@ -1,10 +1,10 @@
 //! kramdown's lines read before the page is parsed (every offset kept,
 //! so positions stay the author's): IAL and ALD lines (their attributes go
 //! to `attributes`), `{::comment}`, `{::nomarkdown}` and `{::options}`,
-//! abbreviation definitions. Constructs of kramdown that elementdocs does
-//! not render (an IAL at a list item's start, `$$` math, table footers and
-//! body separators, other options) are warned at their line and column
-//! instead of being left silently different.
+//! abbreviation definitions, IALs at the start of list items, `^` lines
+//! (end of block). Constructs of kramdown that elementdocs does not render
+//! (other options, extensions not closed on their line) are warned at
+//! their line and column instead of being left silently different.
 
 use super::attributes::{parse_attrs, Attrs, BlockIal};
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
@@ -20,8 +20,12 @@ static IAL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^ {0,3}\{:(\s*[^:}\s][^}]*|\s*)\}\s*$").unwrap());
 static ALD: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^ {0,3}\{:([\w-]+):([^}]*)\}\s*$").unwrap());
-static ITEM_IAL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s*(?:[*+-]|\d+\.)\s+\{:[^}]*\}").unwrap());
+/// kramdown's IAL at the start of a list item: the marker, then `{:...}`
+/// (not `{::`, `{:/` or an ALD `{:name:`), then the spaces after it.
+static ITEM_IAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(\s*(?:[*+-]|\d+\.)[ \t]+)\{:((?:\\\}|[^}])+)\}[ \t]*").unwrap()
+});
+static ALD_START: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(?:\w[\w-]*)?:|^/").unwrap());
 static SPAN_EXTENSION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\{::(comment|nomarkdown)\}(.*?)\{:/(?:comment|nomarkdown)?\}").unwrap()
 });
@@ -53,6 +57,8 @@ pub struct Extracted {
     pub toc_levels: Option<Vec<u8>>,
     /// The content of `{::nomarkdown}` blocks, written as it is.
     pub raw_blocks: Vec<String>,
+    /// The ALDs, for the span IALs that name them.
+    pub alds: HashMap<String, Attrs>,
 }
 
 /// The page with IAL, ALD, abbreviation and comment-extension lines
@@ -60,12 +66,7 @@ pub struct Extracted {
 pub fn extract(md: &str) -> (Cow<'_, str>, Extracted) {
     let mut found = Extracted::default();
     // Cheap test first: most pages have none of these.
-    if !md.contains("{:")
-        && !md.contains("*[")
-        && !md.contains("$$")
-        && !md.contains("|=")
-        && !md.contains("|-")
-    {
+    if !md.contains("{:") && !md.contains("*[") && !md.contains("\n^") && !md.starts_with('^') {
         return (Cow::Borrowed(md), found);
     }
     let Extracted {
@@ -75,10 +76,10 @@ pub fn extract(md: &str) -> (Cow<'_, str>, Extracted) {
         auto_ids,
         toc_levels,
         raw_blocks,
+        alds,
     } = &mut found;
     let lines: Vec<&str> = md.split_inclusive('\n').collect();
     let mut out: Vec<Cow<'_, str>> = lines.iter().map(|l| Cow::Borrowed(*l)).collect();
-    let mut alds: HashMap<String, Attrs> = HashMap::new();
     let mut fence: Option<(u8, usize)> = None;
     let blank = |l: &str| l.trim().is_empty();
     let mut comment_from: Option<usize> = None;
@@ -118,6 +119,15 @@ pub fn extract(md: &str) -> (Cow<'_, str>, Extracted) {
             }
             continue;
         }
+        if content.trim_end() == "^" {
+            // kramdown's end-of-block marker: the block (a list, a
+            // paragraph) ends here, and nothing is written; an empty raw
+            // block ends it for CommonMark too.
+            raw_blocks.push(String::new());
+            let k = raw_blocks.len() - 1;
+            out[i] = Cow::Owned(format!("<!--\u{E004}{k}-->\n"));
+            continue;
+        }
         if content.trim() == "{::nomarkdown}" {
             raw_from = Some(i);
             continue;
@@ -129,7 +139,7 @@ pub fn extract(md: &str) -> (Cow<'_, str>, Extracted) {
         }
         if let Some(c) = ALD.captures(content) {
             let mut a = Attrs::default();
-            parse_attrs(&c[2], &alds, &mut a);
+            parse_attrs(&c[2], alds, &mut a);
             alds.insert(c[1].to_string(), a);
             out[i] = Cow::Owned(blanked(line, ""));
             continue;
@@ -155,7 +165,7 @@ pub fn extract(md: &str) -> (Cow<'_, str>, Extracted) {
         }
         if let Some(c) = IAL.captures(content) {
             let mut attrs = Attrs::default();
-            parse_attrs(&c[1], &alds, &mut attrs);
+            parse_attrs(&c[1], alds, &mut attrs);
             let prev = i.checked_sub(1).filter(|&p| !blank(lines[p]));
             let next = (i + 1..lines.len()).find(|&k| !blank(lines[k]));
             ials.push(BlockIal {
@@ -167,6 +177,7 @@ pub fn extract(md: &str) -> (Cow<'_, str>, Extracted) {
                 },
                 attrs,
                 used: false,
+                item: false,
             });
             out[i] = Cow::Owned(blanked(line, ""));
             continue;
@@ -184,8 +195,26 @@ pub fn extract(md: &str) -> (Cow<'_, str>, Extracted) {
             note_unsupported(&out[i].clone(), i + 1, unsupported);
             continue;
         }
-        if let Some(what) = table_separator(&lines, i) {
-            unsupported.push((i + 1, 1, what));
+        if let Some(c) = ITEM_IAL
+            .captures(content)
+            .filter(|c| !ALD_START.is_match(&c[2]))
+        {
+            // The IAL goes to the item; the line keeps its marker and text
+            // (shorter by the IAL: columns after it move on this line only).
+            let mut attrs = Attrs::default();
+            parse_attrs(&c[2], alds, &mut attrs);
+            ials.push(BlockIal {
+                after: None,
+                before: Some(i + 1),
+                attrs,
+                used: false,
+                item: true,
+            });
+            let whole = c.get(0).expect("match");
+            let eol = &line[content.len()..];
+            out[i] = Cow::Owned(format!("{}{}{eol}", &c[1], &content[whole.end()..]));
+            note_unsupported(&out[i].clone(), i + 1, unsupported);
+            continue;
         }
         note_unsupported(content, i + 1, unsupported);
     }
@@ -225,21 +254,6 @@ fn markdown_escaped(s: &str) -> String {
     out
 }
 
-/// kramdown's table rows that split a table: a footer (`|===|`) or a
-/// separator between bodies (`|---|` after the first body row).
-fn table_separator(lines: &[&str], i: usize) -> Option<&'static str> {
-    let t = lines[i].trim();
-    if !t.starts_with('|') || !t.bytes().all(|b| b"|=-:+ \t".contains(&b)) {
-        return None;
-    }
-    if t.contains('=') {
-        return Some("table footer row (`|===|`)");
-    }
-    let row = |k: Option<usize>| k.is_some_and(|k| lines[k].trim_start().starts_with('|'));
-    (t.contains('-') && row(i.checked_sub(1)) && row(i.checked_sub(2)) && row(i.checked_sub(3)))
-        .then_some("table separator row between bodies (`|---|` inside a table)")
-}
-
 /// kramdown's `toc_levels`: `2..4`, `1,3` or `2`.
 fn levels(v: &str) -> Vec<u8> {
     if let Some((a, b)) = v.split_once("..") {
@@ -265,10 +279,6 @@ fn blanked(line: &str, keep: &str) -> String {
 
 fn note_unsupported(line: &str, n: usize, out: &mut Vec<Unsupported>) {
     let col = |at: usize| line[..at].chars().count() + 1;
-    if let Some(m) = ITEM_IAL.find(line) {
-        let at = m.as_str().find("{:").unwrap_or(0);
-        out.push((n, col(at), "IAL at the start of a list item"));
-    }
     for (ext, what) in [
         (
             "{::nomarkdown",
@@ -282,9 +292,6 @@ fn note_unsupported(line: &str, n: usize, out: &mut Vec<Unsupported>) {
         if let Some(at) = line.find(ext) {
             out.push((n, col(at), what));
         }
-    }
-    if let Some(at) = line.find("$$") {
-        out.push((n, col(at), "math (`$$...$$`)"));
     }
 }
 
@@ -374,8 +381,10 @@ mod tests {
         );
         assert_eq!(found.auto_ids, Some(false));
         let u = found.unsupported;
-        assert_eq!((u[0].0, u[0].1), (1, 3), "the column of the brace");
-        assert_eq!(u[1].0, 5);
+        assert_eq!((u[0].0, u[0].1), (5, 1));
+        assert_eq!(found.ials[0].attrs.classes, ["x"]);
+        assert!(found.ials[0].item);
+        assert!(text.starts_with("* item\n"));
         assert_eq!(
             found.abbreviations,
             [("HTML".to_string(), "Hyper".to_string())]

@@ -38,6 +38,10 @@ impl Ctx<'_> {
                 _ => {}
             }
         }
+        if !self.maths.is_empty() {
+            // kramdown's raw text holds a math's TeX.
+            text = super::math::plain(&text, &self.maths);
+        }
         let ial_attrs = ial.map(|k| self.ials[k].attrs.clone());
         let explicit = ial_attrs.as_ref().and_then(|a| a.id.clone()).or(explicit);
         let id = if let Some(id) = explicit {

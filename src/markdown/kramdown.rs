@@ -10,7 +10,6 @@ use super::events::{find_end, Ctx, Inline, Spanned};
 use super::extensions::Extracted;
 use crate::diag::Diagnostic;
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
-use std::collections::HashMap;
 use std::ops::Range;
 
 impl Ctx<'_> {
@@ -107,12 +106,13 @@ impl Ctx<'_> {
             _ => return None,
         };
         let mut attrs = Attrs::default();
-        parse_attrs(inner, &HashMap::new(), &mut attrs);
+        parse_attrs(inner, &self.alds, &mut attrs);
         self.ials.push(BlockIal {
             after: None,
             before: None,
             attrs,
             used: true,
+            item: false,
         });
         out.insert(
             start,
@@ -166,6 +166,7 @@ impl Ctx<'_> {
                 ..Default::default()
             },
             used: true,
+            item: false,
         });
         out.insert(at, Event::Html(CowStr::from(marker(self.ials.len() - 1))));
     }
@@ -199,8 +200,11 @@ impl Ctx<'_> {
         let last = range.start + text.trim_end().len().saturating_sub(1);
         let (first_line, _) = self.pos(src, range.start);
         let (last_line, _) = self.pos(src, last);
+        let item = matches!(ev, Event::Start(Tag::Item));
         let k = self.ials.iter().position(|b| {
-            !b.used && (b.before == Some(first_line) || b.after == Some(last_line))
+            !b.used
+                && b.item == item
+                && (b.before == Some(first_line) || (!b.item && b.after == Some(last_line)))
         })?;
         self.ials[k].used = true;
         Some(k)
@@ -213,6 +217,7 @@ impl Ctx<'_> {
     pub(in crate::markdown) fn attributes(&mut self, found: Extracted) {
         self.ials = found.ials;
         self.abbreviations = found.abbreviations;
+        self.alds = found.alds;
         self.auto_ids = found.auto_ids.unwrap_or(self.auto_ids);
         self.toc_levels = found.toc_levels;
         self.raw_blocks = found.raw_blocks;

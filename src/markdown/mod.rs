@@ -4,14 +4,15 @@
 //!
 //! The stage runs in four steps: `extensions` reads kramdown's own lines
 //! (IALs, ALDs, `{::comment}`, `{::nomarkdown}`, `{::options}`,
-//! abbreviations) and warns at those it does not render; `blocks` rewrites the source where
+//! abbreviations) and warns at those it does not render; `math` takes
+//! `$$` math out (markers, written back at the end); `blocks` rewrites the source where
 //! kramdown reads blocks differently from CommonMark (bare list markers,
 //! fences in list items, unclosed fences, table boundaries and widths, empty
-//! headings, lone backticks), keeping every line where it was; pulldown-cmark
+//! headings, lone backticks, span tags alone on a line), keeping every line where it was; pulldown-cmark
 //! parses it; then `events` rewrites the events: heading ids (`ids`),
 //! typographic text (`smart`), kramdown's looser emphasis (`emphasis`),
 //! code blocks through the highlighter, raw HTML and `markdown="..."`
-//! elements (`raw`, `html_blocks`), tables without header (`tables`),
+//! elements (`raw`, `html_blocks`), tables without header or with parts (`tables`),
 //! while links, images and ids are collected (`scan`); kramdown's
 //! attribute lists, tables of contents, footnotes and task lists are put in
 //! (`kramdown`, over `attributes`, `toc`, `footnotes`), headings in
@@ -33,6 +34,7 @@ mod headings;
 mod html_blocks;
 mod ids;
 mod kramdown;
+mod math;
 mod raw;
 mod scan;
 pub(crate) mod smart;
@@ -101,14 +103,24 @@ pub fn render(
     } else {
         blocks::lists_after_paragraphs(md)
     };
-    let (md, found) = extensions::extract(&md);
+    let (md, mut found) = extensions::extract(&md);
+    let (md, maths, unsupported) = math::extract(&md);
+    found.unsupported.extend(unsupported);
     let mut ctx = events::Ctx::new(opts, hl, file, first_line);
     ctx.attributes(found);
+    ctx.maths.clone_from(&maths);
     let prepared = blocks::prepare(&md);
     // Sized once the events are known (see `Ctx::fragment`).
     let mut html = String::new();
     ctx.render_blocks(&prepared, &mut html);
-    ctx.finish(html)
+    let mut rendered = ctx.finish(html);
+    if prepared.contains(blocks::SPAN_LINE) {
+        rendered.html = rendered.html.replace(blocks::SPAN_LINE, "");
+    }
+    if !maths.is_empty() {
+        rendered.html = math::restore(&rendered.html, &maths);
+    }
+    rendered
 }
 
 /// `s[range]` for an event: borrowed (no copy) when `s` borrows the source.

@@ -10,9 +10,19 @@ use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 use std::ops::Range;
 
 impl Ctx<'_> {
+    /// Whether event `i` starts what kramdown reads as a table GFM does
+    /// not: a paragraph of pipe lines, or a table with parts.
+    pub(super) fn is_kramdown_table(&self, src: &str, evs: &[Spanned<'_>], i: usize) -> bool {
+        match evs[i].0 {
+            Event::Start(Tag::Paragraph) => self.is_headerless_table(src, evs, i),
+            Event::Start(Tag::Table(_)) => self.is_sectioned_table(src, evs, i),
+            _ => false,
+        }
+    }
+
     /// Whether paragraph `i` is a kramdown table without header: all its
     /// lines hold a `|`, and it stands between block boundaries.
-    pub(super) fn is_headerless_table(&self, src: &str, evs: &[Spanned<'_>], i: usize) -> bool {
+    fn is_headerless_table(&self, src: &str, evs: &[Spanned<'_>], i: usize) -> bool {
         let r = &evs[i].1;
         if !src[r.clone()].contains('|') {
             return false;
@@ -38,7 +48,7 @@ impl Ctx<'_> {
             .split('\n')
             .next()
             .is_none_or(|l| l.trim().is_empty());
-        before_ok && after_ok && headerless_rows(src, r.clone()).is_some()
+        before_ok && after_ok && kramdown_table(src, r.clone()).is_some()
     }
 
     /// The text of a tight list item (no paragraph events) that is all pipe
@@ -54,38 +64,70 @@ impl Ctx<'_> {
             return first;
         };
         let para = evs[first].1.start..evs[end - 1].1.end;
-        if !src[para.clone()].contains('|') || headerless_rows(src, para.clone()).is_none() {
+        if !src[para.clone()].contains('|') || kramdown_table(src, para.clone()).is_none() {
             return first;
         }
-        self.headerless_table(src, para, out);
+        self.table_from_lines(src, para, out);
         end
     }
 
-    /// Render paragraph `para` as a kramdown table without header.
-    pub(super) fn headerless_table<'s>(
+    /// Render the lines at `para` (a paragraph, or a table pulldown-cmark
+    /// read) as the kramdown table they are.
+    pub(super) fn table_from_lines<'s>(
         &mut self,
         src: &'s str,
         para: Range<usize>,
         out: &mut Vec<Event<'s>>,
     ) {
-        let rows = headerless_rows(src, para).unwrap_or_default();
-        let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-        let mut html = String::from("<table>\n<tbody>\n");
-        for row in &rows {
-            html.push_str("<tr>\n");
-            for k in 0..columns {
-                html.push_str("<td>");
-                if let Some(cell) = row.get(k) {
-                    let mut inner = String::new();
-                    self.fragment(src, cell.clone(), ContentMode::Span, &mut inner);
-                    html.push_str(inner.trim_end_matches('\n'));
+        let Some(table) = kramdown_table(src, para) else {
+            return;
+        };
+        let columns = table.columns();
+        let mut html = String::from("<table>\n");
+        for (part, rows) in &table.sections {
+            let (tag, cell_tag) = match part {
+                Part::Head => ("thead", "th"),
+                Part::Body => ("tbody", "td"),
+                Part::Foot => ("tfoot", "td"),
+            };
+            html.push_str(&format!("<{tag}>\n"));
+            for row in rows {
+                html.push_str("<tr>\n");
+                for k in 0..columns {
+                    html.push('<');
+                    html.push_str(cell_tag);
+                    if let Some(a) = table.align.get(k).copied().flatten() {
+                        html.push_str(&format!(" style=\"text-align: {a}\""));
+                    }
+                    html.push('>');
+                    if let Some(cell) = row.get(k) {
+                        let mut inner = String::new();
+                        self.fragment(src, cell.clone(), ContentMode::Span, &mut inner);
+                        html.push_str(inner.trim_end_matches('\n'));
+                    }
+                    html.push_str(&format!("</{cell_tag}>\n"));
                 }
-                html.push_str("</td>\n");
+                html.push_str("</tr>\n");
             }
-            html.push_str("</tr>\n");
+            html.push_str(&format!("</{tag}>\n"));
         }
-        html.push_str("</tbody>\n</table>\n");
+        html.push_str("</table>\n");
         out.push(Event::Html(CowStr::from(html)));
+    }
+
+    /// Whether the table pulldown-cmark read at `evs[i]` has what GFM has
+    /// not (body separators `|---|`, a footer `|===|`): then it is rendered
+    /// by [`Ctx::table_from_lines`] from its lines.
+    fn is_sectioned_table(&self, src: &str, evs: &[Spanned<'_>], i: usize) -> bool {
+        let r = &evs[i].1;
+        let Some(text) = src.get(r.clone()) else {
+            return false;
+        };
+        let separators = text
+            .lines()
+            .filter(|l| is_separator(unescaped(l), b'-') || is_separator(unescaped(l), b'='))
+            .count();
+        separators > 1 && kramdown_table(src, r.clone()).is_some()
     }
 }
 
@@ -125,28 +167,77 @@ fn inline_run_end(evs: &[Spanned<'_>], first: usize) -> Option<usize> {
     None
 }
 
-/// The cells (byte ranges in `src`, trimmed) of each line of the paragraph
-/// at `para`, if kramdown reads it as a table without a header.
-pub fn headerless_rows(src: &str, para: Range<usize>) -> Option<Vec<Vec<Range<usize>>>> {
+/// The parts of a kramdown table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Head,
+    Body,
+    Foot,
+}
+
+/// A kramdown table: its column alignments (from the first separator
+/// line after rows) and its parts in order, each a list of rows of cells
+/// (byte ranges in the source, trimmed).
+#[derive(Debug, Default)]
+pub struct Table {
+    pub align: Vec<Option<&'static str>>,
+    pub sections: Vec<(Part, Vec<Vec<Range<usize>>>)>,
+}
+
+impl Table {
+    /// kramdown pads every row to the longest one.
+    fn columns(&self) -> usize {
+        let rows = self.sections.iter().flat_map(|(_, rows)| rows);
+        rows.map(Vec::len).max().unwrap_or(0)
+    }
+}
+
+/// The lines at `para` read as kramdown reads a table (its parser's
+/// rules): a separator line (`|---|`) after the first rows makes them the
+/// header and gives the alignments, a later one starts a new body; a
+/// footer line (`|===|`) ends the body and makes the rows after it the
+/// footer; separators before any row are ignored. None if a line has no
+/// `|`, or the table has no body.
+pub fn kramdown_table(src: &str, para: Range<usize>) -> Option<Table> {
     let text = src.get(para.clone())?;
     if !text.contains('|') {
         return None;
     }
-    let mut rows = Vec::new();
+    let mut table = Table::default();
+    let mut rows: Vec<Vec<Range<usize>>> = Vec::new();
+    let mut aligned = false;
+    let mut footer = false;
     let mut leading_pipe = None;
     let mut line_start = para.start;
     for line in text.split_inclusive('\n') {
         let body = line.trim_end_matches(['\n', '\r']);
         let start = line_start;
         line_start += line.len();
-        if is_delimiter_like(body) {
-            return None;
+        let plain = unescaped(body);
+        let lead = *leading_pipe.get_or_insert_with(|| plain.trim_start().starts_with('|'));
+        if is_separator(plain, b'-') {
+            if rows.is_empty() {
+                // Separators before any row (or right after another) are ignored.
+            } else if !aligned && !footer {
+                table.sections.push((Part::Head, std::mem::take(&mut rows)));
+                table.align = alignments(plain);
+                aligned = true;
+            } else if !footer {
+                table.sections.push((Part::Body, std::mem::take(&mut rows)));
+            }
+            continue;
+        }
+        if is_separator(plain, b'=') {
+            if !rows.is_empty() {
+                table.sections.push((Part::Body, std::mem::take(&mut rows)));
+            }
+            footer = true;
+            continue;
         }
         let pipes = pipe_positions(body);
         if pipes.is_empty() {
             return None;
         }
-        let lead = *leading_pipe.get_or_insert_with(|| body.trim_start().starts_with('|'));
         let mut cells: Vec<Range<usize>> = Vec::with_capacity(pipes.len() + 1);
         let mut from = 0;
         for p in pipes.iter().copied().chain(std::iter::once(body.len())) {
@@ -161,13 +252,51 @@ pub fn headerless_rows(src: &str, para: Range<usize>) -> Option<Vec<Vec<Range<us
         }
         rows.push(cells);
     }
-    Some(rows)
+    if !rows.is_empty() {
+        let part = if footer { Part::Foot } else { Part::Body };
+        table.sections.push((part, rows));
+    }
+    if !table.sections.iter().any(|(p, _)| *p == Part::Body) {
+        return None;
+    }
+    let columns = table.columns();
+    table.align.resize(columns, None);
+    Some(table)
 }
 
-/// A GFM delimiter row (possibly with an escaped first pipe).
-fn is_delimiter_like(line: &str) -> bool {
-    let t = line.trim().trim_start_matches('\\');
-    !t.is_empty() && t.contains('-') && t.bytes().all(|b| b"|:- \t".contains(&b))
+/// A line with the backslash `blocks` puts before the first `|` of a
+/// delimiter row it keeps from GFM (the row is kramdown's to read) removed.
+fn unescaped(line: &str) -> &str {
+    let t = line.trim_start();
+    match t.strip_prefix('\\') {
+        Some(rest) if rest.starts_with('|') && is_separator(rest, b'-') => rest,
+        _ => line,
+    }
+}
+
+/// kramdown's separator lines: `|`, `+`, `:`, spaces and at least one
+/// `ch` (`-` between parts, `=` before the footer), with a `|`.
+fn is_separator(line: &str, ch: u8) -> bool {
+    let t = line.trim();
+    t.contains('|')
+        && t.as_bytes().contains(&ch)
+        && t.bytes().all(|b| b == ch || b"|+: \t".contains(&b))
+}
+
+/// The alignment of each column of a separator line (`:--`, `--:`, `:-:`).
+fn alignments(line: &str) -> Vec<Option<&'static str>> {
+    line.split(['|', '+'])
+        .filter(|c| c.contains('-'))
+        .map(|c| {
+            let c = c.trim();
+            match (c.starts_with(':'), c.ends_with(':')) {
+                (true, true) => Some("center"),
+                (true, false) => Some("left"),
+                (false, true) => Some("right"),
+                (false, false) => None,
+            }
+        })
+        .collect()
 }
 
 /// Byte offsets of the cell-separating pipes of a line: not escaped, not
@@ -209,7 +338,8 @@ mod tests {
     use super::*;
 
     fn cells(src: &str) -> Option<Vec<Vec<&str>>> {
-        headerless_rows(src, 0..src.len()).map(|rows| {
+        kramdown_table(src, 0..src.len()).map(|t| {
+            let rows = t.sections.into_iter().flat_map(|(_, rows)| rows);
             rows.into_iter()
                 .map(|r| r.into_iter().map(|c| &src[c]).collect())
                 .collect()
@@ -232,5 +362,27 @@ mod tests {
         assert_eq!(cells("a | b\nno pipe\n"), None);
         assert_eq!(cells("Use `a|b` here.\n"), None);
         assert_eq!(cells("| a | b |\n\\|---|---|\n"), None);
+    }
+
+    #[test]
+    fn parts_the_kramdown_way() {
+        let src = "|---|\n| h |\n| h2 |\n|:-:|\n| a |\n|---|\n|---|\n| b |\n|===|\n| f |\n";
+        let t = kramdown_table(src, 0..src.len()).expect("a table");
+        let parts: Vec<(Part, usize)> = t.sections.iter().map(|(p, r)| (*p, r.len())).collect();
+        assert_eq!(
+            parts,
+            [
+                (Part::Head, 2),
+                (Part::Body, 1),
+                (Part::Body, 1),
+                (Part::Foot, 1)
+            ]
+        );
+        assert_eq!(t.align, [Some("center")]);
+        // A footer line forces the rows before it into a body.
+        let src = "| a |\n|===|\n| f |\n|---|\n| g |\n|===|\n| h |\n";
+        let t = kramdown_table(src, 0..src.len()).expect("a table");
+        let parts: Vec<(Part, usize)> = t.sections.iter().map(|(p, r)| (*p, r.len())).collect();
+        assert_eq!(parts, [(Part::Body, 1), (Part::Body, 2), (Part::Foot, 1)]);
     }
 }

@@ -179,3 +179,42 @@ pub(super) fn fence_on_content(
         Some(_) => None,
     }
 }
+
+/// Put at the start of a line that is one span-level tag; removed from the
+/// page's HTML once it is written (see [`SPAN_LINE`]'s use in `markdown`).
+pub const SPAN_LINE: char = '\u{E008}';
+
+/// kramdown's span-level HTML elements (its parser's list): a line that
+/// starts with one of them is paragraph text, never an HTML block.
+const SPAN_ELEMENTS: &[&str] = &[
+    "a", "abbr", "acronym", "b", "big", "bdo", "br", "button", "cite", "code", "del", "dfn", "em",
+    "i", "img", "input", "ins", "kbd", "label", "mark", "option", "q", "rb", "rbc", "rp", "rt",
+    "rtc", "ruby", "samp", "select", "small", "span", "strong", "sub", "sup", "tt", "u", "var",
+];
+
+/// A span-level tag alone on its line (`<img src="a.png">`, `<br>`) is an
+/// HTML block for CommonMark (its raw lines up to a blank line) and text
+/// of a paragraph for kramdown (`<p><img ... /></p>`, Markdown read on the
+/// lines after it). A marker before the tag makes it text for CommonMark
+/// too. Where the line sits inside raw HTML or code the marker changes
+/// nothing: it is removed from the output wherever it ends up.
+pub(super) fn span_tag_lines(lines: &[Line<'_>], in_code: &[bool], edits: &mut [Option<String>]) {
+    static TAG: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"^<([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?/?>\s*$").unwrap()
+    });
+    for (i, l) in lines.iter().enumerate() {
+        if l.first != b'<' || l.indent >= 4 || in_code[i] || edits[i].is_some() {
+            continue;
+        }
+        let t = &l.text[l.indent..];
+        let Some(c) = TAG.captures(t) else {
+            continue;
+        };
+        let name = c[1].to_ascii_lowercase();
+        // `markdown="..."` elements are `html_blocks`' to read.
+        if !SPAN_ELEMENTS.contains(&name.as_str()) || t.contains("markdown=") {
+            continue;
+        }
+        edits[i] = Some(format!("{}{SPAN_LINE}{t}", &l.text[..l.indent]));
+    }
+}
