@@ -215,6 +215,27 @@ fn whitespace_control() {
 }
 
 #[test]
+fn raw_ends_as_liquid_5_4_reads_it() {
+    check(&[
+        // `{%- endraw %}` does not end a raw body: it is text of it.
+        (
+            "x {% raw %} {{ a }} {%- endraw %} y {% endraw %} z",
+            "x  {{ a }} {%- endraw %} y  z",
+        ),
+        // `-%}` on `raw` trims after `endraw`, never the body.
+        (
+            "p {% raw -%}\n  {{ b }}\n{% endraw %} q",
+            "p \n  {{ b }}\nq",
+        ),
+        ("a {%- raw %} {{ x }} {% endraw -%} b", "a {{ x }}  b"),
+        ("{% raw %}{%endraw-%}|{%raw%}{% endraw foo %}", "|"),
+        // Liquid's token `{{ "{%" }}` hides its `{%`.
+        ("{% raw %}{{ '{%' }} {% endraw %}", "{{ '{%' }} "),
+        ("{% raw %}{{ a {% endraw %}b", "{{ a b"),
+    ]);
+}
+
+#[test]
 fn assign_with_braces_inside_a_string_is_one_tag() {
     // Liquid's tokenizer ends a tag at the first `%}`, so `{{` inside a quoted
     // string of a tag is text (Jekyll prints it literally).
