@@ -171,9 +171,20 @@ impl Translator<'_> {
     }
 
     pub(super) fn tr_highlight(&mut self, n: &Node) {
-        let Node::Highlight(lang, body) = n else {
+        let Node::Highlight(lang, opts, body) = n else {
             return;
         };
+        if let Some(at) = *opts {
+            let d = self.diag_at(
+                false,
+                at,
+                "`highlight` options (`linenos`, `mark_lines`...) are not supported: \
+                 the code is shown without them"
+                    .into(),
+                Some("remove the options, or number the lines in the text".into()),
+            );
+            self.diags.push(d);
+        }
         let k = self.id();
         let t = format!("lq_hl_{k}");
         let empty = self.lit(Value::String(String::new()));
@@ -215,6 +226,7 @@ impl Translator<'_> {
         match n {
             Node::Counter(name, d) => {
                 let c = format!("lq_ctr_{}", tera_ident(name));
+                self.counters.insert(name.clone());
                 let _ = write!(
                     self.out(),
                     "{{% set_global {c} = {c} | default(value=0) %}}"
