@@ -258,10 +258,7 @@ impl<'a> Ctx<'a> {
                 }
                 Event::InlineHtml(t) => {
                     st.smart_boundary();
-                    i = match self.block_tag_in_span(src, evs, i, t, out) {
-                        Some(next) => next,
-                        None => self.raw_html(src, evs, i, t, out),
-                    };
+                    i = self.raw_html(src, evs, i, t, out);
                     continue;
                 }
                 _ => self.inline(src, ev, range, st, out),

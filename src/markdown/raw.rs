@@ -7,105 +7,11 @@ use super::events::{Ctx, Spanned};
 use super::html_blocks::{self, ContentMode};
 use super::sub_str;
 use super::LinkKind;
-use crate::diag::Diagnostic;
 use crate::html;
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 use std::ops::Range;
 
-/// kramdown's block-level HTML elements (`HTML_BLOCK_ELEMENTS`, sorted):
-/// their tags in span-level text are text, not HTML.
-const BLOCK_IN_SPAN: &[&str] = &[
-    "address",
-    "applet",
-    "article",
-    "aside",
-    "blockquote",
-    "body",
-    "caption",
-    "col",
-    "colgroup",
-    "dd",
-    "div",
-    "dl",
-    "dt",
-    "fieldset",
-    "figcaption",
-    "footer",
-    "form",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "head",
-    "header",
-    "hgroup",
-    "hr",
-    "html",
-    "iframe",
-    "legend",
-    "li",
-    "main",
-    "map",
-    "menu",
-    "nav",
-    "ol",
-    "optgroup",
-    "p",
-    "pre",
-    "section",
-    "summary",
-    "table",
-    "tbody",
-    "td",
-    "tfoot",
-    "th",
-    "thead",
-    "tr",
-    "ul",
-];
-
 impl Ctx<'_> {
-    /// Inline HTML event `i` that is a start or end tag of a block-level
-    /// element: kramdown shows it as text in the paragraph (`a <div>b</div>`
-    /// prints the tags) and warns, and so do we. Returns the next event's
-    /// index, or None when the tag is span-level HTML.
-    pub(super) fn block_tag_in_span<'s>(
-        &mut self,
-        src: &str,
-        evs: &[Spanned<'s>],
-        i: usize,
-        text: &CowStr<'s>,
-        out: &mut Vec<Event<'s>>,
-    ) -> Option<usize> {
-        let t = text.strip_suffix('>')?;
-        let (closing, rest) = match t.strip_prefix("</") {
-            Some(r) => (true, r),
-            None => (false, t.strip_prefix('<')?),
-        };
-        let n = rest
-            .find(|c: char| !c.is_ascii_alphanumeric())
-            .unwrap_or(rest.len());
-        let name = rest[..n].to_ascii_lowercase();
-        if n == 0 || BLOCK_IN_SPAN.binary_search(&name.as_str()).is_err() {
-            return None;
-        }
-        let (line, col) = self.pos(src, evs[i].1.start);
-        let what = if closing { "end" } else { "start" };
-        self.out.warnings.push(
-            Diagnostic::warning(
-                self.file,
-                self.first_line + line - 1,
-                col,
-                format!("block-level HTML {what} tag `{text}` inside a paragraph is shown as text (kramdown)"),
-            )
-            .with_help("put the element on lines of its own, with blank lines around it"),
-        );
-        out.push(Event::Text(text.clone()));
-        Some(i + 1)
-    }
-
     /// kramdown keeps the whole content of a block-level HTML element raw,
     /// blank lines included, where CommonMark ends the HTML block at the
     /// first blank line and reads the rest as Markdown. When the element
