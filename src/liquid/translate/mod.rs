@@ -473,6 +473,7 @@ impl<'e> Translator<'e> {
     }
 
     fn path(&mut self, p: &Path) -> String {
+        self.warn_excerpt(p);
         let root = p.root.as_str();
         if self.loops.iter().any(|(v, _)| v == root) {
             return self.segs(format!("v_{}", tera_ident(root)), &p.segs);
