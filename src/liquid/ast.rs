@@ -101,8 +101,9 @@ pub enum Node {
     Continue(usize),
     /// Nodes that need no wrapper (a `raw` body).
     Seq(Vec<Node>),
-    /// Jekyll's `{% highlight lang %}`: becomes a fenced code block.
-    Highlight(String, Vec<Node>),
+    /// Jekyll's `{% highlight lang %}`: becomes a fenced code block. The
+    /// language, where its options start (not supported: `linenos`...), the body.
+    Highlight(String, Option<usize>, Vec<Node>),
     /// A tag or block declared in the configuration (see `plugins`).
     Plugin(Box<PluginCall>),
     /// `increment` (+1, the value before) / `decrement` (-1, the value after).

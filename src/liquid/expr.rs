@@ -366,7 +366,10 @@ pub(super) fn parse_when(m: &str, base: usize) -> Result<Vec<Val>, ParseError> {
     Ok(vals)
 }
 
-pub(super) fn parse_for_head(m: &str, base: usize) -> Result<ForLoop, ParseError> {
+/// `for`'s head as Liquid 5.4's strict parser reads it: `reversed` right
+/// after the collection, then `limit:`/`offset:` without commas;
+/// `tablerow`'s (read by a regex there) takes them in any order.
+pub(super) fn parse_for_head(m: &str, base: usize, tablerow: bool) -> Result<ForLoop, ParseError> {
     let mut p = EP::new(m, base)?;
     let var = match p.peek().cloned() {
         Some(ExprToken::Id(v)) => v,
@@ -389,8 +392,9 @@ pub(super) fn parse_for_head(m: &str, base: usize) -> Result<ForLoop, ParseError
         else_body: None,
         tag_offset: base,
     };
+    f.reversed = p.id("reversed");
     while !p.done() {
-        if p.id("reversed") {
+        if tablerow && p.id("reversed") {
             f.reversed = true;
         } else if p.id("limit") {
             p.expect(':')?;
@@ -402,9 +406,15 @@ pub(super) fn parse_for_head(m: &str, base: usize) -> Result<ForLoop, ParseError
             p.expect(':')?;
             f.cols = Some(p.val()?);
         } else {
-            return Err(p.unexpected("`limit:`, `offset:` or `reversed`"));
+            return Err(p.unexpected(if f.reversed || tablerow {
+                "`limit:` or `offset:`"
+            } else {
+                "`limit:` or `offset:` (`reversed` goes first)"
+            }));
         }
-        p.punct(',');
+        if tablerow {
+            p.punct(',');
+        }
     }
     Ok(f)
 }

@@ -11,7 +11,7 @@
 
 use super::filter_args::{arg, s_arg, Args};
 use super::numbers;
-use super::values::{as_list, html_escape, is_empty, num, sort};
+use super::values::{as_list, flat_list, html_escape, is_empty, num, sort};
 use super::MarkdownifyFn;
 use serde_json::{Map, Value};
 
@@ -259,7 +259,13 @@ pub fn apply(name: &str, v: &Value, args: &Args, u: &UrlInfo, md: &MarkdownifyFn
             if v.is_null() {
                 Value::Null
             } else {
-                Value::String(html_escape(&s()))
+                let e = html_escape(&s());
+                // Jekyll's `xml_escape` is Ruby's `encode(xml: :attr)`: `&apos;`.
+                Value::String(if name == "xml_escape" {
+                    e.replace("&#39;", "&apos;")
+                } else {
+                    e
+                })
             }
         }
         "escape_once" => Value::String(escape_once(&s())),
@@ -271,7 +277,7 @@ pub fn apply(name: &str, v: &Value, args: &Args, u: &UrlInfo, md: &MarkdownifyFn
             let t = s();
             let mut c = t.chars();
             Value::String(match c.next() {
-                Some(f) => f.to_uppercase().collect::<String>() + &c.as_str().to_lowercase(),
+                Some(f) => titlecase(f) + &c.as_str().to_lowercase(),
                 None => String::new(),
             })
         }
@@ -299,7 +305,13 @@ pub fn apply(name: &str, v: &Value, args: &Args, u: &UrlInfo, md: &MarkdownifyFn
             } else {
                 " ".into()
             };
-            Value::String(as_list(v).iter().map(to_s).collect::<Vec<_>>().join(&glue))
+            Value::String(
+                flat_list(v)
+                    .iter()
+                    .map(to_s)
+                    .collect::<Vec<_>>()
+                    .join(&glue),
+            )
         }
         "strip" => Value::String(ruby_strip(&s()).to_string()),
         "lstrip" => Value::String(s().trim_start().to_string()),
@@ -343,23 +355,23 @@ pub fn apply(name: &str, v: &Value, args: &Args, u: &UrlInfo, md: &MarkdownifyFn
             }
         }
         "reverse" => {
-            let mut l = as_list(v);
+            let mut l = flat_list(v);
             l.reverse();
             Value::Array(l)
         }
         "uniq" | "compact" if !a0.is_null() => super::filters_std::by_property(name, v, a0),
         "uniq" => {
             let mut out: Vec<Value> = Vec::new();
-            for x in as_list(v) {
+            for x in flat_list(v) {
                 if !out.contains(&x) {
                     out.push(x);
                 }
             }
             Value::Array(out)
         }
-        "compact" => Value::Array(as_list(v).into_iter().filter(|x| !x.is_null()).collect()),
-        "concat" => Value::Array(as_list(v).into_iter().chain(as_list(a0)).collect()),
-        "map" => Value::Array(as_list(v).iter().map(|x| key(x, a0)).collect()),
+        "compact" => Value::Array(flat_list(v).into_iter().filter(|x| !x.is_null()).collect()),
+        "concat" => Value::Array(flat_list(v).into_iter().chain(as_list(a0)).collect()),
+        "map" => Value::Array(flat_list(v).iter().map(|x| key(x, a0)).collect()),
         "where" => {
             let want = args.get("a1");
             Value::Array(
@@ -393,4 +405,21 @@ pub fn apply(name: &str, v: &Value, args: &Args, u: &UrlInfo, md: &MarkdownifyFn
 /// An empty-object helper for callers building contexts.
 pub fn empty_map() -> Map<String, Value> {
     Map::new()
+}
+
+/// Ruby's titlecase of a first letter: the digraphs have a title form of
+/// their own (`ǆ` gives `ǅ`), and a letter whose upper case is several
+/// (`ß`, `ﬁ`) gives the first upper and the rest lower (`Ss`, `Fi`).
+fn titlecase(c: char) -> String {
+    match c {
+        '\u{1C4}'..='\u{1C6}' => "\u{1C5}".into(),
+        '\u{1C7}'..='\u{1C9}' => "\u{1C8}".into(),
+        '\u{1CA}'..='\u{1CC}' => "\u{1CB}".into(),
+        '\u{1F1}'..='\u{1F3}' => "\u{1F2}".into(),
+        _ => {
+            let mut up = c.to_uppercase();
+            let first = up.next().map(String::from).unwrap_or_default();
+            first + &up.collect::<String>().to_lowercase()
+        }
+    }
 }

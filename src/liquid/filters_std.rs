@@ -5,7 +5,7 @@
 
 use super::filter_args::{arg, s_arg, Args};
 use super::numbers::{self, Num};
-use super::values::{as_list, key, to_s};
+use super::values::{flat_list, key, to_s};
 use base64::Engine;
 use serde_json::Value;
 
@@ -101,7 +101,7 @@ fn slice(v: &Value, offset: &Value, len: Option<&Value>) -> Value {
 }
 
 fn sort_natural(v: &Value, prop: &Value) -> Value {
-    let mut list = as_list(v);
+    let mut list = flat_list(v);
     let get = |x: &Value| {
         if prop.is_null() {
             x.clone()
@@ -140,7 +140,7 @@ fn truncatewords(v: &Value, args: &Args) -> Value {
 
 /// `uniq: "prop"` and `compact: "prop"`.
 pub fn by_property(name: &str, v: &Value, prop: &Value) -> Value {
-    let list = as_list(v);
+    let list = flat_list(v);
     if name == "compact" {
         return Value::Array(
             list.into_iter()

@@ -118,27 +118,39 @@ pub fn lex(src: &str, from: usize) -> (Vec<Token>, Vec<LexError>) {
             ("", "", 0)
         };
         match name {
-            // A raw block keeps its body as text; a comment drops it.
-            "raw" | "comment" => {
-                let keep_body = name == "raw";
+            // A raw block keeps its body as text.
+            "raw" => match find_endraw(src, pos) {
+                Some((be, mut end_tok)) => {
+                    // Liquid 5.4 never trims the raw body: `-%}` on `raw`
+                    // trims the text after `endraw`, and the dashes of
+                    // `endraw` do nothing.
+                    end_tok.trim_right = tok.trim_right;
+                    let mut open = tok;
+                    open.trim_right = false;
+                    toks.push(open);
+                    toks.push(Token::text(pos, be));
+                    pos = end_tok.end;
+                    text_start = pos;
+                    toks.push(end_tok);
+                }
+                None => {
+                    errs.push(never_closed(&tok, name));
+                    toks.push(tok);
+                    pos = src.len();
+                    text_start = pos;
+                }
+            },
+            // A comment drops its body.
+            "comment" => {
                 toks.push(tok.clone());
-                match find_end(src, pos, name, !keep_body) {
-                    Some((bs, be, mut end_tok)) => {
-                        // Liquid 5.4 reads `-%}` on `endraw` but trims nothing after it.
-                        end_tok.trim_right &= !keep_body;
-                        if keep_body {
-                            toks.push(Token::text(bs, be));
-                        }
+                match find_endcomment(src, pos) {
+                    Some(end_tok) => {
                         pos = end_tok.end;
                         text_start = pos;
                         toks.push(end_tok);
                     }
                     None => {
-                        errs.push(LexError {
-                            offset: tok.start,
-                            message: format!("`{name}` is never closed"),
-                            help: Some(format!("add `{{% end{name} %}}`")),
-                        });
+                        errs.push(never_closed(&tok, name));
                         pos = src.len();
                         text_start = pos;
                     }
@@ -208,23 +220,95 @@ fn delimited(src: &str, kind: Kind, start: usize, end: usize) -> Token {
     }
 }
 
-/// Find the `{% end<name> %}` closing a raw or comment body starting at `from`.
-/// Returns the body span and the end tag token.
-fn find_end(src: &str, from: usize, name: &str, nest: bool) -> Option<(usize, usize, Token)> {
+fn never_closed(tok: &Token, name: &str) -> LexError {
+    LexError {
+        offset: tok.start,
+        message: format!("`{name}` is never closed"),
+        help: Some(format!("add `{{% end{name} %}}`")),
+    }
+}
+
+/// Find the token closing a raw body starting at `from`, the way Liquid 5.4
+/// does: the body is split into Liquid's tokens (`{%` to the first `%}`,
+/// `{{` to the first `}` or `}}`, a lone `{%`/`{{` otherwise), and the first
+/// token ending in `%}` whose last `{%` is followed by spaces and the word
+/// `endraw` closes it (`{%- endraw %}` does not: `-` is not a word). Text
+/// of that token before its `{%` belongs to the body. Returns the end of
+/// the body and the `endraw` token, its markup the word alone.
+fn find_endraw(src: &str, from: usize) -> Option<(usize, Token)> {
+    let b = src.as_bytes();
+    let mut pos = from;
+    while let Some(r) = src[pos..].find('{') {
+        let i = pos + r;
+        let end = match b.get(i + 1) {
+            Some(b'%') => src[i + 2..].find("%}").map_or(i + 2, |r| i + 2 + r + 2),
+            Some(b'{') => src[i + 2..].find('}').map_or(i + 2, |r| {
+                let e = i + 2 + r + 1;
+                e + usize::from(b.get(e) == Some(&b'}'))
+            }),
+            _ => {
+                pos = i + 1;
+                continue;
+            }
+        };
+        if src[i..end].ends_with("%}") {
+            if let Some((at, word)) = last_tag_word(&src[i..end - 2]) {
+                if word == "endraw" {
+                    let (a, z) = (i + at.0, i + at.1);
+                    let close = Token {
+                        kind: Kind::Tag,
+                        start: a,
+                        end,
+                        inner: (z - word.len(), z),
+                        trim_left: false,
+                        trim_right: false,
+                    };
+                    return Some((a, close));
+                }
+            }
+        }
+        pos = end;
+    }
+    None
+}
+
+/// The last `{%` of `s` followed by Ruby spaces and an ASCII word: the
+/// `{%`'s offset, the word's end, and the word.
+fn last_tag_word(s: &str) -> Option<((usize, usize), &str)> {
+    let mut hay = s;
+    while let Some(k) = hay.rfind("{%") {
+        let after = &s[k + 2..];
+        let lead = after.len()
+            - after
+                .trim_start_matches([' ', '\t', '\n', '\x0b', '\x0c', '\r'])
+                .len();
+        let w = &after[lead..];
+        let n = w
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(w.len());
+        if n > 0 {
+            let z = k + 2 + lead + n;
+            return Some(((k, z), &s[z - n..z]));
+        }
+        hay = &s[..k];
+    }
+    None
+}
+
+/// Find the `{% endcomment %}` closing a comment body starting at `from`
+/// (comments nest).
+fn find_endcomment(src: &str, from: usize) -> Option<Token> {
     let mut pos = from;
     let mut depth = 0usize;
     while let Some(r) = src[pos..].find("{%") {
         let i = pos + r;
         let close = src[i + 2..].find("%}")? + i + 4;
         let tok = delimited(src, Kind::Tag, i, close);
-        let (tname, _, _) = tok.tag_parts(src);
-        if nest && tname == name {
-            depth += 1;
-        } else if tname.strip_prefix("end") == Some(name) {
-            if depth == 0 {
-                return Some((from, i, tok));
-            }
-            depth -= 1;
+        match tok.tag_parts(src).0 {
+            "comment" => depth += 1,
+            "endcomment" if depth == 0 => return Some(tok),
+            "endcomment" => depth -= 1,
+            _ => {}
         }
         pos = close;
     }

@@ -86,12 +86,19 @@ impl Dec {
         if digits >= self.scale {
             return self;
         }
-        let k = 10i128.pow(self.scale - digits);
-        let (q, r) = (self.mant / k, self.mant % k);
-        let q = if r.abs() * 2 >= k { q + r.signum() } else { q };
         Dec {
-            mant: q,
+            mant: self.round_by(10i128.pow(self.scale - digits)),
             scale: digits,
+        }
+    }
+
+    /// The mantissa divided by `k`, half away from zero.
+    fn round_by(self, k: i128) -> i128 {
+        let (q, r) = (self.mant / k, self.mant % k);
+        if r.abs() * 2 >= k {
+            q + r.signum()
+        } else {
+            q
         }
     }
 
@@ -252,11 +259,32 @@ pub fn divide(modulo: bool, a: &Value, b: &Value) -> Value {
 }
 
 /// `round: n` (n = 0: an integer), `ceil`, `floor`, `abs`.
+/// A negative `n` rounds to tens, hundreds, ... and gives an integer (Ruby's
+/// `round(-2)`: 1234.5 gives 1200).
 pub fn round(a: &Value, digits: &Value) -> Value {
     let n = match Num::of(digits) {
-        Num::Int(i) => i.clamp(0, MAX_SCALE as i64) as u32,
-        Num::Dec(d) => d.floor().clamp(0, MAX_SCALE as i128) as u32,
+        Num::Int(i) => i.clamp(-(MAX_SCALE as i64), MAX_SCALE as i64),
+        // Ruby's `to_int`: toward zero.
+        Num::Dec(d) => {
+            let f = d.floor() + i128::from(d.mant < 0 && d.mant % 10i128.pow(d.scale) != 0);
+            f.clamp(-(MAX_SCALE as i128), MAX_SCALE as i128) as i64
+        }
     };
+    if n < 0 {
+        let d = match Num::of(a) {
+            Num::Int(i) => Dec {
+                mant: i128::from(i),
+                scale: 0,
+            },
+            Num::Dec(d) => d,
+        };
+        let places = n.unsigned_abs() as u32;
+        let Some(k) = 10i128.checked_pow(d.scale + places) else {
+            return Value::from(0);
+        };
+        return int_value(d.round_by(k).saturating_mul(10i128.pow(places)));
+    }
+    let n = n as u32;
     match Num::of(a) {
         Num::Int(i) => Value::from(i),
         Num::Dec(d) if n == 0 => int_value(d.round(0).mant),

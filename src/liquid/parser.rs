@@ -80,7 +80,7 @@ pub fn depth(nodes: &[Node]) -> usize {
             Node::If(br, e) => 1 + deepest(&mut br.iter().map(|(_, b)| b).chain(e)),
             Node::Case(_, w, e) => 1 + deepest(&mut w.iter().map(|(_, b)| b).chain(e)),
             Node::For(f) => 1 + deepest(&mut std::iter::once(&f.body).chain(&f.else_body)),
-            Node::Capture(_, b, _) | Node::Seq(b) | Node::Highlight(_, b) => 1 + depth(b),
+            Node::Capture(_, b, _) | Node::Seq(b) | Node::Highlight(_, _, b) => 1 + depth(b),
             Node::Include(..) => 1,
             // A declared tag is an include; its body is captured first.
             Node::Plugin(p) => 1 + p.body.as_deref().map_or(0, depth),
@@ -333,8 +333,11 @@ impl<'a> Parser<'a, '_> {
                         Some("write `{% highlight ruby %}...{% endhighlight %}`".into()),
                     ));
                 }
+                let after = rest.trim_start();
+                let after = after[after.find(char::is_whitespace).unwrap_or(after.len())..].trim();
+                let opts = (!after.is_empty()).then(|| roff + rest.find(after).unwrap_or(0));
                 let (body, _) = self.body_until("highlight", off);
-                Ok(Node::Highlight(lang, body))
+                Ok(Node::Highlight(lang, opts, body))
             }
             "include" | "include_relative" => {
                 include_tag(name == "include_relative", rest, roff, off).map(|inc| {
@@ -509,7 +512,7 @@ impl<'a> Parser<'a, '_> {
         roff: usize,
         off: usize,
     ) -> Result<Node, ParseError> {
-        let head = parse_for_head(rest, roff);
+        let head = parse_for_head(rest, roff, name == "tablerow");
         let (body, stop) = self.body_until(name, off);
         let mut else_body = None;
         if let Some((s, _, _)) = stop {

@@ -215,6 +215,38 @@ fn whitespace_control() {
 }
 
 #[test]
+fn filters_as_ruby_computes_them() {
+    check(&[
+        ("{{ 1234.5678 | round: -2 }} {{ 1250 | round: -2 }} {{ -1250 | round: -2 }}", "1200 1300 -1300"),
+        ("{{ 'ǆemal' | capitalize }} {{ 'ßa' | capitalize }}", "ǅemal Ssa"),
+        ("{{ \"it's\" | xml_escape }} {{ \"it's\" | escape }}", "it&apos;s it&#39;s"),
+        ("{% assign a = 'a,b' | split: ',' %}{% assign l = '' | split: '' | push: a | push: 'c' %}{{ l | join: '-' }}", "a-b-c"),
+        ("{% decrement m %}{% increment m %}[{{ m }}]{% assign m = 5 %}{{ m }}", "-1-1[0]5"),
+    ]);
+}
+
+#[test]
+fn raw_ends_as_liquid_5_4_reads_it() {
+    check(&[
+        // `{%- endraw %}` does not end a raw body: it is text of it.
+        (
+            "x {% raw %} {{ a }} {%- endraw %} y {% endraw %} z",
+            "x  {{ a }} {%- endraw %} y  z",
+        ),
+        // `-%}` on `raw` trims after `endraw`, never the body.
+        (
+            "p {% raw -%}\n  {{ b }}\n{% endraw %} q",
+            "p \n  {{ b }}\nq",
+        ),
+        ("a {%- raw %} {{ x }} {% endraw -%} b", "a {{ x }}  b"),
+        ("{% raw %}{%endraw-%}|{%raw%}{% endraw foo %}", "|"),
+        // Liquid's token `{{ "{%" }}` hides its `{%`.
+        ("{% raw %}{{ '{%' }} {% endraw %}", "{{ '{%' }} "),
+        ("{% raw %}{{ a {% endraw %}b", "{{ a b"),
+    ]);
+}
+
+#[test]
 fn assign_with_braces_inside_a_string_is_one_tag() {
     // Liquid's tokenizer ends a tag at the first `%}`, so `{{` inside a quoted
     // string of a tag is text (Jekyll prints it literally).

@@ -123,6 +123,26 @@ pub(super) fn as_list(v: &Value) -> Vec<Value> {
     }
 }
 
+/// The list Liquid's array filters (`join`, `map`, `uniq`, `compact`,
+/// `reverse`, `concat`, `sort_natural`) read: [`as_list`] with nested arrays
+/// flattened (Liquid's `InputIterator`: `[[a, b], c]` joins as `a,b,c`).
+pub(super) fn flat_list(v: &Value) -> Vec<Value> {
+    fn push(out: &mut Vec<Value>, v: &Value) {
+        match v {
+            Value::Array(a) => a.iter().for_each(|x| push(out, x)),
+            x => out.push(x.clone()),
+        }
+    }
+    match v {
+        Value::Array(a) => {
+            let mut out = Vec::with_capacity(a.len());
+            a.iter().for_each(|x| push(&mut out, x));
+            out
+        }
+        x => as_list(x),
+    }
+}
+
 /// Liquid's lookup `v[k]` / `v.k`, with `size`, `first`, `last` on arrays.
 /// [`key`] when its result is a part of `v` (borrowed, not copied); None
 /// when `key` makes a new value.

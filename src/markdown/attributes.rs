@@ -60,7 +60,11 @@ pub(super) fn parse_attrs(text: &str, alds: &HashMap<String, Attrs>, into: &mut 
                 .or(t.get(5))
                 .or(t.get(6))
                 .map_or("", |v| v.as_str());
-            let v = v.replace("\\\"", "\"").replace("\\'", "'");
+            // kramdown's escapes in a value: `\}` and the quote.
+            let v = v
+                .replace("\\\"", "\"")
+                .replace("\\'", "'")
+                .replace("\\}", "}");
             let k = k.as_str().to_string();
             into.pairs.retain(|(key, _)| *key != k);
             into.pairs.push((k, v));

@@ -158,7 +158,7 @@ impl<'a> Ctx<'a> {
     ) {
         if mode == ContentMode::Span {
             // Span content has no blocks: a leading `>`, `#`, `- ` or `1. ` is text.
-            let lead = span_block_marker(&src[range.clone()]);
+            let lead = scan::span_block_marker(&src[range.clone()]);
             if lead > 0 {
                 let marker = &src[range.start..range.start + lead];
                 html.push_str(&html_escape::encode_text(marker));
@@ -218,6 +218,12 @@ impl<'a> Ctx<'a> {
                     self.table_from_lines(src, range.clone(), out);
                     st.smart_boundary();
                     i = end + 1;
+                    continue;
+                }
+                Event::Start(Tag::DefinitionListDefinition)
+                    if let Some(next) = self.definition(src, evs, i, st, out) =>
+                {
+                    i = next;
                     continue;
                 }
                 Event::Start(Tag::Item) => {
@@ -295,7 +301,7 @@ impl<'a> Ctx<'a> {
                 if st.in_image == 0
                     && t.starts_with(['*', '_'])
                     && is_verbatim(src, t, range)
-                    && escaped_at(src, range.start)
+                    && scan::escaped_at(src, range.start)
                 {
                     // An escaped emphasis delimiter is never paired later.
                     out.push(Event::Html(CowStr::Borrowed(if t.starts_with('*') {
@@ -534,47 +540,6 @@ fn escape_attr(s: &str) -> String {
     html_escape::encode_double_quoted_attribute(s).into_owned()
 }
 
-/// Length of a block marker (with the whitespace before it) at the start of
-/// span content, which a block parser would read as a quote, heading or list.
-fn span_block_marker(s: &str) -> usize {
-    let t = s.trim_start();
-    let ws = s.len() - t.len();
-    let b = t.as_bytes();
-    let spaced = |k: usize| b.get(k).is_none_or(|c| c.is_ascii_whitespace());
-    let len = match b.first() {
-        Some(b'>') => 1,
-        Some(b'#') if spaced(b.iter().take_while(|&&c| c == b'#').count()) => {
-            b.iter().take_while(|&&c| c == b'#').count()
-        }
-        Some(b'-' | b'+' | b'*' | b'=') if spaced(1) => 1,
-        Some(c) if c.is_ascii_digit() => {
-            let d = b.iter().take_while(|c| c.is_ascii_digit()).count();
-            if matches!(b.get(d), Some(b'.' | b')')) && spaced(d + 1) {
-                d + 1
-            } else {
-                0
-            }
-        }
-        _ => 0,
-    };
-    if len == 0 {
-        return 0;
-    }
-    // The spaces after the marker are text too (a paragraph would drop them).
-    let after = t[len..].len() - t[len..].trim_start_matches([' ', '\t']).len();
-    ws + len + after
-}
-
-/// Whether the character at `at` is escaped by an odd run of backslashes.
-fn escaped_at(src: &str, at: usize) -> bool {
-    let run = src.as_bytes()[..at]
-        .iter()
-        .rev()
-        .take_while(|&&b| b == b'\\')
-        .count();
-    run % 2 == 1 && src[at..].starts_with(|c: char| c.is_ascii_punctuation())
-}
-
 /// The events of `src[range]` with their ranges in `src`, adjacent text
 /// events that are verbatim slices of the source joined (pulldown-cmark
 /// splits text at every delimiter it tried). Span content has no paragraphs.
@@ -671,7 +636,7 @@ impl Inline {
         let verbatim =
             is_verbatim(src, t, range) || (t.is_empty() && src.get(range.clone()).is_none());
         if verbatim {
-            let escaped = escaped_at(src, range.start);
+            let escaped = scan::escaped_at(src, range.start);
             if !escaped && smart.skip_plain(t) {
                 return None;
             }

@@ -17,9 +17,9 @@ use std::sync::LazyLock;
 pub type Unsupported = (usize, usize, &'static str);
 
 static IAL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^ {0,3}\{:(\s*[^:}\s][^}]*|\s*)\}\s*$").unwrap());
+    LazyLock::new(|| Regex::new(r"^ {0,3}\{:(\s*[^:}\s](?:\\\}|[^}])*|\s*)\}\s*$").unwrap());
 static ALD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^ {0,3}\{:([\w-]+):([^}]*)\}\s*$").unwrap());
+    LazyLock::new(|| Regex::new(r"^ {0,3}\{:([\w-]+):((?:\\\}|[^}])*)\}\s*$").unwrap());
 /// kramdown's IAL at the start of a list item: the marker, then `{:...}`
 /// (not `{::`, `{:/` or an ALD `{:name:`), then the spaces after it.
 static ITEM_IAL: LazyLock<Regex> = LazyLock::new(|| {
@@ -83,6 +83,8 @@ pub fn extract(md: &str) -> (Cow<'_, str>, Extracted) {
     let mut fence: Option<(u8, usize)> = None;
     let blank = |l: &str| l.trim().is_empty();
     let mut comment_from: Option<usize> = None;
+    // The line after the last block IAL line.
+    let mut last_ial: Option<usize> = None;
     let mut raw_from: Option<usize> = None;
     for (i, line) in lines.iter().enumerate() {
         if let Some((ch, n)) = fence {
@@ -164,6 +166,14 @@ pub fn extract(md: &str) -> (Cow<'_, str>, Extracted) {
             continue;
         }
         if let Some(c) = IAL.captures(content) {
+            out[i] = Cow::Owned(blanked(line, ""));
+            // IAL lines one after another are one list of attributes.
+            if let Some(last) = ials.last_mut().filter(|_| last_ial == Some(i)) {
+                parse_attrs(&c[1], alds, &mut last.attrs);
+                last_ial = Some(i + 1);
+                continue;
+            }
+            last_ial = Some(i + 1);
             let mut attrs = Attrs::default();
             parse_attrs(&c[1], alds, &mut attrs);
             let prev = i.checked_sub(1).filter(|&p| !blank(lines[p]));
@@ -179,7 +189,6 @@ pub fn extract(md: &str) -> (Cow<'_, str>, Extracted) {
                 used: false,
                 item: false,
             });
-            out[i] = Cow::Owned(blanked(line, ""));
             continue;
         }
         if content.contains("{::") && SPAN_EXTENSION.is_match(content) {
@@ -191,7 +200,15 @@ pub fn extract(md: &str) -> (Cow<'_, str>, Extracted) {
                 }
             });
             let eol = &line[content.len()..];
-            out[i] = Cow::Owned(format!("{rewritten}{eol}"));
+            // A line opening with the comment right after paragraph text
+            // continues the paragraph (kramdown reads it as span text): an
+            // indent keeps CommonMark from starting an HTML block there.
+            let indent = if rewritten.starts_with("<!--") && continues_paragraph(&lines[..i]) {
+                "    "
+            } else {
+                ""
+            };
+            out[i] = Cow::Owned(format!("{indent}{rewritten}{eol}"));
             note_unsupported(&out[i].clone(), i + 1, unsupported);
             continue;
         }
@@ -234,6 +251,17 @@ pub fn extract(md: &str) -> (Cow<'_, str>, Extracted) {
     }
     let text: String = out.concat();
     (Cow::Owned(text), found)
+}
+
+/// Whether a line after `before` continues a paragraph: the line before it
+/// is text, not blank, a heading or a setext underline.
+fn continues_paragraph(before: &[&str]) -> bool {
+    let Some(prev) = before.last().map(|l| l.trim()) else {
+        return false;
+    };
+    !prev.is_empty()
+        && !prev.starts_with(['#', '<', '`', '~', '|', '{'])
+        && !prev.chars().all(|c| matches!(c, '=' | '-' | ' '))
 }
 
 /// `s` with every ASCII punctuation character Markdown reads escaped, so

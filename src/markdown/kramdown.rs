@@ -13,6 +13,36 @@ use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 use std::ops::Range;
 
 impl Ctx<'_> {
+    /// A definition (`<dd>`) at `evs[i]` whose `:` line follows a line of
+    /// text: kramdown shows its first paragraph without `<p>` (only a blank
+    /// line before the `:` makes it a paragraph), where pulldown-cmark
+    /// gives every definition of a loose list paragraphs. Returns the index
+    /// after that paragraph, or None.
+    pub(super) fn definition<'s>(
+        &mut self,
+        src: &'s str,
+        evs: &[Spanned<'s>],
+        i: usize,
+        st: &mut Inline,
+        out: &mut Vec<Event<'s>>,
+    ) -> Option<usize> {
+        let (Event::Start(Tag::DefinitionListDefinition), range) = &evs[i] else {
+            return None;
+        };
+        if !matches!(evs.get(i + 1), Some((Event::Start(Tag::Paragraph), _))) {
+            return None;
+        }
+        let line_end = src.get(..range.start)?.rfind('\n')?;
+        let prev = src[..line_end].rfind('\n').map_or(0, |k| k + 1);
+        if src[prev..line_end].trim().is_empty() {
+            return None;
+        }
+        let end = find_end(evs, i + 1);
+        out.push(evs[i].0.clone());
+        self.process(src, &evs[i + 2..end], st, out);
+        Some(end + 1)
+    }
+
     /// Before the block at `evs[i]`, the marker of its IAL; a `{:toc}`
     /// list is replaced by the marker of the table of contents, and the
     /// index after it returned.

@@ -1,6 +1,7 @@
 //! What the Markdown stage reads in raw HTML: start tags (through
 //! [`crate::html`]), the HTML elements a browser takes for tags where
-//! CommonMark saw text, and line/column positions.
+//! CommonMark saw text, line/column positions, and two scans of span
+//! text (a block marker at its start, an escaped character).
 
 /// HTML elements: text that opens one of these is a tag for a browser even
 /// when CommonMark rejects its attribute syntax.
@@ -135,6 +136,47 @@ fn count_newlines(b: &[u8]) -> usize {
             usize::from(n)
         })
         .sum()
+}
+
+/// Length of a block marker (with the whitespace before it) at the start of
+/// span content, which a block parser would read as a quote, heading or list.
+pub(super) fn span_block_marker(s: &str) -> usize {
+    let t = s.trim_start();
+    let ws = s.len() - t.len();
+    let b = t.as_bytes();
+    let spaced = |k: usize| b.get(k).is_none_or(|c| c.is_ascii_whitespace());
+    let len = match b.first() {
+        Some(b'>') => 1,
+        Some(b'#') if spaced(b.iter().take_while(|&&c| c == b'#').count()) => {
+            b.iter().take_while(|&&c| c == b'#').count()
+        }
+        Some(b'-' | b'+' | b'*' | b'=') if spaced(1) => 1,
+        Some(c) if c.is_ascii_digit() => {
+            let d = b.iter().take_while(|c| c.is_ascii_digit()).count();
+            if matches!(b.get(d), Some(b'.' | b')')) && spaced(d + 1) {
+                d + 1
+            } else {
+                0
+            }
+        }
+        _ => 0,
+    };
+    if len == 0 {
+        return 0;
+    }
+    // The spaces after the marker are text too (a paragraph would drop them).
+    let after = t[len..].len() - t[len..].trim_start_matches([' ', '\t']).len();
+    ws + len + after
+}
+
+/// Whether the character at `at` is escaped by an odd run of backslashes.
+pub(super) fn escaped_at(src: &str, at: usize) -> bool {
+    let run = src.as_bytes()[..at]
+        .iter()
+        .rev()
+        .take_while(|&&b| b == b'\\')
+        .count();
+    run % 2 == 1 && src[at..].starts_with(|c: char| c.is_ascii_punctuation())
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! translation is in [`super`].
 
 use super::{tera_ident, Translator};
-use crate::liquid::parser::{Cond, Node};
+use crate::liquid::parser::{Cond, Node, Path, Seg};
 use serde_json::Value;
 use std::fmt::Write;
 
@@ -171,9 +171,20 @@ impl Translator<'_> {
     }
 
     pub(super) fn tr_highlight(&mut self, n: &Node) {
-        let Node::Highlight(lang, body) = n else {
+        let Node::Highlight(lang, opts, body) = n else {
             return;
         };
+        if let Some(at) = *opts {
+            let d = self.diag_at(
+                false,
+                at,
+                "`highlight` options (`linenos`, `mark_lines`...) are not supported: \
+                 the code is shown without them"
+                    .into(),
+                Some("remove the options, or number the lines in the text".into()),
+            );
+            self.diags.push(d);
+        }
         let k = self.id();
         let t = format!("lq_hl_{k}");
         let empty = self.lit(Value::String(String::new()));
@@ -187,6 +198,24 @@ impl Translator<'_> {
 }
 
 impl Translator<'_> {
+    /// A post's `excerpt` is not provided (Jekyll renders the post's first
+    /// paragraph): a warning where one is read, outside `page.*` (whose
+    /// keys are checked against the front matter).
+    pub(super) fn warn_excerpt(&mut self, p: &Path) {
+        let last = p.segs.last();
+        if p.root != "page" && last.is_some_and(|s| matches!(s, Seg::Key(k) if k == "excerpt")) {
+            let d = self.diag_at(
+                false,
+                p.offset,
+                "`excerpt` is not supported: it is empty here, where Jekyll gives the \
+                 post's first paragraph, rendered"
+                    .into(),
+                Some("write the summary in the front matter, and use that key".into()),
+            );
+            self.diags.push(d);
+        }
+    }
+
     /// One cell of a `tablerow` (Liquid 5's markup: `<td class="colN">`, a
     /// new `<tr class="rowN">` after the last column), with `tablerowloop`.
     fn tablerow_cell(&mut self, k: usize, body: &[Node]) {
@@ -215,6 +244,7 @@ impl Translator<'_> {
         match n {
             Node::Counter(name, d) => {
                 let c = format!("lq_ctr_{}", tera_ident(name));
+                self.counters.insert(name.clone());
                 let _ = write!(
                     self.out(),
                     "{{% set_global {c} = {c} | default(value=0) %}}"

@@ -49,6 +49,9 @@ pub struct Translator<'e> {
     pub frames: Vec<Frame>,
     pub(super) loops: Vec<(String, usize)>,
     pub(super) assigned: HashSet<String>,
+    /// `increment`/`decrement` counters so far: `{{ name }}` reads one
+    /// when no variable of that name is assigned (Liquid keeps them apart).
+    pub(super) counters: HashSet<String>,
     /// Variables assigned a value known at build time, outside every block
     /// (so the value holds until the next `assign`): include file names may use them.
     pub(super) known_assigns: HashMap<String, Value>,
@@ -116,6 +119,7 @@ impl<'e> Translator<'e> {
             frames: vec![top],
             loops: Vec::new(),
             assigned: HashSet::new(),
+            counters: HashSet::new(),
             known_assigns: HashMap::new(),
             captures: Vec::new(),
             sites: 0,
@@ -469,9 +473,9 @@ impl<'e> Translator<'e> {
     }
 
     fn path(&mut self, p: &Path) -> String {
+        self.warn_excerpt(p);
         let root = p.root.as_str();
-        if let Some((_, k)) = self.loops.iter().rev().find(|(v, _)| v == root).cloned() {
-            let _ = k;
+        if self.loops.iter().any(|(v, _)| v == root) {
             return self.segs(format!("v_{}", tera_ident(root)), &p.segs);
         }
         if root == "tablerowloop" {
@@ -531,6 +535,9 @@ impl<'e> Translator<'e> {
         }
         if self.assigned.contains(root) {
             return self.segs(format!("v_{}", tera_ident(root)), &p.segs);
+        }
+        if self.counters.contains(root) {
+            return self.segs(format!("lq_ctr_{}", tera_ident(root)), &p.segs);
         }
         if let Some(g) = self.global_path(p) {
             return self.path(&g);

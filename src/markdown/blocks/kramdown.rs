@@ -2,23 +2,26 @@
 //! `blocks` (each keeps the number of lines): bullets that change within
 //! a list, one-line setext headings, `<<word>>` guillemets, `\\` line
 //! breaks, a fence closed on its content line, and (`input: kramdown`)
-//! no list right after a paragraph.
+//! no list or fence right after a paragraph.
 
-use super::{fences, is_list_item, split_lines, Line};
+use super::{escape_fence, fence_open, fences, is_list_item, split_lines, Line};
 use std::borrow::Cow;
 
-/// With kramdown's own syntax (`input: kramdown`) a list cannot interrupt
-/// a paragraph: such a marker line is paragraph text, its marker escaped.
+/// With kramdown's own syntax (`input: kramdown`) a list or a fence cannot
+/// interrupt a paragraph: such a marker line is paragraph text, its marker
+/// escaped (and so is every fence line up to the paragraph's end).
 pub fn lists_after_paragraphs(md: &str) -> Cow<'_, str> {
     let lines = split_lines(md);
     let mut edits: Vec<Option<String>> = vec![None; lines.len()];
     let in_code = fences(&lines, &mut edits);
     let mut block_start = 0;
     let mut changed = false;
+    let mut fence_text = false;
     for i in 0..lines.len() {
         let l = lines[i];
         if l.blank {
             block_start = i + 1;
+            fence_text = false;
             continue;
         }
         let opens_block = matches!(
@@ -26,7 +29,16 @@ pub fn lists_after_paragraphs(md: &str) -> Cow<'_, str> {
             b'#' | b'<' | b'|' | b'>' | b'`' | b'~'
         ) || is_list_item(lines[block_start].text)
             || lines[block_start].indent >= 4;
-        if i == block_start || in_code[i] || opens_block || l.indent >= 4 || !is_list_item(l.text) {
+        let in_para = i > block_start && !opens_block && l.indent < 4;
+        if let Some((n, _, len)) =
+            fence_open(l).filter(|_| in_para && (fence_text || !in_code[i - 1]))
+        {
+            edits[i] = Some(escape_fence(l.text, n, len));
+            fence_text = true;
+            changed = true;
+            continue;
+        }
+        if !in_para || in_code[i] || !is_list_item(l.text) {
             continue;
         }
         let t = l.text;
