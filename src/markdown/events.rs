@@ -250,9 +250,8 @@ impl<'a> Ctx<'a> {
                     i = self.footnote_definition(src, name, evs, i, st);
                     continue;
                 }
-                Event::InlineHtml(t) => {
-                    st.smart_boundary();
-                    i = self.raw_html(src, evs, i, t, out);
+                Event::InlineHtml(_) => {
+                    i = self.inline_html(src, evs, i, st, out);
                     continue;
                 }
                 _ => self.inline(src, ev, range, st, out),
@@ -566,7 +565,7 @@ fn span_block_marker(s: &str) -> usize {
 }
 
 /// Whether the character at `at` is escaped by an odd run of backslashes.
-fn escaped_at(src: &str, at: usize) -> bool {
+pub(super) fn escaped_at(src: &str, at: usize) -> bool {
     let run = src.as_bytes()[..at]
         .iter()
         .rev()
