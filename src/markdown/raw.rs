@@ -83,7 +83,8 @@ impl Ctx<'_> {
         Some(self.skip_covered(src, evs, i + 1, range.start..block_end, out))
     }
 
-    /// Inline HTML event `i`, read as raw HTML unless a `<` just before it
+    /// Inline HTML event `i`: a raw span element (`raw_span`), or raw HTML
+    /// unless a `<` just before it
     /// makes kramdown's `<<` (its typographic symbols are tried where the
     /// tag would start): `<</br>` is `«/br>`, the rest of the tag text.
     pub(super) fn inline_html<'s>(
@@ -111,7 +112,10 @@ impl Ctx<'_> {
             }
         }
         st.smart_boundary();
-        self.raw_html(src, evs, i, text, out)
+        match self.raw_span_element(src, evs, i, out) {
+            Some(next) => next,
+            None => self.raw_html(src, evs, i, text, out),
+        }
     }
 
     /// Raw HTML event `i`: collect links and ids, render `markdown="..."`
