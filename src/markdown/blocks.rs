@@ -13,7 +13,8 @@ use std::borrow::Cow;
 pub fn prepare(md: &str) -> Cow<'_, str> {
     let lines = split_lines(md);
     let mut edits: Vec<Option<String>> = vec![None; lines.len()];
-    let in_code = fences(&lines, &mut edits);
+    let mut in_code = fences(&lines, &mut edits);
+    lazy_code_lines(&lines, &mut in_code, &mut edits);
     marker_only_lines(&lines, &in_code, &mut edits);
     empty_headings(&lines, &in_code, &mut edits);
     if has_spaced_backtick(md) {
@@ -311,6 +312,8 @@ fn ordered_lists_interrupt(lines: &[Line<'_>], in_code: &[bool], edits: &mut [Op
 ///   item may close (and its lines may sit) at a smaller indent. Such lines
 ///   are indented to the opening fence's column so the fence stays in the item.
 ///
+/// * outside list items a fence line indented four or more opens nothing.
+///
 /// Returns which lines are inside fenced code blocks.
 fn fences(lines: &[Line<'_>], edits: &mut [Option<String>]) -> Vec<bool> {
     let mut in_code = vec![false; lines.len()];
@@ -320,7 +323,34 @@ fn fences(lines: &[Line<'_>], edits: &mut [Option<String>]) -> Vec<bool> {
             i += 1;
             continue;
         };
-        let close = (i + 1..lines.len()).find(|&k| is_fence_close(lines[k], ch, len));
+        if n >= 4 && !in_list_item(lines, i, n) {
+            // Indented code or paragraph text, at the top level.
+            i += 1;
+            continue;
+        }
+        let in_item = if n > 0 {
+            item_fence_close(lines, i, ch, len)
+        } else {
+            None
+        };
+        if let Some((ci, None)) = in_item {
+            // Unclosed in its item: paragraph text, where a later fence
+            // line may close the code span its backticks open.
+            let l = lines[i];
+            edits[i] = Some(format!("{}{SPAN_LINE}{}", &l.text[..n], &l.text[n..]));
+            i += 1;
+            while i < lines.len()
+                && !lines[i].blank
+                && fence_open(lines[i]).is_none_or(|(m, _, _)| m.saturating_sub(ci) > 3)
+            {
+                i += 1;
+            }
+            continue;
+        }
+        let close = match in_item {
+            Some((_, close)) => close,
+            None => (i + 1..lines.len()).find(|&k| is_fence_close(lines[k], ch, len)),
+        };
         let Some(close) = close.or_else(|| fence_on_content(lines, i, ch, len, edits)) else {
             // kramdown needs the closing fence: without one the line is text.
             edits[i] = Some(escape_fence(lines[i].text, n, len));
@@ -575,12 +605,14 @@ fn widen(line: &str, extra: usize, cell: &str) -> String {
 
 mod kramdown;
 
+use items::item_fence_close;
 pub use kramdown::lists_after_paragraphs;
 pub use kramdown::SPAN_LINE;
 use kramdown::{
-    backslash_breaks, fence_on_content, mixed_bullets, setext_single_line, span_tag_lines,
-    tight_guillemets,
+    backslash_breaks, fence_on_content, lazy_code_lines, mixed_bullets, setext_single_line,
+    span_tag_lines, tight_guillemets,
 };
 
+mod items;
 #[cfg(test)]
 mod tests;
