@@ -358,7 +358,19 @@ fn fences(lines: &[Line<'_>], edits: &mut [Option<String>]) -> Vec<bool> {
             continue;
         };
         in_code[i..=close].iter_mut().for_each(|c| *c = true);
-        if n > 0 && in_list_item(lines, i, n) {
+        if let Some((ci, _)) = in_item.filter(|&(ci, _)| ci < n && !lines[i].text.contains('\t')) {
+            // kramdown keeps the content's indent past the item's content
+            // column (it strips only that); CommonMark would also strip the
+            // fence's own indent. The fence moves to the content column.
+            edits[i] = Some(format!("{}{}", " ".repeat(ci), &lines[i].text[n..]));
+            for k in i + 1..=close {
+                let l = lines[k];
+                if !l.blank && l.indent < ci {
+                    let body = l.text.trim_start_matches([' ', '\t']);
+                    edits[k] = Some(format!("{}{}", " ".repeat(ci), body));
+                }
+            }
+        } else if n > 0 && in_list_item(lines, i, n) {
             for k in i + 1..=close {
                 let l = lines[k];
                 if !l.blank && l.indent < n {
