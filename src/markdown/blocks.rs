@@ -296,7 +296,11 @@ fn ordered_lists_interrupt(lines: &[Line<'_>], in_code: &[bool], edits: &mut [Op
         }
         let (l, n) = (lines[i].text, lines[i].indent);
         let digits = l[n..].bytes().take_while(u8::is_ascii_digit).count();
-        if n > 3 || digits == 0 || digits > 9 || !l[n + digits..].starts_with(". ") {
+        if (n > 3 && !nested_in_item(lines, i))
+            || digits == 0
+            || digits > 9
+            || !l[n + digits..].starts_with(". ")
+        {
             continue;
         }
         if l[n + digits + 2..].trim().is_empty() || l[n..n + digits].parse() == Ok(1u32) {
@@ -617,7 +621,7 @@ fn widen(line: &str, extra: usize, cell: &str) -> String {
 
 mod kramdown;
 
-use items::item_fence_close;
+use items::{item_fence_close, nested_in_item};
 pub use kramdown::lists_after_paragraphs;
 pub use kramdown::SPAN_LINE;
 use kramdown::{

@@ -75,3 +75,16 @@ fn item_content_indent(line: &str) -> Option<usize> {
     let spaces = t[marker..].bytes().take_while(|&b| b == b' ').count();
     Some(lead + marker + spaces)
 }
+
+/// Whether line `i`, indented four or more, starts at most three columns
+/// into the content of the list item above it (a nested list item there).
+pub(super) fn nested_in_item(lines: &[Line<'_>], i: usize) -> bool {
+    let n = lines[i].indent;
+    let item = lines[..i]
+        .iter()
+        .rev()
+        .filter(|l| !l.blank && l.indent < n)
+        .find(|l| l.indent == 0 || is_list_item(l.text));
+    item.and_then(|l| item_content_indent(l.text))
+        .is_some_and(|ci| n >= ci && n - ci <= 3)
+}
