@@ -7,6 +7,7 @@
 use super::events::{Ctx, Spanned};
 use crate::html;
 use pulldown_cmark::{CowStr, Event};
+use std::borrow::Cow;
 
 /// Span elements whose content kramdown keeps raw (`pre` is a block element,
 /// text in a span).
@@ -46,9 +47,17 @@ impl Ctx<'_> {
         if has_markup(content) {
             return None;
         }
+        // In a table row `blocks` escaped the pipes in the element (kramdown
+        // keeps them in their cell): the backslashes are not the author's.
+        let line_start = src[..range.start].rfind('\n').map_or(0, |k| k + 1);
+        let content = if src[line_start..].trim_start().starts_with('|') {
+            Cow::Owned(content.replace("\\|", "|"))
+        } else {
+            Cow::Borrowed(content)
+        };
         self.collect_tag(src, &tag, range.start);
         out.push(Event::InlineHtml(text.clone()));
-        out.push(Event::Html(CowStr::from(escape_text(content))));
+        out.push(Event::Html(CowStr::from(escape_text(&content))));
         out.push(evs[close].0.clone());
         Some(close + 1)
     }
