@@ -4,6 +4,7 @@
 //! file they were read from. Shared by `config`, `source` and `data`.
 
 mod simple_yaml;
+mod yaml11;
 
 use crate::diag::Diagnostic;
 use serde_json::Value;
@@ -91,7 +92,7 @@ pub fn parse_yaml(yaml: &str, file: &Path, first_line: usize) -> Result<Value, D
         simple_yaml::assert_same_as_library(yaml, &value);
         return Ok(value);
     }
-    serde_yaml_ng::from_str::<Value>(yaml).map_err(|e| {
+    yaml11::from_str(yaml).map_err(|e| {
         let (line, col) = e
             .location()
             .map(|l| (l.line(), l.column()))

@@ -13,7 +13,8 @@ use std::borrow::Cow;
 pub fn prepare(md: &str) -> Cow<'_, str> {
     let lines = split_lines(md);
     let mut edits: Vec<Option<String>> = vec![None; lines.len()];
-    let in_code = fences(&lines, &mut edits);
+    let mut in_code = fences(&lines, &mut edits);
+    lazy_code_lines(&lines, &mut in_code, &mut edits);
     marker_only_lines(&lines, &in_code, &mut edits);
     empty_headings(&lines, &in_code, &mut edits);
     if has_spaced_backtick(md) {
@@ -295,7 +296,11 @@ fn ordered_lists_interrupt(lines: &[Line<'_>], in_code: &[bool], edits: &mut [Op
         }
         let (l, n) = (lines[i].text, lines[i].indent);
         let digits = l[n..].bytes().take_while(u8::is_ascii_digit).count();
-        if n > 3 || digits == 0 || digits > 9 || !l[n + digits..].starts_with(". ") {
+        if (n > 3 && !nested_in_item(lines, i))
+            || digits == 0
+            || digits > 9
+            || !l[n + digits..].starts_with(". ")
+        {
             continue;
         }
         if l[n + digits + 2..].trim().is_empty() || l[n..n + digits].parse() == Ok(1u32) {
@@ -311,6 +316,8 @@ fn ordered_lists_interrupt(lines: &[Line<'_>], in_code: &[bool], edits: &mut [Op
 ///   item may close (and its lines may sit) at a smaller indent. Such lines
 ///   are indented to the opening fence's column so the fence stays in the item.
 ///
+/// * outside list items a fence line indented four or more opens nothing.
+///
 /// Returns which lines are inside fenced code blocks.
 fn fences(lines: &[Line<'_>], edits: &mut [Option<String>]) -> Vec<bool> {
     let mut in_code = vec![false; lines.len()];
@@ -320,7 +327,34 @@ fn fences(lines: &[Line<'_>], edits: &mut [Option<String>]) -> Vec<bool> {
             i += 1;
             continue;
         };
-        let close = (i + 1..lines.len()).find(|&k| is_fence_close(lines[k], ch, len));
+        if n >= 4 && !in_list_item(lines, i, n) {
+            // Indented code or paragraph text, at the top level.
+            i += 1;
+            continue;
+        }
+        let in_item = if n > 0 {
+            item_fence_close(lines, i, ch, len)
+        } else {
+            None
+        };
+        if let Some((ci, None)) = in_item {
+            // Unclosed in its item: paragraph text, where a later fence
+            // line may close the code span its backticks open.
+            let l = lines[i];
+            edits[i] = Some(format!("{}{SPAN_LINE}{}", &l.text[..n], &l.text[n..]));
+            i += 1;
+            while i < lines.len()
+                && !lines[i].blank
+                && fence_open(lines[i]).is_none_or(|(m, _, _)| m.saturating_sub(ci) > 3)
+            {
+                i += 1;
+            }
+            continue;
+        }
+        let close = match in_item {
+            Some((_, close)) => close,
+            None => (i + 1..lines.len()).find(|&k| is_fence_close(lines[k], ch, len)),
+        };
         let Some(close) = close.or_else(|| fence_on_content(lines, i, ch, len, edits)) else {
             // kramdown needs the closing fence: without one the line is text.
             edits[i] = Some(escape_fence(lines[i].text, n, len));
@@ -328,7 +362,19 @@ fn fences(lines: &[Line<'_>], edits: &mut [Option<String>]) -> Vec<bool> {
             continue;
         };
         in_code[i..=close].iter_mut().for_each(|c| *c = true);
-        if n > 0 && in_list_item(lines, i, n) {
+        if let Some((ci, _)) = in_item.filter(|&(ci, _)| ci < n && !lines[i].text.contains('\t')) {
+            // kramdown keeps the content's indent past the item's content
+            // column (it strips only that); CommonMark would also strip the
+            // fence's own indent. The fence moves to the content column.
+            edits[i] = Some(format!("{}{}", " ".repeat(ci), &lines[i].text[n..]));
+            for k in i + 1..=close {
+                let l = lines[k];
+                if !l.blank && l.indent < ci {
+                    let body = l.text.trim_start_matches([' ', '\t']);
+                    edits[k] = Some(format!("{}{}", " ".repeat(ci), body));
+                }
+            }
+        } else if n > 0 && in_list_item(lines, i, n) {
             for k in i + 1..=close {
                 let l = lines[k];
                 if !l.blank && l.indent < n {
@@ -575,12 +621,14 @@ fn widen(line: &str, extra: usize, cell: &str) -> String {
 
 mod kramdown;
 
+use items::{item_fence_close, nested_in_item};
 pub use kramdown::lists_after_paragraphs;
 pub use kramdown::SPAN_LINE;
 use kramdown::{
-    backslash_breaks, fence_on_content, mixed_bullets, setext_single_line, span_tag_lines,
-    tight_guillemets,
+    backslash_breaks, fence_on_content, lazy_code_lines, mixed_bullets, setext_single_line,
+    span_tag_lines, tight_guillemets,
 };
 
+mod items;
 #[cfg(test)]
 mod tests;

@@ -19,7 +19,8 @@ pub fn strong_pairs(events: &mut Vec<Event<'_>>) {
     {
         return;
     }
-    let pairs = find_pairs(events);
+    let mut pairs = find_pairs(events);
+    pairs.extend(lone_four(events));
     if pairs.is_empty() {
         return;
     }
@@ -100,6 +101,51 @@ fn find_pairs(events: &[Event<'_>]) -> Vec<(Delim, Delim)> {
         }
     }
     pairs
+}
+
+/// `a **** b`: kramdown tries strong emphasis at the run, finds no `**` to
+/// close it (the inner one is text: strong cannot nest), tries emphasis
+/// from its first `*`, reads the next two as text (strong, again unclosed)
+/// and closes at the fourth: `a <em>**</em> b`. Only a run of four
+/// standing alone, with no `**` after it in the run of content: a later
+/// one would close the strong emphasis instead.
+fn lone_four(events: &[Event<'_>]) -> Vec<(Delim, Delim)> {
+    let alone = |c: Option<char>| c.is_none_or(char::is_whitespace);
+    let mut found = Vec::new();
+    for (i, ev) in events.iter().enumerate() {
+        let Event::Text(t) = ev else { continue };
+        let mut from = 0;
+        while let Some(rel) = t[from..].find("****") {
+            let k = from + rel;
+            from = k + t[k..].bytes().take_while(|&b| b == b'*').count();
+            if from == k + 4
+                && alone(t[..k].chars().next_back())
+                && alone(t[from..].chars().next())
+                && !t[from..].contains("**")
+                && !later_in_block(events, i)
+            {
+                found.push(((i, k, 1), (i, k + 3, 1)));
+            }
+        }
+    }
+    found
+}
+
+/// Whether a `**` follows event `i` up to the end of its container (in a
+/// text, or one pulldown-cmark paired already).
+fn later_in_block(events: &[Event<'_>], i: usize) -> bool {
+    let mut depth = 0usize;
+    for e in &events[i + 1..] {
+        match e {
+            Event::Start(Tag::Strong) => return true,
+            Event::Start(_) => depth += 1,
+            Event::End(_) if depth == 0 => return false,
+            Event::End(_) => depth -= 1,
+            Event::Text(n) if n.contains("**") => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// The open delimiters (with their depth) and whether the last character was whitespace.
@@ -206,6 +252,21 @@ mod tests {
     fn em_around_punctuation() {
         assert_eq!(render("*'r'*e\n"), "<p><em>'r'</em>e</p>\n");
         assert_eq!(render("a * b * c\n"), "<p>a * b * c</p>\n");
+    }
+
+    // kramdown 2.4: `the **** that` → `the <em>**</em> that`.
+    #[test]
+    fn four_stars_alone_are_emphasis_around_two() {
+        assert_eq!(render("the **** that\n"), "<p>the <em>**</em> that</p>\n");
+        assert_eq!(
+            render("a **** b **c**\n"),
+            "<p>a **** b <strong>c</strong></p>\n"
+        );
+        assert_eq!(render("a *****\n"), "<p>a *****</p>\n");
+        assert_eq!(
+            render("a ****\n\nb **c**\n"),
+            "<p>a <em>**</em></p>\n<p>b <strong>c</strong></p>\n"
+        );
     }
 
     #[test]

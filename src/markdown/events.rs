@@ -256,9 +256,8 @@ impl<'a> Ctx<'a> {
                     i = self.footnote_definition(src, name, evs, i, st);
                     continue;
                 }
-                Event::InlineHtml(t) => {
-                    st.smart_boundary();
-                    i = self.raw_html(src, evs, i, t, out);
+                Event::InlineHtml(_) => {
+                    i = self.inline_html(src, evs, i, st, out);
                     continue;
                 }
                 _ => self.inline(src, ev, range, st, out),

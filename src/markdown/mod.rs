@@ -12,7 +12,7 @@
 //! parses it; then `events` rewrites the events: heading ids (`ids`),
 //! typographic text (`smart`), kramdown's looser emphasis (`emphasis`),
 //! code blocks through the highlighter, raw HTML and `markdown="..."`
-//! elements (`raw`, `html_blocks`), tables without header or with parts (`tables`),
+//! elements (`raw`, `html_blocks`, `raw_span`), tables without header or with parts (`tables`),
 //! while links, images and ids are collected (`scan`); kramdown's
 //! attribute lists, tables of contents, footnotes and task lists are put in
 //! (`kramdown`, over `attributes`, `toc`, `footnotes`), headings in
@@ -36,6 +36,7 @@ mod ids;
 mod kramdown;
 mod math;
 mod raw;
+mod raw_span;
 mod scan;
 pub(crate) mod smart;
 mod tables;

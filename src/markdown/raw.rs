@@ -3,8 +3,9 @@
 //! kramdown's reading of block-level elements (their whole content raw, the
 //! rest of their closing line Markdown).
 
-use super::events::{Ctx, Spanned};
+use super::events::{Ctx, Inline, Spanned};
 use super::html_blocks::{self, ContentMode};
+use super::scan::escaped_at;
 use super::sub_str;
 use super::LinkKind;
 use crate::html;
@@ -81,6 +82,41 @@ impl Ctx<'_> {
         self.fragment(src, end..block_end, ContentMode::Block, &mut rest);
         out.push(Event::Html(CowStr::from(rest)));
         Some(self.skip_covered(src, evs, i + 1, range.start..block_end, out))
+    }
+
+    /// Inline HTML event `i`: a raw span element (`raw_span`), or raw HTML
+    /// unless a `<` just before it
+    /// makes kramdown's `<<` (its typographic symbols are tried where the
+    /// tag would start): `<</br>` is `«/br>`, the rest of the tag text.
+    pub(super) fn inline_html<'s>(
+        &mut self,
+        src: &'s str,
+        evs: &[Spanned<'s>],
+        i: usize,
+        st: &mut Inline,
+        out: &mut Vec<Event<'s>>,
+    ) -> usize {
+        let (Event::InlineHtml(text), range) = &evs[i] else {
+            unreachable!("inline_html is given inline HTML");
+        };
+        let lt = range.start.checked_sub(1);
+        let laquo = self.quotes.is_some()
+            && src.get(range.clone()) == Some(&**text)
+            && lt.is_some_and(|k| src.as_bytes()[k] == b'<' && !escaped_at(src, k));
+        if let Some(Event::Text(before)) = out.last_mut().filter(|_| laquo) {
+            if before.ends_with('<') {
+                let kept = &before[..before.len() - 1];
+                *before = CowStr::from(format!("{kept}«"));
+                st.smart_boundary();
+                self.text_piece(src, range.start + 1..range.end, st, out);
+                return i + 1;
+            }
+        }
+        st.smart_boundary();
+        match self.raw_span_element(src, evs, i, out) {
+            Some(next) => next,
+            None => self.raw_html(src, evs, i, text, out),
+        }
     }
 
     /// Raw HTML event `i`: collect links and ids, render `markdown="..."`

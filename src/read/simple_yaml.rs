@@ -22,8 +22,9 @@
 //! unusual escapes, numbers beyond 64 bits, every error) returns `None`
 //! and the caller asks serde_yaml_ng, so the result is the same either way.
 //! Plain scalars are resolved with a copy of serde_yaml_ng's own rules
-//! (`de.rs`, `visit_untagged_scalar`). Debug builds (hence every test)
-//! compare each result with serde_yaml_ng's.
+//! (`de.rs`, `visit_untagged_scalar`), and Psych's YAML 1.1 booleans from
+//! `yaml11`. Debug builds (hence every test) compare each result with
+//! serde_yaml_ng's, read through `yaml11`.
 
 use serde_json::map::Entry;
 use serde_json::{Map, Number, Value};
@@ -220,16 +221,14 @@ fn plain(v: &str) -> Option<Value> {
 // ---- scalar resolution, as serde_yaml_ng's de.rs does it -----------------
 
 /// What serde_yaml_ng makes of an untagged plain scalar when the target is
-/// a `serde_json::Value` (`visit_untagged_scalar`). `None` for integers that
-/// only fit 128 bits.
+/// a `serde_json::Value` (`visit_untagged_scalar`), with Psych's booleans
+/// (`yaml11`). `None` for integers that only fit 128 bits.
 fn resolve_plain(v: &str) -> Option<Value> {
     if v.is_empty() || matches!(v, "null" | "Null" | "NULL" | "~") {
         return Some(Value::Null);
     }
-    match v {
-        "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
-        "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
-        _ => {}
+    if let Some(b) = super::yaml11::psych_bool(v) {
+        return Some(Value::Bool(b));
     }
     // Only a digit, a sign or a dot can begin a number (Rust's float parser
     // also reads `inf` and `nan`, but serde_yaml_ng keeps only finite
@@ -318,10 +317,10 @@ fn digits_but_not_number(scalar: &str) -> bool {
     scalar.len() > 1 && scalar.starts_with('0') && scalar[1..].bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Debug builds: the fast result must be serde_yaml_ng's.
+/// Debug builds: the fast result must be serde_yaml_ng's (read by `yaml11`).
 #[cfg(debug_assertions)]
 pub fn assert_same_as_library(yaml: &str, fast: &Value) {
-    let lib = serde_yaml_ng::from_str::<Value>(yaml);
+    let lib = super::yaml11::from_str(yaml);
     let lib = lib.unwrap_or_else(|e| panic!("fast YAML accepted {yaml:?}; serde_yaml_ng: {e}"));
     assert!(
         same(fast, &lib),

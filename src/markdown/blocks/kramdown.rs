@@ -230,3 +230,85 @@ pub(super) fn span_tag_lines(lines: &[Line<'_>], in_code: &[bool], edits: &mut [
         edits[i] = Some(format!("{}{SPAN_LINE}{t}", &l.text[..l.indent]));
     }
 }
+
+/// kramdown's indented code block takes the non-blank lines right after
+/// its lines into it, lazily, each joined to the line before with a space
+/// (`parse_codeblock`: `gsub(/\n( {0,3}\S)/, ' \1')`): a heading or text
+/// under the code without a blank line is code. CommonMark ends the block
+/// there. A run of such lines that ends at a blank line or the end of the
+/// page is moved onto the code line above it, and the lines it leaves are
+/// blank (a code block's trailing blank lines are not part of it). Only
+/// outside list items and fences; a run that holds kramdown's exceptions
+/// (an IAL, `^`, an HTML tag) or goes on into more code is left.
+pub(super) fn lazy_code_lines(
+    lines: &[Line<'_>],
+    in_code: &mut [bool],
+    edits: &mut [Option<String>],
+) {
+    let mut k = 1;
+    while k < lines.len() {
+        let (above, l) = (lines[k - 1], lines[k]);
+        if l.blank || is_code(&l) || !is_code(&above) || in_code[k - 1] || in_code[k] {
+            k += 1;
+            continue;
+        }
+        let end = (k..lines.len())
+            .find(|&e| lines[e].blank || is_code(&lines[e]))
+            .unwrap_or(lines.len());
+        let ends_blank = end == lines.len() || lines[end].blank;
+        if ends_blank
+            && top_level_code(lines, k - 1)
+            && (k..end).all(|e| edits[e].is_none() && !in_code[e] && lazy(lines[e].text))
+            && edits[k - 1].is_none()
+        {
+            let mut joined = above.text.trim_end_matches('\n').to_string();
+            for e in k..end {
+                joined.push(' ');
+                joined.push_str(lines[e].text.trim_end_matches('\n'));
+                edits[e] = Some("\n".to_string());
+                in_code[e] = true;
+            }
+            joined.push('\n');
+            edits[k - 1] = Some(joined);
+        }
+        k = end;
+    }
+}
+
+/// A line kramdown takes lazily into a code block: not an IAL, an
+/// end-of-block `^` or a line starting with an HTML tag.
+fn lazy(line: &str) -> bool {
+    let t = line.trim_start_matches(' ');
+    !(t.starts_with("{:")
+        || t.trim_end() == "^"
+        || t.strip_prefix('<')
+            .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_alphabetic() || c == '/')))
+}
+
+/// A line of an indented code block (kramdown's `INDENT`, then text).
+fn is_code(l: &Line<'_>) -> bool {
+    !l.blank && (l.text.starts_with('\t') || l.text.starts_with("    "))
+}
+
+/// Whether code line `i` is in an indented code block at the top level:
+/// the block starts after a blank line or a heading (after a paragraph
+/// line it is the paragraph's), and no list item above may hold it.
+fn top_level_code(lines: &[Line<'_>], i: usize) -> bool {
+    let mut s = i;
+    while s > 0 && (lines[s - 1].blank || is_code(&lines[s - 1])) {
+        s -= 1;
+    }
+    if s > 0 && !lines[s].blank && lines[s - 1].first != b'#' {
+        return false;
+    }
+    // Up to the nearest line at column 0, none is a list item.
+    for l in lines[..s].iter().rev().filter(|l| !l.blank) {
+        if is_list_item(l.text) {
+            return false;
+        }
+        if l.indent == 0 {
+            return true;
+        }
+    }
+    true
+}

@@ -67,13 +67,14 @@ fn bare_list_markers_are_text() {
     assert_eq!(prepare("1. a\n6.\n6. b\n*\n"), "1. a\n6\\.\n1. b\n\\*\n");
 }
 
-// kramdown 2.4 closes a fence opened in a list item at column 0.
+// kramdown 2.4 closes a fence opened in a list item at column 0, and keeps
+// the content's indent past the item's content column (the fence moves there).
 #[test]
 fn fences_in_list_items_close_at_a_smaller_indent() {
     let md = "* item\n\n    ```bash\n    code\n```\n\n* next\n";
     assert_eq!(
         prepare(md),
-        "* item\n\n    ```bash\n    code\n    ```\n\n* next\n"
+        "* item\n\n  ```bash\n    code\n  ```\n\n* next\n"
     );
     // kramdown 2.4: an unclosed fence is paragraph text.
     assert_eq!(prepare("a\n\n```js\nx\n"), "a\n\n\\`\\`\\`js\nx\n");
